@@ -1,0 +1,175 @@
+package sdk
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+)
+
+// Plane is a 2D grid through parameter space: the point at column i, row j is
+//
+//	θ = Origin + x_i·U + y_j·V,  x_i = X.Lo + i·(X.Hi−X.Lo)/(Nx−1),  y_j likewise,
+//
+// so both ends of each range are grid points (as numpy.linspace). Row j = 0 is
+// Y.Lo. Arrays are row-major y-by-x.
+type Plane struct {
+	Origin, U, V []float64
+	X, Y         Interval
+	Nx, Ny       int
+}
+
+// AxisPlane is the plane in which parameters i and j vary over x and y and
+// the others stay at at (nil means all zero).
+func AxisPlane(dim, i, j int, at []float64, x, y Interval, nx, ny int) Plane {
+	o := make([]float64, dim)
+	copy(o, at)
+	u := make([]float64, dim)
+	v := make([]float64, dim)
+	if i >= 0 && i < dim {
+		o[i], u[i] = 0, 1
+	}
+	if j >= 0 && j < dim {
+		o[j], v[j] = 0, 1
+	}
+	return Plane{Origin: o, U: u, V: v, X: x, Y: y, Nx: nx, Ny: ny}
+}
+
+// Dim is the number of parameters of the plane's points.
+func (p Plane) Dim() int { return len(p.Origin) }
+
+// Validate checks sizes and ranges.
+func (p Plane) Validate() error {
+	d := len(p.Origin)
+	if d < 1 || len(p.U) != d || len(p.V) != d {
+		return fmt.Errorf("%w: plane vectors have lengths %d, %d, %d", ErrBadRequest, len(p.Origin), len(p.U), len(p.V))
+	}
+	if p.Nx < 2 || p.Ny < 2 {
+		return fmt.Errorf("%w: grid %dx%d needs at least 2 points per axis", ErrBadRequest, p.Nx, p.Ny)
+	}
+	for _, r := range []Interval{p.X, p.Y} {
+		if !(r.Lo < r.Hi) || math.IsInf(r.Lo, 0) || math.IsInf(r.Hi, 0) {
+			return fmt.Errorf("%w: range [%v, %v] is empty or not finite", ErrBadRequest, r.Lo, r.Hi)
+		}
+	}
+	return nil
+}
+
+// XAt is the x coordinate of column i.
+func (p Plane) XAt(i int) float64 { return lin(p.X, i, p.Nx) }
+
+// YAt is the y coordinate of row j.
+func (p Plane) YAt(j int) float64 { return lin(p.Y, j, p.Ny) }
+
+func lin(r Interval, i, n int) float64 {
+	if i == n-1 {
+		return r.Hi
+	}
+	return r.Lo + float64(i)*(r.Hi-r.Lo)/float64(n-1)
+}
+
+// Point writes the parameters of grid point (i, j) into theta.
+func (p Plane) Point(theta []float64, i, j int) {
+	x, y := p.XAt(i), p.YAt(j)
+	for k := range theta {
+		theta[k] = p.Origin[k] + x*p.U[k] + y*p.V[k]
+	}
+}
+
+// EvalRows evaluates rows [row0, row1) of the plane into dst (len
+// (row1−row0)·Nx, row-major) with up to workers goroutines (0: one per CPU).
+// Values are stored as ToFloat32 converts them. It stops early with ctx's error when ctx
+// is cancelled.
+func EvalRows(ctx context.Context, s Surface, p Plane, row0, row1 int, dst []float32, workers int) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if row0 < 0 || row1 > p.Ny || row0 >= row1 {
+		return fmt.Errorf("%w: rows [%d, %d) outside 0..%d", ErrBadRequest, row0, row1, p.Ny)
+	}
+	if len(dst) != (row1-row0)*p.Nx {
+		return fmt.Errorf("%w: destination holds %d values, want %d", ErrBadRequest, len(dst), (row1-row0)*p.Nx)
+	}
+	if d := s.Info().Dim; d != p.Dim() {
+		return fmt.Errorf("%w: plane has dimension %d, surface %d", ErrBadRequest, p.Dim(), d)
+	}
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	rows := row1 - row0
+	if workers > rows {
+		workers = rows
+	}
+	// Workers take rows from a shared counter so uneven rows balance.
+	var next int64 = int64(row0)
+	var mu sync.Mutex
+	take := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		r := int(next)
+		next++
+		return r
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			theta := make([]float64, p.Dim())
+			xs := make([]float64, p.Nx)
+			for i := range xs {
+				xs[i] = p.XAt(i)
+			}
+			for {
+				j := take()
+				if j >= row1 {
+					return
+				}
+				if j%16 == 0 && ctx.Err() != nil {
+					errs <- ctx.Err()
+					return
+				}
+				y := p.YAt(j)
+				out := dst[(j-row0)*p.Nx : (j-row0+1)*p.Nx]
+				evalRow(s, p, xs, y, theta, out)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return err
+	}
+	return nil
+}
+
+func evalRow(s Surface, p Plane, xs []float64, y float64, theta []float64, out []float32) {
+	// base = Origin + y·V, then θ = base + x·U.
+	d := len(theta)
+	base := make([]float64, d)
+	for k := 0; k < d; k++ {
+		base[k] = p.Origin[k] + y*p.V[k]
+	}
+	for i, x := range xs {
+		for k := 0; k < d; k++ {
+			theta[k] = base[k] + x*p.U[k]
+		}
+		out[i] = ToFloat32(s.Loss(theta))
+	}
+}
+
+// ToFloat32 converts a loss for a float32 grid: ±Inf (undefined) becomes NaN,
+// and finite values beyond float32's range saturate at ±MaxFloat32.
+func ToFloat32(v float64) float32 {
+	switch {
+	case math.IsInf(v, 0):
+		return float32(math.NaN())
+	case v > math.MaxFloat32:
+		return math.MaxFloat32
+	case v < -math.MaxFloat32:
+		return -math.MaxFloat32
+	}
+	return float32(v)
+}

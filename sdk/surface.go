@@ -1,0 +1,241 @@
+// Package sdk is the plugin contract of landscape: the only package a plugin
+// imports. It holds both sides of the wire: Serve, which a plugin's main calls,
+// and the client the host uses to talk to a plugin process.
+//
+// A surface is a scalar function of a parameter vector θ (a model's loss, or
+// an analytic test function). The minimal surface implements Surface; the
+// optional capabilities are separate interfaces (SurfaceWithGradient,
+// SurfaceWithConfigure) that the SDK discovers with type assertions.
+package sdk
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+)
+
+// Surface is a loss surface. Loss must be safe for concurrent use: the SDK
+// evaluates grids with several goroutines at once.
+type Surface interface {
+	// Info describes the surface. For a configured surface (see
+	// SurfaceWithConfigure) it describes that configuration: dimension,
+	// domain and minima may depend on the hyperparameters.
+	Info() Info
+	// Loss is the float64 reference value at theta (len(theta) == Info().Dim).
+	// It returns NaN where the surface is undefined.
+	Loss(theta []float64) float64
+}
+
+// SurfaceWithGradient is a Surface with an analytic gradient.
+type SurfaceWithGradient interface {
+	Surface
+	// Grad writes the gradient at theta into dst (len(dst) == len(theta)).
+	Grad(dst, theta []float64)
+}
+
+// SurfaceWithConfigure is a Surface with hyperparameters. The SDK fills in
+// defaults and checks bounds (see Hyperparameter) before it calls Configure,
+// so Configure sees every declared hyperparameter and only values in range.
+// It returns a new surface; the receiver is not modified.
+type SurfaceWithConfigure interface {
+	Surface
+	Configure(p Params) (Surface, error)
+}
+
+// Info describes a surface.
+type Info struct {
+	// Name is how users refer to the surface: lowercase letters, digits and
+	// '-', starting with a letter.
+	Name string
+	// Summary is one line for listings.
+	Summary string
+	// Dim is the number of parameters.
+	Dim int
+	// Domain is the default range of each parameter (len Dim).
+	Domain []Interval
+	// Hyperparameters are the surface's settings, in declaration order.
+	Hyperparameters []Hyperparameter
+	// Minima are known minima, global ones first. Tests check them and
+	// images mark them.
+	Minima []Minimum
+	// Groups partition the parameters (for filter-normalized directions on
+	// model surfaces). Optional.
+	Groups []Group
+}
+
+// Interval is a closed range [Lo, Hi].
+type Interval struct {
+	Lo, Hi float64
+}
+
+// Hyperparameter is a typed setting of a surface.
+type Hyperparameter struct {
+	Name    string
+	Doc     string
+	Default float64
+	// Min and Max bound the value, inclusive. Both zero means unbounded.
+	Min, Max float64
+	// Integer restricts the value to whole numbers.
+	Integer bool
+}
+
+// Minimum is a known minimum of a surface.
+type Minimum struct {
+	Location []float64
+	Value    float64
+	// Local marks a local (not global) minimum.
+	Local bool
+}
+
+// Group is a named run of consecutive parameters.
+type Group struct {
+	Name       string
+	Start, Len int
+}
+
+// Params holds hyperparameter values by name.
+type Params map[string]float64
+
+// Sentinel errors callers branch on.
+var (
+	// ErrUnknownSurface: no surface of that name is served.
+	ErrUnknownSurface = errors.New("sdk: unknown surface")
+	// ErrBadParams: a hyperparameter is unknown or out of bounds.
+	ErrBadParams = errors.New("sdk: bad hyperparameter")
+	// ErrBadRequest: a request is malformed (dimensions, sizes).
+	ErrBadRequest = errors.New("sdk: bad request")
+	// ErrPluginFailed: the plugin process crashed, hung or answered nonsense.
+	ErrPluginFailed = errors.New("sdk: plugin failed")
+)
+
+// Bounded reports whether the hyperparameter declares bounds.
+func (h Hyperparameter) Bounded() bool { return h.Min != 0 || h.Max != 0 }
+
+// Check reports whether v is an acceptable value for h.
+func (h Hyperparameter) Check(v float64) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("%w: %s=%v is not a finite number", ErrBadParams, h.Name, v)
+	}
+	if h.Integer && v != math.Trunc(v) {
+		return fmt.Errorf("%w: %s=%v must be a whole number", ErrBadParams, h.Name, v)
+	}
+	if h.Bounded() && (v < h.Min || v > h.Max) {
+		return fmt.Errorf("%w: %s=%v is out of bounds [%v, %v]", ErrBadParams, h.Name, v, h.Min, h.Max)
+	}
+	return nil
+}
+
+// Resolve checks p against the declared hyperparameters and returns a full
+// set: every declared name, defaults filled in. Unknown names are an error
+// that lists the accepted ones.
+func Resolve(decl []Hyperparameter, p Params) (Params, error) {
+	out := make(Params, len(decl))
+	known := make(map[string]Hyperparameter, len(decl))
+	for _, h := range decl {
+		known[h.Name] = h
+		out[h.Name] = h.Default
+	}
+	names := make([]string, 0, len(p))
+	for k := range p {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		h, ok := known[k]
+		if !ok {
+			if len(decl) == 0 {
+				return nil, fmt.Errorf("%w: %q is unknown (this surface has no hyperparameters)", ErrBadParams, k)
+			}
+			acc := make([]string, len(decl))
+			for i, d := range decl {
+				acc[i] = d.Name
+			}
+			return nil, fmt.Errorf("%w: %q is unknown (accepted: %s)", ErrBadParams, k, strings.Join(acc, ", "))
+		}
+		if err := h.Check(p[k]); err != nil {
+			return nil, err
+		}
+		out[k] = p[k]
+	}
+	return out, nil
+}
+
+// Configure returns s configured with p: p is resolved against s's declared
+// hyperparameters, and s's Configure (if any) is called. A surface without
+// hyperparameters accepts only an empty p.
+func Configure(s Surface, p Params) (Surface, error) {
+	info := s.Info()
+	full, err := Resolve(info.Hyperparameters, p)
+	if err != nil {
+		return nil, err
+	}
+	c, ok := s.(SurfaceWithConfigure)
+	if !ok {
+		return s, nil
+	}
+	cs, err := c.Configure(full)
+	if err != nil {
+		if errors.Is(err, ErrBadParams) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %v", ErrBadParams, err)
+	}
+	return cs, nil
+}
+
+// Validate checks that an Info is well formed.
+func (i Info) Validate() error {
+	if !ValidName(i.Name) {
+		return fmt.Errorf("sdk: surface name %q: use lowercase letters, digits and '-', starting with a letter", i.Name)
+	}
+	if i.Dim < 1 {
+		return fmt.Errorf("sdk: surface %s: dimension %d < 1", i.Name, i.Dim)
+	}
+	if len(i.Domain) != i.Dim {
+		return fmt.Errorf("sdk: surface %s: domain has %d intervals, want %d", i.Name, len(i.Domain), i.Dim)
+	}
+	for k, d := range i.Domain {
+		if !(d.Lo < d.Hi) || math.IsInf(d.Lo, 0) || math.IsInf(d.Hi, 0) {
+			return fmt.Errorf("sdk: surface %s: domain of parameter %d is [%v, %v]", i.Name, k, d.Lo, d.Hi)
+		}
+	}
+	seen := map[string]bool{}
+	for _, h := range i.Hyperparameters {
+		if h.Name == "" || seen[h.Name] {
+			return fmt.Errorf("sdk: surface %s: hyperparameter name %q empty or repeated", i.Name, h.Name)
+		}
+		seen[h.Name] = true
+		if h.Bounded() && h.Min > h.Max {
+			return fmt.Errorf("sdk: surface %s: hyperparameter %s has bounds [%v, %v]", i.Name, h.Name, h.Min, h.Max)
+		}
+		if err := h.Check(h.Default); err != nil {
+			return fmt.Errorf("sdk: surface %s: default: %w", i.Name, err)
+		}
+	}
+	for _, m := range i.Minima {
+		if len(m.Location) != i.Dim {
+			return fmt.Errorf("sdk: surface %s: minimum %v has %d coordinates, want %d", i.Name, m.Location, len(m.Location), i.Dim)
+		}
+	}
+	for _, g := range i.Groups {
+		if g.Start < 0 || g.Len < 1 || g.Start+g.Len > i.Dim {
+			return fmt.Errorf("sdk: surface %s: group %s [%d,+%d) outside %d parameters", i.Name, g.Name, g.Start, g.Len, i.Dim)
+		}
+	}
+	return nil
+}
+
+// ValidName reports whether s is an acceptable surface or optimizer name.
+func ValidName(s string) bool {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
