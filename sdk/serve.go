@@ -1,13 +1,382 @@
 package sdk
 
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	pb "github.com/landscape-go/landscape/sdk/internal/wire/landscapev1"
+	"google.golang.org/grpc"
+)
+
+// ProtocolVersion is the plugin protocol's major version. It is part of the
+// go-plugin handshake and of the wire package name (landscape.v1).
+const ProtocolVersion = 1
+
+// maxMessage bounds a gRPC message either way (batches of points).
+const maxMessage = 256 << 20
+
+// Handshake is the go-plugin handshake shared by the host and plugins.
+func Handshake() plugin.HandshakeConfig {
+	return plugin.HandshakeConfig{
+		ProtocolVersion:  ProtocolVersion,
+		MagicCookieKey:   "LANDSCAPE_PLUGIN",
+		MagicCookieValue: "9c6f1e0a-landscape-surface-plugin",
+	}
+}
+
+// PluginKey is the name under which surfaces are dispensed.
+const PluginKey = "surfaces"
+
 // ServeOption configures Serve.
 type ServeOption func(*serveConfig)
 
 type serveConfig struct {
 	surfaces []Surface
+	logger   hclog.Logger
 }
 
 // WithSurfaces adds surfaces to those the plugin serves.
 func WithSurfaces(s ...Surface) ServeOption {
 	return func(c *serveConfig) { c.surfaces = append(c.surfaces, s...) }
+}
+
+// WithLogger sets the plugin's logger (default: hclog to stderr). A plugin
+// must never write to stdout: the handshake lives there.
+func WithLogger(l hclog.Logger) ServeOption {
+	return func(c *serveConfig) { c.logger = l }
+}
+
+// Serve runs the plugin: a plugin's main is one Serve call. It returns only
+// when the host ends the plugin, or exits with status 1 after printing why
+// when the surfaces are malformed or the program was not started by a host.
+func Serve(opts ...ServeOption) {
+	var cfg serveConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.logger == nil {
+		cfg.logger = hclog.New(&hclog.LoggerOptions{
+			Name:   filepath.Base(os.Args[0]),
+			Output: os.Stderr,
+			Level:  hclog.LevelFromString(os.Getenv("LANDSCAPE_LOG")),
+		})
+	}
+	srv, err := newServer(cfg.surfaces)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if os.Getenv(Handshake().MagicCookieKey) != Handshake().MagicCookieValue {
+		fmt.Fprintf(os.Stderr, "%s is a landscape plugin: the landscape host starts it; it serves %s\n",
+			filepath.Base(os.Args[0]), strings.Join(srv.names, ", "))
+		os.Exit(1)
+	}
+	plugin.Serve(&plugin.ServeConfig{
+		HandshakeConfig: Handshake(),
+		Plugins:         plugin.PluginSet{PluginKey: &grpcPlugin{server: srv}},
+		GRPCServer: func(o []grpc.ServerOption) *grpc.Server {
+			return grpc.NewServer(append(o, grpc.MaxRecvMsgSize(maxMessage), grpc.MaxSendMsgSize(maxMessage))...)
+		},
+		Logger: cfg.logger,
+	})
+}
+
+// grpcPlugin joins the SDK to go-plugin on both sides.
+type grpcPlugin struct {
+	plugin.NetRPCUnsupportedPlugin
+	server *server
+}
+
+func (p *grpcPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
+	pb.RegisterSurfaceServiceServer(s, p.server)
+	return nil
+}
+
+func (p *grpcPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
+	return &SurfaceClient{rpc: pb.NewSurfaceServiceClient(c)}, nil
+}
+
+var _ plugin.GRPCPlugin = (*grpcPlugin)(nil)
+
+// server is the plugin side of SurfaceService.
+type server struct {
+	pb.UnimplementedSurfaceServiceServer
+	byName map[string]Surface
+	names  []string
+
+	mu    sync.Mutex
+	cache map[string]Surface // configured surfaces by name and params
+	order []string
+}
+
+var _ pb.SurfaceServiceServer = (*server)(nil)
+
+func newServer(surfaces []Surface) (*server, error) {
+	s := &server{byName: map[string]Surface{}, cache: map[string]Surface{}}
+	for _, x := range surfaces {
+		info := x.Info()
+		if err := info.Validate(); err != nil {
+			return nil, err
+		}
+		if _, dup := s.byName[info.Name]; dup {
+			return nil, fmt.Errorf("sdk: surface %s is served twice", info.Name)
+		}
+		s.byName[info.Name] = x
+		s.names = append(s.names, info.Name)
+	}
+	return s, nil
+}
+
+const cacheSize = 16
+
+// configured returns the named surface configured with params, cached.
+func (s *server) configured(ref *pb.SurfaceRef) (Surface, error) {
+	base, ok := s.byName[ref.GetName()]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q (this plugin serves %s)", ErrUnknownSurface, ref.GetName(), strings.Join(s.names, ", "))
+	}
+	key := cacheKey(ref.GetName(), ref.GetParams())
+	s.mu.Lock()
+	c, ok := s.cache[key]
+	s.mu.Unlock()
+	if ok {
+		return c, nil
+	}
+	c, err := Configure(base, ref.GetParams())
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Info().Validate(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadParams, err)
+	}
+	s.mu.Lock()
+	if len(s.order) >= cacheSize {
+		delete(s.cache, s.order[0])
+		s.order = s.order[1:]
+	}
+	s.cache[key] = c
+	s.order = append(s.order, key)
+	s.mu.Unlock()
+	return c, nil
+}
+
+func cacheKey(name string, p map[string]float64) string {
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString(name)
+	for _, k := range keys {
+		b.WriteString("\x00" + k + "=" + strconv.FormatFloat(p[k], 'g', -1, 64))
+	}
+	return b.String()
+}
+
+func hasGrad(s Surface) bool { _, ok := s.(SurfaceWithGradient); return ok }
+
+func (s *server) ListSurfaces(context.Context, *pb.ListSurfacesRequest) (*pb.ListSurfacesResponse, error) {
+	out := &pb.ListSurfacesResponse{}
+	for _, n := range s.names {
+		c, err := s.configured(&pb.SurfaceRef{Name: n})
+		if err != nil {
+			return nil, toStatus(err)
+		}
+		out.Surfaces = append(out.Surfaces, infoToProto(c.Info(), hasGrad(c)))
+	}
+	return out, nil
+}
+
+func (s *server) DescribeSurface(_ context.Context, ref *pb.SurfaceRef) (*pb.SurfaceInfo, error) {
+	c, err := s.configured(ref)
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return infoToProto(c.Info(), hasGrad(c)), nil
+}
+
+func (s *server) points(req *pb.PointsRequest) (Surface, int, int, error) {
+	c, err := s.configured(req.GetSurface())
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	dim := int(req.GetDim())
+	if dim != c.Info().Dim {
+		return nil, 0, 0, fmt.Errorf("%w: points have dimension %d, surface %s has %d", ErrBadRequest, dim, c.Info().Name, c.Info().Dim)
+	}
+	if len(req.GetPoints())%dim != 0 {
+		return nil, 0, 0, fmt.Errorf("%w: %d values do not make points of dimension %d", ErrBadRequest, len(req.GetPoints()), dim)
+	}
+	return c, dim, len(req.GetPoints()) / dim, nil
+}
+
+// parallel runs f(i) for i in [0, n) on up to GOMAXPROCS goroutines.
+func parallel(n int, f func(lo, hi int)) {
+	w := runtime.GOMAXPROCS(0)
+	if n < 1024 || w == 1 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	step := (n + w - 1) / w
+	for lo := 0; lo < n; lo += step {
+		hi := min(lo+step, n)
+		wg.Add(1)
+		go func() { defer wg.Done(); f(lo, hi) }()
+	}
+	wg.Wait()
+}
+
+func (s *server) Loss(_ context.Context, req *pb.PointsRequest) (*pb.LossResponse, error) {
+	c, dim, n, err := s.points(req)
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	pts := req.GetPoints()
+	vals := make([]float64, n)
+	parallel(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			vals[i] = c.Loss(pts[i*dim : (i+1)*dim])
+		}
+	})
+	return &pb.LossResponse{Values: vals}, nil
+}
+
+func (s *server) Gradient(_ context.Context, req *pb.PointsRequest) (*pb.GradientResponse, error) {
+	c, dim, n, err := s.points(req)
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	pts := req.GetPoints()
+	vals := make([]float64, n)
+	grads := make([]float64, n*dim)
+	parallel(n, func(lo, hi int) {
+		scratch := make([]float64, dim)
+		for i := lo; i < hi; i++ {
+			p := pts[i*dim : (i+1)*dim]
+			vals[i] = c.Loss(p)
+			Gradient(c, grads[i*dim:(i+1)*dim], p, scratch)
+		}
+	})
+	return &pb.GradientResponse{Values: vals, Grads: grads}, nil
+}
+
+// Gradient writes s's gradient at theta into dst: the analytic one when s
+// has it, else central differences. scratch (len(theta)) may be nil.
+func Gradient(s Surface, dst, theta, scratch []float64) {
+	if g, ok := s.(SurfaceWithGradient); ok {
+		g.Grad(dst, theta)
+		return
+	}
+	if len(scratch) != len(theta) {
+		scratch = make([]float64, len(theta))
+	}
+	copy(scratch, theta)
+	for k := range theta {
+		h := 1e-6 * max(1, abs(theta[k]))
+		scratch[k] = theta[k] + h
+		fp := s.Loss(scratch)
+		scratch[k] = theta[k] - h
+		fm := s.Loss(scratch)
+		scratch[k] = theta[k]
+		dst[k] = (fp - fm) / (2 * h)
+	}
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// defaultChunkBytes is the target size of one streamed grid chunk.
+const defaultChunkBytes = 256 << 10
+
+func (s *server) EvalGrid(req *pb.EvalGridRequest, stream grpc.ServerStreamingServer[pb.GridChunk]) error {
+	c, err := s.configured(req.GetSurface())
+	if err != nil {
+		return toStatus(err)
+	}
+	p := planeFromProto(req.GetPlane())
+	if err := p.Validate(); err != nil {
+		return toStatus(err)
+	}
+	if p.Dim() != c.Info().Dim {
+		return toStatus(fmt.Errorf("%w: plane has dimension %d, surface %s has %d", ErrBadRequest, p.Dim(), c.Info().Name, c.Info().Dim))
+	}
+	row0, row1 := int(req.GetRow0()), int(req.GetRow1())
+	if row0 < 0 || row1 > p.Ny || row0 >= row1 {
+		return toStatus(fmt.Errorf("%w: rows [%d, %d) outside 0..%d", ErrBadRequest, row0, row1, p.Ny))
+	}
+	chunk := int(req.GetChunkRows())
+	if chunk <= 0 {
+		chunk = max(1, defaultChunkBytes/(4*p.Nx))
+	}
+	workers := int(req.GetWorkers())
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	ctx, cancel := context.WithCancel(stream.Context())
+	defer cancel()
+	starts := make(chan int)
+	go func() {
+		defer close(starts)
+		for r := row0; r < row1; r += chunk {
+			select {
+			case starts <- r:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var (
+		wg      sync.WaitGroup
+		sendMu  sync.Mutex
+		errOnce sync.Once
+		first   error
+	)
+	fail := func(err error) { errOnce.Do(func() { first = err; cancel() }) }
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range starts {
+				n := min(chunk, row1-r)
+				buf := make([]float32, n*p.Nx)
+				if err := EvalRows(ctx, c, p, r, r+n, buf, 1); err != nil {
+					fail(err)
+					return
+				}
+				sendMu.Lock()
+				err := stream.Send(&pb.GridChunk{Row0: int32(r), Rows: int32(n), Values: f32Bytes(buf)})
+				sendMu.Unlock()
+				if err != nil {
+					fail(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if first == nil && ctx.Err() != nil {
+		first = ctx.Err()
+	}
+	return toStatus(first)
+}
+
+// ClientPlugins is the go-plugin plugin set the host passes to
+// plugin.ClientConfig: its Dispense(PluginKey) yields a *SurfaceClient.
+func ClientPlugins() plugin.PluginSet {
+	return plugin.PluginSet{PluginKey: &grpcPlugin{}}
 }

@@ -1,0 +1,57 @@
+# landscape: `make demo` and `make test` install what they need (Debian
+# packages through apt-get), build, and run. See README.md.
+
+GO      ?= go
+BIN     := bin
+PLUGDIR := $(BIN)/plugins
+# Plugin executables: landscape-plugin-NAME from the package that serves it.
+PLUGINS := testfuncs:./plugins/testfuncs tilted:./plugins/examples/tilted
+PROTOC_GEN_GO      := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
+PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.0
+
+.PHONY: all deps build demo test bench proto fmt vet clean
+
+all: build
+
+deps:
+	@bash .ci/deps.sh
+
+build: deps
+	@mkdir -p $(PLUGDIR)
+	$(GO) build -o $(BIN)/landscape ./cmd/landscape
+	@for p in $(PLUGINS); do \
+		name=$${p%%:*}; pkg=$${p#*:}; \
+		echo "$(GO) build -o $(PLUGDIR)/landscape-plugin-$$name $$pkg"; \
+		$(GO) build -o $(PLUGDIR)/landscape-plugin-$$name $$pkg || exit 1; \
+	done
+
+# The main job on the default surface, headless.
+demo: build
+	$(BIN)/landscape surfaces
+	$(BIN)/landscape render ripple -o landscape.png
+	@echo "wrote landscape.png"
+
+test: build
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l cmd host compute sdk plugins shaders 2>/dev/null)" || { gofmt -l cmd host compute sdk plugins shaders; echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) test -count=1 ./...
+
+# Benchmarks: go test -bench, plus NumPy side by side (docs/benchmarks.md).
+bench: build
+	$(GO) test -run '^$$' -bench . -benchtime 10x -count 5 ./host/ ./compute/
+	python3 docs/bench_numpy.py
+
+# Regenerates the wire code from sdk/internal/wire/landscapev1/landscape.proto.
+# Needs protoc (Debian: protobuf-compiler).
+proto:
+	GOFLAGS= $(GO) install $(PROTOC_GEN_GO)
+	GOFLAGS= $(GO) install $(PROTOC_GEN_GO_GRPC)
+	PATH="$$($(GO) env GOPATH)/bin:$$PATH" protoc --proto_path=sdk/internal/wire/landscapev1 \
+		--go_out=paths=source_relative:sdk/internal/wire/landscapev1 \
+		--go-grpc_out=paths=source_relative:sdk/internal/wire/landscapev1 landscape.proto
+
+fmt:
+	gofmt -w cmd host compute sdk plugins
+
+clean:
+	rm -rf $(BIN) landscape.png

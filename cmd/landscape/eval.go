@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/landscape-go/landscape/compute"
+	"github.com/landscape-go/landscape/host"
+	"github.com/spf13/cobra"
+)
+
+// sceneFlags are the flags eval and render share.
+type sceneFlags struct {
+	res, rng, at, axes, maxMem string
+	set                        []string
+}
+
+func (f *sceneFlags) register(c *cobra.Command, defRes string) {
+	fl := c.Flags()
+	fl.StringVar(&f.res, "res", defRes, "grid resolution: N (square) or NXxNY, each 2 to 65536")
+	fl.StringVar(&f.rng, "range", "", "x0:x1,y0:y1 (default: the surface's domain); both ends are grid points")
+	fl.StringArrayVar(&f.set, "set", nil, "hyperparameter name=value (repeat, or comma-separate)")
+	fl.StringVar(&f.at, "at", "", "point the plane goes through, one value per parameter (N-dimensional surfaces)")
+	fl.StringVar(&f.axes, "axes", "0,1", "the two parameter indices that vary")
+	fl.StringVar(&f.maxMem, "max-memory", "4GiB", "refuse grids needing more memory than this")
+}
+
+// resolve turns flags into a scene (the surface is args[0]).
+func (f *sceneFlags) resolve(ctx context.Context, app *host.App, surface string) (*host.Scene, error) {
+	budget, err := host.ParseBytes(f.maxMem)
+	if err != nil {
+		return nil, err
+	}
+	// Check the cheap flags before starting plugins.
+	if _, _, err := host.ParseRes(f.res); err != nil {
+		return nil, err
+	}
+	if f.rng != "" {
+		if _, _, err := host.ParseRange(f.rng); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := host.ParseSet(f.set); err != nil {
+		return nil, err
+	}
+	cat, err := app.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return host.ResolveScene(ctx, cat, host.SceneFlags{
+		Surface: surface, Res: f.res, Range: f.rng, Set: f.set, At: f.at, Axes: f.axes, MaxBytes: budget,
+	}, app.CallTimeout)
+}
+
+// evaluate fills the scene's grid, with a progress bar on a terminal.
+func evaluate(ctx context.Context, sc *host.Scene, stderr io.Writer) (*compute.Field, time.Duration, error) {
+	ev := compute.CPU{}
+	update, stop := host.Progress(stderr, sc.Desc.Name, sc.Grid.Len())
+	start := time.Now()
+	f, err := ev.Evaluate(ctx, sc.Surface(), sc.Grid, compute.Options{Progress: update})
+	stop()
+	return f, time.Since(start), err
+}
+
+func evalCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
+	var (
+		sf      sceneFlags
+		out     string
+		summary string
+	)
+	c := &cobra.Command{
+		Use:   "eval SURFACE -o OUT.npy|OUT.csv",
+		Short: "Evaluate a surface on a grid and write the array",
+		Long: `Evaluate SURFACE on a grid and write it as NumPy .npy (float32, shape
+(ny, nx), row-major y-by-x, row 0 at the low end of y, NaN where undefined) or
+as .csv (x,y,loss rows). Grid points include both ends of each range, as
+numpy.linspace does: column i of an nx-wide grid sits at x0 + i*(x1-x0)/(nx-1).
+
+Examples:
+  landscape eval ripple -o ripple.npy
+  landscape eval rastrigin --res 1024x768 --range -3:3,-2:2 --set A=5 -o r.npy --summary r.json
+  landscape eval rosenbrock --set dim=4 --at 0,0,1,1 --axes 0,1 -o slice.csv`,
+		Args: exactArgs(1, "one SURFACE (see 'landscape surfaces')"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			t0 := time.Now()
+			if out == "" {
+				return usageError{fmt.Errorf("eval needs -o OUT.npy or OUT.csv")}
+			}
+			format, err := host.OutputFormat(out, ".npy", ".csv")
+			if err != nil {
+				return err
+			}
+			if summary != "" && summary != "-" {
+				if _, err := host.OutputFormat(summary, ".json"); err != nil {
+					return err
+				}
+			}
+			ctx := cmd.Context()
+			sc, err := sf.resolve(ctx, app, args[0])
+			if err != nil {
+				return err
+			}
+			of, err := host.CreateOutput(out)
+			if err != nil {
+				return err
+			}
+			defer of.Abort()
+			var sumf *host.OutFile
+			if summary != "" && summary != "-" {
+				if sumf, err = host.CreateOutput(summary); err != nil {
+					return err
+				}
+				defer sumf.Abort()
+			}
+			f, dur, err := evaluate(ctx, sc, stderr)
+			if err != nil {
+				return err
+			}
+			if format == ".npy" {
+				err = host.WriteNPY(of, f)
+			} else {
+				err = host.WriteCSV(of, f)
+			}
+			if err != nil {
+				return fmt.Errorf("writing %s: %w", out, err)
+			}
+			s := host.NewSummary(sc, "cpu", f, dur, time.Since(t0))
+			if summary == "-" {
+				if err := host.WriteJSON(stdout, s); err != nil {
+					return err
+				}
+			} else if sumf != nil {
+				if err := host.WriteJSON(sumf, s); err != nil {
+					return err
+				}
+				if err := sumf.Commit(); err != nil {
+					return err
+				}
+			}
+			return of.Commit()
+		},
+	}
+	sf.register(c, "512")
+	c.Flags().StringVarP(&out, "output", "o", "", "output file: .npy or .csv")
+	c.Flags().StringVar(&summary, "summary", "", "also write a JSON summary (min, max, argmin, range, timing) to this .json file, or - for stdout")
+	return c
+}

@@ -1,0 +1,94 @@
+// Command landscape evaluates, analyses and renders loss surfaces.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"strings"
+	"syscall"
+
+	"github.com/landscape-go/landscape/compute"
+	"github.com/landscape-go/landscape/host"
+	"github.com/spf13/cobra"
+)
+
+// GL needs every call on one OS thread; the main thread is that thread.
+func init() { runtime.LockOSThread() }
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// usageError marks a mistake in the command line itself (exit status 2).
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+// run executes the CLI and returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	app := &host.App{Stderr: stderr}
+	defer app.Close()
+	root := newRoot(app, stdout, stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	if ctx.Err() != nil || errors.Is(err, compute.ErrCanceled) {
+		fmt.Fprintln(stderr, "landscape: interrupted; no output written")
+		return 130
+	}
+	fmt.Fprintln(stderr, "landscape: "+oneLine(err.Error()))
+	var u usageError
+	if errors.As(err, &u) {
+		return 2
+	}
+	return 1
+}
+
+func oneLine(s string) string {
+	s = strings.TrimPrefix(s, "host: ")
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func newRoot(app *host.App, stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "landscape",
+		Short: "Evaluate, analyse and render loss surfaces",
+		Long: `landscape evaluates loss surfaces (a model's error, or an analytic test
+function, as a function of its parameters) on dense grids, and writes them as
+arrays and images. Surfaces come from plugins: see 'landscape surfaces'.
+
+Examples:
+  landscape surfaces
+  landscape render ripple -o ripple.png
+  landscape render rosenbrock --log --colormap magma -o rosen.png
+  landscape eval rastrigin --res 1024x768 --set A=5 -o grid.npy --summary grid.json`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError{fmt.Errorf("%v (see '%s --help')", err, c.CommandPath())}
+	})
+	root.AddCommand(surfacesCmd(app, stdout), evalCmd(app, stdout, stderr))
+	root.CompletionOptions.DisableDefaultCmd = true
+	return root
+}
+
+// exactArgs is cobra.ExactArgs with a usage error that says what is expected.
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usageError{fmt.Errorf("%s takes %s (see '%s --help')", c.CommandPath(), what, c.CommandPath())}
+		}
+		return nil
+	}
+}

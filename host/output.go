@@ -1,0 +1,171 @@
+package host
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/landscape-go/landscape/compute"
+)
+
+// ErrBadOutput: an output path cannot be used.
+var ErrBadOutput = errors.New("host: bad output")
+
+// OutputFormat checks path's extension against the accepted ones (".npy",
+// ...) and returns it.
+func OutputFormat(path string, accepted ...string) (string, error) {
+	ext := strings.ToLower(filepath.Ext(path))
+	for _, a := range accepted {
+		if ext == a {
+			return ext, nil
+		}
+	}
+	if ext == "" {
+		return "", fmt.Errorf("%w: %q has no extension (accepted: %s)", ErrBadOutput, path, strings.Join(accepted, ", "))
+	}
+	return "", fmt.Errorf("%w: %q: unknown extension %s (accepted: %s)", ErrBadOutput, path, ext, strings.Join(accepted, ", "))
+}
+
+// OutFile is written in full or not at all: data goes to a temporary file
+// beside the destination, renamed over it by Commit. Abort removes it.
+type OutFile struct {
+	path string
+	f    *os.File
+	w    *bufio.Writer
+	done bool
+}
+
+// CreateOutput opens an OutFile for path ("-" is not accepted). It fails
+// at once when the folder is missing or not writable.
+func CreateOutput(path string) (*OutFile, error) {
+	if path == "" {
+		return nil, fmt.Errorf("%w: empty output path", ErrBadOutput)
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("%w: %s is a folder", ErrBadOutput, path)
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("%w: cannot write %s: %v", ErrBadOutput, path, unwrapPath(err))
+	}
+	return &OutFile{path: path, f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// Write implements io.Writer.
+func (o *OutFile) Write(p []byte) (int, error) { return o.w.Write(p) }
+
+// Path is the destination.
+func (o *OutFile) Path() string { return o.path }
+
+// Commit flushes, syncs and renames the file into place.
+func (o *OutFile) Commit() error {
+	if o.done {
+		return nil
+	}
+	o.done = true
+	err := o.w.Flush()
+	if err == nil {
+		err = o.f.Sync()
+	}
+	if cerr := o.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(o.f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(o.f.Name(), o.path)
+	}
+	if err != nil {
+		os.Remove(o.f.Name())
+		return fmt.Errorf("%w: writing %s: %v", ErrBadOutput, o.path, unwrapPath(err))
+	}
+	return nil
+}
+
+// Abort discards the file. It is safe after Commit (a no-op then).
+func (o *OutFile) Abort() {
+	if o.done {
+		return
+	}
+	o.done = true
+	o.f.Close()
+	os.Remove(o.f.Name())
+}
+
+// WriteNPY writes the Field as a NumPy .npy array (version 1.0): float32
+// little-endian, shape (ny, nx), C order, row 0 at y = Y.Lo.
+func WriteNPY(w io.Writer, f *compute.Field) error {
+	header := fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }", f.Grid.Ny, f.Grid.Nx)
+	// magic(6) + version(2) + len(2) + header + '\n', padded to 64 bytes.
+	total := 10 + len(header) + 1
+	pad := (64 - total%64) % 64
+	header += strings.Repeat(" ", pad) + "\n"
+	buf := make([]byte, 0, 10)
+	buf = append(buf, "\x93NUMPY\x01\x00"...)
+	buf = binary.LittleEndian.AppendUint16(buf, uint16(len(header)))
+	if _, err := w.Write(buf); err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, header); err != nil {
+		return err
+	}
+	const block = 1 << 16
+	b := make([]byte, 0, 4*block)
+	for i := 0; i < len(f.Values); i += block {
+		b = b[:0]
+		for _, v := range f.Values[i:min(i+block, len(f.Values))] {
+			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(v))
+		}
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WriteCSV writes the Field as x,y,loss rows (row-major, y outer), with NaN
+// for undefined points.
+func WriteCSV(w io.Writer, f *compute.Field) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	bw.WriteString("x,y,loss\n")
+	g := f.Grid
+	b := make([]byte, 0, 64)
+	for j := 0; j < g.Ny; j++ {
+		y := g.YAt(j)
+		for i := 0; i < g.Nx; i++ {
+			b = b[:0]
+			b = strconv.AppendFloat(b, g.XAt(i), 'g', -1, 64)
+			b = append(b, ',')
+			b = strconv.AppendFloat(b, y, 'g', -1, 64)
+			b = append(b, ',')
+			v := f.At(i, j)
+			if v != v {
+				b = append(b, "NaN"...)
+			} else {
+				b = strconv.AppendFloat(b, float64(v), 'g', -1, 32)
+			}
+			b = append(b, '\n')
+			if _, err := bw.Write(b); err != nil {
+				return err
+			}
+		}
+	}
+	return bw.Flush()
+}

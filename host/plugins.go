@@ -1,0 +1,301 @@
+// Package host is the landscape application: plugin discovery and
+// lifecycle, the catalog of surfaces, flag and scene resolution, and outputs.
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"github.com/landscape-go/landscape/sdk"
+)
+
+// PluginPrefix starts the file name of every plugin executable.
+const PluginPrefix = "landscape-plugin-"
+
+// PathEnv names the environment variable of extra plugin folders.
+const PathEnv = "LANDSCAPE_PLUGIN_PATH"
+
+// ErrNoPlugins: discovery found no plugin executable.
+var ErrNoPlugins = errors.New("host: no plugins found")
+
+// PluginFile is a discovered plugin executable.
+type PluginFile struct {
+	// Name is the file name without PluginPrefix.
+	Name string
+	Path string
+}
+
+// SearchDirs lists where plugins are looked for, in order: every folder on
+// LANDSCAPE_PLUGIN_PATH, the folder of the running binary, and its plugins
+// subfolder (where `make build` puts them).
+func SearchDirs() []string {
+	var dirs []string
+	for _, d := range filepath.SplitList(os.Getenv(PathEnv)) {
+		if d != "" {
+			dirs = append(dirs, d)
+		}
+	}
+	if exe, err := os.Executable(); err == nil {
+		if r, err := filepath.EvalSymlinks(exe); err == nil {
+			exe = r
+		}
+		dir := filepath.Dir(exe)
+		dirs = append(dirs, dir, filepath.Join(dir, "plugins"))
+	}
+	return dirs
+}
+
+// Discover finds plugin executables in dirs. A plugin name found in an
+// earlier folder shadows the same name in later ones (as PATH does).
+func Discover(dirs []string) ([]PluginFile, error) {
+	seen := map[string]bool{}
+	var out []PluginFile
+	for _, d := range dirs {
+		ents, err := os.ReadDir(d)
+		if err != nil {
+			continue
+		}
+		for _, e := range ents {
+			n := e.Name()
+			if !strings.HasPrefix(n, PluginPrefix) || len(n) == len(PluginPrefix) || seen[n] {
+				continue
+			}
+			p := filepath.Join(d, n)
+			st, err := os.Stat(p)
+			if err != nil || !st.Mode().IsRegular() || st.Mode().Perm()&0o111 == 0 {
+				continue
+			}
+			seen[n] = true
+			out = append(out, PluginFile{Name: strings.TrimPrefix(n, PluginPrefix), Path: p})
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%w (looked for %s* in %s); run `make build`, or set %s to the folder holding them",
+			ErrNoPlugins, PluginPrefix, strings.Join(dirs, ", "), PathEnv)
+	}
+	return out, nil
+}
+
+// Manager launches plugin processes lazily, one per plugin executable,
+// reuses them across calls and ends them on Close. Plugins die with the host
+// (Pdeathsig on Linux) even if Close is never reached.
+type Manager struct {
+	files  []PluginFile
+	logger hclog.Logger
+	// StartTimeout bounds a plugin's start and handshake.
+	StartTimeout time.Duration
+	// CallTimeout bounds short calls (listing, describing).
+	CallTimeout time.Duration
+
+	mu      sync.Mutex
+	procs   map[string]*proc
+	sockDir string
+	closed  bool
+}
+
+type proc struct {
+	once   sync.Once
+	client *plugin.Client
+	sc     *sdk.SurfaceClient
+	err    error
+}
+
+// NewManager manages the given plugin files. Plugin logs go to logw (at the
+// level named by LANDSCAPE_LOG, warnings by default).
+func NewManager(files []PluginFile, logw io.Writer) *Manager {
+	lvl := hclog.LevelFromString(os.Getenv("LANDSCAPE_LOG"))
+	if lvl == hclog.NoLevel {
+		lvl = hclog.Warn
+	}
+	return &Manager{
+		files:        files,
+		logger:       hclog.New(&hclog.LoggerOptions{Name: "landscape", Output: logw, Level: lvl}),
+		StartTimeout: 15 * time.Second,
+		CallTimeout:  30 * time.Second,
+		procs:        map[string]*proc{},
+	}
+}
+
+// Plugins lists the managed plugin files.
+func (m *Manager) Plugins() []PluginFile { return append([]PluginFile(nil), m.files...) }
+
+// Client starts (once) the named plugin and returns its surface client.
+func (m *Manager) Client(name string) (*sdk.SurfaceClient, error) {
+	var file *PluginFile
+	for i := range m.files {
+		if m.files[i].Name == name {
+			file = &m.files[i]
+		}
+	}
+	if file == nil {
+		return nil, fmt.Errorf("host: no plugin named %q", name)
+	}
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return nil, errors.New("host: plugin manager is closed")
+	}
+	if m.sockDir == "" {
+		d, err := os.MkdirTemp(runtimeDir(), "landscape-")
+		if err != nil {
+			m.mu.Unlock()
+			return nil, fmt.Errorf("host: plugin socket folder: %w", err)
+		}
+		m.sockDir = d
+	}
+	p := m.procs[name]
+	if p == nil {
+		p = &proc{}
+		m.procs[name] = p
+	}
+	sock := m.sockDir
+	m.mu.Unlock()
+	p.once.Do(func() { p.sc, p.client, p.err = m.start(*file, sock) })
+	return p.sc, p.err
+}
+
+func runtimeDir() string {
+	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
+		if st, err := os.Stat(d); err == nil && st.IsDir() {
+			return d
+		}
+	}
+	return os.TempDir()
+}
+
+func (m *Manager) start(f PluginFile, sockDir string) (*sdk.SurfaceClient, *plugin.Client, error) {
+	cmd := exec.Command(f.Path)
+	setDeathSignal(cmd)
+	c := plugin.NewClient(&plugin.ClientConfig{
+		HandshakeConfig:  sdk.Handshake(),
+		Plugins:          sdk.ClientPlugins(),
+		Cmd:              cmd,
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		Logger:           m.logger.Named(f.Name),
+		StartTimeout:     m.StartTimeout,
+		UnixSocketConfig: &plugin.UnixSocketConfig{TempDir: sockDir},
+	})
+	rpc, err := c.Client()
+	if err != nil {
+		c.Kill()
+		return nil, nil, fmt.Errorf("%w: plugin %s (%s) did not start: %v", sdk.ErrPluginFailed, f.Name, f.Path, firstLine(err.Error()))
+	}
+	raw, err := rpc.Dispense(sdk.PluginKey)
+	if err != nil {
+		c.Kill()
+		return nil, nil, fmt.Errorf("%w: plugin %s: %v", sdk.ErrPluginFailed, f.Name, err)
+	}
+	sc, ok := raw.(*sdk.SurfaceClient)
+	if !ok {
+		c.Kill()
+		return nil, nil, fmt.Errorf("%w: plugin %s dispensed %T", sdk.ErrPluginFailed, f.Name, raw)
+	}
+	sc.Plugin = f.Name
+	return sc, c, nil
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// Close ends every plugin process and removes their socket folder.
+func (m *Manager) Close() {
+	m.mu.Lock()
+	m.closed = true
+	procs := m.procs
+	m.procs = map[string]*proc{}
+	dir := m.sockDir
+	m.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, p := range procs {
+		if p.client != nil {
+			wg.Add(1)
+			go func() { defer wg.Done(); p.client.Kill() }()
+		}
+	}
+	wg.Wait()
+	if dir != "" {
+		os.RemoveAll(dir)
+	}
+}
+
+// Entry is a surface in the catalog.
+type Entry struct {
+	sdk.Descriptor
+	Plugin string
+	Client *sdk.SurfaceClient
+}
+
+// Catalog is every surface the plugins serve.
+type Catalog struct {
+	Entries []Entry
+	// Clashes maps a surface name served by several plugins to them.
+	Clashes map[string][]string
+	// Failed holds one error per plugin that could not be listed.
+	Failed []error
+}
+
+// Catalog starts every plugin (in parallel) and lists their surfaces. A
+// plugin that fails is recorded in Failed; the others are listed.
+func (m *Manager) Catalog(ctx context.Context) (*Catalog, error) {
+	type res struct {
+		plugin string
+		ds     []sdk.Descriptor
+		sc     *sdk.SurfaceClient
+		err    error
+	}
+	out := make([]res, len(m.files))
+	var wg sync.WaitGroup
+	for i, f := range m.files {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sc, err := m.Client(f.Name)
+			if err != nil {
+				out[i] = res{plugin: f.Name, err: err}
+				return
+			}
+			cctx, cancel := context.WithTimeout(ctx, m.CallTimeout)
+			defer cancel()
+			ds, err := sc.List(cctx)
+			out[i] = res{plugin: f.Name, ds: ds, sc: sc, err: err}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	c := &Catalog{Clashes: map[string][]string{}}
+	owners := map[string][]string{}
+	for _, r := range out {
+		if r.err != nil {
+			c.Failed = append(c.Failed, r.err)
+			continue
+		}
+		for _, d := range r.ds {
+			owners[d.Name] = append(owners[d.Name], r.plugin)
+			c.Entries = append(c.Entries, Entry{Descriptor: d, Plugin: r.plugin, Client: r.sc})
+		}
+	}
+	for n, ps := range owners {
+		if len(ps) > 1 {
+			c.Clashes[n] = ps
+		}
+	}
+	sort.SliceStable(c.Entries, func(i, j int) bool { return c.Entries[i].Name < c.Entries[j].Name })
+	return c, nil
+}

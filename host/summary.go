@@ -1,0 +1,114 @@
+package host
+
+import (
+	"encoding/json"
+	"io"
+	"math"
+	"time"
+
+	"github.com/landscape-go/landscape/compute"
+	"github.com/landscape-go/landscape/sdk"
+)
+
+// Summary is the JSON description of an evaluated grid.
+type Summary struct {
+	Surface         string             `json:"surface"`
+	Plugin          string             `json:"plugin"`
+	Backend         string             `json:"backend"`
+	Dim             int                `json:"dim"`
+	Hyperparameters map[string]float64 `json:"hyperparameters"`
+	Resolution      [2]int             `json:"resolution"` // nx, ny
+	Range           SummaryRange       `json:"range"`
+	Plane           *SummaryPlane      `json:"plane,omitempty"`
+	Min             *float64           `json:"min"`
+	Max             *float64           `json:"max"`
+	Argmin          *SummaryPoint      `json:"argmin"`
+	Argmax          *SummaryPoint      `json:"argmax"`
+	NaNCount        int                `json:"nan_count"`
+	Layout          string             `json:"layout"`
+	Timing          SummaryTiming      `json:"timing"`
+}
+
+// SummaryRange is the grid's extent; both ends are grid points.
+type SummaryRange struct {
+	X [2]float64 `json:"x"`
+	Y [2]float64 `json:"y"`
+}
+
+// SummaryPlane is the plane through parameter space: θ = origin + x·u + y·v.
+type SummaryPlane struct {
+	Origin []float64 `json:"origin"`
+	U      []float64 `json:"u"`
+	V      []float64 `json:"v"`
+}
+
+// SummaryPoint is a grid point: column i, row j, coordinates x, y, value.
+type SummaryPoint struct {
+	I     int     `json:"i"`
+	J     int     `json:"j"`
+	X     float64 `json:"x"`
+	Y     float64 `json:"y"`
+	Value float64 `json:"value"`
+}
+
+// SummaryTiming is in milliseconds.
+type SummaryTiming struct {
+	EvalMS  float64 `json:"eval_ms"`
+	TotalMS float64 `json:"total_ms"`
+}
+
+// NewSummary describes field as evaluated for scene.
+func NewSummary(sc *Scene, backend string, f *compute.Field, eval, total time.Duration) Summary {
+	hp := map[string]float64{}
+	for _, h := range sc.Desc.Hyperparameters {
+		hp[h.Name] = h.Default
+	}
+	for k, v := range sc.Params {
+		hp[k] = v
+	}
+	g := f.Grid
+	s := Summary{
+		Surface: sc.Desc.Name, Plugin: sc.Entry.Plugin, Backend: backend, Dim: sc.Desc.Dim,
+		Hyperparameters: hp, Resolution: [2]int{g.Nx, g.Ny},
+		Range:  SummaryRange{X: [2]float64{g.X.Lo, g.X.Hi}, Y: [2]float64{g.Y.Lo, g.Y.Hi}},
+		Layout: "row-major y-by-x; row 0 at y=range.y[0]; column i at x0+i*(x1-x0)/(nx-1)",
+		Timing: SummaryTiming{EvalMS: ms(eval), TotalMS: ms(total)},
+	}
+	if !axisAligned(g.Plane) {
+		s.Plane = &SummaryPlane{Origin: g.Origin, U: g.U, V: g.V}
+	}
+	st := f.Stats()
+	s.NaNCount = st.NaN
+	if st.ArgMin[0] >= 0 {
+		mn, mx := st.Min, st.Max
+		s.Min, s.Max = &mn, &mx
+		s.Argmin = point(g, st.ArgMin, mn)
+		s.Argmax = point(g, st.ArgMax, mx)
+	}
+	return s
+}
+
+func axisAligned(p sdk.Plane) bool {
+	if len(p.Origin) != 2 {
+		return false
+	}
+	for _, v := range p.Origin {
+		if v != 0 {
+			return false
+		}
+	}
+	return p.U[0] == 1 && p.U[1] == 0 && p.V[0] == 0 && p.V[1] == 1
+}
+
+func point(g compute.Grid, ij [2]int, v float64) *SummaryPoint {
+	return &SummaryPoint{I: ij[0], J: ij[1], X: g.XAt(ij[0]), Y: g.YAt(ij[1]), Value: v}
+}
+
+func ms(d time.Duration) float64 { return math.Round(float64(d.Microseconds())) / 1000 }
+
+// WriteJSON writes v as indented JSON.
+func WriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

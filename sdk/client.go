@@ -1,0 +1,162 @@
+package sdk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	pb "github.com/landscape-go/landscape/sdk/internal/wire/landscapev1"
+)
+
+// Descriptor is what the host learns of a surface: its Info and which
+// optional capabilities the plugin implements for it.
+type Descriptor struct {
+	Info
+	HasGradient bool
+}
+
+// SurfaceClient is the host's handle on one plugin process's surfaces. It is
+// what go-plugin's Dispense(PluginKey) returns. Its methods are safe for
+// concurrent use.
+type SurfaceClient struct {
+	rpc pb.SurfaceServiceClient
+	// Plugin names the plugin in errors; the host sets it.
+	Plugin string
+}
+
+func (c *SurfaceClient) name() string {
+	if c.Plugin == "" {
+		return "plugin"
+	}
+	return "plugin " + c.Plugin
+}
+
+// List describes every surface the plugin serves, with default hyperparameters.
+func (c *SurfaceClient) List(ctx context.Context) ([]Descriptor, error) {
+	r, err := c.rpc.ListSurfaces(ctx, &pb.ListSurfacesRequest{})
+	if err != nil {
+		return nil, fromStatus(c.name(), err)
+	}
+	out := make([]Descriptor, 0, len(r.GetSurfaces()))
+	for _, s := range r.GetSurfaces() {
+		d := infoFromProto(s)
+		if err := d.Info.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrPluginFailed, c.name(), err)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// Describe describes the named surface configured with params, which the
+// plugin validates (ErrBadParams).
+func (c *SurfaceClient) Describe(ctx context.Context, name string, params Params) (Descriptor, error) {
+	r, err := c.rpc.DescribeSurface(ctx, &pb.SurfaceRef{Name: name, Params: params})
+	if err != nil {
+		return Descriptor{}, fromStatus(c.name(), err)
+	}
+	d := infoFromProto(r)
+	if err := d.Info.Validate(); err != nil {
+		return Descriptor{}, fmt.Errorf("%w: %s: %v", ErrPluginFailed, c.name(), err)
+	}
+	if d.Name != name {
+		return Descriptor{}, fmt.Errorf("%w: %s described %q when asked for %q", ErrPluginFailed, c.name(), d.Name, name)
+	}
+	return d, nil
+}
+
+// Loss evaluates the surface at len(points)/dim points.
+func (c *SurfaceClient) Loss(ctx context.Context, name string, params Params, dim int, points []float64) ([]float64, error) {
+	if dim < 1 || len(points)%dim != 0 {
+		return nil, fmt.Errorf("%w: %d values do not make points of dimension %d", ErrBadRequest, len(points), dim)
+	}
+	r, err := c.rpc.Loss(ctx, &pb.PointsRequest{Surface: &pb.SurfaceRef{Name: name, Params: params}, Dim: int32(dim), Points: points})
+	if err != nil {
+		return nil, fromStatus(c.name(), err)
+	}
+	if len(r.GetValues()) != len(points)/dim {
+		return nil, fmt.Errorf("%w: %s returned %d values for %d points", ErrPluginFailed, c.name(), len(r.GetValues()), len(points)/dim)
+	}
+	return r.GetValues(), nil
+}
+
+// Gradient evaluates loss and gradient at len(points)/dim points. Surfaces
+// without an analytic gradient answer with central differences.
+func (c *SurfaceClient) Gradient(ctx context.Context, name string, params Params, dim int, points []float64) (values, grads []float64, err error) {
+	if dim < 1 || len(points)%dim != 0 {
+		return nil, nil, fmt.Errorf("%w: %d values do not make points of dimension %d", ErrBadRequest, len(points), dim)
+	}
+	r, err := c.rpc.Gradient(ctx, &pb.PointsRequest{Surface: &pb.SurfaceRef{Name: name, Params: params}, Dim: int32(dim), Points: points})
+	if err != nil {
+		return nil, nil, fromStatus(c.name(), err)
+	}
+	n := len(points) / dim
+	if len(r.GetValues()) != n || len(r.GetGrads()) != n*dim {
+		return nil, nil, fmt.Errorf("%w: %s returned %d values and %d gradient entries for %d points", ErrPluginFailed, c.name(), len(r.GetValues()), len(r.GetGrads()), n)
+	}
+	return r.GetValues(), r.GetGrads(), nil
+}
+
+// RowOptions tunes EvalRows; the zero value lets the plugin choose.
+type RowOptions struct {
+	// ChunkRows bounds the rows per streamed chunk.
+	ChunkRows int
+	// Workers bounds the plugin's goroutines.
+	Workers int
+	// Progress, when set, is called with the number of rows received so far.
+	Progress func(rows int)
+}
+
+// EvalRows evaluates rows [row0, row1) of plane p into dst (row-major, len
+// (row1−row0)·Nx). The plugin streams chunks; a chunk outside the request, of
+// the wrong size or repeated, or rows left missing, are ErrPluginFailed.
+func (c *SurfaceClient) EvalRows(ctx context.Context, name string, params Params, p Plane, row0, row1 int, dst []float32, o RowOptions) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if row0 < 0 || row1 > p.Ny || row0 >= row1 || len(dst) != (row1-row0)*p.Nx {
+		return fmt.Errorf("%w: rows [%d, %d) of %d into %d values", ErrBadRequest, row0, row1, p.Ny, len(dst))
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stream, err := c.rpc.EvalGrid(ctx, &pb.EvalGridRequest{
+		Surface: &pb.SurfaceRef{Name: name, Params: params}, Plane: planeToProto(p),
+		Row0: int32(row0), Row1: int32(row1), ChunkRows: int32(o.ChunkRows), Workers: int32(o.Workers)})
+	if err != nil {
+		return fromStatus(c.name(), err)
+	}
+	got := make([]bool, row1-row0)
+	done := 0
+	for {
+		ch, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fromStatus(c.name(), err)
+		}
+		r0, n := int(ch.GetRow0()), int(ch.GetRows())
+		if r0 < row0 || n < 1 || r0+n > row1 || len(ch.GetValues()) != n*p.Nx*4 {
+			return fmt.Errorf("%w: %s sent rows [%d, +%d) with %d bytes for a request of rows [%d, %d) × %d", ErrPluginFailed, c.name(), r0, n, len(ch.GetValues()), row0, row1, p.Nx)
+		}
+		for r := r0; r < r0+n; r++ {
+			if got[r-row0] {
+				return fmt.Errorf("%w: %s sent row %d twice", ErrPluginFailed, c.name(), r)
+			}
+			got[r-row0] = true
+		}
+		putF32(dst[(r0-row0)*p.Nx:(r0-row0+n)*p.Nx], ch.GetValues())
+		done += n
+		if o.Progress != nil {
+			o.Progress(done)
+		}
+	}
+	if done != row1-row0 {
+		return fmt.Errorf("%w: %s sent %d of %d rows", ErrPluginFailed, c.name(), done, row1-row0)
+	}
+	return nil
+}
