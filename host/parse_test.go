@@ -1,0 +1,193 @@
+package host
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/landscape-go/landscape/sdk"
+)
+
+func TestParseRes(t *testing.T) {
+	for _, c := range []struct {
+		in     string
+		nx, ny int
+		bad    string
+	}{
+		{in: "1024", nx: 1024, ny: 1024},
+		{in: "1024x768", nx: 1024, ny: 768},
+		{in: " 3X2 ", nx: 3, ny: 2},
+		{in: "2x65536", nx: 2, ny: 65536},
+		{in: "1", bad: "below 2"},
+		{in: "0x10", bad: "below 2"},
+		{in: "-5", bad: "below 2"},
+		{in: "65537", bad: "above 65536"},
+		{in: "99999999999999999999", bad: "not a whole number"},
+		{in: "10x", bad: "not a whole number"},
+		{in: "axb", bad: "not a whole number"},
+		{in: "1x2x3", bad: "too many"},
+		{in: "", bad: "not a whole number"},
+	} {
+		nx, ny, err := ParseRes(c.in)
+		if c.bad != "" {
+			if err == nil || !errors.Is(err, ErrBadFlag) || !strings.Contains(err.Error(), c.bad) {
+				t.Errorf("ParseRes(%q) = %d, %d, %v; want error containing %q", c.in, nx, ny, err, c.bad)
+			}
+			continue
+		}
+		if err != nil || nx != c.nx || ny != c.ny {
+			t.Errorf("ParseRes(%q) = %d, %d, %v; want %d, %d", c.in, nx, ny, err, c.nx, c.ny)
+		}
+	}
+}
+
+func TestParseRange(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		x, y sdk.Interval
+		bad  string
+	}{
+		{in: "-2:2,-1:3", x: sdk.Interval{Lo: -2, Hi: 2}, y: sdk.Interval{Lo: -1, Hi: 3}},
+		{in: " 0:1e-3 , -1e3:1e3 ", x: sdk.Interval{Lo: 0, Hi: 1e-3}, y: sdk.Interval{Lo: -1e3, Hi: 1e3}},
+		{in: "2:-2,0:1", bad: "inverted"},
+		{in: "1:1,0:1", bad: "inverted"},
+		{in: "0:1", bad: "want x0:x1,y0:y1"},
+		{in: "0:1,0:1,0:1", bad: "want x0:x1,y0:y1"},
+		{in: "0-1,0:1", bad: "no ':'"},
+		{in: "a:1,0:1", bad: "not a number"},
+		{in: "0:inf,0:1", bad: "not finite"},
+		{in: "nan:1,0:1", bad: "not finite"},
+		{in: "-1e308:1e308,0:1", bad: "too wide"},
+	} {
+		x, y, err := ParseRange(c.in)
+		if c.bad != "" {
+			if err == nil || !strings.Contains(err.Error(), c.bad) {
+				t.Errorf("ParseRange(%q) = %v, %v, %v; want error containing %q", c.in, x, y, err, c.bad)
+			}
+			continue
+		}
+		if err != nil || x != c.x || y != c.y {
+			t.Errorf("ParseRange(%q) = %v, %v, %v; want %v, %v", c.in, x, y, err, c.x, c.y)
+		}
+	}
+}
+
+func TestParseSet(t *testing.T) {
+	p, err := ParseSet([]string{"A=5", "dim=3, b = -1.5e2"})
+	if err != nil || len(p) != 3 || p["A"] != 5 || p["dim"] != 3 || p["b"] != -150 {
+		t.Errorf("ParseSet = %v, %v", p, err)
+	}
+	for _, c := range []struct {
+		in  []string
+		bad string
+	}{
+		{[]string{"A"}, "want name=value"},
+		{[]string{"=3"}, "want name=value"},
+		{[]string{"A=x"}, "not a number"},
+		{[]string{"A=NaN"}, "not finite"},
+		{[]string{"A=1", "A=2"}, "given twice"},
+	} {
+		if _, err := ParseSet(c.in); err == nil || !strings.Contains(err.Error(), c.bad) {
+			t.Errorf("ParseSet(%q) error = %v; want %q", c.in, err, c.bad)
+		}
+	}
+}
+
+func TestParseBytes(t *testing.T) {
+	for in, want := range map[string]int64{"512MiB": 512 << 20, "4GiB": 4 << 30, "2g": 2 << 30, "1000": 1000, "1.5 KiB": 1536} {
+		if got, err := ParseBytes(in); err != nil || got != want {
+			t.Errorf("ParseBytes(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "-1GiB", "0", "lots", "1e40"} {
+		if _, err := ParseBytes(in); err == nil {
+			t.Errorf("ParseBytes(%q) accepted", in)
+		}
+	}
+	if s := FormatBytes(3 << 30); s != "3.0 GiB" {
+		t.Errorf("FormatBytes = %q", s)
+	}
+}
+
+func FuzzParseRes(f *testing.F) {
+	for _, s := range []string{"1024", "1024x768", "1x1", "x", "65536x2", "-3x4"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		nx, ny, err := ParseRes(s)
+		if err != nil {
+			if !errors.Is(err, ErrBadFlag) {
+				t.Fatalf("error %v does not wrap ErrBadFlag", err)
+			}
+			return
+		}
+		if nx < 2 || ny < 2 || nx > MaxAxis || ny > MaxAxis {
+			t.Fatalf("ParseRes(%q) accepted %dx%d", s, nx, ny)
+		}
+	})
+}
+
+func FuzzParseRange(f *testing.F) {
+	for _, s := range []string{"-2:2,-1:3", "0:1,0:1", ":,:", "1e308:-1e308,0:1", "nan:0,0:1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		x, y, err := ParseRange(s)
+		if err != nil {
+			if !errors.Is(err, ErrBadFlag) {
+				t.Fatalf("error %v does not wrap ErrBadFlag", err)
+			}
+			return
+		}
+		for _, r := range []sdk.Interval{x, y} {
+			if !(r.Lo < r.Hi) || math.IsInf(r.Hi-r.Lo, 0) || math.IsNaN(r.Lo) || math.IsNaN(r.Hi) {
+				t.Fatalf("ParseRange(%q) accepted %v", s, r)
+			}
+		}
+		p := sdk.Plane{Origin: []float64{0, 0}, U: []float64{1, 0}, V: []float64{0, 1}, X: x, Y: y, Nx: 2, Ny: 2}
+		if err := p.Validate(); err != nil {
+			t.Fatalf("accepted range makes an invalid plane: %v", err)
+		}
+	})
+}
+
+func FuzzParseSet(f *testing.F) {
+	for _, s := range []string{"A=5", "a=1,b=2", "=", "A=1,A=2", "x=inf"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParseSet([]string{s})
+		if err != nil {
+			if !errors.Is(err, ErrBadFlag) {
+				t.Fatalf("error %v does not wrap ErrBadFlag", err)
+			}
+			return
+		}
+		for k, v := range p {
+			if k == "" || strings.ContainsAny(k, "=,") || math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("ParseSet(%q) accepted %q=%v", s, k, v)
+			}
+		}
+	})
+}
+
+func FuzzParseVector(f *testing.F) {
+	for _, s := range []string{"1,2", "0", "", ",", "1e400"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := ParseVector("at", s)
+		if err != nil {
+			return
+		}
+		if len(v) != strings.Count(s, ",")+1 {
+			t.Fatalf("ParseVector(%q) = %v: wrong count", s, v)
+		}
+		for _, x := range v {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				t.Fatalf("ParseVector(%q) accepted %v", s, x)
+			}
+		}
+	})
+}
