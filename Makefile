@@ -2,6 +2,8 @@
 # packages through apt-get), build, and run. See README.md.
 
 GO      ?= go
+# Debian's python3 (with python3-numpy), not a pyenv or venv one on PATH.
+PYTHON  ?= /usr/bin/python3
 BIN     := bin
 PLUGDIR := $(BIN)/plugins
 # Plugin executables: landscape-plugin-NAME from the package that serves it.
@@ -39,7 +41,7 @@ test: build
 # Benchmarks: go test -bench, plus NumPy side by side (docs/benchmarks.md).
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 10x -count 5 ./host/ ./compute/
-	python3 docs/bench_numpy.py
+	$(PYTHON) docs/bench_numpy.py
 
 # Regenerates the wire code from sdk/internal/wire/landscapev1/landscape.proto.
 # Needs protoc (Debian: protobuf-compiler).

@@ -111,12 +111,14 @@ type proc struct {
 	err    error
 }
 
-// NewManager manages the given plugin files. Plugin logs go to logw (at the
-// level named by LANDSCAPE_LOG, warnings by default).
+// NewManager manages the given plugin files. Plugin and plugin-transport
+// logs go to logw at the level named by LANDSCAPE_LOG (trace, debug, info,
+// warn, error); by default they are off, since every failure that matters
+// reaches the user as an error.
 func NewManager(files []PluginFile, logw io.Writer) *Manager {
 	lvl := hclog.LevelFromString(os.Getenv("LANDSCAPE_LOG"))
 	if lvl == hclog.NoLevel {
-		lvl = hclog.Warn
+		lvl = hclog.Off
 	}
 	return &Manager{
 		files:        files,

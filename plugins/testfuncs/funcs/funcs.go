@@ -1,0 +1,91 @@
+// Package funcs holds the analytic test functions that the testfuncs plugin
+// serves: classic optimization benchmarks with their standard domains,
+// analytic gradients and known minima.
+//
+// Every surface is an immutable value: Loss and Grad are safe for concurrent
+// use and allocate nothing, and Configure returns a new surface. For a
+// configured surface, Info reports the configured values as the
+// hyperparameters' defaults, so configuring it again changes only what is
+// given.
+//
+// Minima are taken from the literature and refined with Newton's method on
+// the analytic gradient to full float64 precision (see the tests).
+package funcs
+
+import "github.com/landscape-go/landscape/sdk"
+
+// All returns every surface, in catalog order.
+func All() []sdk.Surface {
+	return []sdk.Surface{
+		Ripple{},
+		NewBowl(),
+		Saddle{},
+		NewRastrigin(),
+		NewAckley(),
+		NewRosenbrock(),
+		Himmelblau{},
+		Beale{},
+		Booth{},
+		GoldsteinPrice{},
+		NewStyblinskiTang(),
+		SixHumpCamel{},
+		Eggholder{},
+		Levi13{},
+		Matyas{},
+		McCormick{},
+	}
+}
+
+// ByName returns the surface of that name from All.
+func ByName(name string) (sdk.Surface, bool) {
+	for _, s := range All() {
+		if s.Info().Name == name {
+			return s, true
+		}
+	}
+	return nil, false
+}
+
+// square returns the domain [lo, hi]^n.
+func square(n int, lo, hi float64) []sdk.Interval {
+	d := make([]sdk.Interval, n)
+	for i := range d {
+		d[i] = sdk.Interval{Lo: lo, Hi: hi}
+	}
+	return d
+}
+
+// repeat returns n copies of v.
+func repeat(n int, v float64) []float64 {
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = v
+	}
+	return x
+}
+
+// dimParam declares the dimension hyperparameter.
+func dimParam(cur, lo float64) sdk.Hyperparameter {
+	return sdk.Hyperparameter{
+		Name:    "dim",
+		Doc:     "number of parameters",
+		Default: cur,
+		Min:     lo,
+		Max:     maxDim,
+		Integer: true,
+	}
+}
+
+// maxDim bounds the dim hyperparameter of the N-dimensional surfaces.
+const maxDim = 1024
+
+// sign is the sign of x, 0 at 0.
+func sign(x float64) float64 {
+	switch {
+	case x > 0:
+		return 1
+	case x < 0:
+		return -1
+	}
+	return 0
+}
