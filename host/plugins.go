@@ -187,6 +187,7 @@ func (m *Manager) start(f PluginFile, sockDir string) (*sdk.SurfaceClient, *plug
 		Logger:           m.logger.Named(f.Name),
 		StartTimeout:     m.StartTimeout,
 		UnixSocketConfig: &plugin.UnixSocketConfig{TempDir: sockDir},
+		GRPCDialOptions:  sdk.DialOptions(),
 	})
 	rpc, err := c.Client()
 	if err != nil {

@@ -84,7 +84,9 @@ func Serve(opts ...ServeOption) {
 		HandshakeConfig: Handshake(),
 		Plugins:         plugin.PluginSet{PluginKey: &grpcPlugin{server: srv}},
 		GRPCServer: func(o []grpc.ServerOption) *grpc.Server {
-			return grpc.NewServer(append(o, grpc.MaxRecvMsgSize(maxMessage), grpc.MaxSendMsgSize(maxMessage))...)
+			return grpc.NewServer(append(o, grpc.MaxRecvMsgSize(maxMessage), grpc.MaxSendMsgSize(maxMessage),
+				grpc.InitialWindowSize(window), grpc.InitialConnWindowSize(window),
+				grpc.WriteBufferSize(1<<20), grpc.ReadBufferSize(1<<20))...)
 		},
 		Logger: cfg.logger,
 	})
@@ -301,7 +303,7 @@ func abs(x float64) float64 {
 }
 
 // defaultChunkBytes is the target size of one streamed grid chunk.
-const defaultChunkBytes = 256 << 10
+const defaultChunkBytes = 1 << 20
 
 func (s *server) EvalGrid(req *pb.EvalGridRequest, stream grpc.ServerStreamingServer[pb.GridChunk]) error {
 	c, err := s.configured(req.GetSurface())
@@ -373,6 +375,20 @@ func (s *server) EvalGrid(req *pb.EvalGridRequest, stream grpc.ServerStreamingSe
 		first = ctx.Err()
 	}
 	return toStatus(first)
+}
+
+// window is the HTTP/2 flow-control window of plugin connections. The
+// default (64 KiB, grown by probing) throttles streamed grids over a local
+// socket; a large fixed window lets the plugin run ahead of the host.
+const window = 16 << 20
+
+// DialOptions are the gRPC options the host passes to go-plugin
+// (ClientConfig.GRPCDialOptions) to match the plugin side.
+func DialOptions() []grpc.DialOption {
+	return []grpc.DialOption{
+		grpc.WithInitialWindowSize(window), grpc.WithInitialConnWindowSize(window),
+		grpc.WithWriteBufferSize(1 << 20), grpc.WithReadBufferSize(1 << 20),
+	}
 }
 
 // ClientPlugins is the go-plugin plugin set the host passes to

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"image/png"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"landscape": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
+	})
+}
+
+var (
+	buildOnce sync.Once
+	buildDir  string
+	buildErr  error
+)
+
+// plugins builds the real plugin executables once per test binary: the
+// built-in ones into DIR/plugins, the faulty test plugin into DIR/faulty,
+// and a second copy of the example plugin into DIR/clash (a name clash).
+func plugins(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "landscape-test-plugins-")
+		if buildErr != nil {
+			return
+		}
+		for _, b := range []struct{ out, pkg string }{
+			{"plugins/landscape-plugin-testfuncs", "../../plugins/testfuncs"},
+			{"plugins/landscape-plugin-tilted", "../../plugins/examples/tilted"},
+			{"faulty/landscape-plugin-faulty", "./testdata/faulty"},
+			{"clash/landscape-plugin-tilted-copy", "../../plugins/examples/tilted"},
+		} {
+			out, err := exec.Command("go", "build", "-o", filepath.Join(buildDir, b.out), b.pkg).CombinedOutput()
+			if err != nil {
+				buildErr = fmt.Errorf("go build %s: %v\n%s", b.pkg, err, out)
+				return
+			}
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return buildDir
+}
+
+func TestScripts(t *testing.T) {
+	dir := plugins(t)
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("PLUGINS", filepath.Join(dir, "plugins"))
+			env.Setenv("FAULTY", filepath.Join(dir, "faulty"))
+			env.Setenv("CLASH", filepath.Join(dir, "clash"))
+			env.Setenv("LANDSCAPE_PLUGIN_PATH", filepath.Join(dir, "plugins"))
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"npy":    cmdNPY,
+			"nlines": cmdNLines,
+			"png":    cmdPNG,
+		},
+	})
+}
+
+// nlines N: the last command's stderr has exactly N lines.
+func cmdNLines(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: nlines N")
+	}
+	want, _ := strconv.Atoi(args[0])
+	s := ts.ReadFile("stderr")
+	got := strings.Count(s, "\n")
+	if (got == want) == neg {
+		ts.Fatalf("stderr has %d lines, want %d:\n%s", got, want, s)
+	}
+}
+
+// npy FILE NY NX [nan=N] [min=V] [at=I,J,V]: FILE is a float32 .npy of shape
+// (NY, NX), with N NaNs, minimum V, value V at column I row J (rel 1e-5).
+func cmdNPY(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 3 {
+		ts.Fatalf("usage: npy FILE NY NX [nan=N] [min=V] [at=I,J,V]")
+	}
+	ny, nx, vals, err := readNPY(ts.MkAbs(args[0]))
+	if err != nil {
+		ts.Fatalf("%s: %v", args[0], err)
+	}
+	if strconv.Itoa(ny) != args[1] || strconv.Itoa(nx) != args[2] {
+		ts.Fatalf("%s: shape (%d, %d), want (%s, %s)", args[0], ny, nx, args[1], args[2])
+	}
+	nan, mn := 0, math.Inf(1)
+	for _, v := range vals {
+		if v != v {
+			nan++
+		} else {
+			mn = math.Min(mn, float64(v))
+		}
+	}
+	for _, a := range args[3:] {
+		k, v, _ := strings.Cut(a, "=")
+		switch k {
+		case "nan":
+			if strconv.Itoa(nan) != v {
+				ts.Fatalf("%s: %d NaNs, want %s", args[0], nan, v)
+			}
+		case "min":
+			w, _ := strconv.ParseFloat(v, 64)
+			if math.Abs(mn-w) > 1e-5*(1+math.Abs(w)) {
+				ts.Fatalf("%s: min %v, want %v", args[0], mn, w)
+			}
+		case "at":
+			p := strings.Split(v, ",")
+			i, _ := strconv.Atoi(p[0])
+			j, _ := strconv.Atoi(p[1])
+			w, _ := strconv.ParseFloat(p[2], 64)
+			got := float64(vals[j*nx+i])
+			if math.Abs(got-w) > 1e-5*(1+math.Abs(w)) {
+				ts.Fatalf("%s: value at column %d row %d is %v, want %v", args[0], i, j, got, w)
+			}
+		default:
+			ts.Fatalf("npy: unknown check %q", a)
+		}
+	}
+}
+
+var shapeRE = regexp.MustCompile(`'shape': \((\d+), (\d+)\)`)
+
+// readNPY reads a 2D little-endian float32 .npy file.
+func readNPY(path string) (ny, nx int, vals []float32, err error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	if len(b) < 10 || !bytes.HasPrefix(b, []byte("\x93NUMPY\x01\x00")) {
+		return 0, 0, nil, fmt.Errorf("not a .npy v1.0 file")
+	}
+	hl := int(binary.LittleEndian.Uint16(b[8:10]))
+	h := string(b[10 : 10+hl])
+	m := shapeRE.FindStringSubmatch(h)
+	if m == nil || !strings.Contains(h, "'<f4'") {
+		return 0, 0, nil, fmt.Errorf("header %q", h)
+	}
+	ny, _ = strconv.Atoi(m[1])
+	nx, _ = strconv.Atoi(m[2])
+	body := b[10+hl:]
+	if len(body) != 4*nx*ny {
+		return 0, 0, nil, fmt.Errorf("%d data bytes for shape (%d, %d)", len(body), ny, nx)
+	}
+	vals = make([]float32, nx*ny)
+	for k := range vals {
+		vals[k] = math.Float32frombits(binary.LittleEndian.Uint32(body[4*k:]))
+	}
+	return ny, nx, vals, nil
+}
+
+// png FILE W H: FILE is a W×H PNG with many colours (not blank).
+func cmdPNG(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: png FILE W H")
+	}
+	f, err := os.Open(ts.MkAbs(args[0]))
+	if err != nil {
+		ts.Fatalf("%v", err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		ts.Fatalf("%s: %v", args[0], err)
+	}
+	b := img.Bounds()
+	if strconv.Itoa(b.Dx()) != args[1] || strconv.Itoa(b.Dy()) != args[2] {
+		ts.Fatalf("%s is %dx%d, want %sx%s", args[0], b.Dx(), b.Dy(), args[1], args[2])
+	}
+	colours := map[[3]uint32]bool{}
+	for y := b.Min.Y; y < b.Max.Y; y += 3 {
+		for x := b.Min.X; x < b.Max.X; x += 3 {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			colours[[3]uint32{r >> 8, g >> 8, bl >> 8}] = true
+		}
+	}
+	if len(colours) < 64 {
+		ts.Fatalf("%s has only %d colours: blank?", args[0], len(colours))
+	}
+}
