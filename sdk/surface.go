@@ -56,6 +56,10 @@ type Info struct {
 	// Domain is the default range of each parameter (len Dim).
 	Domain []Interval
 	// Hyperparameters are the surface's settings, in declaration order.
+	// Each Default is the value this surface has: the declared default on
+	// the surface a plugin serves, the configured value on a surface that
+	// Configure returned (so configuring it again changes only what is
+	// given). sdktest checks this.
 	Hyperparameters []Hyperparameter
 	// Minima are known minima, global ones first. Tests check them and
 	// images mark them.
@@ -81,7 +85,8 @@ type Hyperparameter struct {
 	Integer bool
 }
 
-// Minimum is a known minimum of a surface.
+// Minimum is a known minimum of a surface. A minimum on the domain's
+// boundary (eggholder's) need not have a zero gradient there.
 type Minimum struct {
 	Location []float64
 	Value    float64

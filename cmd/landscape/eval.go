@@ -54,14 +54,42 @@ func (f *sceneFlags) resolve(ctx context.Context, app *host.App, surface string)
 	}, app.CallTimeout)
 }
 
-// evaluate fills the scene's grid, with a progress bar on a terminal.
-func evaluate(ctx context.Context, sc *host.Scene, stderr io.Writer) (*compute.Field, time.Duration, error) {
-	ev := compute.CPU{}
+// job is an evaluated scene with its output file open (not yet committed).
+type job struct {
+	scene *host.Scene
+	out   *host.OutFile
+	field *compute.Field
+	dur   time.Duration
+}
+
+// run resolves the scene, opens the output (and, through open, any other
+// output) before the work so that an unwritable path fails at once, and
+// evaluates the grid with a progress bar on a terminal. On error nothing is
+// left behind.
+func (f *sceneFlags) run(ctx context.Context, app *host.App, surface, out string, stderr io.Writer, open func() error) (*job, error) {
+	sc, err := f.resolve(ctx, app, surface)
+	if err != nil {
+		return nil, err
+	}
+	of, err := host.CreateOutput(out)
+	if err != nil {
+		return nil, err
+	}
+	if open != nil {
+		if err := open(); err != nil {
+			of.Abort()
+			return nil, err
+		}
+	}
 	update, stop := host.Progress(stderr, sc.Desc.Name, sc.Grid.Len())
 	start := time.Now()
-	f, err := ev.Evaluate(ctx, sc.Surface(), sc.Grid, compute.Options{Progress: update})
+	field, err := compute.CPU{}.Evaluate(ctx, sc.Surface(), sc.Grid, compute.Options{Progress: update})
 	stop()
-	return f, time.Since(start), err
+	if err != nil {
+		of.Abort()
+		return nil, err
+	}
+	return &job{scene: sc, out: of, field: field, dur: time.Since(start)}, nil
 }
 
 func evalCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
@@ -97,27 +125,23 @@ Examples:
 					return err
 				}
 			}
-			ctx := cmd.Context()
-			sc, err := sf.resolve(ctx, app, args[0])
-			if err != nil {
-				return err
-			}
-			of, err := host.CreateOutput(out)
-			if err != nil {
-				return err
-			}
-			defer of.Abort()
 			var sumf *host.OutFile
-			if summary != "" && summary != "-" {
-				if sumf, err = host.CreateOutput(summary); err != nil {
-					return err
+			defer func() {
+				if sumf != nil {
+					sumf.Abort()
 				}
-				defer sumf.Abort()
-			}
-			f, dur, err := evaluate(ctx, sc, stderr)
+			}()
+			j, err := sf.run(cmd.Context(), app, args[0], out, stderr, func() (err error) {
+				if summary != "" && summary != "-" {
+					sumf, err = host.CreateOutput(summary)
+				}
+				return err
+			})
 			if err != nil {
 				return err
 			}
+			defer j.out.Abort()
+			of, sc, f, dur := j.out, j.scene, j.field, j.dur
 			if format == ".npy" {
 				err = host.WriteNPY(of, f)
 			} else {

@@ -78,7 +78,7 @@ Examples:
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%v (see '%s --help')", err, c.CommandPath())}
 	})
-	root.AddCommand(surfacesCmd(app, stdout), evalCmd(app, stdout, stderr))
+	root.AddCommand(surfacesCmd(app, stdout), evalCmd(app, stdout, stderr), renderCmd(app, stdout, stderr))
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root
 }

@@ -29,7 +29,7 @@ func (t Tilted) Info() sdk.Info {
 		Dim:     2,
 		Domain:  []sdk.Interval{{Lo: -3, Hi: 5}, {Lo: -2, Hi: 2}},
 		Hyperparameters: []sdk.Hyperparameter{
-			{Name: "tilt", Doc: "slope added along x", Default: 0, Min: -1, Max: 1},
+			{Name: "tilt", Doc: "slope added along x", Default: t.tilt, Min: -1, Max: 1},
 		},
 		Minima: []sdk.Minimum{{Location: []float64{x, 0}, Value: t.Loss([]float64{x, 0})}},
 	}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/landscape-go/landscape/host"
+	"github.com/landscape-go/landscape/host/render"
+	"github.com/spf13/cobra"
+)
+
+func renderCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
+	var (
+		sf            sceneFlags
+		out           string
+		width, height int
+		levels        int
+		logScale      bool
+		colormap      string
+		noMinima      bool
+	)
+	c := &cobra.Command{
+		Use:   "render SURFACE -o OUT.png",
+		Short: "Render a surface as a heatmap with contours, colourbar and minima",
+		Long: `Render SURFACE as a PNG: a heatmap with contour lines, a colourbar, labelled
+axes and the surface's known minima marked. --log colours log10(loss - min + eps),
+which shows ill-conditioned surfaces such as rosenbrock usefully.
+
+Colormaps: ` + strings.Join(render.Colormaps(), ", ") + `
+
+Examples:
+  landscape render ripple -o ripple.png
+  landscape render rosenbrock --log --colormap magma -o rosenbrock.png
+  landscape render rastrigin --range -2:2,-2:2 --levels 20 --width 1600 --height 1200 -o r.png`,
+		Args: exactArgs(1, "one SURFACE (see 'landscape surfaces')"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return usageError{fmt.Errorf("render needs -o OUT.png")}
+			}
+			if _, err := host.OutputFormat(out, ".png"); err != nil {
+				return err
+			}
+			if _, err := render.Colormap(colormap); err != nil {
+				return err
+			}
+			if levels < 0 {
+				return fmt.Errorf("%w: --levels %d: want 0 (no contour lines) or more", host.ErrBadFlag, levels)
+			}
+			if width < 128 || height < 128 || width > 16384 || height > 16384 {
+				return fmt.Errorf("%w: --width %d --height %d: each must be from 128 to 16384 pixels", host.ErrBadFlag, width, height)
+			}
+			j, err := sf.run(cmd.Context(), app, args[0], out, stderr, nil)
+			if err != nil {
+				return err
+			}
+			defer j.out.Abort()
+			of, sc, f := j.out, j.scene, j.field
+			lv := levels
+			if lv == 0 {
+				lv = -1 // render.Options: negative means no lines
+			}
+			opt := render.Options{
+				Width: width, Height: height, Levels: lv, Log: logScale, Colormap: colormap,
+				Title: title(sc),
+			}
+			if !noMinima {
+				opt.Markers = markers(sc)
+			}
+			if err := render.PNG(of, f, opt); err != nil {
+				return err
+			}
+			return of.Commit()
+		},
+	}
+	sf.register(c, "1024")
+	fl := c.Flags()
+	fl.StringVarP(&out, "output", "o", "", "output .png file")
+	fl.IntVar(&width, "width", 1000, "image width in pixels")
+	fl.IntVar(&height, "height", 800, "image height in pixels")
+	fl.IntVar(&levels, "levels", 12, "number of contour lines (0 for none)")
+	fl.BoolVar(&logScale, "log", false, "colour by log10(loss - min + eps)")
+	fl.StringVar(&colormap, "colormap", "viridis", "colormap name")
+	fl.BoolVar(&noMinima, "no-minima", false, "do not mark the known minima")
+	return c
+}
+
+// title names the surface and its non-default hyperparameters.
+func title(sc *host.Scene) string {
+	t := sc.Desc.Name
+	var hp []string
+	for _, h := range sc.Desc.Hyperparameters {
+		if v, ok := sc.Params[h.Name]; ok {
+			hp = append(hp, fmt.Sprintf("%s=%g", h.Name, v))
+		}
+	}
+	if len(hp) > 0 {
+		t += "  (" + strings.Join(hp, ", ") + ")"
+	}
+	return t
+}
+
+// markers projects the known minima that lie on the scene's plane.
+func markers(sc *host.Scene) []render.Marker {
+	g := sc.Grid
+	ai, aj := -1, -1
+	for k := range g.U {
+		if g.U[k] == 1 {
+			ai = k
+		}
+		if g.V[k] == 1 {
+			aj = k
+		}
+	}
+	if ai < 0 || aj < 0 {
+		return nil
+	}
+	var out []render.Marker
+	for _, m := range sc.Desc.Minima {
+		on := true
+		for k, x := range m.Location {
+			if k != ai && k != aj && math.Abs(x-g.Origin[k]) > 1e-9*(1+math.Abs(x)) {
+				on = false
+			}
+		}
+		if !on {
+			continue
+		}
+		st := render.Minimum
+		if m.Local {
+			st = render.LocalMinimum
+		}
+		out = append(out, render.Marker{X: m.Location[ai], Y: m.Location[aj], Label: fmt.Sprintf("%.4g", m.Value), Style: st})
+	}
+	return out
+}

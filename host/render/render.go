@@ -1,0 +1,373 @@
+// Package render draws a compute.Field as a PNG: a heatmap of the surface
+// with contour lines over it, a colourbar, axes in parameter units, a title
+// and markers for known minima. All drawing goes through gonum/plot
+// (plotter.HeatMap, plotter.Contour, plotter.ColorBar on a vgimg canvas);
+// the image is rendered in memory and written only once it is complete.
+package render
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/landscape-go/landscape/compute"
+)
+
+// ErrNoValues is returned for a field in which every value is undefined.
+var ErrNoValues = errors.New("render: field has no defined values")
+
+// MarkerStyle selects how a Marker is drawn.
+type MarkerStyle int
+
+const (
+	// Minimum is a global minimum: a filled, white-edged star.
+	Minimum MarkerStyle = iota
+	// LocalMinimum is a local minimum: a smaller hollow ring.
+	LocalMinimum
+)
+
+// Marker marks a point of the plane (in the field's x/y units), such as a
+// known minimum. Markers outside the field's ranges are not drawn.
+type Marker struct {
+	X, Y  float64
+	Label string // drawn beside the marker; empty for none
+	Style MarkerStyle
+}
+
+// Options configure PNG. The zero value is a 1000×800 viridis image with 12
+// contour lines.
+type Options struct {
+	// Width and Height are the image size in pixels; zero means 1000×800.
+	Width, Height int
+	// Levels is the number of contour lines; 0 means 12, negative none.
+	Levels int
+	// Log colours and contours log10(v − min + ε), with ε a millionth of the
+	// field's range, so that ill-conditioned surfaces (rosenbrock) show
+	// structure near their minima. The colourbar is labelled in the
+	// original loss units where round values can be placed, and otherwise
+	// in the coloured quantity itself.
+	Log bool
+	// Colormap names the colormap (see Colormaps); "" means viridis.
+	Colormap string
+	// Title is drawn above the plot; empty for none.
+	Title string
+	// XLabel and YLabel name the axes; empty means the field grid's labels.
+	XLabel, YLabel string
+	// Markers are drawn over the surface.
+	Markers []Marker
+}
+
+const (
+	defaultWidth  = 1000
+	defaultHeight = 800
+	defaultLevels = 12
+	minSide       = 128
+	maxSide       = 16384
+	maxLevels     = 256
+	// contourMax bounds the contouring grid per axis: finer fields are
+	// averaged down for contours only (the heatmap keeps every cell), which
+	// keeps a 1024² field fast without visibly changing the lines.
+	contourMax = 256
+)
+
+// PNG renders f and writes it to w as a PNG. Nothing is written unless the
+// whole image rendered.
+func PNG(w io.Writer, f *compute.Field, o Options) error {
+	img, _, err := render(f, o)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return fmt.Errorf("render: encoding png: %w", err)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("render: writing png: %w", err)
+	}
+	return nil
+}
+
+// settings are Options resolved against a field.
+type settings struct {
+	w, h           int
+	levels         int
+	log            bool
+	cmap           func(float64) color.RGBA
+	title          string
+	xlabel, ylabel string
+	markers        []Marker
+}
+
+func resolve(f *compute.Field, o Options) (settings, error) {
+	s := settings{w: o.Width, h: o.Height, levels: o.Levels, log: o.Log, title: o.Title, markers: o.Markers}
+	if s.w == 0 {
+		s.w = defaultWidth
+	}
+	if s.h == 0 {
+		s.h = defaultHeight
+	}
+	for _, d := range []struct {
+		name string
+		v    int
+	}{{"width", s.w}, {"height", s.h}} {
+		if d.v < minSide || d.v > maxSide {
+			return s, fmt.Errorf("render: %s %d pixels is out of range (accepted: %d to %d, or 0 for the default)", d.name, d.v, minSide, maxSide)
+		}
+	}
+	switch {
+	case s.levels == 0:
+		s.levels = defaultLevels
+	case s.levels < 0:
+		s.levels = 0
+	case s.levels > maxLevels:
+		return s, fmt.Errorf("render: %d contour levels is too many (accepted: up to %d; negative for none)", s.levels, maxLevels)
+	}
+	cm, err := Colormap(o.Colormap)
+	if err != nil {
+		return s, err
+	}
+	s.cmap = cm
+	s.xlabel, s.ylabel = o.XLabel, o.YLabel
+	if s.xlabel == "" {
+		s.xlabel = f.Grid.XLabel
+	}
+	if s.ylabel == "" {
+		s.ylabel = f.Grid.YLabel
+	}
+	return s, nil
+}
+
+// checkField checks what rendering needs: a grid of at least 2×2 points
+// over finite, non-empty ranges, and storage that matches it.
+func checkField(f *compute.Field) error {
+	if f == nil {
+		return errors.New("render: nil field")
+	}
+	g := f.Grid
+	if g.Nx < 2 || g.Ny < 2 {
+		return fmt.Errorf("render: grid %dx%d needs at least 2 points per axis", g.Nx, g.Ny)
+	}
+	for _, r := range []struct {
+		name   string
+		lo, hi float64
+	}{{"x", g.X.Lo, g.X.Hi}, {"y", g.Y.Lo, g.Y.Hi}} {
+		if !(r.lo < r.hi) || math.IsInf(r.lo, 0) || math.IsInf(r.hi, 0) {
+			return fmt.Errorf("render: %s range [%v, %v] is empty or not finite", r.name, r.lo, r.hi)
+		}
+	}
+	if len(f.Values) != g.Nx*g.Ny {
+		return fmt.Errorf("render: field holds %d values, grid %dx%d needs %d", len(f.Values), g.Nx, g.Ny, g.Nx*g.Ny)
+	}
+	return nil
+}
+
+// frame records where the data landed in the image, for tests.
+type frame struct {
+	dpi          float64
+	height       int          // image height in pixels
+	data         vg.Rectangle // data area in points, origin bottom left
+	xmin, xmax   float64      // axis ranges of the data area
+	ymin, ymax   float64
+	barLabel     string
+	barLo, barHi float64
+	logq         bool
+}
+
+// pixel is the image pixel (column, row from the top) of plane point (x, y).
+func (fr frame) pixel(x, y float64) (px, py float64) {
+	xp := fr.data.Min.X + vg.Length((x-fr.xmin)/(fr.xmax-fr.xmin))*(fr.data.Max.X-fr.data.Min.X)
+	yp := fr.data.Min.Y + vg.Length((y-fr.ymin)/(fr.ymax-fr.ymin))*(fr.data.Max.Y-fr.data.Min.Y)
+	px = xp.Dots(fr.dpi)
+	py = float64(fr.height) - yp.Dots(fr.dpi)
+	return px, py
+}
+
+// render draws the field into an in-memory image.
+func render(f *compute.Field, o Options) (img *image.RGBA, fr frame, err error) {
+	if err := checkField(f); err != nil {
+		return nil, fr, err
+	}
+	s, err := resolve(f, o)
+	if err != nil {
+		return nil, fr, err
+	}
+	col, err := colourField(f, s.log)
+	if err != nil {
+		return nil, fr, err
+	}
+	// gonum/plot reports some impossible states by panicking; none should
+	// be reachable from validated input, but a library must not crash its
+	// caller, so turn any into an error.
+	defer func() {
+		if r := recover(); r != nil {
+			img, err = nil, fmt.Errorf("render: drawing failed: %v", r)
+		}
+	}()
+	return draw2D(f, s, col)
+}
+
+// Fonts: Liberation Sans from gonum/plot's default font cache.
+var sans = font.Font{Typeface: "Liberation", Variant: "Sans"}
+
+func textStyle(size vg.Length, xa text.XAlignment, ya text.YAlignment) text.Style {
+	return text.Style{
+		Color:   color.Black,
+		Font:    font.From(sans, size),
+		XAlign:  xa,
+		YAlign:  ya,
+		Handler: plot.DefaultTextHandler,
+	}
+}
+
+// draw2D lays out and draws the picture.
+func draw2D(f *compute.Field, s settings, col colouring) (*image.RGBA, frame, error) {
+	// Scale text and lines with the image so that any size has the
+	// proportions of the 1000×800 default (96 dpi there).
+	k := math.Sqrt(float64(s.w) / defaultWidth * float64(s.h) / defaultHeight)
+	k = math.Max(0.7, math.Min(k, 4))
+	dpi := int(math.Round(96 * k))
+
+	img := image.NewRGBA(image.Rect(0, 0, s.w, s.h))
+	vc := vgimg.NewWith(vgimg.UseImage(img), vgimg.UseDPI(dpi))
+	dc := draw.New(vc)
+	// vgimg draws into its own copy of img.
+	out := vc.Image().(*image.RGBA)
+
+	g := f.Grid
+	full := fieldGrid(f, col.z)
+	sc := &scale{f: s.cmap, lo: col.lo, hi: col.hi}
+	nanC := nanColor(s.cmap)
+
+	// The main plot: heatmap, contours, NaN overlay, markers.
+	p := plot.New()
+	p.BackgroundColor = nil
+	p.Title.Text = s.title
+	p.Title.TextStyle = textStyle(13, draw.XCenter, draw.YTop)
+	p.Title.Padding = 8
+	for _, ax := range []*plot.Axis{&p.X, &p.Y} {
+		ax.Padding = 0
+		ax.Label.TextStyle.Font = font.From(sans, 12)
+		ax.Tick.Label.Font = font.From(sans, 10)
+	}
+	p.X.Label.Padding = 3
+	p.Y.Label.Padding = 4
+	wpt, hpt := dc.Max.X-dc.Min.X, dc.Max.Y-dc.Min.Y
+	p.X.Tick.Marker = niceTicks{n: max(3, min(10, int(wpt/100)))}
+	p.Y.Tick.Marker = niceTicks{n: max(3, min(10, int(hpt/80)))}
+	p.X.Label.Text = s.xlabel
+	p.Y.Label.Text = s.ylabel
+
+	hm := &plotter.HeatMap{
+		GridXYZ:    full,
+		Palette:    sc.Palette(256),
+		NaN:        nanC,
+		Min:        col.lo,
+		Max:        col.hi,
+		Rasterized: true,
+	}
+	p.Add(noGlyphs{hm})
+	if s.levels > 0 && !col.constant {
+		levels := make([]float64, s.levels)
+		pal := make(colors, s.levels)
+		for i := range levels {
+			t := float64(i+1) / float64(s.levels+1)
+			levels[i] = col.lo + t*(col.hi-col.lo)
+			pal[i] = contrastLine(s.cmap(t))
+		}
+		ct := &plotter.Contour{
+			GridXYZ:    contourGrid(full),
+			Levels:     levels,
+			LineStyles: []draw.LineStyle{{Width: 0.8}},
+			Palette:    pal,
+			Min:        col.lo,
+			Max:        col.hi,
+		}
+		p.Add(noGlyphs{ct})
+	}
+	if col.nan > 0 {
+		// Contours run through holes (see contourGrid); paint the holes
+		// again over them.
+		p.Add(noGlyphs{&plotter.HeatMap{
+			GridXYZ:    full,
+			Palette:    colors{color.Transparent},
+			NaN:        nanC,
+			Min:        col.lo,
+			Max:        col.hi,
+			Rasterized: true,
+		}})
+	}
+	if len(s.markers) > 0 {
+		p.Add(&markers{list: s.markers, x: g.X, y: g.Y})
+	}
+	// Cells are centred on grid points, so the picture reaches half a cell
+	// beyond each end of the ranges.
+	hx := (g.X.Hi - g.X.Lo) / float64(g.Nx-1) / 2
+	hy := (g.Y.Hi - g.Y.Lo) / float64(g.Ny-1) / 2
+	p.X.Min, p.X.Max = g.X.Lo-hx, g.X.Hi+hx
+	p.Y.Min, p.Y.Max = g.Y.Lo-hy, g.Y.Hi+hy
+
+	// Margins and the colourbar's column on the right.
+	const margin = vg.Length(10)
+	area := draw.Crop(dc, margin, -margin, margin/2, -margin)
+	dataY := p.DataCanvas(area)
+	barH := dataY.Max.Y - dataY.Min.Y
+	bar := newColourbar(col, barH)
+	main := draw.Crop(area, 0, -bar.width(), 0, 0)
+	dataC := p.DataCanvas(main)
+	if minData := vg.Length(24); dataC.Max.X-dataC.Min.X < minData || dataC.Max.Y-dataC.Min.Y < minData {
+		return nil, frame{}, fmt.Errorf("render: %dx%d pixels leave no room for the plot beside its labels; use a larger image", s.w, s.h)
+	}
+	p.Draw(main)
+
+	// A frame around the data area.
+	dc.SetLineStyle(draw.LineStyle{Color: color.Black, Width: 0.6})
+	dc.Stroke(dataC.Rectangle.Path())
+
+	barRect := vg.Rectangle{
+		Min: vg.Point{X: dataC.Max.X + bar.gap, Y: dataC.Min.Y},
+		Max: vg.Point{X: dataC.Max.X + bar.gap + bar.barW, Y: dataC.Max.Y},
+	}
+	bar.draw(dc, barRect, sc)
+
+	fr := frame{
+		dpi:    float64(dpi),
+		height: s.h,
+		data:   dataC.Rectangle,
+		xmin:   p.X.Min, xmax: p.X.Max,
+		ymin: p.Y.Min, ymax: p.Y.Max,
+		barLabel: bar.label,
+		barLo:    col.lo, barHi: col.hi,
+		logq: col.log,
+	}
+	return out, fr, nil
+}
+
+// contrastLine is the contour colour over background c: translucent black
+// on light colours, translucent white on dark ones.
+func contrastLine(c color.RGBA) color.Color {
+	l := 0.299*float64(c.R) + 0.587*float64(c.G) + 0.114*float64(c.B)
+	if l > 140 {
+		return color.NRGBA{0, 0, 0, 150}
+	}
+	return color.NRGBA{255, 255, 255, 170}
+}
+
+// noGlyphs hides a plotter's glyph boxes: HeatMap and Contour report one per
+// grid point (a million for a 1024² field), which only slows layout, and
+// the data area should meet the axes exactly.
+type noGlyphs struct{ plot.Plotter }
+
+func (noGlyphs) GlyphBoxes(*plot.Plot) []plot.GlyphBox { return nil }
