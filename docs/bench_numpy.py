@@ -3,9 +3,14 @@
 landscape's cpu path (go test -bench Grid2048 ./host/). Same grids: 2048x2048
 points including both ends of each range (numpy.linspace), float64 math.
 
-Run: python3 docs/bench_numpy.py  (Debian: python3-numpy; `make bench` runs it)
+Run: /usr/bin/python3 docs/bench_numpy.py  (Debian: python3-numpy)
 Prints one line per surface: median milliseconds over 7 runs and Mevals/s.
+
+With --serve it reads surface names on stdin, evaluates each once and answers
+"ok"; the Go benchmark (BenchmarkGrid2048/*/numpy in host/bench_test.go) uses
+that to time NumPy alternately with landscape's backends in one run.
 """
+import sys
 import statistics
 import time
 
@@ -44,5 +49,19 @@ def main():
         print(f"{name:10s} numpy  {med * 1e3:8.1f} ms  {N * N / med / 1e6:8.1f} Mevals/s")
 
 
+def serve():
+    funcs = {"ripple": ripple, "rastrigin": rastrigin}
+    for line in sys.stdin:
+        name = line.strip()
+        if name not in funcs:
+            print("unknown " + name, flush=True)
+            continue
+        funcs[name]()
+        print("ok", flush=True)
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--serve"]:
+        serve()
+    else:
+        main()

@@ -1,7 +1,9 @@
 package host
 
 import (
+	"bufio"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,8 +14,9 @@ import (
 	"github.com/landscape-go/landscape/sdk"
 )
 
-// benchPlugin builds the testfuncs plugin and returns a started client.
-func benchPlugin(b *testing.B) (*sdk.SurfaceClient, func()) {
+// benchPlugin builds the testfuncs plugin and returns a started client and
+// the manager's shared folder.
+func benchPlugin(b *testing.B) (*sdk.SurfaceClient, string, func()) {
 	b.Helper()
 	dir := b.TempDir()
 	exe := filepath.Join(dir, PluginPrefix+"testfuncs")
@@ -25,7 +28,7 @@ func benchPlugin(b *testing.B) (*sdk.SurfaceClient, func()) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return c, m.Close
+	return c, m.SharedDir(), m.Close
 }
 
 func benchGrid(s sdk.Surface, n int) compute.Grid {
@@ -33,9 +36,11 @@ func benchGrid(s sdk.Surface, n int) compute.Grid {
 	return compute.Grid{Plane: sdk.AxisPlane(2, 0, 1, nil, d[0], d[1], n, n)}
 }
 
-// remoteSurface evaluates through the plugin process, as the CLI does.
-func remoteSurface(c *sdk.SurfaceClient, s sdk.Surface) compute.Surface {
-	return remote{e: Entry{Descriptor: sdk.Descriptor{Info: s.Info()}, Client: c}, desc: sdk.Descriptor{Info: s.Info()}}
+// remoteSurface evaluates through the plugin process, as the CLI does;
+// rows come through shared (a folder on tmpfs), or the stream when "".
+func remoteSurface(c *sdk.SurfaceClient, s sdk.Surface, shared string) compute.Surface {
+	d := sdk.Descriptor{Info: s.Info()}
+	return remote{e: Entry{Descriptor: d, Client: c, SharedDir: shared}, desc: d}
 }
 
 func benchEval(b *testing.B, s compute.Surface, g compute.Grid) {
@@ -50,11 +55,13 @@ func benchEval(b *testing.B, s compute.Surface, g compute.Grid) {
 }
 
 // BenchmarkGrid2048 compares in-process evaluation with evaluation through
-// the plugin process (go-plugin gRPC, streamed float32 chunks) on 2048²
-// grids; the workers-1 variant shows scaling with cores.
+// the plugin process on 2048² grids: rows through a shared tmpfs file (what
+// the CLI does) and streamed as gRPC float32 chunks (the fallback); the
+// 1worker variant shows scaling with cores, numpy the NumPy baseline.
 func BenchmarkGrid2048(b *testing.B) {
-	c, stop := benchPlugin(b)
+	c, shared, stop := benchPlugin(b)
 	defer stop()
+	np := startNumpy(b)
 	for _, name := range []string{"rastrigin", "ripple"} {
 		s, ok := funcs.ByName(name)
 		if !ok {
@@ -63,6 +70,43 @@ func BenchmarkGrid2048(b *testing.B) {
 		g := benchGrid(s, 2048)
 		b.Run(name+"/inprocess", func(b *testing.B) { benchEval(b, compute.Local{S: s}, g) })
 		b.Run(name+"/inprocess-1worker", func(b *testing.B) { benchEval(b, compute.Local{S: s, Workers: 1}, g) })
-		b.Run(name+"/plugin", func(b *testing.B) { benchEval(b, remoteSurface(c, s), g) })
+		b.Run(name+"/plugin", func(b *testing.B) { benchEval(b, remoteSurface(c, s, shared), g) })
+		b.Run(name+"/plugin-stream", func(b *testing.B) { benchEval(b, remoteSurface(c, s, ""), g) })
+		b.Run(name+"/numpy", func(b *testing.B) { np.bench(b, name, g) })
 	}
+}
+
+// numpy drives docs/bench_numpy.py --serve: one grid per request, so NumPy
+// is timed alternately with the Go backends in the same run.
+type numpy struct {
+	in  io.WriteCloser
+	out *bufio.Reader
+	err error
+}
+
+func startNumpy(b *testing.B) *numpy {
+	cmd := exec.Command("/usr/bin/python3", "../docs/bench_numpy.py", "--serve")
+	in, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		return &numpy{err: err}
+	}
+	b.Cleanup(func() { in.Close(); cmd.Wait() })
+	return &numpy{in: in, out: bufio.NewReader(out)}
+}
+
+func (n *numpy) bench(b *testing.B, name string, g compute.Grid) {
+	if n.err != nil {
+		b.Skipf("no NumPy: %v", n.err)
+	}
+	b.SetBytes(g.Bytes())
+	for b.Loop() {
+		if _, err := io.WriteString(n.in, name+"\n"); err != nil {
+			b.Fatal(err)
+		}
+		if line, err := n.out.ReadString('\n'); err != nil || line != "ok\n" {
+			b.Fatalf("bench_numpy.py answered %q, %v (needs Debian's python3-numpy)", line, err)
+		}
+	}
+	b.ReportMetric(float64(g.Len())*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mevals/s")
 }

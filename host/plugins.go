@@ -98,10 +98,27 @@ type Manager struct {
 	// CallTimeout bounds short calls (listing, describing).
 	CallTimeout time.Duration
 
-	mu      sync.Mutex
-	procs   map[string]*proc
-	sockDir string
-	closed  bool
+	mu        sync.Mutex
+	procs     map[string]*proc
+	sockDir   string
+	sharedDir string
+	closed    bool
+}
+
+// SharedDir is a private folder on tmpfs (/dev/shm) through which plugins
+// hand grid rows to the host (see sdk.RowOptions.SharedDir), created on first
+// use and removed by Close; "" where there is no tmpfs, and rows are streamed.
+func (m *Manager) SharedDir() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.sharedDir == "" && !m.closed {
+		if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
+			if d, err := os.MkdirTemp("/dev/shm", "landscape-"); err == nil {
+				m.sharedDir = d
+			}
+		}
+	}
+	return m.sharedDir
 }
 
 type proc struct {
@@ -221,18 +238,23 @@ func (m *Manager) Close() {
 	m.closed = true
 	procs := m.procs
 	m.procs = map[string]*proc{}
-	dir := m.sockDir
+	dirs := []string{m.sockDir, m.sharedDir}
 	m.mu.Unlock()
 	var wg sync.WaitGroup
 	for _, p := range procs {
+		if p.sc != nil {
+			p.sc.Close()
+		}
 		if p.client != nil {
 			wg.Add(1)
 			go func() { defer wg.Done(); p.client.Kill() }()
 		}
 	}
 	wg.Wait()
-	if dir != "" {
-		os.RemoveAll(dir)
+	for _, d := range dirs {
+		if d != "" {
+			os.RemoveAll(d)
+		}
 	}
 }
 
@@ -241,6 +263,8 @@ type Entry struct {
 	sdk.Descriptor
 	Plugin string
 	Client *sdk.SurfaceClient
+	// SharedDir carries grid rows from the plugin (see Manager.SharedDir).
+	SharedDir string
 }
 
 // Catalog is every surface the plugins serve.
@@ -283,6 +307,7 @@ func (m *Manager) Catalog(ctx context.Context) (*Catalog, error) {
 		return nil, err
 	}
 	c := &Catalog{Clashes: map[string][]string{}}
+	shared := m.SharedDir()
 	owners := map[string][]string{}
 	for _, r := range out {
 		if r.err != nil {
@@ -291,7 +316,7 @@ func (m *Manager) Catalog(ctx context.Context) (*Catalog, error) {
 		}
 		for _, d := range r.ds {
 			owners[d.Name] = append(owners[d.Name], r.plugin)
-			c.Entries = append(c.Entries, Entry{Descriptor: d, Plugin: r.plugin, Client: r.sc})
+			c.Entries = append(c.Entries, Entry{Descriptor: d, Plugin: r.plugin, Client: r.sc, SharedDir: shared})
 		}
 	}
 	for n, ps := range owners {

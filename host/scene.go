@@ -141,7 +141,7 @@ type remote struct {
 func (r remote) Descriptor() sdk.Descriptor { return r.desc }
 
 func (r remote) EvalRows(ctx context.Context, p sdk.Plane, row0, row1 int, dst []float32, progress func(int)) error {
-	return r.e.Client.EvalRows(ctx, r.e.Name, r.params, p, row0, row1, dst, sdk.RowOptions{Progress: progress})
+	return r.e.Client.EvalRows(ctx, r.e.Name, r.params, p, row0, row1, dst, sdk.RowOptions{Progress: progress, SharedDir: r.e.SharedDir})
 }
 
 // FormatBytes writes n bytes in binary units ("1.5 GiB").

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"sync"
 
 	pb "github.com/landscape-go/landscape/sdk/internal/wire/landscapev1"
 )
@@ -23,6 +26,46 @@ type SurfaceClient struct {
 	rpc pb.SurfaceServiceClient
 	// Plugin names the plugin in errors; the host sets it.
 	Plugin string
+
+	mu   sync.Mutex
+	free []*os.File // shared files not in use, kept so their pages stay mapped
+}
+
+// sharedFile takes a free shared file in dir, or creates one.
+func (c *SurfaceClient) sharedFile(dir string) (*os.File, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, f := range c.free {
+		if filepath.Dir(f.Name()) == dir {
+			c.free = append(c.free[:i], c.free[i+1:]...)
+			return f, nil
+		}
+	}
+	return os.CreateTemp(dir, "grid-*")
+}
+
+// keepShared returns f to the free list (at most a few are kept).
+func (c *SurfaceClient) keepShared(f *os.File) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.free) < 4 {
+		c.free = append(c.free, f)
+		return
+	}
+	f.Close()
+	os.Remove(f.Name())
+}
+
+// Close removes the shared files the client keeps. The plugin process is the
+// host's to end.
+func (c *SurfaceClient) Close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, f := range c.free {
+		f.Close()
+		os.Remove(f.Name())
+	}
+	c.free = nil
 }
 
 func (c *SurfaceClient) name() string {
@@ -106,6 +149,11 @@ type RowOptions struct {
 	Workers int
 	// Progress, when set, is called with the number of rows received so far.
 	Progress func(rows int)
+	// SharedDir, when set, is a private folder (ideally on tmpfs) where a
+	// file carries the rows from the plugin instead of the stream: two
+	// copies instead of six, which matters when the host and the plugin
+	// share few cores. Empty means stream everything.
+	SharedDir string
 }
 
 // EvalRows evaluates rows [row0, row1) of plane p into dst (row-major, len
@@ -120,9 +168,20 @@ func (c *SurfaceClient) EvalRows(ctx context.Context, name string, params Params
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stream, err := c.rpc.EvalGrid(ctx, &pb.EvalGridRequest{
+	req := &pb.EvalGridRequest{
 		Surface: &pb.SurfaceRef{Name: name, Params: params}, Plane: planeToProto(p),
-		Row0: int32(row0), Row1: int32(row1), ChunkRows: int32(o.ChunkRows), Workers: int32(o.Workers)})
+		Row0: int32(row0), Row1: int32(row1), ChunkRows: int32(o.ChunkRows), Workers: int32(o.Workers)}
+	var shared *os.File
+	if o.SharedDir != "" {
+		// The host only reads the file (never maps it), so a plugin that
+		// truncates or never writes it yields a short read, not a crash.
+		if f, err := c.sharedFile(o.SharedDir); err == nil {
+			shared = f
+			defer c.keepShared(f)
+			req.SharedPath = f.Name()
+		}
+	}
+	stream, err := c.rpc.EvalGrid(ctx, req)
 	if err != nil {
 		return fromStatus(c.name(), err)
 	}
@@ -140,7 +199,11 @@ func (c *SurfaceClient) EvalRows(ctx context.Context, name string, params Params
 			return fromStatus(c.name(), err)
 		}
 		r0, n := int(ch.GetRow0()), int(ch.GetRows())
-		if r0 < row0 || n < 1 || r0+n > row1 || len(ch.GetValues()) != n*p.Nx*4 {
+		want := n * p.Nx * 4
+		if ch.GetShared() {
+			want = 0
+		}
+		if r0 < row0 || n < 1 || r0+n > row1 || len(ch.GetValues()) != want || ch.GetShared() && shared == nil {
 			return fmt.Errorf("%w: %s sent rows [%d, +%d) with %d bytes for a request of rows [%d, %d) × %d", ErrPluginFailed, c.name(), r0, n, len(ch.GetValues()), row0, row1, p.Nx)
 		}
 		for r := r0; r < r0+n; r++ {
@@ -149,7 +212,14 @@ func (c *SurfaceClient) EvalRows(ctx context.Context, name string, params Params
 			}
 			got[r-row0] = true
 		}
-		putF32(dst[(r0-row0)*p.Nx:(r0-row0+n)*p.Nx], ch.GetValues())
+		rows := dst[(r0-row0)*p.Nx : (r0-row0+n)*p.Nx]
+		if ch.GetShared() {
+			if err := readF32(shared, rows, int64(r0-row0)*int64(p.Nx)*4); err != nil {
+				return fmt.Errorf("%w: %s claimed rows [%d, +%d) it did not write: %v", ErrPluginFailed, c.name(), r0, n, err)
+			}
+		} else {
+			putF32(rows, ch.GetValues())
+		}
 		done += n
 		if o.Progress != nil {
 			o.Progress(done)

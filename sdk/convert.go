@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"strings"
 	"unsafe"
 
@@ -94,6 +95,23 @@ func putF32(dst []float32, b []byte) {
 	for i := range dst {
 		dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
 	}
+}
+
+// readF32 reads len(dst) little-endian float32 values at offset off of f.
+func readF32(f *os.File, dst []float32, off int64) error {
+	if len(dst) == 0 {
+		return nil
+	}
+	if littleEndian {
+		_, err := f.ReadAt(unsafe.Slice((*byte)(unsafe.Pointer(&dst[0])), len(dst)*4), off)
+		return err
+	}
+	b := make([]byte, len(dst)*4)
+	if _, err := f.ReadAt(b, off); err != nil {
+		return err
+	}
+	putF32(dst, b)
+	return nil
 }
 
 // toStatus maps SDK errors onto gRPC status codes so the client can map them back.

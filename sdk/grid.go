@@ -152,9 +152,19 @@ func evalRow(s Surface, p Plane, xs []float64, y float64, theta []float64, out [
 	for k := 0; k < d; k++ {
 		base[k] = p.Origin[k] + y*p.V[k]
 	}
+	u := p.U[:d]
+	base = base[:d]
+	if d == 2 { // the common case, without the inner loop
+		b0, b1, u0, u1 := base[0], base[1], u[0], u[1]
+		for i, x := range xs {
+			theta[0], theta[1] = b0+x*u0, b1+x*u1
+			out[i] = ToFloat32(s.Loss(theta))
+		}
+		return
+	}
 	for i, x := range xs {
-		for k := 0; k < d; k++ {
-			theta[k] = base[k] + x*p.U[k]
+		for k := range theta {
+			theta[k] = base[k] + x*u[k]
 		}
 		out[i] = ToFloat32(s.Loss(theta))
 	}
@@ -163,6 +173,16 @@ func evalRow(s Surface, p Plane, xs []float64, y float64, theta []float64, out [
 // ToFloat32 converts a loss for a float32 grid: ±Inf (undefined) becomes NaN,
 // and finite values beyond float32's range saturate at ±MaxFloat32.
 func ToFloat32(v float64) float32 {
+	if f := float32(v); f-f == 0 { // finite in float32: the common case, inlined
+		return f
+	}
+	return toFloat32Slow(v)
+}
+
+// toFloat32Slow stays out of line so that ToFloat32 inlines into loops.
+//
+//go:noinline
+func toFloat32Slow(v float64) float32 {
 	switch {
 	case math.IsInf(v, 0):
 		return float32(math.NaN())

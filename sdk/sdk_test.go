@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"net"
+	"os"
 	"strings"
 	"testing"
 
@@ -162,6 +163,24 @@ func TestClientServer(t *testing.T) {
 			t.Fatalf("streamed value %d = %v, want %v", k, got[k], want[k])
 		}
 	}
+	// The same through a shared file; the file is gone afterwards.
+	dir := t.TempDir()
+	clear(got)
+	if err := c.EvalRows(ctx, "quad", nil, p, 5, 65, got, RowOptions{ChunkRows: 7, SharedDir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	for k := range want {
+		if got[k] != want[k] {
+			t.Fatalf("shared value %d = %v, want %v", k, got[k], want[k])
+		}
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("shared folder holds %d files, want the 1 kept for reuse", len(ents))
+	}
+	c.Close()
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("after Close the shared folder keeps %d files", len(ents))
+	}
 }
 
 // liar answers EvalGrid with chunks chosen by the test.
@@ -200,10 +219,16 @@ func TestClientSurvivesLiars(t *testing.T) {
 		{"twice", []*pb.GridChunk{row(0, 2, 4), row(1, 1, 4)}, false, "twice"},
 		{"missing", []*pb.GridChunk{row(0, 2, 4)}, false, "2 of 4 rows"},
 		{"crash", []*pb.GridChunk{row(0, 1, 4)}, true, "boom"},
+		{"claims shared rows unasked", []*pb.GridChunk{{Row0: 0, Rows: 4, Shared: true}}, false, "rows [0, +4) with 0 bytes"},
+		{"claims shared rows unwritten", []*pb.GridChunk{{Row0: 0, Rows: 4, Shared: true}}, false, "did not write"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cl := dial(t, &liar{chunks: func(*pb.EvalGridRequest) []*pb.GridChunk { return c.chunks }, crash: c.crash})
-			err := cl.EvalRows(context.Background(), "x", nil, p, 0, 4, make([]float32, 16), RowOptions{})
+			o := RowOptions{}
+			if c.name == "claims shared rows unwritten" {
+				o.SharedDir = t.TempDir()
+			}
+			err := cl.EvalRows(context.Background(), "x", nil, p, 0, 4, make([]float32, 16), o)
 			if !errors.Is(err, ErrPluginFailed) || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("err = %v, want ErrPluginFailed containing %q", err, c.want)
 			}

@@ -329,6 +329,15 @@ func (s *server) EvalGrid(req *pb.EvalGridRequest, stream grpc.ServerStreamingSe
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	// Rows go into the host's shared file when it can be opened; otherwise
+	// (or if a write fails) they travel in the stream.
+	var shared *os.File
+	if path := req.GetSharedPath(); path != "" {
+		if f, err := os.OpenFile(path, os.O_WRONLY, 0); err == nil {
+			shared = f
+			defer f.Close()
+		}
+	}
 	ctx, cancel := context.WithCancel(stream.Context())
 	defer cancel()
 	starts := make(chan int)
@@ -353,15 +362,30 @@ func (s *server) EvalGrid(req *pb.EvalGridRequest, stream grpc.ServerStreamingSe
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// Rows written to the shared file leave the buffer free again;
+			// streamed ones belong to the message until Send has sent it.
+			var own []float32
 			for r := range starts {
 				n := min(chunk, row1-r)
-				buf := make([]float32, n*p.Nx)
+				if len(own) < n*p.Nx || shared == nil {
+					own = make([]float32, chunk*p.Nx)
+				}
+				buf := own[:n*p.Nx]
 				if err := EvalRows(ctx, c, p, r, r+n, buf, 1); err != nil {
 					fail(err)
 					return
 				}
+				msg := &pb.GridChunk{Row0: int32(r), Rows: int32(n)}
+				if shared != nil {
+					_, err := shared.WriteAt(f32Bytes(buf), int64(r-row0)*int64(p.Nx)*4)
+					msg.Shared = err == nil
+				}
+				if !msg.Shared {
+					msg.Values = f32Bytes(buf)
+					own = nil
+				}
 				sendMu.Lock()
-				err := stream.Send(&pb.GridChunk{Row0: int32(r), Rows: int32(n), Values: f32Bytes(buf)})
+				err := stream.Send(msg)
 				sendMu.Unlock()
 				if err != nil {
 					fail(err)

@@ -776,7 +776,12 @@ type EvalGridRequest struct {
 	// chunk_rows bounds the rows per chunk; 0 lets the plugin choose.
 	ChunkRows int32 `protobuf:"varint,5,opt,name=chunk_rows,json=chunkRows,proto3" json:"chunk_rows,omitempty"`
 	// workers bounds the plugin's goroutines; 0 means one per CPU.
-	Workers       int32 `protobuf:"varint,6,opt,name=workers,proto3" json:"workers,omitempty"`
+	Workers int32 `protobuf:"varint,6,opt,name=workers,proto3" json:"workers,omitempty"`
+	// shared_path, when set, names a file the host created for the rows: the
+	// plugin writes row r's values (little-endian float32) at byte offset
+	// (r - row0) * nx * 4 and sends chunks with shared set and no values. A
+	// plugin that cannot open the file streams the values instead.
+	SharedPath    string `protobuf:"bytes,7,opt,name=shared_path,json=sharedPath,proto3" json:"shared_path,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -853,12 +858,21 @@ func (x *EvalGridRequest) GetWorkers() int32 {
 	return 0
 }
 
+func (x *EvalGridRequest) GetSharedPath() string {
+	if x != nil {
+		return x.SharedPath
+	}
+	return ""
+}
+
 type GridChunk struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Row0  int32                  `protobuf:"varint,1,opt,name=row0,proto3" json:"row0,omitempty"`
 	Rows  int32                  `protobuf:"varint,2,opt,name=rows,proto3" json:"rows,omitempty"`
 	// values holds rows*nx little-endian IEEE float32 values, row-major.
-	Values        []byte `protobuf:"bytes,3,opt,name=values,proto3" json:"values,omitempty"`
+	Values []byte `protobuf:"bytes,3,opt,name=values,proto3" json:"values,omitempty"`
+	// shared: the rows were written to the request's shared_path instead.
+	Shared        bool `protobuf:"varint,4,opt,name=shared,proto3" json:"shared,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -912,6 +926,13 @@ func (x *GridChunk) GetValues() []byte {
 		return x.Values
 	}
 	return nil
+}
+
+func (x *GridChunk) GetShared() bool {
+	if x != nil {
+		return x.Shared
+	}
+	return false
 }
 
 var File_landscape_proto protoreflect.FileDescriptor
@@ -972,7 +993,7 @@ const file_landscape_proto_rawDesc = "" +
 	"\x01x\x18\x04 \x01(\v2\x16.landscape.v1.IntervalR\x01x\x12$\n" +
 	"\x01y\x18\x05 \x01(\v2\x16.landscape.v1.IntervalR\x01y\x12\x0e\n" +
 	"\x02nx\x18\x06 \x01(\x05R\x02nx\x12\x0e\n" +
-	"\x02ny\x18\a \x01(\x05R\x02ny\"\xd1\x01\n" +
+	"\x02ny\x18\a \x01(\x05R\x02ny\"\xf2\x01\n" +
 	"\x0fEvalGridRequest\x122\n" +
 	"\asurface\x18\x01 \x01(\v2\x18.landscape.v1.SurfaceRefR\asurface\x12)\n" +
 	"\x05plane\x18\x02 \x01(\v2\x13.landscape.v1.PlaneR\x05plane\x12\x12\n" +
@@ -980,11 +1001,14 @@ const file_landscape_proto_rawDesc = "" +
 	"\x04row1\x18\x04 \x01(\x05R\x04row1\x12\x1d\n" +
 	"\n" +
 	"chunk_rows\x18\x05 \x01(\x05R\tchunkRows\x12\x18\n" +
-	"\aworkers\x18\x06 \x01(\x05R\aworkers\"K\n" +
+	"\aworkers\x18\x06 \x01(\x05R\aworkers\x12\x1f\n" +
+	"\vshared_path\x18\a \x01(\tR\n" +
+	"sharedPath\"c\n" +
 	"\tGridChunk\x12\x12\n" +
 	"\x04row0\x18\x01 \x01(\x05R\x04row0\x12\x12\n" +
 	"\x04rows\x18\x02 \x01(\x05R\x04rows\x12\x16\n" +
-	"\x06values\x18\x03 \x01(\fR\x06values2\xff\x02\n" +
+	"\x06values\x18\x03 \x01(\fR\x06values\x12\x16\n" +
+	"\x06shared\x18\x04 \x01(\bR\x06shared2\xff\x02\n" +
 	"\x0eSurfaceService\x12U\n" +
 	"\fListSurfaces\x12!.landscape.v1.ListSurfacesRequest\x1a\".landscape.v1.ListSurfacesResponse\x12F\n" +
 	"\x0fDescribeSurface\x12\x18.landscape.v1.SurfaceRef\x1a\x19.landscape.v1.SurfaceInfo\x12?\n" +
