@@ -4,7 +4,7 @@
 # llvmpipe, EGL), Xvfb with xauth, X11 headers for GLFW, and NumPy for the
 # side-by-side benchmark. Uses sudo when not root.
 set -euo pipefail
-pkgs=(gcc libc6-dev pkg-config make
+pkgs=(gcc libc6-dev pkg-config make procps
       libgl1-mesa-dev libegl-dev libgl1-mesa-dri libegl-mesa0 mesa-utils
       xvfb xauth libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
       python3 python3-numpy)
