@@ -38,10 +38,12 @@ test: build
 	@test -z "$$(gofmt -l cmd host compute sdk plugins shaders 2>/dev/null)" || { gofmt -l cmd host compute sdk plugins shaders; echo "gofmt: files above need formatting"; exit 1; }
 	$(GO) test -count=1 ./...
 
-# Benchmarks: go test -bench, plus NumPy side by side (docs/benchmarks.md).
+# Benchmarks (docs/benchmarks.md): 2048² grids in-process, through the plugin
+# and in NumPy, alternately in one run; then rendering. Medians: see the doc.
 bench: build
-	$(GO) test -run '^$$' -bench . -benchtime 10x -count 5 ./host/ ./compute/
-	$(PYTHON) docs/bench_numpy.py
+	$(GO) test -run '^$$' -bench Grid2048 -benchtime 5x -count 9 ./host/ | tee bench.txt
+	$(GO) test -run '^$$' -bench PNG -benchtime 5x -count 5 ./host/render/ | tee -a bench.txt
+	@awk '/^Benchmark/ {n[$$1]++; v[$$1,n[$$1]]=$$3/1e6} END {for (k in n) {m=n[k]; for (i=1;i<=m;i++) for (j=i+1;j<=m;j++) if (v[k,j]<v[k,i]) {t=v[k,i]; v[k,i]=v[k,j]; v[k,j]=t}; printf "%-50s median %8.1f ms of %d\n", k, v[k,int((m+1)/2)], m}}' bench.txt | sort
 
 # Regenerates the wire code from sdk/internal/wire/landscapev1/landscape.proto.
 # Needs protoc (Debian: protobuf-compiler).
@@ -56,4 +58,4 @@ fmt:
 	gofmt -w cmd host compute sdk plugins
 
 clean:
-	rm -rf $(BIN) landscape.png
+	rm -rf $(BIN) landscape.png bench.txt
