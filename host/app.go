@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -54,7 +55,7 @@ func (a *App) Catalog(ctx context.Context) (*Catalog, error) {
 			return nil, err
 		}
 		for _, f := range c.Failed {
-			fmt.Fprintf(a.Stderr, "landscape: warning: %v\n", f)
+			fmt.Fprintf(a.Stderr, "landscape: warning: %s\n", UserMessage(f))
 		}
 		a.cat = c
 	}
@@ -104,4 +105,15 @@ func Progress(w io.Writer, label string, total int) (update func(done, total int
 			bar.Clear()
 			mu.Unlock()
 		}
+}
+
+// UserMessage is err as one line for a person: whitespace folded, and the
+// package prefixes that errors carry for programs ("host: ", "sdk: ") and
+// the bare sentinel words they add dropped.
+func UserMessage(err error) string {
+	s := strings.Join(strings.Fields(err.Error()), " ")
+	for _, p := range []string{"sdk: plugin failed: ", "host: ", "sdk: ", "compute: "} {
+		s = strings.ReplaceAll(s, p, "")
+	}
+	return s
 }

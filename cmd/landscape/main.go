@@ -44,17 +44,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "landscape: interrupted; no output written")
 		return 130
 	}
-	fmt.Fprintln(stderr, "landscape: "+oneLine(err.Error()))
 	var u usageError
+	if strings.HasPrefix(err.Error(), "unknown command") {
+		err = usageError{fmt.Errorf("%v (see 'landscape --help')", err)}
+	}
+	fmt.Fprintln(stderr, "landscape: "+host.UserMessage(err))
 	if errors.As(err, &u) {
 		return 2
 	}
 	return 1
-}
-
-func oneLine(s string) string {
-	s = strings.TrimPrefix(s, "host: ")
-	return strings.Join(strings.Fields(s), " ")
 }
 
 func newRoot(app *host.App, stdout, stderr io.Writer) *cobra.Command {
