@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/landscape-go/landscape/sdk"
 )
@@ -28,6 +29,18 @@ type Evaluator interface {
 type Options struct {
 	// Progress, when set, is called with points done and total.
 	Progress func(done, total int)
+	// Timing, when set, receives where the time went.
+	Timing *Timing
+}
+
+// Timing splits an evaluation's time. Backends fill what they measure.
+type Timing struct {
+	// Kernel is the GPU's work, from the first dispatch to its completion.
+	Kernel time.Duration
+	// Readback is the copy of the results from the GPU into the Field.
+	Readback time.Duration
+	// Compile is building the GPU program (zero when it was cached).
+	Compile time.Duration
 }
 
 // ErrCanceled wraps the context's error when an evaluation is stopped.
@@ -92,10 +105,7 @@ type Local struct {
 var _ Surface = Local{}
 
 // Descriptor implements Surface.
-func (l Local) Descriptor() sdk.Descriptor {
-	_, g := l.S.(sdk.SurfaceWithGradient)
-	return sdk.Descriptor{Info: l.S.Info(), HasGradient: g}
-}
+func (l Local) Descriptor() sdk.Descriptor { return sdk.Describe(l.S) }
 
 // EvalRows implements Surface.
 func (l Local) EvalRows(ctx context.Context, p sdk.Plane, row0, row1 int, dst []float32, progress func(int)) error {

@@ -17,6 +17,8 @@ import (
 type Descriptor struct {
 	Info
 	HasGradient bool
+	// GLSL is the surface's snippet for GPU evaluation; "" when none.
+	GLSL string
 }
 
 // SurfaceClient is the host's handle on one plugin process's surfaces. It is

@@ -15,8 +15,8 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-func infoToProto(i Info, hasGrad bool) *pb.SurfaceInfo {
-	out := &pb.SurfaceInfo{Name: i.Name, Summary: i.Summary, Dim: int32(i.Dim), HasGradient: hasGrad}
+func infoToProto(i Info, hasGrad bool, glsl string) *pb.SurfaceInfo {
+	out := &pb.SurfaceInfo{Name: i.Name, Summary: i.Summary, Dim: int32(i.Dim), HasGradient: hasGrad, Glsl: glsl}
 	for _, d := range i.Domain {
 		out.Domain = append(out.Domain, &pb.Interval{Lo: d.Lo, Hi: d.Hi})
 	}
@@ -48,7 +48,7 @@ func infoFromProto(p *pb.SurfaceInfo) Descriptor {
 	for _, g := range p.GetGroups() {
 		i.Groups = append(i.Groups, Group{Name: g.GetName(), Start: int(g.GetStart()), Len: int(g.GetLen())})
 	}
-	return Descriptor{Info: i, HasGradient: p.GetHasGradient()}
+	return Descriptor{Info: i, HasGradient: p.GetHasGradient(), GLSL: p.GetGlsl()}
 }
 
 func planeToProto(p Plane) *pb.Plane {

@@ -187,6 +187,19 @@ func cacheKey(name string, p map[string]float64) string {
 
 func hasGrad(s Surface) bool { _, ok := s.(SurfaceWithGradient); return ok }
 
+// GLSLOf is s's GLSL snippet, or "" when it has none.
+func GLSLOf(s Surface) string {
+	if g, ok := s.(SurfaceWithGLSL); ok {
+		return g.GLSL()
+	}
+	return ""
+}
+
+// Describe is the Descriptor of an in-process surface.
+func Describe(s Surface) Descriptor {
+	return Descriptor{Info: s.Info(), HasGradient: hasGrad(s), GLSL: GLSLOf(s)}
+}
+
 func (s *server) ListSurfaces(context.Context, *pb.ListSurfacesRequest) (*pb.ListSurfacesResponse, error) {
 	out := &pb.ListSurfacesResponse{}
 	for _, n := range s.names {
@@ -194,7 +207,7 @@ func (s *server) ListSurfaces(context.Context, *pb.ListSurfacesRequest) (*pb.Lis
 		if err != nil {
 			return nil, toStatus(err)
 		}
-		out.Surfaces = append(out.Surfaces, infoToProto(c.Info(), hasGrad(c)))
+		out.Surfaces = append(out.Surfaces, infoToProto(c.Info(), hasGrad(c), GLSLOf(c)))
 	}
 	return out, nil
 }
@@ -204,7 +217,7 @@ func (s *server) DescribeSurface(_ context.Context, ref *pb.SurfaceRef) (*pb.Sur
 	if err != nil {
 		return nil, toStatus(err)
 	}
-	return infoToProto(c.Info(), hasGrad(c)), nil
+	return infoToProto(c.Info(), hasGrad(c), GLSLOf(c)), nil
 }
 
 func (s *server) points(req *pb.PointsRequest) (Surface, int, int, error) {

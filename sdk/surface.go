@@ -44,6 +44,22 @@ type SurfaceWithConfigure interface {
 	Configure(p Params) (Surface, error)
 }
 
+// SurfaceWithGLSL is a Surface that ships GLSL for GPU evaluation. The
+// snippet defines `float loss()`, which may read:
+//
+//   - P(i): parameter i (0 ≤ i < DIM) at the point being evaluated;
+//   - DIM: the number of parameters (an int constant);
+//   - each hyperparameter as a float constant named as declared;
+//   - DATA(i) and NDATA: the surface's data buffer (data-driven surfaces).
+//
+// The host wraps the snippet in a compute shader (package shaders). Math is
+// float32 on the GPU; a result that is NaN or ±Inf is stored as NaN.
+// sdktest.CheckGLSL checks the snippet against Loss.
+type SurfaceWithGLSL interface {
+	Surface
+	GLSL() string
+}
+
 // Info describes a surface.
 type Info struct {
 	// Name is how users refer to the surface: lowercase letters, digits and

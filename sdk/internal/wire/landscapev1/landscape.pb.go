@@ -426,8 +426,11 @@ type SurfaceInfo struct {
 	Minima          []*Minimum             `protobuf:"bytes,6,rep,name=minima,proto3" json:"minima,omitempty"`
 	Groups          []*Group               `protobuf:"bytes,7,rep,name=groups,proto3" json:"groups,omitempty"`
 	HasGradient     bool                   `protobuf:"varint,8,opt,name=has_gradient,json=hasGradient,proto3" json:"has_gradient,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// glsl is the surface's GLSL snippet (see sdk.SurfaceWithGLSL); empty
+	// when it has none.
+	Glsl          string `protobuf:"bytes,9,opt,name=glsl,proto3" json:"glsl,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SurfaceInfo) Reset() {
@@ -514,6 +517,13 @@ func (x *SurfaceInfo) GetHasGradient() bool {
 		return x.HasGradient
 	}
 	return false
+}
+
+func (x *SurfaceInfo) GetGlsl() string {
+	if x != nil {
+		return x.Glsl
+	}
+	return ""
 }
 
 type PointsRequest struct {
@@ -967,7 +977,7 @@ const file_landscape_proto_rawDesc = "" +
 	"\x05Group\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05start\x18\x02 \x01(\x05R\x05start\x12\x10\n" +
-	"\x03len\x18\x03 \x01(\x05R\x03len\"\xc4\x02\n" +
+	"\x03len\x18\x03 \x01(\x05R\x03len\"\xd8\x02\n" +
 	"\vSurfaceInfo\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\asummary\x18\x02 \x01(\tR\asummary\x12\x10\n" +
@@ -976,7 +986,8 @@ const file_landscape_proto_rawDesc = "" +
 	"\x0fhyperparameters\x18\x05 \x03(\v2\x1c.landscape.v1.HyperparameterR\x0fhyperparameters\x12-\n" +
 	"\x06minima\x18\x06 \x03(\v2\x15.landscape.v1.MinimumR\x06minima\x12+\n" +
 	"\x06groups\x18\a \x03(\v2\x13.landscape.v1.GroupR\x06groups\x12!\n" +
-	"\fhas_gradient\x18\b \x01(\bR\vhasGradient\"m\n" +
+	"\fhas_gradient\x18\b \x01(\bR\vhasGradient\x12\x12\n" +
+	"\x04glsl\x18\t \x01(\tR\x04glsl\"m\n" +
 	"\rPointsRequest\x122\n" +
 	"\asurface\x18\x01 \x01(\v2\x18.landscape.v1.SurfaceRefR\asurface\x12\x10\n" +
 	"\x03dim\x18\x02 \x01(\x05R\x03dim\x12\x16\n" +

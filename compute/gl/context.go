@@ -1,0 +1,235 @@
+// Package gl is landscape's OpenGL core: contexts (EGL headless, or a GLFW
+// invisible window), the one owner goroutine on a locked OS thread that makes
+// every GL call, compute programs, buffers and dispatch, and the GPU
+// Evaluator. No other package creates GL contexts or threads for GL.
+package gl
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"unsafe"
+
+	gl43 "github.com/go-gl/gl/v4.3-core/gl"
+	"github.com/go-gl/glfw/v3.3/glfw"
+)
+
+// ErrUnavailable: no OpenGL 4.3 context with compute shaders could be made.
+var ErrUnavailable = errors.New("gl: OpenGL 4.3 unavailable")
+
+// Options choose how a Context is made; the zero value tries EGL headless
+// platforms first, then a GLFW invisible window.
+type Options struct {
+	// Platform is "" (auto), "egl" (any EGL platform), "egl-device",
+	// "egl-surfaceless", "egl-default" or "glfw".
+	Platform string
+	// Debug checks glGetError after every call (also LANDSCAPE_GL_DEBUG=1).
+	Debug bool
+}
+
+// Info describes a context.
+type Info struct {
+	Platform, Version, Renderer, Vendor, GLSL string
+	// Compute limits.
+	MaxWorkGroupCount       [3]int
+	MaxWorkGroupSize        [3]int
+	MaxWorkGroupInvocations int
+	MaxSSBOSize             int64
+	MaxSSBOBindings         int
+}
+
+// Context owns one OpenGL context and the goroutine, locked to its OS
+// thread, that makes every call on it.
+type Context struct {
+	calls   chan func()
+	done    chan struct{}
+	info    Info
+	debug   bool
+	closeFn func()
+
+	mu     sync.Mutex
+	closed bool
+}
+
+// New makes a context. It fails with ErrUnavailable (wrapped, with every
+// platform's reason) when none can be made.
+func New(o Options) (*Context, error) {
+	c := &Context{calls: make(chan func()), done: make(chan struct{}), debug: o.Debug || os.Getenv("LANDSCAPE_GL_DEBUG") == "1"}
+	ready := make(chan error)
+	go c.loop(o.Platform, ready)
+	if err := <-ready; err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Context) loop(platform string, ready chan<- error) {
+	runtime.LockOSThread()
+	defer close(c.done)
+	if err := c.open(platform); err != nil {
+		ready <- err
+		return
+	}
+	ready <- nil
+	for f := range c.calls {
+		f()
+	}
+	if c.closeFn != nil {
+		c.closeFn()
+	}
+}
+
+// open makes the context current on this (locked) thread.
+func (c *Context) open(platform string) error {
+	var why []string
+	if platform == "" || strings.HasPrefix(platform, "egl") {
+		p := platform
+		if p == "" {
+			p = "egl"
+		}
+		e, name, err := openEGL(p)
+		if err == nil {
+			if err = c.initGL(name, e.procAddr); err == nil {
+				c.closeFn = e.close
+				return nil
+			}
+			e.close()
+		}
+		why = append(why, "EGL: "+strings.TrimPrefix(err.Error(), "gl: "))
+	}
+	if platform == "" || platform == "glfw" {
+		err := c.openGLFW()
+		if err == nil {
+			return nil
+		}
+		why = append(why, "GLFW: "+strings.TrimPrefix(err.Error(), "gl: "))
+	}
+	if len(why) == 0 {
+		return fmt.Errorf("gl: unknown platform %q (accepted: egl, egl-device, egl-surfaceless, egl-default, glfw)", platform)
+	}
+	return fmt.Errorf("%w: %s", ErrUnavailable, strings.Join(why, "; "))
+}
+
+func (c *Context) openGLFW() (err error) {
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		return errors.New("no display (DISPLAY is not set)")
+	}
+	if err := glfw.Init(); err != nil {
+		return fmt.Errorf("%v", firstLine(err.Error()))
+	}
+	glfw.WindowHint(glfw.Visible, glfw.False)
+	glfw.WindowHint(glfw.ContextVersionMajor, 4)
+	glfw.WindowHint(glfw.ContextVersionMinor, 3)
+	glfw.WindowHint(glfw.OpenGLProfile, glfw.OpenGLCoreProfile)
+	glfw.WindowHint(glfw.OpenGLForwardCompatible, glfw.True)
+	w, err := glfw.CreateWindow(64, 64, "landscape", nil, nil)
+	if err != nil {
+		glfw.Terminate()
+		return fmt.Errorf("%v", firstLine(err.Error()))
+	}
+	w.MakeContextCurrent()
+	if err := c.initGL("glfw", func(name string) unsafe.Pointer { return glfw.GetProcAddress(name) }); err != nil {
+		w.Destroy()
+		glfw.Terminate()
+		return err
+	}
+	c.closeFn = func() { w.Destroy(); glfw.Terminate() }
+	return nil
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// initGL loads the GL functions and checks for 4.3 (compute shaders).
+func (c *Context) initGL(platform string, proc func(string) unsafe.Pointer) error {
+	if err := gl43.InitWithProcAddrFunc(proc); err != nil {
+		return fmt.Errorf("gl: loading functions: %v", err)
+	}
+	var major, minor int32
+	gl43.GetIntegerv(gl43.MAJOR_VERSION, &major)
+	gl43.GetIntegerv(gl43.MINOR_VERSION, &minor)
+	if major < 4 || major == 4 && minor < 3 {
+		return fmt.Errorf("gl: OpenGL %d.%d has no compute shaders (4.3 needed)", major, minor)
+	}
+	i := Info{
+		Platform: platform,
+		Version:  gl43.GoStr(gl43.GetString(gl43.VERSION)),
+		Renderer: gl43.GoStr(gl43.GetString(gl43.RENDERER)),
+		Vendor:   gl43.GoStr(gl43.GetString(gl43.VENDOR)),
+		GLSL:     gl43.GoStr(gl43.GetString(gl43.SHADING_LANGUAGE_VERSION)),
+	}
+	for k := uint32(0); k < 3; k++ {
+		var n int32
+		gl43.GetIntegeri_v(gl43.MAX_COMPUTE_WORK_GROUP_COUNT, k, &n)
+		i.MaxWorkGroupCount[k] = int(uint32(n))
+		gl43.GetIntegeri_v(gl43.MAX_COMPUTE_WORK_GROUP_SIZE, k, &n)
+		i.MaxWorkGroupSize[k] = int(n)
+	}
+	var n int32
+	gl43.GetIntegerv(gl43.MAX_COMPUTE_WORK_GROUP_INVOCATIONS, &n)
+	i.MaxWorkGroupInvocations = int(n)
+	var s int64
+	gl43.GetInteger64v(gl43.MAX_SHADER_STORAGE_BLOCK_SIZE, &s)
+	i.MaxSSBOSize = s
+	gl43.GetIntegerv(gl43.MAX_SHADER_STORAGE_BUFFER_BINDINGS, &n)
+	i.MaxSSBOBindings = int(n)
+	c.info = i
+	return nil
+}
+
+// Info describes the context.
+func (c *Context) Info() Info { return c.info }
+
+// ErrClosed: the context was closed.
+var ErrClosed = errors.New("gl: context closed")
+
+// Do runs f on the GL thread and waits for it. f must not call Do.
+func (c *Context) Do(f func() error) error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return ErrClosed
+	}
+	errc := make(chan error, 1)
+	c.calls <- func() {
+		defer func() {
+			if r := recover(); r != nil {
+				errc <- fmt.Errorf("gl: panic on the GL thread: %v", r)
+			}
+		}()
+		errc <- f()
+	}
+	c.mu.Unlock()
+	return <-errc
+}
+
+// Close destroys the context and ends its goroutine.
+func (c *Context) Close() {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	close(c.calls)
+	c.mu.Unlock()
+	<-c.done
+}
+
+// check returns the first pending GL error after op, when debugging.
+func (c *Context) check(op string) error {
+	if !c.debug {
+		return nil
+	}
+	if e := gl43.GetError(); e != gl43.NO_ERROR {
+		return fmt.Errorf("gl: %s: GL error 0x%x", op, e)
+	}
+	return nil
+}

@@ -1,0 +1,278 @@
+package gl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+	"unsafe"
+
+	gl43 "github.com/go-gl/gl/v4.3-core/gl"
+	"github.com/landscape-go/landscape/compute"
+	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/shaders"
+)
+
+// ErrNoGLSL: the surface ships no GLSL snippet.
+var ErrNoGLSL = errors.New("gl: surface has no GLSL")
+
+// Evaluator evaluates surfaces' GLSL snippets with compute shaders on its
+// Context. It implements compute.Evaluator; use it from any goroutine.
+type Evaluator struct {
+	c *Context
+	// TileBytes bounds one output buffer; zero means 256 MiB or the
+	// driver's largest storage block, whichever is smaller. Larger grids
+	// are evaluated tile by tile.
+	TileBytes int64
+	// DispatchWork bounds one dispatch, in points × parameters (zero means
+	// 2^24), so that no single submission runs long enough to trip a
+	// driver's watchdog.
+	DispatchWork int64
+
+	mu    sync.Mutex
+	progs map[string]*program
+}
+
+var _ compute.Evaluator = (*Evaluator)(nil)
+
+// Evaluator returns an evaluator on c. Its programs live until c closes.
+func (c *Context) Evaluator() *Evaluator {
+	return &Evaluator{c: c, progs: map[string]*program{}}
+}
+
+// Backend implements compute.Evaluator.
+func (*Evaluator) Backend() string { return "gl" }
+
+var planeUniforms = []string{"ls_nx", "ls_ny", "ls_row0", "ls_tile_row0", "ls_tile_rows", "ls_x0", "ls_dx", "ls_x1", "ls_y0", "ls_dy", "ls_y1", "ls_npoints"}
+
+// program builds (or takes from the cache) the kernel for d. GL thread.
+func (e *Evaluator) program(mode shaders.Mode, d sdk.Descriptor, ndata int) (*program, time.Duration, error) {
+	if d.GLSL == "" {
+		return nil, 0, fmt.Errorf("%w: %s", ErrNoGLSL, d.Name)
+	}
+	consts := make([]shaders.Const, len(d.Hyperparameters))
+	for i, h := range d.Hyperparameters {
+		consts[i] = shaders.Const{Name: h.Name, Value: h.Default}
+	}
+	src, err := shaders.Eval(mode, d.GLSL, d.Dim, ndata, consts)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%w: surface %s: %v", ErrCompile, d.Name, err)
+	}
+	e.mu.Lock()
+	p := e.progs[src.Source]
+	e.mu.Unlock()
+	if p != nil {
+		return p, 0, nil
+	}
+	t0 := time.Now()
+	p, err = e.c.buildProgram(d.Name, src.Source, planeUniforms)
+	if err != nil {
+		return nil, 0, err
+	}
+	e.mu.Lock()
+	e.progs[src.Source] = p
+	e.mu.Unlock()
+	return p, time.Since(t0), nil
+}
+
+// ssbo makes a storage buffer of size bytes (at least 4), filled from data
+// when not nil. GL thread.
+func ssbo(binding uint32, size int, data unsafe.Pointer, usage uint32) uint32 {
+	var b uint32
+	gl43.GenBuffers(1, &b)
+	gl43.BindBuffer(gl43.SHADER_STORAGE_BUFFER, b)
+	gl43.BufferData(gl43.SHADER_STORAGE_BUFFER, max(size, 4), data, usage)
+	gl43.BindBufferBase(gl43.SHADER_STORAGE_BUFFER, binding, b)
+	return b
+}
+
+func f32(v []float64) []float32 {
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(x)
+	}
+	return out
+}
+
+func ptr(v []float32) unsafe.Pointer {
+	if len(v) == 0 {
+		return nil
+	}
+	return unsafe.Pointer(&v[0])
+}
+
+func (e *Evaluator) limits(dim int) (tileBytes, work int64) {
+	tileBytes = e.TileBytes
+	if tileBytes <= 0 {
+		tileBytes = 256 << 20
+		if m := e.c.info.MaxSSBOSize; m > 0 && m < tileBytes {
+			tileBytes = m
+		}
+	}
+	work = e.DispatchWork
+	if work <= 0 {
+		work = 1 << 24
+	}
+	return tileBytes, max(1, work/int64(max(1, dim)))
+}
+
+// Evaluate implements compute.Evaluator: it fills a Field with the
+// surface's GLSL evaluated on the grid, in tiles of at most TileBytes.
+func (e *Evaluator) Evaluate(ctx context.Context, s compute.Surface, g compute.Grid, o compute.Options) (*compute.Field, error) {
+	d := s.Descriptor()
+	if err := g.Validate(); err != nil {
+		return nil, fmt.Errorf("gl: %w", err)
+	}
+	if d.Dim != g.Dim() {
+		return nil, fmt.Errorf("gl: grid has dimension %d, surface %s has %d", g.Dim(), d.Name, d.Dim)
+	}
+	f := compute.NewField(g)
+	var timing compute.Timing
+	err := e.c.Do(func() error { return e.evalPlane(ctx, d, g, f, o, &timing) })
+	if o.Timing != nil {
+		*o.Timing = timing
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("%w: %w", compute.ErrCanceled, ctx.Err())
+		}
+		return nil, err
+	}
+	return f, nil
+}
+
+func (e *Evaluator) evalPlane(ctx context.Context, d sdk.Descriptor, g compute.Grid, f *compute.Field, o compute.Options, t *compute.Timing) error {
+	p, compile, err := e.program(shaders.Plane, d, 0)
+	t.Compile = compile
+	if err != nil {
+		return err
+	}
+	tileBytes, work := e.limits(d.Dim)
+	nx, ny := g.Nx, g.Ny
+	tileRows := int(max(1, min(int64(ny), tileBytes/int64(4*nx))))
+	dispRows := int(max(1, min(int64(tileRows), work/int64(nx), int64(e.c.info.MaxWorkGroupCount[1])*shaders.PlaneLocalY)))
+	if gx := (nx + shaders.PlaneLocalX - 1) / shaders.PlaneLocalX; gx > e.c.info.MaxWorkGroupCount[0] {
+		return fmt.Errorf("gl: %d columns need %d work groups across; this GPU allows %d", nx, gx, e.c.info.MaxWorkGroupCount[0])
+	}
+
+	in := f32(append(append(append([]float64{}, g.Origin...), g.U...), g.V...))
+	bIn := ssbo(1, 4*len(in), ptr(in), gl43.STATIC_DRAW)
+	defer gl43.DeleteBuffers(1, &bIn)
+	bData := ssbo(2, 4, nil, gl43.STATIC_DRAW)
+	defer gl43.DeleteBuffers(1, &bData)
+	bOut := ssbo(0, tileRows*nx*4, nil, gl43.STREAM_READ)
+	defer gl43.DeleteBuffers(1, &bOut)
+
+	gl43.UseProgram(p.id)
+	u := p.uniforms
+	gl43.Uniform1ui(u["ls_nx"], uint32(nx))
+	gl43.Uniform1ui(u["ls_ny"], uint32(ny))
+	dx := (g.X.Hi - g.X.Lo) / float64(nx-1)
+	dy := (g.Y.Hi - g.Y.Lo) / float64(ny-1)
+	gl43.Uniform1f(u["ls_x0"], float32(g.X.Lo))
+	gl43.Uniform1f(u["ls_dx"], float32(dx))
+	gl43.Uniform1f(u["ls_x1"], float32(g.X.Hi))
+	gl43.Uniform1f(u["ls_y0"], float32(g.Y.Lo))
+	gl43.Uniform1f(u["ls_dy"], float32(dy))
+	gl43.Uniform1f(u["ls_y1"], float32(g.Y.Hi))
+	if err := e.c.check("uniforms"); err != nil {
+		return err
+	}
+	for t0 := 0; t0 < ny; t0 += tileRows {
+		rows := min(tileRows, ny-t0)
+		gl43.Uniform1ui(u["ls_tile_row0"], uint32(t0))
+		gl43.Uniform1ui(u["ls_tile_rows"], uint32(rows))
+		start := time.Now()
+		for r := t0; r < t0+rows; r += dispRows {
+			if err := ctx.Err(); err != nil {
+				gl43.Finish()
+				return err
+			}
+			n := min(dispRows, t0+rows-r)
+			gl43.Uniform1ui(u["ls_row0"], uint32(r))
+			gl43.DispatchCompute(uint32((nx+shaders.PlaneLocalX-1)/shaders.PlaneLocalX), uint32((n+shaders.PlaneLocalY-1)/shaders.PlaneLocalY), 1)
+			gl43.Flush()
+			if err := e.c.check("dispatch"); err != nil {
+				return err
+			}
+		}
+		gl43.MemoryBarrier(gl43.BUFFER_UPDATE_BARRIER_BIT)
+		gl43.Finish()
+		t.Kernel += time.Since(start)
+		start = time.Now()
+		gl43.BindBuffer(gl43.SHADER_STORAGE_BUFFER, bOut)
+		gl43.GetBufferSubData(gl43.SHADER_STORAGE_BUFFER, 0, rows*nx*4, unsafe.Pointer(&f.Values[t0*nx]))
+		t.Readback += time.Since(start)
+		if err := e.c.check("read back"); err != nil {
+			return err
+		}
+		if o.Progress != nil {
+			o.Progress((t0+rows)*nx, nx*ny)
+		}
+	}
+	return nil
+}
+
+// EvalPoints evaluates d's GLSL at len(points)/d.Dim points (float32 on the
+// GPU) and returns one value per point, NaN where undefined.
+func (e *Evaluator) EvalPoints(ctx context.Context, d sdk.Descriptor, points []float64) ([]float32, error) {
+	dim := d.Dim
+	if dim < 1 || len(points)%dim != 0 {
+		return nil, fmt.Errorf("gl: %d values do not make points of dimension %d", len(points), dim)
+	}
+	n := len(points) / dim
+	out := make([]float32, n)
+	if n == 0 {
+		return out, nil
+	}
+	err := e.c.Do(func() error {
+		p, _, err := e.program(shaders.Points, d, 0)
+		if err != nil {
+			return err
+		}
+		in := f32(points)
+		bIn := ssbo(1, 4*len(in), ptr(in), gl43.STATIC_DRAW)
+		defer gl43.DeleteBuffers(1, &bIn)
+		bData := ssbo(2, 4, nil, gl43.STATIC_DRAW)
+		defer gl43.DeleteBuffers(1, &bData)
+		bOut := ssbo(0, 4*n, nil, gl43.STREAM_READ)
+		defer gl43.DeleteBuffers(1, &bOut)
+		gl43.UseProgram(p.id)
+		gl43.Uniform1ui(p.uniforms["ls_npoints"], uint32(n))
+		_, work := e.limits(dim)
+		per := int(max(shaders.PointsLocalX, min(work, int64(e.c.info.MaxWorkGroupCount[0])*shaders.PointsLocalX)))
+		for k := 0; k < n; k += per {
+			if err := ctx.Err(); err != nil {
+				gl43.Finish()
+				return err
+			}
+			m := min(per, n-k)
+			gl43.Uniform1ui(p.uniforms["ls_row0"], uint32(k))
+			gl43.DispatchCompute(uint32((m+shaders.PointsLocalX-1)/shaders.PointsLocalX), 1, 1)
+			gl43.Flush()
+		}
+		gl43.MemoryBarrier(gl43.BUFFER_UPDATE_BARRIER_BIT)
+		gl43.BindBuffer(gl43.SHADER_STORAGE_BUFFER, bOut)
+		gl43.GetBufferSubData(gl43.SHADER_STORAGE_BUFFER, 0, 4*n, unsafe.Pointer(&out[0]))
+		return e.c.check("points")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Close deletes the cached programs (the Context keeps running).
+func (e *Evaluator) Close() {
+	e.mu.Lock()
+	progs := e.progs
+	e.progs = map[string]*program{}
+	e.mu.Unlock()
+	e.c.Do(func() error {
+		for _, p := range progs {
+			p.delete()
+		}
+		return nil
+	})
+}

@@ -1,0 +1,239 @@
+package gl
+
+import (
+	"context"
+	"errors"
+	"math"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/landscape-go/landscape/compute"
+	"github.com/landscape-go/landscape/sdk"
+)
+
+var (
+	ctxOnce sync.Once
+	shared  *Context
+	ctxErr  error
+)
+
+// RequireGL reports whether a missing GL context must fail the tests rather
+// than skip them: in CI, and under `make test`, it must.
+func requireGL() bool {
+	return os.Getenv("CI") != "" || os.Getenv("LANDSCAPE_REQUIRE_GL") != ""
+}
+
+func testContext(t testing.TB) *Context {
+	t.Helper()
+	ctxOnce.Do(func() { shared, ctxErr = New(Options{Debug: true}) })
+	if ctxErr != nil {
+		if requireGL() {
+			t.Fatalf("no OpenGL 4.3 context, and CI or LANDSCAPE_REQUIRE_GL demands one: %v", ctxErr)
+		}
+		t.Skipf("no OpenGL 4.3 context: %v", ctxErr)
+	}
+	return shared
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared != nil {
+		shared.Close()
+	}
+	os.Exit(code)
+}
+
+// wave is sin(3x)·cos(2y) + s·(x² + y²), NaN where x > 1.5 (and for y > 1.8
+// the GLSL returns 1/0, which must come back NaN too).
+type wave struct{ s float64 }
+
+func (w wave) Info() sdk.Info {
+	return sdk.Info{Name: "wave", Summary: "test", Dim: 2, Domain: []sdk.Interval{{Lo: -2, Hi: 2}, {Lo: -2, Hi: 2}},
+		Hyperparameters: []sdk.Hyperparameter{{Name: "s", Default: w.s, Min: 0, Max: 10}}}
+}
+
+func (w wave) Loss(p []float64) float64 {
+	if p[0] > 1.5 || p[1] > 1.8 {
+		return math.NaN()
+	}
+	return math.Sin(3*p[0])*math.Cos(2*p[1]) + w.s*(p[0]*p[0]+p[1]*p[1])
+}
+
+func (w wave) GLSL() string {
+	return `float loss() {
+	float x = P(0), y = P(1);
+	if (x > 1.5) return 0.0 / 0.0;
+	if (y > 1.8) return 1.0 / 0.0;
+	return sin(3.0 * x) * cos(2.0 * y) + s * (x * x + y * y);
+}`
+}
+
+func grid(nx, ny int) compute.Grid {
+	return compute.Grid{Plane: sdk.AxisPlane(2, 0, 1, nil, sdk.Interval{Lo: -2, Hi: 2}, sdk.Interval{Lo: -2, Hi: 2}, nx, ny)}
+}
+
+// agree fails unless a and b match within float32 tolerance, NaN for NaN.
+func agree(t *testing.T, what string, a, b []float32) {
+	t.Helper()
+	scale := 0.0
+	for _, v := range b {
+		if v == v {
+			scale = math.Max(scale, math.Abs(float64(v)))
+		}
+	}
+	bad := 0
+	for k := range b {
+		x, y := float64(a[k]), float64(b[k])
+		if (x != x) != (y != y) || math.Abs(x-y) > 2e-6*scale+1e-5*math.Abs(y) {
+			if bad++; bad <= 5 {
+				t.Errorf("%s: value %d = %v, want %v", what, k, x, y)
+			}
+		}
+	}
+}
+
+func TestEvaluateAgreesWithCPU(t *testing.T) {
+	c := testContext(t)
+	t.Logf("%s on %s (%s)", c.Info().Version, c.Info().Renderer, c.Info().Platform)
+	s := wave{s: 0.5}
+	for _, tc := range []struct {
+		name     string
+		g        compute.Grid
+		tile     int64
+		dispatch int64
+	}{
+		{"one tile", grid(37, 23), 0, 0},
+		{"tiles and dispatches", grid(101, 77), 4 * 101 * 10, 101 * 3},
+		{"one row per tile", grid(17, 5), 4 * 17, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := c.Evaluator()
+			e.TileBytes, e.DispatchWork = tc.tile, tc.dispatch
+			var calls int
+			var tm compute.Timing
+			got, err := e.Evaluate(context.Background(), compute.Local{S: s}, tc.g, compute.Options{Timing: &tm, Progress: func(int, int) { calls++ }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := compute.CPU{}.Evaluate(context.Background(), compute.Local{S: s}, tc.g, compute.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			agree(t, tc.name, got.Values, want.Values)
+			if st := got.Stats(); st.NaN != want.Stats().NaN || st.NaN == 0 {
+				t.Errorf("NaN count %d, cpu %d", st.NaN, want.Stats().NaN)
+			}
+			if tm.Kernel <= 0 || tm.Readback <= 0 {
+				t.Errorf("timing %+v", tm)
+			}
+			if tc.tile > 0 && calls < 2 {
+				t.Errorf("progress called %d times for several tiles", calls)
+			}
+		})
+	}
+}
+
+func TestNDimensionalPlane(t *testing.T) {
+	c := testContext(t)
+	// Rastrigin-like in 5 dimensions, sliced through (0.5, ·, 1, ·, -1).
+	s := sum5{}
+	g := compute.Grid{Plane: sdk.AxisPlane(5, 1, 3, []float64{0.5, 0, 1, 0, -1}, sdk.Interval{Lo: -1, Hi: 1}, sdk.Interval{Lo: -2, Hi: 0}, 19, 11)}
+	got, err := c.Evaluator().Evaluate(context.Background(), compute.Local{S: s}, g, compute.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := compute.CPU{}.Evaluate(context.Background(), compute.Local{S: s}, g, compute.Options{})
+	agree(t, "5-d slice", got.Values, want.Values)
+}
+
+type sum5 struct{}
+
+func (sum5) Info() sdk.Info {
+	d := make([]sdk.Interval, 5)
+	for i := range d {
+		d[i] = sdk.Interval{Lo: -2, Hi: 2}
+	}
+	return sdk.Info{Name: "sum5", Summary: "test", Dim: 5, Domain: d}
+}
+func (sum5) Loss(p []float64) float64 {
+	s := 0.0
+	for i, x := range p {
+		s += float64(i+1) * x * x
+	}
+	return s
+}
+func (sum5) GLSL() string {
+	return "float loss() {\n\tfloat s = 0.0;\n\tfor (int i = 0; i < DIM; i++) s += float(i + 1) * P(i) * P(i);\n\treturn s;\n}\n"
+}
+
+func TestEvalPoints(t *testing.T) {
+	c := testContext(t)
+	s := wave{s: 2}
+	pts := []float64{0, 0, 1, -1, 1.6, 0, -0.3, 0.7, 0, 1.9}
+	e := c.Evaluator()
+	e.DispatchWork = 1 // one work group per dispatch
+	got, err := e.EvalPoints(context.Background(), sdk.Describe(s), pts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]float32, 5)
+	for i := range want {
+		want[i] = sdk.ToFloat32(s.Loss(pts[2*i : 2*i+2]))
+	}
+	agree(t, "points", got, want)
+	if _, err := e.EvalPoints(context.Background(), sdk.Describe(s), []float64{1, 2, 3}); err == nil {
+		t.Error("3 values accepted as 2-d points")
+	}
+}
+
+type broken struct{ wave }
+
+func (broken) GLSL() string {
+	return "float loss() {\n\tfloat x = P(0);\n\treturn x * undefined_thing;\n}\n"
+}
+
+func TestCompileErrorNamesSnippetLine(t *testing.T) {
+	c := testContext(t)
+	_, err := c.Evaluator().Evaluate(context.Background(), compute.Local{S: broken{}}, grid(4, 4), compute.Options{})
+	if !errors.Is(err, ErrCompile) {
+		t.Fatalf("err = %v, want ErrCompile", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "surface wave") || !strings.Contains(msg, "GLSL line 3") || !strings.Contains(msg, "undefined_thing") {
+		t.Errorf("error %q should name the surface, GLSL line 3 and the identifier", msg)
+	}
+	if strings.Contains(err.Error(), "\n") {
+		t.Errorf("error spans lines: %q", err)
+	}
+}
+
+func TestNoGLSLAndCancel(t *testing.T) {
+	c := testContext(t)
+	if _, err := c.Evaluator().Evaluate(context.Background(), compute.Local{S: sum5NoGLSL{}}, compute.Grid{Plane: sdk.AxisPlane(5, 0, 1, nil, sdk.Interval{Lo: -1, Hi: 1}, sdk.Interval{Lo: -1, Hi: 1}, 4, 4)}, compute.Options{}); !errors.Is(err, ErrNoGLSL) {
+		t.Errorf("no GLSL: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.Evaluator().Evaluate(ctx, compute.Local{S: wave{}}, grid(64, 64), compute.Options{}); !errors.Is(err, compute.ErrCanceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+}
+
+type sum5NoGLSL struct{ s sdk.Surface }
+
+func (sum5NoGLSL) Info() sdk.Info           { return sum5{}.Info() }
+func (sum5NoGLSL) Loss(p []float64) float64 { return sum5{}.Loss(p) }
+
+func TestExplainLog(t *testing.T) {
+	for _, c := range []struct{ log, want string }{
+		{"1:3(12): error: `foo' undeclared\n", "surface s: GLSL line 3: error: `foo' undeclared"},
+		{"1(7) : error C1008: undefined variable \"foo\"\n", "surface s: GLSL line 7: error C1008: undefined variable \"foo\""},
+		{"0:100040(2): error: x\n0:2(1): error: y\n", "surface s: kernel template line 40: error: x (and 1 more)"},
+		{"1:1(1): warning: w\n1:5(3): error: e\n", "surface s: GLSL line 5: error: e"},
+	} {
+		if got := explainLog("s", c.log); got != c.want {
+			t.Errorf("explainLog(%q) = %q, want %q", c.log, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,55 @@
+// landscape's evaluation kernel. The host assembles the final source as:
+// the version line, its #defines (LS_POINTS or not, DIM, NDATA, LOCAL_X,
+// LOCAL_Y) and the hyperparameter constants; this file up to the snippet
+// marker; the surface's snippet (under `#line 1 1`, so that compile errors
+// name the snippet's own lines); then the rest of this file.
+
+// Results: one float per point. PLANE mode: row-major rows of this tile.
+layout(std430, binding = 0) writeonly buffer LsOut { float ls_out[]; };
+// PLANE mode: origin[DIM], u[DIM], v[DIM]. POINTS mode: npoints*DIM values.
+layout(std430, binding = 1) readonly buffer LsIn { float ls_in[]; };
+// The surface's data (DATA(i), NDATA).
+layout(std430, binding = 2) readonly buffer LsData { float ls_data[]; };
+
+layout(local_size_x = LOCAL_X, local_size_y = LOCAL_Y) in;
+
+uniform uint ls_nx;        // PLANE: columns
+uniform uint ls_ny;        // PLANE: rows of the whole grid
+uniform uint ls_row0;      // PLANE: first row of this dispatch (absolute); POINTS: first point
+uniform uint ls_tile_row0; // PLANE: first row of the tile (row 0 of ls_out)
+uniform uint ls_tile_rows; // PLANE: rows in the tile
+uniform float ls_x0, ls_dx, ls_x1;
+uniform float ls_y0, ls_dy, ls_y1;
+uniform uint ls_npoints;   // POINTS: number of points
+
+float ls_gx, ls_gy; // PLANE: the grid point's coordinates
+uint ls_pt;         // POINTS: the point's index
+
+#ifdef LS_POINTS
+#define P(i) ls_in[ls_pt * uint(DIM) + uint(i)]
+#else
+#define P(i) (ls_in[(i)] + ls_gx * ls_in[DIM + (i)] + ls_gy * ls_in[2 * DIM + (i)])
+#endif
+#define DATA(i) ls_data[(i)]
+
+//@SNIPPET
+
+float ls_store(float v) {
+	return (isnan(v) || isinf(v)) ? uintBitsToFloat(0x7fc00000u) : v;
+}
+
+void main() {
+#ifdef LS_POINTS
+	uint k = gl_GlobalInvocationID.x + ls_row0;
+	if (k >= ls_npoints) return;
+	ls_pt = k;
+	ls_out[k] = ls_store(loss());
+#else
+	uint i = gl_GlobalInvocationID.x;
+	uint j = gl_GlobalInvocationID.y + ls_row0;
+	if (i >= ls_nx || j >= ls_tile_row0 + ls_tile_rows) return;
+	ls_gx = (i == ls_nx - 1u) ? ls_x1 : ls_x0 + float(i) * ls_dx;
+	ls_gy = (j == ls_ny - 1u) ? ls_y1 : ls_y0 + float(j) * ls_dy;
+	ls_out[(j - ls_tile_row0) * ls_nx + i] = ls_store(loss());
+#endif
+}

@@ -1,0 +1,94 @@
+// Package shaders holds landscape's GLSL templates, embedded with go:embed
+// (go:embed cannot reach outside its package, so others import this one).
+package shaders
+
+import (
+	_ "embed"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+//go:embed eval.comp.glsl
+var evalTemplate string
+
+// Mode selects what an evaluation kernel iterates over.
+type Mode int
+
+const (
+	// Plane evaluates the points of a grid plane: θ = origin + x·u + y·v.
+	Plane Mode = iota
+	// Points evaluates a list of points.
+	Points
+)
+
+// Local work-group sizes of the kernels.
+const (
+	PlaneLocalX, PlaneLocalY   = 16, 16
+	PointsLocalX, PointsLocalY = 256, 1
+)
+
+// Const is a named float constant (a hyperparameter).
+type Const struct {
+	Name  string
+	Value float64
+}
+
+// EvalSource is an assembled kernel. Compile logs number the snippet's
+// lines from 1, as the author wrote them, and the template's lines from
+// TemplateLine+1 (not every driver honours #line's source-string number,
+// so the line ranges tell them apart).
+type EvalSource struct {
+	Source string
+}
+
+// TemplateLine offsets the template's line numbers in compile logs.
+const TemplateLine = 100000
+
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// Eval assembles the evaluation kernel for a surface's snippet.
+func Eval(mode Mode, snippet string, dim, ndata int, consts []Const) (EvalSource, error) {
+	if !strings.Contains(snippet, "loss") {
+		return EvalSource{}, fmt.Errorf("shaders: the snippet defines no loss()")
+	}
+	var h strings.Builder
+	h.WriteString("#version 430 core\n")
+	fmt.Fprintf(&h, "#line %d\n", TemplateLine+2)
+	if mode == Points {
+		fmt.Fprintf(&h, "#define LS_POINTS 1\n#define LOCAL_X %d\n#define LOCAL_Y %d\n", PointsLocalX, PointsLocalY)
+	} else {
+		fmt.Fprintf(&h, "#define LOCAL_X %d\n#define LOCAL_Y %d\n", PlaneLocalX, PlaneLocalY)
+	}
+	fmt.Fprintf(&h, "#define DIM %d\n#define NDATA %d\n", dim, ndata)
+	for _, c := range consts {
+		if !identRE.MatchString(c.Name) || strings.HasPrefix(c.Name, "ls_") || strings.HasPrefix(c.Name, "gl_") {
+			return EvalSource{}, fmt.Errorf("shaders: hyperparameter %q is not a GLSL identifier the kernel can declare", c.Name)
+		}
+		if math.IsNaN(c.Value) || math.IsInf(c.Value, 0) {
+			return EvalSource{}, fmt.Errorf("shaders: hyperparameter %s=%v is not finite", c.Name, c.Value)
+		}
+		fmt.Fprintf(&h, "const float %s = %s;\n", c.Name, Float(c.Value))
+	}
+	before, after, ok := strings.Cut(evalTemplate, "//@SNIPPET\n")
+	if !ok {
+		return EvalSource{}, fmt.Errorf("shaders: template has no snippet marker")
+	}
+	src := h.String() + before
+	// The snippet from line 1, then back to the template's numbering.
+	next := strings.Count(src, "\n") + 1
+	src += "#line 1\n" + strings.TrimRight(snippet, "\n") + "\n"
+	src += "#line " + strconv.Itoa(TemplateLine+next+1) + "\n" + after
+	return EvalSource{Source: src}, nil
+}
+
+// Float formats v as a GLSL float literal.
+func Float(v float64) string {
+	s := strconv.FormatFloat(v, 'g', -1, 32)
+	if !strings.ContainsAny(s, ".eEn") {
+		s += ".0"
+	}
+	return s
+}
