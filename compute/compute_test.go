@@ -81,3 +81,14 @@ func TestStatsAllNaN(t *testing.T) {
 		t.Errorf("all-NaN stats %+v", st)
 	}
 }
+
+func TestDisagree(t *testing.T) {
+	nan := float32(math.NaN())
+	want := []float32{0, 10, -100, nan, 1}
+	if bad := Disagree([]float32{0, 10.0005, -100.001, nan, 1}, want, 1e-4, 1e-6); len(bad) != 0 {
+		t.Errorf("within tolerance: %v", bad)
+	}
+	if bad := Disagree([]float32{0.01, 10, -100, 1, nan}, want, 1e-4, 1e-6); len(bad) != 3 || bad[0] != 0 || bad[1] != 3 || bad[2] != 4 {
+		t.Errorf("want 0, 3, 4: %v", bad)
+	}
+}

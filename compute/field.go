@@ -80,3 +80,24 @@ func (f *Field) Validate() error {
 	}
 	return nil
 }
+
+// Disagree returns the indices where got and want differ by more than
+// rtol·|want| + atol·S, S being the largest |want|, or where one is NaN and
+// the other not. It compares grids from different backends (float32 GPU
+// math against float64 CPU math) or against kept references.
+func Disagree(got, want []float32, rtol, atol float64) []int {
+	scale := 0.0
+	for _, v := range want {
+		if v == v {
+			scale = math.Max(scale, math.Abs(float64(v)))
+		}
+	}
+	var bad []int
+	for k := range want {
+		a, b := float64(got[k]), float64(want[k])
+		if (a != a) != (b != b) || math.Abs(a-b) > rtol*math.Abs(b)+atol*scale {
+			bad = append(bad, k)
+		}
+	}
+	return bad
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -19,7 +20,10 @@ type App struct {
 	Stderr io.Writer
 	// Dirs overrides SearchDirs (tests).
 	Dirs []string
+	// GLPlatform picks the GL platform (see gl.Options); "" tries all.
+	GLPlatform string
 
+	gl   glState
 	once sync.Once
 	mgr  *Manager
 	cat  *Catalog
@@ -71,10 +75,13 @@ func (a *App) CallTimeout(ctx context.Context) (context.Context, context.CancelF
 	return context.WithTimeout(ctx, d)
 }
 
-// Close ends the plugin processes.
+// Close ends the plugin processes and the GL context.
 func (a *App) Close() {
 	if a.mgr != nil {
 		a.mgr.Close()
+	}
+	if a.gl.ctx != nil {
+		a.gl.ctx.Close()
 	}
 }
 
@@ -112,8 +119,8 @@ func Progress(w io.Writer, label string, total int) (update func(done, total int
 // the bare sentinel words they add dropped.
 func UserMessage(err error) string {
 	s := strings.Join(strings.Fields(err.Error()), " ")
-	for _, p := range []string{"sdk: plugin failed: ", "host: ", "sdk: ", "compute: "} {
-		s = strings.ReplaceAll(s, p, "")
-	}
-	return s
+	return prefixRE.ReplaceAllString(s, "$1")
 }
+
+// prefixRE matches a package prefix at the start or after ": ".
+var prefixRE = regexp.MustCompile(`(^|: )(?:(?:sdk: plugin failed|gl: shader build failed|host|sdk|compute|gl): )+`)

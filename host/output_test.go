@@ -114,3 +114,18 @@ func TestOutputFormat(t *testing.T) {
 		}
 	}
 }
+
+func TestUserMessage(t *testing.T) {
+	for in, want := range map[string]string{
+		"host: backend unavailable: --backend gl: surface x ships no GLSL": "backend unavailable: --backend gl: surface x ships no GLSL",
+		"sdk: plugin failed: plugin a did not start":                       "plugin a did not start",
+		"compute: ripple: sdk: plugin failed: plugin t exited":             "ripple: plugin t exited",
+		"gl: shader build failed: surface s: GLSL line 3: error":           "surface s: GLSL line 3: error",
+		"x\n  y":      "x y",
+		"legal: fine": "legal: fine",
+	} {
+		if got := UserMessage(errors.New(in)); got != want {
+			t.Errorf("UserMessage(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -206,7 +206,9 @@ func (m *Manager) start(f PluginFile, sockDir string) (*sdk.SurfaceClient, *plug
 		UnixSocketConfig: &plugin.UnixSocketConfig{TempDir: sockDir},
 		GRPCDialOptions:  sdk.DialOptions(),
 	})
-	rpc, err := c.Client()
+	var rpc plugin.ClientProtocol
+	var err error
+	onSpawnThread(func() { rpc, err = c.Client() })
 	if err != nil {
 		c.Kill()
 		return nil, nil, fmt.Errorf("%w: plugin %s (%s) did not start: %v", sdk.ErrPluginFailed, f.Name, f.Path, firstLine(err.Error()))

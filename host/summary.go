@@ -55,6 +55,9 @@ type SummaryPoint struct {
 type SummaryTiming struct {
 	EvalMS  float64 `json:"eval_ms"`
 	TotalMS float64 `json:"total_ms"`
+	// GPU only: the kernels' time and the copy back.
+	KernelMS   float64 `json:"kernel_ms,omitempty"`
+	ReadbackMS float64 `json:"readback_ms,omitempty"`
 }
 
 // NewSummary describes field as evaluated for scene.
@@ -72,7 +75,7 @@ func NewSummary(sc *Scene, backend string, f *compute.Field, eval, total time.Du
 		Hyperparameters: hp, Resolution: [2]int{g.Nx, g.Ny},
 		Range:  SummaryRange{X: [2]float64{g.X.Lo, g.X.Hi}, Y: [2]float64{g.Y.Lo, g.Y.Hi}},
 		Layout: "row-major y-by-x; row 0 at y=range.y[0]; column i at x0+i*(x1-x0)/(nx-1)",
-		Timing: SummaryTiming{EvalMS: ms(eval), TotalMS: ms(total)},
+		Timing: SummaryTiming{EvalMS: Millis(eval), TotalMS: Millis(total)},
 	}
 	if !axisAligned(g.Plane) {
 		s.Plane = &SummaryPlane{Origin: g.Origin, U: g.U, V: g.V}
@@ -104,7 +107,8 @@ func point(g compute.Grid, ij [2]int, v float64) *SummaryPoint {
 	return &SummaryPoint{I: ij[0], J: ij[1], X: g.XAt(ij[0]), Y: g.YAt(ij[1]), Value: v}
 }
 
-func ms(d time.Duration) float64 { return math.Round(float64(d.Microseconds())) / 1000 }
+// Millis is d in milliseconds, to the microsecond.
+func Millis(d time.Duration) float64 { return math.Round(float64(d.Microseconds())) / 1000 }
 
 // WriteJSON writes v as indented JSON.
 func WriteJSON(w io.Writer, v any) error {

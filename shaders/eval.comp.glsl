@@ -25,8 +25,13 @@ uniform uint ls_npoints;   // POINTS: number of points
 float ls_gx, ls_gy; // PLANE: the grid point's coordinates
 uint ls_pt;         // POINTS: the point's index
 
-#ifdef LS_POINTS
+#if defined(LS_POINTS)
 #define P(i) ls_in[ls_pt * uint(DIM) + uint(i)]
+#elif DIM <= LS_SMALL_DIM
+// Few parameters: the plane's vectors are uniforms (broadcast, not
+// gathered per invocation as storage-buffer reads are).
+uniform float ls_o[DIM], ls_u[DIM], ls_v[DIM];
+#define P(i) (ls_o[(i)] + ls_gx * ls_u[(i)] + ls_gy * ls_v[(i)])
 #else
 #define P(i) (ls_in[(i)] + ls_gx * ls_in[DIM + (i)] + ls_gy * ls_in[2 * DIM + (i)])
 #endif
@@ -38,18 +43,21 @@ float ls_store(float v) {
 	return (isnan(v) || isinf(v)) ? uintBitsToFloat(0x7fc00000u) : v;
 }
 
+// Invocations past the edge evaluate too (with their inputs clamped) and
+// only skip the store: on SIMD software renderers an early return masks the
+// whole kernel, which costs more than the few extra evaluations.
 void main() {
 #ifdef LS_POINTS
 	uint k = gl_GlobalInvocationID.x + ls_row0;
-	if (k >= ls_npoints) return;
-	ls_pt = k;
-	ls_out[k] = ls_store(loss());
+	ls_pt = min(k, ls_npoints - 1u);
+	float v = ls_store(loss());
+	if (k < ls_npoints) ls_out[k] = v;
 #else
 	uint i = gl_GlobalInvocationID.x;
 	uint j = gl_GlobalInvocationID.y + ls_row0;
-	if (i >= ls_nx || j >= ls_tile_row0 + ls_tile_rows) return;
-	ls_gx = (i == ls_nx - 1u) ? ls_x1 : ls_x0 + float(i) * ls_dx;
-	ls_gy = (j == ls_ny - 1u) ? ls_y1 : ls_y0 + float(j) * ls_dy;
-	ls_out[(j - ls_tile_row0) * ls_nx + i] = ls_store(loss());
+	ls_gx = (i >= ls_nx - 1u) ? ls_x1 : ls_x0 + float(i) * ls_dx;
+	ls_gy = (j >= ls_ny - 1u) ? ls_y1 : ls_y0 + float(j) * ls_dy;
+	float v = ls_store(loss());
+	if (i < ls_nx && j < ls_tile_row0 + ls_tile_rows) ls_out[(j - ls_tile_row0) * ls_nx + i] = v;
 #endif
 }

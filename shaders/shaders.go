@@ -26,9 +26,13 @@ const (
 
 // Local work-group sizes of the kernels.
 const (
-	PlaneLocalX, PlaneLocalY   = 16, 16
+	PlaneLocalX, PlaneLocalY   = 64, 4
 	PointsLocalX, PointsLocalY = 256, 1
 )
+
+// SmallDim is the largest dimension whose plane vectors are passed as
+// uniforms (ls_o, ls_u, ls_v) rather than read from the storage buffer.
+const SmallDim = 32
 
 // Const is a named float constant (a hyperparameter).
 type Const struct {
@@ -62,7 +66,7 @@ func Eval(mode Mode, snippet string, dim, ndata int, consts []Const) (EvalSource
 	} else {
 		fmt.Fprintf(&h, "#define LOCAL_X %d\n#define LOCAL_Y %d\n", PlaneLocalX, PlaneLocalY)
 	}
-	fmt.Fprintf(&h, "#define DIM %d\n#define NDATA %d\n", dim, ndata)
+	fmt.Fprintf(&h, "#define DIM %d\n#define NDATA %d\n#define LS_SMALL_DIM %d\n", dim, ndata, SmallDim)
 	for _, c := range consts {
 		if !identRE.MatchString(c.Name) || strings.HasPrefix(c.Name, "ls_") || strings.HasPrefix(c.Name, "gl_") {
 			return EvalSource{}, fmt.Errorf("shaders: hyperparameter %q is not a GLSL identifier the kernel can declare", c.Name)

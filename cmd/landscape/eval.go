@@ -13,8 +13,8 @@ import (
 
 // sceneFlags are the flags eval and render share.
 type sceneFlags struct {
-	res, rng, at, axes, maxMem string
-	set                        []string
+	res, rng, at, axes, maxMem, backend string
+	set                                 []string
 }
 
 func (f *sceneFlags) register(c *cobra.Command, defRes string) {
@@ -25,12 +25,16 @@ func (f *sceneFlags) register(c *cobra.Command, defRes string) {
 	fl.StringVar(&f.at, "at", "", "point the plane goes through, one value per parameter (N-dimensional surfaces)")
 	fl.StringVar(&f.axes, "axes", "0,1", "the two parameter indices that vary")
 	fl.StringVar(&f.maxMem, "max-memory", "4GiB", "refuse grids needing more memory than this")
+	fl.StringVar(&f.backend, "backend", "auto", "auto (GPU when possible, else CPU), gl or cpu")
 }
 
 // resolve turns flags into a scene (the surface is args[0]).
 func (f *sceneFlags) resolve(ctx context.Context, app *host.App, surface string) (*host.Scene, error) {
 	budget, err := host.ParseBytes(f.maxMem)
 	if err != nil {
+		return nil, err
+	}
+	if err := host.CheckBackend(f.backend); err != nil {
 		return nil, err
 	}
 	// Check the cheap flags before starting plugins.
@@ -56,10 +60,12 @@ func (f *sceneFlags) resolve(ctx context.Context, app *host.App, surface string)
 
 // job is an evaluated scene with its output file open (not yet committed).
 type job struct {
-	scene *host.Scene
-	out   *host.OutFile
-	field *compute.Field
-	dur   time.Duration
+	scene   *host.Scene
+	out     *host.OutFile
+	field   *compute.Field
+	dur     time.Duration
+	backend string
+	timing  compute.Timing
 }
 
 // run resolves the scene, opens the output (and, through open, any other
@@ -83,13 +89,14 @@ func (f *sceneFlags) run(ctx context.Context, app *host.App, surface, out string
 	}
 	update, stop := host.Progress(stderr, sc.Desc.Name, sc.Grid.Len())
 	start := time.Now()
-	field, err := compute.CPU{}.Evaluate(ctx, sc.Surface(), sc.Grid, compute.Options{Progress: update})
+	var tm compute.Timing
+	field, backend, err := app.Evaluate(ctx, f.backend, sc, compute.Options{Progress: update, Timing: &tm})
 	stop()
 	if err != nil {
 		of.Abort()
 		return nil, err
 	}
-	return &job{scene: sc, out: of, field: field, dur: time.Since(start)}, nil
+	return &job{scene: sc, out: of, field: field, dur: time.Since(start), backend: backend, timing: tm}, nil
 }
 
 func evalCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
@@ -150,7 +157,8 @@ Examples:
 			if err != nil {
 				return fmt.Errorf("writing %s: %w", out, err)
 			}
-			s := host.NewSummary(sc, "cpu", f, dur, time.Since(t0))
+			s := host.NewSummary(sc, j.backend, f, dur, time.Since(t0))
+			s.Timing.KernelMS, s.Timing.ReadbackMS = host.Millis(j.timing.Kernel), host.Millis(j.timing.Readback)
 			if summary == "-" {
 				if err := host.WriteJSON(stdout, s); err != nil {
 					return err

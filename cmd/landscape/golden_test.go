@@ -3,19 +3,21 @@ package main
 import (
 	"bytes"
 	"flag"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/landscape-go/landscape/compute"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden grids in testdata/golden")
 
 // TestGoldenGrids evaluates every surface the built-in plugins serve on a
-// small non-square grid through the real CLI and plugin processes, and
-// compares with the grids kept in testdata/golden (relative 1e-6: float32
-// rounding of float64 math may differ across CPUs in the last bit).
+// small non-square grid through the real CLI and plugin processes: on the
+// cpu backend (float64 math) against the grids kept in testdata/golden
+// (relative 1e-6: float32 rounding may differ across CPUs in the last bit),
+// and on the gl backend against the cpu grid within float32 tolerance.
 func TestGoldenGrids(t *testing.T) {
 	dir := plugins(t)
 	t.Setenv("LANDSCAPE_PLUGIN_PATH", filepath.Join(dir, "plugins"))
@@ -37,7 +39,7 @@ func TestGoldenGrids(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			got := filepath.Join(out, name+".npy")
 			var stderr bytes.Buffer
-			if code := run([]string{"eval", name, "--res", "17x13", "-o", got}, os.Stdout, &stderr); code != 0 {
+			if code := run([]string{"eval", name, "--res", "17x13", "--backend", "cpu", "-o", got}, os.Stdout, &stderr); code != 0 {
 				t.Fatalf("eval exited %d: %s", code, stderr.String())
 			}
 			want := filepath.Join("testdata", "golden", name+".npy")
@@ -61,15 +63,34 @@ func TestGoldenGrids(t *testing.T) {
 			if gy != wy || gx != wx {
 				t.Fatalf("shape (%d, %d), golden (%d, %d)", gy, gx, wy, wx)
 			}
-			bad := 0
-			for k := range wv {
-				a, b := float64(gv[k]), float64(wv[k])
-				if (a != a) != (b != b) || math.Abs(a-b) > 1e-6*(1+math.Abs(b)) {
-					if bad++; bad <= 5 {
-						t.Errorf("value %d (column %d, row %d) = %v, golden %v", k, k%gx, k/gx, a, b)
-					}
+			compareGrids(t, "cpu vs golden", gv, wv, gx, 1e-6, 1e-6)
+
+			glOut := filepath.Join(out, name+"-gl.npy")
+			stderr.Reset()
+			if code := run([]string{"eval", name, "--res", "17x13", "--backend", "gl", "-o", glOut}, os.Stdout, &stderr); code != 0 {
+				if strings.Contains(stderr.String(), "OpenGL 4.3 unavailable") && os.Getenv("CI") == "" && os.Getenv("LANDSCAPE_REQUIRE_GL") == "" {
+					t.Skipf("gl half skipped: %s", stderr.String())
 				}
+				t.Fatalf("eval --backend gl exited %d: %s", code, stderr.String())
 			}
+			_, _, lv, err := readNPY(glOut)
+			if err != nil {
+				t.Fatal(err)
+			}
+			compareGrids(t, "gl vs cpu", lv, gv, gx, 1e-4, 2e-5)
 		})
+	}
+}
+
+// compareGrids fails where got and want disagree (see compute.Disagree).
+func compareGrids(t *testing.T, what string, got, want []float32, nx int, rtol, atol float64) {
+	t.Helper()
+	bad := compute.Disagree(got, want, rtol, atol)
+	for i, k := range bad {
+		if i == 5 {
+			t.Errorf("%s: %d values disagree in all", what, len(bad))
+			break
+		}
+		t.Errorf("%s: value %d (column %d, row %d) = %v, want %v", what, k, k%nx, k/nx, got[k], want[k])
 	}
 }

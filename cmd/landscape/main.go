@@ -71,12 +71,13 @@ Examples:
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.PersistentFlags().StringVar(&app.GLPlatform, "gl-platform", "", "OpenGL context platform: egl, egl-device, egl-surfaceless, egl-default or glfw (default: try EGL, then GLFW)")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%v (see '%s --help')", err, c.CommandPath())}
 	})
-	root.AddCommand(surfacesCmd(app, stdout), evalCmd(app, stdout, stderr), renderCmd(app, stdout, stderr))
+	root.AddCommand(surfacesCmd(app, stdout), evalCmd(app, stdout, stderr), renderCmd(app, stdout, stderr), infoCmd(app, stdout), benchCmd(app, stdout, stderr))
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root
 }

@@ -68,6 +68,10 @@ func New(o Options) (*Context, error) {
 
 func (c *Context) loop(platform string, ready chan<- error) {
 	runtime.LockOSThread()
+	// Unlock before the goroutine ends: Go would otherwise end the thread,
+	// and Linux kills the children a thread forked when it ends (their
+	// parent-death signal), whichever goroutine forked them there.
+	defer runtime.UnlockOSThread()
 	defer close(c.done)
 	if err := c.open(platform); err != nil {
 		ready <- err

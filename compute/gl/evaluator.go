@@ -32,6 +32,42 @@ type Evaluator struct {
 
 	mu    sync.Mutex
 	progs map[string]*program
+
+	// Storage buffers kept between calls (GL thread only): allocating
+	// fresh ones makes the first kernel that touches them pay for the
+	// pages.
+	bufs [3]buffer
+}
+
+// buffer is a storage buffer that grows as needed.
+type buffer struct {
+	id  uint32
+	cap int
+}
+
+// bind makes b hold at least size bytes (contents undefined when it grows),
+// fills it from data when not nil, and binds it to binding. GL thread.
+func (b *buffer) bind(binding uint32, size int, data unsafe.Pointer) {
+	size = max(size, 4)
+	if b.id == 0 {
+		gl43.GenBuffers(1, &b.id)
+	}
+	gl43.BindBuffer(gl43.SHADER_STORAGE_BUFFER, b.id)
+	if size > b.cap {
+		gl43.BufferData(gl43.SHADER_STORAGE_BUFFER, size, nil, gl43.DYNAMIC_COPY)
+		b.cap = size
+	}
+	if data != nil {
+		gl43.BufferSubData(gl43.SHADER_STORAGE_BUFFER, 0, size, data)
+	}
+	gl43.BindBufferBase(gl43.SHADER_STORAGE_BUFFER, binding, b.id)
+}
+
+func (b *buffer) delete() {
+	if b.id != 0 {
+		gl43.DeleteBuffers(1, &b.id)
+		*b = buffer{}
+	}
 }
 
 var _ compute.Evaluator = (*Evaluator)(nil)
@@ -44,7 +80,7 @@ func (c *Context) Evaluator() *Evaluator {
 // Backend implements compute.Evaluator.
 func (*Evaluator) Backend() string { return "gl" }
 
-var planeUniforms = []string{"ls_nx", "ls_ny", "ls_row0", "ls_tile_row0", "ls_tile_rows", "ls_x0", "ls_dx", "ls_x1", "ls_y0", "ls_dy", "ls_y1", "ls_npoints"}
+var planeUniforms = []string{"ls_nx", "ls_ny", "ls_row0", "ls_tile_row0", "ls_tile_rows", "ls_x0", "ls_dx", "ls_x1", "ls_y0", "ls_dy", "ls_y1", "ls_npoints", "ls_o", "ls_u", "ls_v"}
 
 // program builds (or takes from the cache) the kernel for d. GL thread.
 func (e *Evaluator) program(mode shaders.Mode, d sdk.Descriptor, ndata int) (*program, time.Duration, error) {
@@ -74,17 +110,6 @@ func (e *Evaluator) program(mode shaders.Mode, d sdk.Descriptor, ndata int) (*pr
 	e.progs[src.Source] = p
 	e.mu.Unlock()
 	return p, time.Since(t0), nil
-}
-
-// ssbo makes a storage buffer of size bytes (at least 4), filled from data
-// when not nil. GL thread.
-func ssbo(binding uint32, size int, data unsafe.Pointer, usage uint32) uint32 {
-	var b uint32
-	gl43.GenBuffers(1, &b)
-	gl43.BindBuffer(gl43.SHADER_STORAGE_BUFFER, b)
-	gl43.BufferData(gl43.SHADER_STORAGE_BUFFER, max(size, 4), data, usage)
-	gl43.BindBufferBase(gl43.SHADER_STORAGE_BUFFER, binding, b)
-	return b
 }
 
 func f32(v []float64) []float32 {
@@ -157,12 +182,10 @@ func (e *Evaluator) evalPlane(ctx context.Context, d sdk.Descriptor, g compute.G
 	}
 
 	in := f32(append(append(append([]float64{}, g.Origin...), g.U...), g.V...))
-	bIn := ssbo(1, 4*len(in), ptr(in), gl43.STATIC_DRAW)
-	defer gl43.DeleteBuffers(1, &bIn)
-	bData := ssbo(2, 4, nil, gl43.STATIC_DRAW)
-	defer gl43.DeleteBuffers(1, &bData)
-	bOut := ssbo(0, tileRows*nx*4, nil, gl43.STREAM_READ)
-	defer gl43.DeleteBuffers(1, &bOut)
+	e.bufs[1].bind(1, 4*len(in), ptr(in))
+	e.bufs[2].bind(2, 4, nil)
+	e.bufs[0].bind(0, tileRows*nx*4, nil)
+	bOut := e.bufs[0].id
 
 	gl43.UseProgram(p.id)
 	u := p.uniforms
@@ -176,6 +199,12 @@ func (e *Evaluator) evalPlane(ctx context.Context, d sdk.Descriptor, g compute.G
 	gl43.Uniform1f(u["ls_y0"], float32(g.Y.Lo))
 	gl43.Uniform1f(u["ls_dy"], float32(dy))
 	gl43.Uniform1f(u["ls_y1"], float32(g.Y.Hi))
+	if d.Dim <= shaders.SmallDim {
+		dim := int32(d.Dim)
+		gl43.Uniform1fv(u["ls_o"], dim, &in[0])
+		gl43.Uniform1fv(u["ls_u"], dim, &in[d.Dim])
+		gl43.Uniform1fv(u["ls_v"], dim, &in[2*d.Dim])
+	}
 	if err := e.c.check("uniforms"); err != nil {
 		return err
 	}
@@ -232,12 +261,10 @@ func (e *Evaluator) EvalPoints(ctx context.Context, d sdk.Descriptor, points []f
 			return err
 		}
 		in := f32(points)
-		bIn := ssbo(1, 4*len(in), ptr(in), gl43.STATIC_DRAW)
-		defer gl43.DeleteBuffers(1, &bIn)
-		bData := ssbo(2, 4, nil, gl43.STATIC_DRAW)
-		defer gl43.DeleteBuffers(1, &bData)
-		bOut := ssbo(0, 4*n, nil, gl43.STREAM_READ)
-		defer gl43.DeleteBuffers(1, &bOut)
+		e.bufs[1].bind(1, 4*len(in), ptr(in))
+		e.bufs[2].bind(2, 4, nil)
+		e.bufs[0].bind(0, 4*n, nil)
+		bOut := e.bufs[0].id
 		gl43.UseProgram(p.id)
 		gl43.Uniform1ui(p.uniforms["ls_npoints"], uint32(n))
 		_, work := e.limits(dim)
@@ -272,6 +299,9 @@ func (e *Evaluator) Close() {
 	e.c.Do(func() error {
 		for _, p := range progs {
 			p.delete()
+		}
+		for i := range e.bufs {
+			e.bufs[i].delete()
 		}
 		return nil
 	})

@@ -77,20 +77,13 @@ func grid(nx, ny int) compute.Grid {
 // agree fails unless a and b match within float32 tolerance, NaN for NaN.
 func agree(t *testing.T, what string, a, b []float32) {
 	t.Helper()
-	scale := 0.0
-	for _, v := range b {
-		if v == v {
-			scale = math.Max(scale, math.Abs(float64(v)))
+	bad := compute.Disagree(a, b, 1e-5, 2e-6)
+	for i, k := range bad {
+		if i == 5 {
+			t.Errorf("%s: %d values disagree in all", what, len(bad))
+			break
 		}
-	}
-	bad := 0
-	for k := range b {
-		x, y := float64(a[k]), float64(b[k])
-		if (x != x) != (y != y) || math.Abs(x-y) > 2e-6*scale+1e-5*math.Abs(y) {
-			if bad++; bad <= 5 {
-				t.Errorf("%s: value %d = %v, want %v", what, k, x, y)
-			}
-		}
+		t.Errorf("%s: value %d = %v, want %v", what, k, a[k], b[k])
 	}
 }
 
@@ -235,5 +228,35 @@ func TestExplainLog(t *testing.T) {
 		if got := explainLog("s", c.log); got != c.want {
 			t.Errorf("explainLog(%q) = %q, want %q", c.log, got, c.want)
 		}
+	}
+}
+
+// TestGLFWContext makes a context through a GLFW invisible window (the
+// desktop path) and evaluates on it. `make test` runs under Xvfb and sets
+// LANDSCAPE_REQUIRE_GLFW, so there it must work.
+func TestGLFWContext(t *testing.T) {
+	c, err := New(Options{Platform: "glfw", Debug: true})
+	if err != nil {
+		if os.Getenv("LANDSCAPE_REQUIRE_GLFW") != "" {
+			t.Fatalf("no GLFW context, and LANDSCAPE_REQUIRE_GLFW demands one: %v", err)
+		}
+		t.Skipf("no GLFW context (run under xvfb-run): %v", err)
+	}
+	defer c.Close()
+	if c.Info().Platform != "glfw" {
+		t.Errorf("platform %q", c.Info().Platform)
+	}
+	s := wave{s: 1}
+	got, err := c.Evaluator().Evaluate(context.Background(), compute.Local{S: s}, grid(40, 30), compute.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := compute.CPU{}.Evaluate(context.Background(), compute.Local{S: s}, grid(40, 30), compute.Options{})
+	agree(t, "glfw", got.Values, want.Values)
+}
+
+func TestUnknownPlatform(t *testing.T) {
+	if _, err := New(Options{Platform: "vulkan"}); err == nil || !strings.Contains(err.Error(), "accepted") {
+		t.Errorf("err = %v", err)
 	}
 }

@@ -17,6 +17,7 @@ type Tilted struct{ tilt float64 }
 var (
 	_ sdk.SurfaceWithGradient  = Tilted{}
 	_ sdk.SurfaceWithConfigure = Tilted{}
+	_ sdk.SurfaceWithGLSL      = Tilted{}
 )
 
 // Info describes the surface as configured.
@@ -52,6 +53,15 @@ func (t Tilted) Grad(dst, p []float64) {
 // already filled defaults and checked bounds.
 func (Tilted) Configure(p sdk.Params) (sdk.Surface, error) {
 	return Tilted{tilt: p["tilt"]}, nil
+}
+
+// GLSL is Loss for the GPU, in float32: P(i) is parameter i, and each
+// hyperparameter is a constant of its name.
+func (Tilted) GLSL() string {
+	return `float loss() {
+	float x = P(0), y = P(1);
+	return (x - 1.0) * (x - 1.0) / 4.0 + y * y + tilt * x + 0.3 * (1.0 - cos(3.0 * y));
+}`
 }
 
 func main() { sdk.Serve(sdk.WithSurfaces(Tilted{})) }

@@ -16,39 +16,43 @@ var wantNames = []string{
 	"eggholder", "levi13", "matyas", "mccormick",
 }
 
-func TestConformance(t *testing.T) {
-	for _, s := range All() {
-		t.Run(s.Info().Name, func(t *testing.T) {
-			sdktest.CheckSurface(t, s)
-		})
-	}
+// configured are surfaces configured away from their defaults, checked as
+// thoroughly as the defaults.
+var configured = []struct {
+	name string
+	p    sdk.Params
+}{
+	{"rastrigin", sdk.Params{"dim": 5}},
+	{"rastrigin", sdk.Params{"A": 3}},
+	{"rastrigin", sdk.Params{"dim": 3, "A": 3}},
+	{"rosenbrock", sdk.Params{"dim": 6}},
+	{"styblinski-tang", sdk.Params{"dim": 3}},
+	{"styblinski-tang", sdk.Params{"dim": 1}},
+	{"bowl", sdk.Params{"dim": 4, "cond": 1000}},
+	{"bowl", sdk.Params{"dim": 1}},
+	{"ackley", sdk.Params{"dim": 3}},
+	{"ackley", sdk.Params{"dim": 5}},
+	{"ackley", sdk.Params{"dim": 3, "a": 10, "b": 0.5, "c": 3}},
 }
 
-func TestConformanceConfigured(t *testing.T) {
-	cases := []struct {
-		name string
-		p    sdk.Params
-	}{
-		{"rastrigin", sdk.Params{"dim": 5}},
-		{"rastrigin", sdk.Params{"dim": 3, "A": 3}},
-		{"rosenbrock", sdk.Params{"dim": 6}},
-		{"styblinski-tang", sdk.Params{"dim": 3}},
-		{"styblinski-tang", sdk.Params{"dim": 1}},
-		{"bowl", sdk.Params{"dim": 4, "cond": 1000}},
-		{"bowl", sdk.Params{"dim": 1}},
-		{"ackley", sdk.Params{"dim": 5}},
-		{"ackley", sdk.Params{"dim": 3, "a": 10, "b": 0.5, "c": 3}},
+// forEachSurface runs check on every built-in surface, then on every
+// configured variant, each as a subtest.
+func forEachSurface(t *testing.T, check func(*testing.T, sdk.Surface)) {
+	for _, s := range All() {
+		t.Run(s.Info().Name, func(t *testing.T) { check(t, s) })
 	}
-	for _, c := range cases {
+	for _, c := range configured {
 		s, _ := ByName(c.name)
 		cs, err := sdk.Configure(s, c.p)
 		if err != nil {
 			t.Fatalf("%s %v: %v", c.name, c.p, err)
 		}
-		t.Run(c.name+" "+fmtParams(c.p), func(t *testing.T) {
-			sdktest.CheckSurface(t, cs)
-		})
+		t.Run(c.name+" "+fmtParams(c.p), func(t *testing.T) { check(t, cs) })
 	}
+}
+
+func TestConformance(t *testing.T) {
+	forEachSurface(t, func(t *testing.T, s sdk.Surface) { sdktest.CheckSurface(t, s) })
 }
 
 func fmtParams(p sdk.Params) string {

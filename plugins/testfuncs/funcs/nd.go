@@ -21,6 +21,11 @@ var (
 	_ sdk.SurfaceWithGradient  = Rosenbrock{}
 	_ sdk.SurfaceWithConfigure = StyblinskiTang{}
 	_ sdk.SurfaceWithGradient  = StyblinskiTang{}
+	_ sdk.SurfaceWithGLSL      = Bowl{}
+	_ sdk.SurfaceWithGLSL      = Rastrigin{}
+	_ sdk.SurfaceWithGLSL      = Ackley{}
+	_ sdk.SurfaceWithGLSL      = Rosenbrock{}
+	_ sdk.SurfaceWithGLSL      = StyblinskiTang{}
 )
 
 // resolve checks p against the surface's declared hyperparameters (whose
@@ -95,6 +100,20 @@ func (b Bowl) Grad(g, t []float64) {
 	}
 }
 
+// bowlGLSL computes the coefficients as newBowl does.
+const bowlGLSL = `float loss() {
+	float s = 0.0;
+	for (int i = 0; i < DIM; i++) {
+		float ci = DIM == 1 ? 1.0 : pow(cond, float(i) / float(DIM - 1));
+		float x = P(i);
+		s += ci * x * x;
+	}
+	return 0.5 * s;
+}
+`
+
+func (Bowl) GLSL() string { return bowlGLSL }
+
 // ---- rastrigin ----
 
 // Rastrigin is A·n + Σ (θ_i² − A·cos 2πθ_i) on [-5.12, 5.12]^dim: a bowl
@@ -144,6 +163,24 @@ func (r Rastrigin) Grad(g, t []float64) {
 		g[i] = 2*x + 2*math.Pi*r.a*math.Sin(2*math.Pi*x)
 	}
 }
+
+// rastriginGLSL spreads A·n over the terms and writes A·(1 − cos 2πθ_i) as
+// 2A·sin²(πθ_i): the same function, without float32 cancellation near the
+// lattice points.
+const rastriginGLSL = `const float PI = 3.14159265358979323846;
+
+float loss() {
+	float s = 0.0;
+	for (int i = 0; i < DIM; i++) {
+		float x = P(i);
+		float r = sin(PI * x);
+		s += x * x + 2.0 * A * r * r;
+	}
+	return s;
+}
+`
+
+func (Rastrigin) GLSL() string { return rastriginGLSL }
 
 // ---- ackley ----
 
@@ -214,6 +251,25 @@ func (f Ackley) Grad(g, t []float64) {
 	}
 }
 
+// ackleyGLSL groups the terms as a·(1 − exp(…)) + (e − exp(…)), which
+// vanish separately at the origin.
+const ackleyGLSL = `const float E = 2.71828182845904523536;
+
+float loss() {
+	float s2 = 0.0;
+	float sc = 0.0;
+	for (int i = 0; i < DIM; i++) {
+		float x = P(i);
+		s2 += x * x;
+		sc += cos(c * x);
+	}
+	float n = float(DIM);
+	return a * (1.0 - exp(-b * sqrt(s2 / n))) + (E - exp(sc / n));
+}
+`
+
+func (Ackley) GLSL() string { return ackleyGLSL }
+
 // ---- rosenbrock ----
 
 // Rosenbrock is Σ_{i<n−1} 100(θ_{i+1} − θ_i²)² + (1 − θ_i)²: a curved,
@@ -272,6 +328,21 @@ func (Rosenbrock) Grad(g, t []float64) {
 	}
 }
 
+const rosenbrockGLSL = `float loss() {
+	float s = 0.0;
+	for (int i = 0; i + 1 < DIM; i++) {
+		float x = P(i);
+		float y = P(i + 1);
+		float u = y - x * x;
+		float v = 1.0 - x;
+		s += 100.0 * u * u + v * v;
+	}
+	return s;
+}
+`
+
+func (Rosenbrock) GLSL() string { return rosenbrockGLSL }
+
 // ---- styblinski-tang ----
 
 // StyblinskiTang is ½·Σ (θ_i⁴ − 16θ_i² + 5θ_i) on [-5, 5]^dim: 2^dim local
@@ -325,3 +396,16 @@ func (StyblinskiTang) Grad(g, t []float64) {
 		g[i] = 2*x*x*x - 16*x + 2.5
 	}
 }
+
+const styblinskiTangGLSL = `float loss() {
+	float s = 0.0;
+	for (int i = 0; i < DIM; i++) {
+		float x = P(i);
+		float x2 = x * x;
+		s += x2 * x2 - 16.0 * x2 + 5.0 * x;
+	}
+	return 0.5 * s;
+}
+`
+
+func (StyblinskiTang) GLSL() string { return styblinskiTangGLSL }

@@ -21,6 +21,18 @@ var (
 	_ sdk.SurfaceWithGradient = Levi13{}
 	_ sdk.SurfaceWithGradient = Matyas{}
 	_ sdk.SurfaceWithGradient = McCormick{}
+
+	_ sdk.SurfaceWithGLSL = Ripple{}
+	_ sdk.SurfaceWithGLSL = Saddle{}
+	_ sdk.SurfaceWithGLSL = Himmelblau{}
+	_ sdk.SurfaceWithGLSL = Beale{}
+	_ sdk.SurfaceWithGLSL = Booth{}
+	_ sdk.SurfaceWithGLSL = GoldsteinPrice{}
+	_ sdk.SurfaceWithGLSL = SixHumpCamel{}
+	_ sdk.SurfaceWithGLSL = Eggholder{}
+	_ sdk.SurfaceWithGLSL = Levi13{}
+	_ sdk.SurfaceWithGLSL = Matyas{}
+	_ sdk.SurfaceWithGLSL = McCormick{}
 )
 
 func info2(name, summary string, x, y sdk.Interval, minima ...sdk.Minimum) sdk.Info {
@@ -84,6 +96,15 @@ func (Ripple) Grad(g, t []float64) {
 	g[1] = -4*sx*sy + 4*y
 }
 
+const rippleGLSL = `float loss() {
+	float x = P(0);
+	float y = P(1);
+	return sin(4.0 * x) * cos(4.0 * y) + 2.0 * (x * x + y * y);
+}
+`
+
+func (Ripple) GLSL() string { return rippleGLSL }
+
 // Saddle is x² − y² on [-2, 2]²: the textbook saddle point at the origin,
 // with no minimum.
 type Saddle struct{}
@@ -98,6 +119,15 @@ func (Saddle) Grad(g, t []float64) {
 	g[0] = 2 * t[0]
 	g[1] = -2 * t[1]
 }
+
+const saddleGLSL = `float loss() {
+	float x = P(0);
+	float y = P(1);
+	return x * x - y * y;
+}
+`
+
+func (Saddle) GLSL() string { return saddleGLSL }
 
 // Himmelblau is (x²+y−11)² + (x+y²−7)² on [-5, 5]², with four global minima
 // of value 0.
@@ -129,6 +159,17 @@ func (Himmelblau) Grad(g, t []float64) {
 	g[1] = 2*a + 4*y*b
 }
 
+const himmelblauGLSL = `float loss() {
+	float x = P(0);
+	float y = P(1);
+	float a = x * x + y - 11.0;
+	float b = x + y * y - 7.0;
+	return a * a + b * b;
+}
+`
+
+func (Himmelblau) GLSL() string { return himmelblauGLSL }
+
 // Beale is (1.5−x+xy)² + (2.25−x+xy²)² + (2.625−x+xy³)² on [-4.5, 4.5]²,
 // minimum 0 at (3, 0.5).
 type Beale struct{}
@@ -158,6 +199,19 @@ func (Beale) Grad(g, t []float64) {
 	g[1] = 2 * x * (a + 2*b*y + 3*c*y2)
 }
 
+const bealeGLSL = `float loss() {
+	float x = P(0);
+	float y = P(1);
+	float y2 = y * y;
+	float a = 1.5 - x + x * y;
+	float b = 2.25 - x + x * y2;
+	float c = 2.625 - x + x * y2 * y;
+	return a * a + b * b + c * c;
+}
+`
+
+func (Beale) GLSL() string { return bealeGLSL }
+
 // Booth is (x+2y−7)² + (2x+y−5)² on [-10, 10]², minimum 0 at (1, 3).
 type Booth struct{}
 
@@ -180,6 +234,17 @@ func (Booth) Grad(g, t []float64) {
 	g[0] = 2*a + 4*b
 	g[1] = 4*a + 2*b
 }
+
+const boothGLSL = `float loss() {
+	float x = P(0);
+	float y = P(1);
+	float a = x + 2.0 * y - 7.0;
+	float b = 2.0 * x + y - 5.0;
+	return a * a + b * b;
+}
+`
+
+func (Booth) GLSL() string { return boothGLSL }
 
 // GoldsteinPrice is the Goldstein–Price function on [-2, 2]², minimum 3 at
 // (0, −1), with three local minima.
@@ -220,6 +285,19 @@ func (GoldsteinPrice) Grad(g, t []float64) {
 	g[1] = dp*q + p*dqy
 }
 
+const goldsteinPriceGLSL = `float loss() {
+	float x = P(0);
+	float y = P(1);
+	float u = x + y + 1.0;
+	float a = 19.0 - 14.0 * x + 3.0 * x * x - 14.0 * y + 6.0 * x * y + 3.0 * y * y;
+	float w = 2.0 * x - 3.0 * y;
+	float b = 18.0 - 32.0 * x + 12.0 * x * x + 48.0 * y - 36.0 * x * y + 27.0 * y * y;
+	return (1.0 + u * u * a) * (30.0 + w * w * b);
+}
+`
+
+func (GoldsteinPrice) GLSL() string { return goldsteinPriceGLSL }
+
 // SixHumpCamel is (4 − 2.1x² + x⁴/3)x² + xy + (−4 + 4y²)y² on
 // [-3, 3]×[-2, 2]: two global minima, four local ones.
 type SixHumpCamel struct{}
@@ -251,6 +329,17 @@ func (SixHumpCamel) Grad(g, t []float64) {
 	g[0] = 8*x - 8.4*x2*x + 2*x2*x2*x + y
 	g[1] = x - 8*y + 16*y*y*y
 }
+
+const sixHumpCamelGLSL = `float loss() {
+	float x = P(0);
+	float y = P(1);
+	float x2 = x * x;
+	float y2 = y * y;
+	return (4.0 - 2.1 * x2 + x2 * x2 / 3.0) * x2 + x * y + (-4.0 + 4.0 * y2) * y2;
+}
+`
+
+func (SixHumpCamel) GLSL() string { return sixHumpCamelGLSL }
 
 // Eggholder is −(y+47)·sin√|x/2+y+47| − x·sin√|x−(y+47)| on [-512, 512]²:
 // deep, irregular wells; the global minimum lies on the boundary x = 512.
@@ -292,6 +381,23 @@ func (Eggholder) Grad(g, t []float64) {
 	g[1] = -sa - s*da + x*db
 }
 
+// eggholderGLSL adds the 47 last under the square roots. Near the cusps,
+// where a or b vanishes, x/2 + y and x − y are near ∓47 and round at that
+// scale, and adding ±47 is exact (Sterbenz); rounding s = y + 47 first
+// would err at the scale of s, up to 559, magnified by the square root.
+// precise keeps the compiler from reassociating the sums.
+const eggholderGLSL = `float loss() {
+	float x = P(0);
+	float y = P(1);
+	float s = y + 47.0;
+	precise float a = x / 2.0 + y + 47.0;
+	precise float b = x - y - 47.0;
+	return -s * sin(sqrt(abs(a))) - x * sin(sqrt(abs(b)));
+}
+`
+
+func (Eggholder) GLSL() string { return eggholderGLSL }
+
 // Levi13 is Lévy function N.13, sin²(3πx) + (x−1)²(1+sin²(3πy)) +
 // (y−1)²(1+sin²(2πy)) on [-10, 10]², minimum 0 at (1, 1).
 type Levi13 struct{}
@@ -318,6 +424,20 @@ func (Levi13) Grad(g, t []float64) {
 		2*(y-1)*(1+c*c) + (y-1)*(y-1)*2*math.Pi*math.Sin(4*math.Pi*y)
 }
 
+const levi13GLSL = `const float PI = 3.14159265358979323846;
+
+float loss() {
+	float x = P(0);
+	float y = P(1);
+	float a = sin(3.0 * PI * x);
+	float b = sin(3.0 * PI * y);
+	float c = sin(2.0 * PI * y);
+	return a * a + (x - 1.0) * (x - 1.0) * (1.0 + b * b) + (y - 1.0) * (y - 1.0) * (1.0 + c * c);
+}
+`
+
+func (Levi13) GLSL() string { return levi13GLSL }
+
 // Matyas is 0.26(x²+y²) − 0.48xy on [-10, 10]², minimum 0 at the origin: a
 // flat, badly conditioned valley.
 type Matyas struct{}
@@ -337,6 +457,15 @@ func (Matyas) Grad(g, t []float64) {
 	g[0] = 0.52*x - 0.48*y
 	g[1] = 0.52*y - 0.48*x
 }
+
+const matyasGLSL = `float loss() {
+	float x = P(0);
+	float y = P(1);
+	return 0.26 * (x * x + y * y) - 0.48 * x * y;
+}
+`
+
+func (Matyas) GLSL() string { return matyasGLSL }
 
 // McCormick is sin(x+y) + (x−y)² − 1.5x + 2.5y + 1 on [-1.5, 4]×[-3, 4].
 // Its minima solve x − y = 1, cos(x+y) = −1/2 in closed form: the global one
@@ -363,3 +492,12 @@ func (McCormick) Grad(g, t []float64) {
 	g[0] = c + 2*(x-y) - 1.5
 	g[1] = c - 2*(x-y) + 2.5
 }
+
+const mcCormickGLSL = `float loss() {
+	float x = P(0);
+	float y = P(1);
+	return sin(x + y) + (x - y) * (x - y) - 1.5 * x + 2.5 * y + 1.0;
+}
+`
+
+func (McCormick) GLSL() string { return mcCormickGLSL }

@@ -40,4 +40,27 @@ func (holey) Loss(p []float64) float64 {
 	return p[0] + p[1]
 }
 
-func main() { sdk.Serve(sdk.WithSurfaces(crashy{}, holey{})) }
+// GLSL gives holey's holes on the GPU too: 0/0 and 1/0.
+func (holey) GLSL() string {
+	return `float loss() {
+	float x = P(0), y = P(1);
+	if (x < 0.0) return 0.0 / 0.0;
+	if (y > 0.5) return 1.0 / 0.0;
+	return x + y;
+}`
+}
+
+// badglsl's snippet does not compile: line 3 names nothing declared.
+type badglsl struct{ holey }
+
+func (badglsl) Info() sdk.Info {
+	i := holey{}.Info()
+	i.Name, i.Summary = "badglsl", "GLSL that does not compile"
+	return i
+}
+
+func (badglsl) GLSL() string {
+	return "float loss() {\n\tfloat x = P(0);\n\treturn x * nothing_here;\n}\n"
+}
+
+func main() { sdk.Serve(sdk.WithSurfaces(crashy{}, holey{}, badglsl{})) }

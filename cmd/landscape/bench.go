@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/landscape-go/landscape/host"
+	"github.com/spf13/cobra"
+)
+
+func benchCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
+	var (
+		surfaces, res, backends string
+		reps                    int
+		asJSON, quiet           bool
+	)
+	c := &cobra.Command{
+		Use:   "bench",
+		Short: "Time the evaluation backends on a standard suite",
+		Long: `Time grid evaluation on a standard suite: ` + strings.Join(host.DefaultBenchSurfaces, ", ") + `
+at ` + strings.Join(host.DefaultBenchRes, ", ") + `, on every backend available (cpu through the
+plugin process, as eval does; gl on the GPU). Backends take turns within every
+round, and each figure is the median of the rounds. GL rows also give the
+kernels' time and the copy back from the GPU.
+
+Examples:
+  landscape bench
+  landscape bench --surfaces rastrigin,ripple --res 2048x2048 --reps 9
+  landscape bench --json > bench.json`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o := host.BenchOptions{Reps: reps}
+			split := func(s string) []string {
+				var out []string
+				for _, p := range strings.Split(s, ",") {
+					if p = strings.TrimSpace(p); p != "" {
+						out = append(out, p)
+					}
+				}
+				return out
+			}
+			o.Surfaces, o.Res, o.Backends = split(surfaces), split(res), split(backends)
+			for _, r := range o.Res {
+				if _, _, err := host.ParseRes(r); err != nil {
+					return err
+				}
+			}
+			if reps < 1 || reps > 1000 {
+				return fmt.Errorf("%w: --reps %d: want 1 to 1000", host.ErrBadFlag, reps)
+			}
+			if !quiet {
+				o.Log = stderr
+			}
+			results, err := app.Bench(cmd.Context(), o)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return host.WriteJSON(stdout, results)
+			}
+			cpu := map[string]float64{}
+			for _, r := range results {
+				if r.Backend == "cpu" {
+					cpu[fmt.Sprintf("%s %dx%d", r.Surface, r.Nx, r.Ny)] = r.MedianMS
+				}
+			}
+			tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
+			fmt.Fprintln(tw, "SURFACE\tNX\tNY\tBACKEND\tMEDIAN_MS\tMEVALS/S\tKERNEL_MS\tREADBACK_MS\tVS_CPU\t")
+			for _, r := range results {
+				k, rb, vs := "-", "-", "-"
+				if r.KernelMS != nil {
+					k, rb = fmt.Sprintf("%.2f", *r.KernelMS), fmt.Sprintf("%.2f", *r.ReadbackMS)
+				}
+				if c, ok := cpu[fmt.Sprintf("%s %dx%d", r.Surface, r.Nx, r.Ny)]; ok && r.Backend != "cpu" {
+					vs = fmt.Sprintf("%.1fx", c/r.MedianMS)
+				}
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.2f\t%.1f\t%s\t%s\t%s\t\n", r.Surface, r.Nx, r.Ny, r.Backend, r.MedianMS, r.MevalsPerS, k, rb, vs)
+			}
+			return tw.Flush()
+		},
+	}
+	fl := c.Flags()
+	fl.StringVar(&surfaces, "surfaces", "", "comma-separated surfaces (default: the standard suite)")
+	fl.StringVar(&res, "res", "", "comma-separated resolutions NXxNY (default: 512x512 to 4096x4096)")
+	fl.StringVar(&backends, "backends", "", "comma-separated backends: cpu, gl (default: all available)")
+	fl.IntVar(&reps, "reps", 5, "timed rounds")
+	fl.BoolVar(&asJSON, "json", false, "print a JSON array of {surface, nx, ny, backend, median_ms, mevals_per_s, kernel_ms, readback_ms}")
+	fl.BoolVar(&quiet, "quiet", false, "no progress lines on stderr")
+	return c
+}

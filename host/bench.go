@@ -1,0 +1,147 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/landscape-go/landscape/compute"
+)
+
+// BenchOptions choose a benchmark suite; zero values take the defaults.
+type BenchOptions struct {
+	// Surfaces to time (default DefaultBenchSurfaces).
+	Surfaces []string
+	// Res lists "NXxNY" resolutions (default 512² to 4096²).
+	Res []string
+	// Backends to time: "cpu", "gl" (default: every one available).
+	Backends []string
+	// Reps is the number of timed runs of each case on each backend (default 5).
+	Reps int
+	// Log, when set, gets a line per finished round.
+	Log io.Writer
+}
+
+// DefaultBenchSurfaces is the standard suite's surfaces.
+var DefaultBenchSurfaces = []string{"ripple", "rastrigin", "rosenbrock", "ackley", "eggholder"}
+
+// DefaultBenchRes is the standard suite's resolutions.
+var DefaultBenchRes = []string{"512x512", "1024x1024", "2048x2048", "4096x4096"}
+
+// BenchResult is one case on one backend: medians over the runs.
+type BenchResult struct {
+	Surface    string   `json:"surface"`
+	Nx         int      `json:"nx"`
+	Ny         int      `json:"ny"`
+	Backend    string   `json:"backend"`
+	MedianMS   float64  `json:"median_ms"`
+	MevalsPerS float64  `json:"mevals_per_s"`
+	KernelMS   *float64 `json:"kernel_ms,omitempty"`
+	ReadbackMS *float64 `json:"readback_ms,omitempty"`
+	Runs       int      `json:"runs"`
+}
+
+// Bench times each surface at each resolution on each backend. Backends
+// take turns within every round, so that a noisy machine disturbs them
+// alike; a warm-up run (GL program builds, plugin start) is not timed.
+func (a *App) Bench(ctx context.Context, o BenchOptions) ([]BenchResult, error) {
+	if len(o.Surfaces) == 0 {
+		o.Surfaces = DefaultBenchSurfaces
+	}
+	if len(o.Res) == 0 {
+		o.Res = DefaultBenchRes
+	}
+	if o.Reps <= 0 {
+		o.Reps = 5
+	}
+	backends := o.Backends
+	if len(backends) == 0 {
+		backends = []string{"cpu"}
+		if _, err := a.GL(); err == nil {
+			backends = append(backends, "gl")
+		} else if o.Log != nil {
+			fmt.Fprintf(o.Log, "landscape: bench: no gl backend: %s\n", UserMessage(err))
+		}
+	}
+	for _, b := range backends {
+		if b != "cpu" && b != "gl" {
+			return nil, fmt.Errorf("%w: --backends %q (accepted: cpu, gl)", ErrBadFlag, b)
+		}
+	}
+	cat, err := a.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	type run struct {
+		sc      *Scene
+		backend string
+		times   []time.Duration
+		kernel  []time.Duration
+		read    []time.Duration
+	}
+	var runs []*run
+	for _, name := range o.Surfaces {
+		for _, res := range o.Res {
+			sc, err := ResolveScene(ctx, cat, SceneFlags{Surface: name, Res: res}, a.CallTimeout)
+			if err != nil {
+				return nil, err
+			}
+			for _, b := range backends {
+				if b == "gl" && sc.Desc.GLSL == "" {
+					continue
+				}
+				runs = append(runs, &run{sc: sc, backend: b})
+			}
+		}
+	}
+	once := func(r *run) (time.Duration, compute.Timing, error) {
+		var tm compute.Timing
+		t0 := time.Now()
+		_, _, err := a.Evaluate(ctx, r.backend, r.sc, compute.Options{Timing: &tm})
+		return time.Since(t0), tm, err
+	}
+	for _, r := range runs { // warm-up
+		if _, _, err := once(r); err != nil {
+			return nil, err
+		}
+	}
+	for rep := 0; rep < o.Reps; rep++ {
+		for _, r := range runs {
+			d, tm, err := once(r)
+			if err != nil {
+				return nil, err
+			}
+			r.times = append(r.times, d)
+			r.kernel = append(r.kernel, tm.Kernel)
+			r.read = append(r.read, tm.Readback)
+		}
+		if o.Log != nil {
+			fmt.Fprintf(o.Log, "landscape: bench: round %d of %d done\n", rep+1, o.Reps)
+		}
+	}
+	out := make([]BenchResult, 0, len(runs))
+	for _, r := range runs {
+		g := r.sc.Grid
+		med := median(r.times)
+		res := BenchResult{Surface: r.sc.Desc.Name, Nx: g.Nx, Ny: g.Ny, Backend: r.backend,
+			MedianMS: Millis(med), MevalsPerS: float64(g.Len()) / med.Seconds() / 1e6, Runs: len(r.times)}
+		if r.backend == "gl" {
+			k, rb := Millis(median(r.kernel)), Millis(median(r.read))
+			res.KernelMS, res.ReadbackMS = &k, &rb
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}

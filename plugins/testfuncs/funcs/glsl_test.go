@@ -1,0 +1,14 @@
+package funcs
+
+import (
+	"testing"
+
+	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/sdktest/glsltest"
+)
+
+// TestGLSL checks every surface's GLSL against its Loss on the GPU, with
+// the defaults and with the hyperparameters (GLSL constants) changed.
+func TestGLSL(t *testing.T) {
+	forEachSurface(t, func(t *testing.T, s sdk.Surface) { glsltest.CheckGLSL(t, s) })
+}
