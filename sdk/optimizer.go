@@ -1,0 +1,88 @@
+package sdk
+
+import (
+	"fmt"
+)
+
+// Optimizer is an optimization method a plugin serves. It is driven by
+// reverse communication (as gonum/optimize's Method is): a Run asks for
+// evaluations at points, the host answers from the surface (on the CPU or
+// the GPU), and the Run moves. Optimizers therefore never see surfaces, and
+// one optimizer works on every surface.
+type Optimizer interface {
+	Info() OptimizerInfo
+	// Start begins one run from x0 with hyperparameters p (resolved: every
+	// declared name present, bounds checked) and a seed for any randomness.
+	// It must not keep x0. Runs of one Optimizer may be used from several
+	// goroutines at once, each Run from one at a time.
+	Start(p Params, x0 []float64, seed uint64) (Run, error)
+}
+
+// OptimizerInfo describes an optimizer.
+type OptimizerInfo struct {
+	// Name: lowercase letters, digits and '-', starting with a letter.
+	Name string
+	// Summary is one line for listings.
+	Summary string
+	// Hyperparameters are the settings, in declaration order; names follow
+	// torch.optim where a method exists there (lr, momentum, beta1, ...).
+	Hyperparameters []Hyperparameter
+	// Gradient is true when the optimizer asks for gradients.
+	Gradient bool
+	// Stochastic is true when runs use their seed.
+	Stochastic bool
+}
+
+// Need says what a Run wants evaluated.
+type Need int
+
+const (
+	// NeedLoss asks for the loss only.
+	NeedLoss Need = iota
+	// NeedGradient asks for the loss and the gradient.
+	NeedGradient
+)
+
+// Run is one optimization in progress. The driver alternates Ask and Tell.
+type Run interface {
+	// Ask returns the points the run wants evaluated next (at least one;
+	// the driver does not modify them) and whether gradients are needed.
+	Ask() (points [][]float64, need Need)
+	// Tell hands back the losses at Ask's points and, when asked for, the
+	// gradients (grads[i] for points[i]; nil otherwise). It returns the
+	// run's iterate after this step.
+	Tell(losses []float64, grads [][]float64) Step
+}
+
+// Step is a run's state after one Tell.
+type Step struct {
+	// X is the current iterate (for global methods, the best point so far).
+	// The driver copies it; the run may reuse the slice.
+	X []float64
+	// LR is the learning rate this step used (0 where none applies).
+	LR float64
+	// Done is true when the method has finished by itself (a grid search
+	// that has seen every point); the driver stops the run.
+	Done bool
+}
+
+// Validate checks that an OptimizerInfo is well formed.
+func (i OptimizerInfo) Validate() error {
+	if !ValidName(i.Name) {
+		return fmt.Errorf("sdk: optimizer name %q: use lowercase letters, digits and '-', starting with a letter", i.Name)
+	}
+	seen := map[string]bool{}
+	for _, h := range i.Hyperparameters {
+		if h.Name == "" || seen[h.Name] {
+			return fmt.Errorf("sdk: optimizer %s: hyperparameter name %q empty or repeated", i.Name, h.Name)
+		}
+		seen[h.Name] = true
+		if h.Bounded() && h.Min > h.Max {
+			return fmt.Errorf("sdk: optimizer %s: hyperparameter %s has bounds [%v, %v]", i.Name, h.Name, h.Min, h.Max)
+		}
+		if err := h.Check(h.Default); err != nil {
+			return fmt.Errorf("sdk: optimizer %s: default: %w", i.Name, err)
+		}
+	}
+	return nil
+}
