@@ -58,3 +58,31 @@ func (c *Catalog) Names() []string {
 	sort.Strings(out)
 	return out
 }
+
+// LookupOptimizer finds an optimizer by name, or by "plugin:name"; an
+// unknown name is answered with the closest names.
+func (c *Catalog) LookupOptimizer(name string) (OptEntry, error) {
+	plug, bare := "", name
+	if i := strings.IndexByte(name, ':'); i >= 0 {
+		plug, bare = name[:i], name[i+1:]
+	}
+	var hits []OptEntry
+	var names []string
+	for _, e := range c.Optimizers {
+		names = append(names, e.Name)
+		if e.Name == bare && (plug == "" || e.Plugin == plug) {
+			hits = append(hits, e)
+		}
+	}
+	switch {
+	case len(hits) == 1:
+		return hits[0], nil
+	case len(hits) > 1:
+		q := make([]string, len(hits))
+		for i, h := range hits {
+			q[i] = h.Plugin + ":" + h.Name
+		}
+		return OptEntry{}, fmt.Errorf("host: optimizer %q is served by several plugins; name one of %s", bare, strings.Join(q, ", "))
+	}
+	return OptEntry{}, fmt.Errorf("%w %q%s (`landscape optimizers` lists them)", sdk.ErrUnknownOptimizer, name, suggest.Hint(bare, names))
+}

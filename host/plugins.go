@@ -125,6 +125,7 @@ type proc struct {
 	once   sync.Once
 	client *plugin.Client
 	sc     *sdk.SurfaceClient
+	oc     *sdk.OptimizerClient
 	err    error
 }
 
@@ -180,8 +181,18 @@ func (m *Manager) Client(name string) (*sdk.SurfaceClient, error) {
 	}
 	sock := m.sockDir
 	m.mu.Unlock()
-	p.once.Do(func() { p.sc, p.client, p.err = m.start(*file, sock) })
+	p.once.Do(func() { p.sc, p.oc, p.client, p.err = m.start(*file, sock) })
 	return p.sc, p.err
+}
+
+// Optimizers starts (once) the named plugin and returns its optimizer client.
+func (m *Manager) Optimizers(name string) (*sdk.OptimizerClient, error) {
+	if _, err := m.Client(name); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.procs[name].oc, nil
 }
 
 func runtimeDir() string {
@@ -193,7 +204,7 @@ func runtimeDir() string {
 	return os.TempDir()
 }
 
-func (m *Manager) start(f PluginFile, sockDir string) (*sdk.SurfaceClient, *plugin.Client, error) {
+func (m *Manager) start(f PluginFile, sockDir string) (*sdk.SurfaceClient, *sdk.OptimizerClient, *plugin.Client, error) {
 	cmd := exec.Command(f.Path)
 	setDeathSignal(cmd)
 	c := plugin.NewClient(&plugin.ClientConfig{
@@ -211,20 +222,27 @@ func (m *Manager) start(f PluginFile, sockDir string) (*sdk.SurfaceClient, *plug
 	onSpawnThread(func() { rpc, err = c.Client() })
 	if err != nil {
 		c.Kill()
-		return nil, nil, fmt.Errorf("%w: plugin %s (%s) did not start: %v", sdk.ErrPluginFailed, f.Name, f.Path, firstLine(err.Error()))
+		return nil, nil, nil, fmt.Errorf("%w: plugin %s (%s) did not start: %v", sdk.ErrPluginFailed, f.Name, f.Path, firstLine(err.Error()))
 	}
 	raw, err := rpc.Dispense(sdk.PluginKey)
 	if err != nil {
 		c.Kill()
-		return nil, nil, fmt.Errorf("%w: plugin %s: %v", sdk.ErrPluginFailed, f.Name, err)
+		return nil, nil, nil, fmt.Errorf("%w: plugin %s: %v", sdk.ErrPluginFailed, f.Name, err)
 	}
 	sc, ok := raw.(*sdk.SurfaceClient)
 	if !ok {
 		c.Kill()
-		return nil, nil, fmt.Errorf("%w: plugin %s dispensed %T", sdk.ErrPluginFailed, f.Name, raw)
+		return nil, nil, nil, fmt.Errorf("%w: plugin %s dispensed %T", sdk.ErrPluginFailed, f.Name, raw)
 	}
 	sc.Plugin = f.Name
-	return sc, c, nil
+	raw, err = rpc.Dispense(sdk.OptimizerKey)
+	oc, ok := raw.(*sdk.OptimizerClient)
+	if err != nil || !ok {
+		c.Kill()
+		return nil, nil, nil, fmt.Errorf("%w: plugin %s: no optimizer service: %v", sdk.ErrPluginFailed, f.Name, err)
+	}
+	oc.Plugin = f.Name
+	return sc, oc, c, nil
 }
 
 func firstLine(s string) string {
@@ -269,10 +287,19 @@ type Entry struct {
 	SharedDir string
 }
 
-// Catalog is every surface the plugins serve.
+// OptEntry is an optimizer in the catalog.
+type OptEntry struct {
+	sdk.OptimizerInfo
+	Plugin string
+	Client *sdk.OptimizerClient
+}
+
+// Catalog is every surface and optimizer the plugins serve.
 type Catalog struct {
-	Entries []Entry
-	// Clashes maps a surface name served by several plugins to them.
+	Entries    []Entry
+	Optimizers []OptEntry
+	// Clashes maps a surface or optimizer name served by several plugins to
+	// them.
 	Clashes map[string][]string
 	// Failed holds one error per plugin that could not be listed.
 	Failed []error
@@ -284,7 +311,9 @@ func (m *Manager) Catalog(ctx context.Context) (*Catalog, error) {
 	type res struct {
 		plugin string
 		ds     []sdk.Descriptor
+		os     []sdk.OptimizerInfo
 		sc     *sdk.SurfaceClient
+		oc     *sdk.OptimizerClient
 		err    error
 	}
 	out := make([]res, len(m.files))
@@ -301,7 +330,12 @@ func (m *Manager) Catalog(ctx context.Context) (*Catalog, error) {
 			cctx, cancel := context.WithTimeout(ctx, m.CallTimeout)
 			defer cancel()
 			ds, err := sc.List(cctx)
-			out[i] = res{plugin: f.Name, ds: ds, sc: sc, err: err}
+			var opts []sdk.OptimizerInfo
+			oc, _ := m.Optimizers(f.Name)
+			if err == nil {
+				opts, err = oc.List(cctx)
+			}
+			out[i] = res{plugin: f.Name, ds: ds, os: opts, sc: sc, oc: oc, err: err}
 		}()
 	}
 	wg.Wait()
@@ -310,7 +344,7 @@ func (m *Manager) Catalog(ctx context.Context) (*Catalog, error) {
 	}
 	c := &Catalog{Clashes: map[string][]string{}}
 	shared := m.SharedDir()
-	owners := map[string][]string{}
+	owners, oowners := map[string][]string{}, map[string][]string{}
 	for _, r := range out {
 		if r.err != nil {
 			c.Failed = append(c.Failed, r.err)
@@ -320,7 +354,17 @@ func (m *Manager) Catalog(ctx context.Context) (*Catalog, error) {
 			owners[d.Name] = append(owners[d.Name], r.plugin)
 			c.Entries = append(c.Entries, Entry{Descriptor: d, Plugin: r.plugin, Client: r.sc, SharedDir: shared})
 		}
+		for _, o := range r.os {
+			oowners[o.Name] = append(oowners[o.Name], r.plugin)
+			c.Optimizers = append(c.Optimizers, OptEntry{OptimizerInfo: o, Plugin: r.plugin, Client: r.oc})
+		}
 	}
+	for n, ps := range oowners {
+		if len(ps) > 1 {
+			c.Clashes[n] = ps
+		}
+	}
+	sort.SliceStable(c.Optimizers, func(i, j int) bool { return c.Optimizers[i].Name < c.Optimizers[j].Name })
 	for n, ps := range owners {
 		if len(ps) > 1 {
 			c.Clashes[n] = ps

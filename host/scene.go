@@ -67,13 +67,8 @@ func ResolveScene(ctx context.Context, cat *Catalog, f SceneFlags, callTimeout f
 		return nil, fmt.Errorf("%w: %dx%d needs %s for the grid alone, over the %s budget; lower --res or raise --max-memory",
 			ErrTooLarge, nx, ny, FormatBytes(need), FormatBytes(budget))
 	}
-	cctx, cancel := callTimeout(ctx)
-	desc, err := e.Client.Describe(cctx, e.Name, params)
-	cancel()
+	desc, err := Describe(ctx, e, params, callTimeout)
 	if err != nil {
-		if errors.Is(err, sdk.ErrBadParams) {
-			return nil, fmt.Errorf("%s: %w", e.Name, err)
-		}
 		return nil, err
 	}
 	dim := desc.Dim
@@ -178,4 +173,49 @@ func ParseBytes(s string) (int64, error) {
 		return 0, fmt.Errorf("%w: --max-memory %q: want a positive size such as 512MiB or 8GiB", ErrBadFlag, s)
 	}
 	return int64(v * float64(mult)), nil
+}
+
+// Describe asks the surface's plugin for its description as configured by
+// params (which the plugin validates).
+func Describe(ctx context.Context, e Entry, params sdk.Params, callTimeout func(context.Context) (context.Context, context.CancelFunc)) (sdk.Descriptor, error) {
+	cctx, cancel := callTimeout(ctx)
+	defer cancel()
+	desc, err := e.Client.Describe(cctx, e.Name, params)
+	if err != nil {
+		if errors.Is(err, sdk.ErrBadParams) {
+			return sdk.Descriptor{}, fmt.Errorf("%s: %w", e.Name, err)
+		}
+		return sdk.Descriptor{}, err
+	}
+	return desc, nil
+}
+
+// SplitParams routes --set values to the surface or the optimizer, by
+// which declares the name; "surface.NAME" and "opt.NAME" settle a name both
+// declare.
+func SplitParams(set sdk.Params, surf []sdk.Hyperparameter, opt []sdk.Hyperparameter) (sp, op sdk.Params, err error) {
+	sp, op = sdk.Params{}, sdk.Params{}
+	has := func(hs []sdk.Hyperparameter, n string) bool {
+		for _, h := range hs {
+			if h.Name == n {
+				return true
+			}
+		}
+		return false
+	}
+	for k, v := range set {
+		switch {
+		case strings.HasPrefix(k, "surface."):
+			sp[strings.TrimPrefix(k, "surface.")] = v
+		case strings.HasPrefix(k, "opt."):
+			op[strings.TrimPrefix(k, "opt.")] = v
+		case has(surf, k) && has(opt, k):
+			return nil, nil, fmt.Errorf("%w: --set %s: both the surface and the optimizer take %s; write surface.%s or opt.%s", ErrBadFlag, k, k, k, k)
+		case has(surf, k):
+			sp[k] = v
+		default:
+			op[k] = v // unknown names are the optimizer's to refuse, listing its own
+		}
+	}
+	return sp, op, nil
 }

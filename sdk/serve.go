@@ -40,8 +40,9 @@ const PluginKey = "surfaces"
 type ServeOption func(*serveConfig)
 
 type serveConfig struct {
-	surfaces []Surface
-	logger   hclog.Logger
+	surfaces   []Surface
+	optimizers []Optimizer
+	logger     hclog.Logger
 }
 
 // WithSurfaces adds surfaces to those the plugin serves.
@@ -75,14 +76,20 @@ func Serve(opts ...ServeOption) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	osrv, err := newOptServer(cfg.optimizers)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+
 	if os.Getenv(Handshake().MagicCookieKey) != Handshake().MagicCookieValue {
 		fmt.Fprintf(os.Stderr, "%s is a landscape plugin: the landscape host starts it; it serves %s\n",
-			filepath.Base(os.Args[0]), strings.Join(srv.names, ", "))
+			filepath.Base(os.Args[0]), strings.Join(append(append([]string(nil), srv.names...), osrv.names...), ", "))
 		os.Exit(1)
 	}
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: Handshake(),
-		Plugins:         plugin.PluginSet{PluginKey: &grpcPlugin{server: srv}},
+		Plugins:         plugin.PluginSet{PluginKey: &grpcPlugin{server: srv}, OptimizerKey: &grpcOptPlugin{server: osrv}},
 		GRPCServer: func(o []grpc.ServerOption) *grpc.Server {
 			return grpc.NewServer(append(o, grpc.MaxRecvMsgSize(maxMessage), grpc.MaxSendMsgSize(maxMessage),
 				grpc.InitialWindowSize(window), grpc.InitialConnWindowSize(window),
@@ -431,5 +438,5 @@ func DialOptions() []grpc.DialOption {
 // ClientPlugins is the go-plugin plugin set the host passes to
 // plugin.ClientConfig: its Dispense(PluginKey) yields a *SurfaceClient.
 func ClientPlugins() plugin.PluginSet {
-	return plugin.PluginSet{PluginKey: &grpcPlugin{}}
+	return plugin.PluginSet{PluginKey: &grpcPlugin{}, OptimizerKey: &grpcOptPlugin{}}
 }

@@ -945,6 +945,464 @@ func (x *GridChunk) GetShared() bool {
 	return false
 }
 
+type ListOptimizersRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListOptimizersRequest) Reset() {
+	*x = ListOptimizersRequest{}
+	mi := &file_landscape_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListOptimizersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListOptimizersRequest) ProtoMessage() {}
+
+func (x *ListOptimizersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_landscape_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListOptimizersRequest.ProtoReflect.Descriptor instead.
+func (*ListOptimizersRequest) Descriptor() ([]byte, []int) {
+	return file_landscape_proto_rawDescGZIP(), []int{14}
+}
+
+type ListOptimizersResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Optimizers    []*OptimizerInfo       `protobuf:"bytes,1,rep,name=optimizers,proto3" json:"optimizers,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListOptimizersResponse) Reset() {
+	*x = ListOptimizersResponse{}
+	mi := &file_landscape_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListOptimizersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListOptimizersResponse) ProtoMessage() {}
+
+func (x *ListOptimizersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_landscape_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListOptimizersResponse.ProtoReflect.Descriptor instead.
+func (*ListOptimizersResponse) Descriptor() ([]byte, []int) {
+	return file_landscape_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ListOptimizersResponse) GetOptimizers() []*OptimizerInfo {
+	if x != nil {
+		return x.Optimizers
+	}
+	return nil
+}
+
+type OptimizerInfo struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	Name            string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Summary         string                 `protobuf:"bytes,2,opt,name=summary,proto3" json:"summary,omitempty"`
+	Hyperparameters []*Hyperparameter      `protobuf:"bytes,3,rep,name=hyperparameters,proto3" json:"hyperparameters,omitempty"`
+	Gradient        bool                   `protobuf:"varint,4,opt,name=gradient,proto3" json:"gradient,omitempty"`
+	Stochastic      bool                   `protobuf:"varint,5,opt,name=stochastic,proto3" json:"stochastic,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *OptimizerInfo) Reset() {
+	*x = OptimizerInfo{}
+	mi := &file_landscape_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OptimizerInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OptimizerInfo) ProtoMessage() {}
+
+func (x *OptimizerInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_landscape_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OptimizerInfo.ProtoReflect.Descriptor instead.
+func (*OptimizerInfo) Descriptor() ([]byte, []int) {
+	return file_landscape_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *OptimizerInfo) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *OptimizerInfo) GetSummary() string {
+	if x != nil {
+		return x.Summary
+	}
+	return ""
+}
+
+func (x *OptimizerInfo) GetHyperparameters() []*Hyperparameter {
+	if x != nil {
+		return x.Hyperparameters
+	}
+	return nil
+}
+
+func (x *OptimizerInfo) GetGradient() bool {
+	if x != nil {
+		return x.Gradient
+	}
+	return false
+}
+
+func (x *OptimizerInfo) GetStochastic() bool {
+	if x != nil {
+		return x.Stochastic
+	}
+	return false
+}
+
+type OptimizeStart struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Name   string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Params map[string]float64     `protobuf:"bytes,2,rep,name=params,proto3" json:"params,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
+	Dim    int32                  `protobuf:"varint,3,opt,name=dim,proto3" json:"dim,omitempty"`
+	// starts holds one start point of dim values per run.
+	Starts []float64 `protobuf:"fixed64,4,rep,packed,name=starts,proto3" json:"starts,omitempty"`
+	// Run i is seeded with sdk.RunSeed(seed, i).
+	Seed          uint64 `protobuf:"varint,5,opt,name=seed,proto3" json:"seed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OptimizeStart) Reset() {
+	*x = OptimizeStart{}
+	mi := &file_landscape_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OptimizeStart) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OptimizeStart) ProtoMessage() {}
+
+func (x *OptimizeStart) ProtoReflect() protoreflect.Message {
+	mi := &file_landscape_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OptimizeStart.ProtoReflect.Descriptor instead.
+func (*OptimizeStart) Descriptor() ([]byte, []int) {
+	return file_landscape_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *OptimizeStart) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *OptimizeStart) GetParams() map[string]float64 {
+	if x != nil {
+		return x.Params
+	}
+	return nil
+}
+
+func (x *OptimizeStart) GetDim() int32 {
+	if x != nil {
+		return x.Dim
+	}
+	return 0
+}
+
+func (x *OptimizeStart) GetStarts() []float64 {
+	if x != nil {
+		return x.Starts
+	}
+	return nil
+}
+
+func (x *OptimizeStart) GetSeed() uint64 {
+	if x != nil {
+		return x.Seed
+	}
+	return 0
+}
+
+type OptimizeAnswer struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One loss per requested point, in request order.
+	Losses []float64 `protobuf:"fixed64,1,rep,packed,name=losses,proto3" json:"losses,omitempty"`
+	// dim values per requested point when gradients were asked for.
+	Grads         []float64 `protobuf:"fixed64,2,rep,packed,name=grads,proto3" json:"grads,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OptimizeAnswer) Reset() {
+	*x = OptimizeAnswer{}
+	mi := &file_landscape_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OptimizeAnswer) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OptimizeAnswer) ProtoMessage() {}
+
+func (x *OptimizeAnswer) ProtoReflect() protoreflect.Message {
+	mi := &file_landscape_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OptimizeAnswer.ProtoReflect.Descriptor instead.
+func (*OptimizeAnswer) Descriptor() ([]byte, []int) {
+	return file_landscape_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *OptimizeAnswer) GetLosses() []float64 {
+	if x != nil {
+		return x.Losses
+	}
+	return nil
+}
+
+func (x *OptimizeAnswer) GetGrads() []float64 {
+	if x != nil {
+		return x.Grads
+	}
+	return nil
+}
+
+type OptimizeIn struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Msg:
+	//
+	//	*OptimizeIn_Start
+	//	*OptimizeIn_Answer
+	Msg           isOptimizeIn_Msg `protobuf_oneof:"msg"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OptimizeIn) Reset() {
+	*x = OptimizeIn{}
+	mi := &file_landscape_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OptimizeIn) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OptimizeIn) ProtoMessage() {}
+
+func (x *OptimizeIn) ProtoReflect() protoreflect.Message {
+	mi := &file_landscape_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OptimizeIn.ProtoReflect.Descriptor instead.
+func (*OptimizeIn) Descriptor() ([]byte, []int) {
+	return file_landscape_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *OptimizeIn) GetMsg() isOptimizeIn_Msg {
+	if x != nil {
+		return x.Msg
+	}
+	return nil
+}
+
+func (x *OptimizeIn) GetStart() *OptimizeStart {
+	if x != nil {
+		if x, ok := x.Msg.(*OptimizeIn_Start); ok {
+			return x.Start
+		}
+	}
+	return nil
+}
+
+func (x *OptimizeIn) GetAnswer() *OptimizeAnswer {
+	if x != nil {
+		if x, ok := x.Msg.(*OptimizeIn_Answer); ok {
+			return x.Answer
+		}
+	}
+	return nil
+}
+
+type isOptimizeIn_Msg interface {
+	isOptimizeIn_Msg()
+}
+
+type OptimizeIn_Start struct {
+	Start *OptimizeStart `protobuf:"bytes,1,opt,name=start,proto3,oneof"`
+}
+
+type OptimizeIn_Answer struct {
+	Answer *OptimizeAnswer `protobuf:"bytes,2,opt,name=answer,proto3,oneof"`
+}
+
+func (*OptimizeIn_Start) isOptimizeIn_Msg() {}
+
+func (*OptimizeIn_Answer) isOptimizeIn_Msg() {}
+
+type OptimizeOut struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// After an answer: every run's iterate (runs*dim), learning rate and
+	// whether it has finished. Absent from the first message.
+	X    []float64 `protobuf:"fixed64,1,rep,packed,name=x,proto3" json:"x,omitempty"`
+	Lr   []float64 `protobuf:"fixed64,2,rep,packed,name=lr,proto3" json:"lr,omitempty"`
+	Done []bool    `protobuf:"varint,3,rep,packed,name=done,proto3" json:"done,omitempty"`
+	// The next request: counts[i] points for run i (0 once it is done), then
+	// their values, dim each, run by run.
+	Counts        []int32   `protobuf:"varint,4,rep,packed,name=counts,proto3" json:"counts,omitempty"`
+	Points        []float64 `protobuf:"fixed64,5,rep,packed,name=points,proto3" json:"points,omitempty"`
+	NeedGradient  bool      `protobuf:"varint,6,opt,name=need_gradient,json=needGradient,proto3" json:"need_gradient,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OptimizeOut) Reset() {
+	*x = OptimizeOut{}
+	mi := &file_landscape_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OptimizeOut) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OptimizeOut) ProtoMessage() {}
+
+func (x *OptimizeOut) ProtoReflect() protoreflect.Message {
+	mi := &file_landscape_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OptimizeOut.ProtoReflect.Descriptor instead.
+func (*OptimizeOut) Descriptor() ([]byte, []int) {
+	return file_landscape_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *OptimizeOut) GetX() []float64 {
+	if x != nil {
+		return x.X
+	}
+	return nil
+}
+
+func (x *OptimizeOut) GetLr() []float64 {
+	if x != nil {
+		return x.Lr
+	}
+	return nil
+}
+
+func (x *OptimizeOut) GetDone() []bool {
+	if x != nil {
+		return x.Done
+	}
+	return nil
+}
+
+func (x *OptimizeOut) GetCounts() []int32 {
+	if x != nil {
+		return x.Counts
+	}
+	return nil
+}
+
+func (x *OptimizeOut) GetPoints() []float64 {
+	if x != nil {
+		return x.Points
+	}
+	return nil
+}
+
+func (x *OptimizeOut) GetNeedGradient() bool {
+	if x != nil {
+		return x.NeedGradient
+	}
+	return false
+}
+
 var File_landscape_proto protoreflect.FileDescriptor
 
 const file_landscape_proto_rawDesc = "" +
@@ -1019,13 +1477,53 @@ const file_landscape_proto_rawDesc = "" +
 	"\x04row0\x18\x01 \x01(\x05R\x04row0\x12\x12\n" +
 	"\x04rows\x18\x02 \x01(\x05R\x04rows\x12\x16\n" +
 	"\x06values\x18\x03 \x01(\fR\x06values\x12\x16\n" +
-	"\x06shared\x18\x04 \x01(\bR\x06shared2\xff\x02\n" +
+	"\x06shared\x18\x04 \x01(\bR\x06shared\"\x17\n" +
+	"\x15ListOptimizersRequest\"U\n" +
+	"\x16ListOptimizersResponse\x12;\n" +
+	"\n" +
+	"optimizers\x18\x01 \x03(\v2\x1b.landscape.v1.OptimizerInfoR\n" +
+	"optimizers\"\xc1\x01\n" +
+	"\rOptimizerInfo\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
+	"\asummary\x18\x02 \x01(\tR\asummary\x12F\n" +
+	"\x0fhyperparameters\x18\x03 \x03(\v2\x1c.landscape.v1.HyperparameterR\x0fhyperparameters\x12\x1a\n" +
+	"\bgradient\x18\x04 \x01(\bR\bgradient\x12\x1e\n" +
+	"\n" +
+	"stochastic\x18\x05 \x01(\bR\n" +
+	"stochastic\"\xdd\x01\n" +
+	"\rOptimizeStart\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12?\n" +
+	"\x06params\x18\x02 \x03(\v2'.landscape.v1.OptimizeStart.ParamsEntryR\x06params\x12\x10\n" +
+	"\x03dim\x18\x03 \x01(\x05R\x03dim\x12\x16\n" +
+	"\x06starts\x18\x04 \x03(\x01R\x06starts\x12\x12\n" +
+	"\x04seed\x18\x05 \x01(\x04R\x04seed\x1a9\n" +
+	"\vParamsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\">\n" +
+	"\x0eOptimizeAnswer\x12\x16\n" +
+	"\x06losses\x18\x01 \x03(\x01R\x06losses\x12\x14\n" +
+	"\x05grads\x18\x02 \x03(\x01R\x05grads\"\x80\x01\n" +
+	"\n" +
+	"OptimizeIn\x123\n" +
+	"\x05start\x18\x01 \x01(\v2\x1b.landscape.v1.OptimizeStartH\x00R\x05start\x126\n" +
+	"\x06answer\x18\x02 \x01(\v2\x1c.landscape.v1.OptimizeAnswerH\x00R\x06answerB\x05\n" +
+	"\x03msg\"\x94\x01\n" +
+	"\vOptimizeOut\x12\f\n" +
+	"\x01x\x18\x01 \x03(\x01R\x01x\x12\x0e\n" +
+	"\x02lr\x18\x02 \x03(\x01R\x02lr\x12\x12\n" +
+	"\x04done\x18\x03 \x03(\bR\x04done\x12\x16\n" +
+	"\x06counts\x18\x04 \x03(\x05R\x06counts\x12\x16\n" +
+	"\x06points\x18\x05 \x03(\x01R\x06points\x12#\n" +
+	"\rneed_gradient\x18\x06 \x01(\bR\fneedGradient2\xff\x02\n" +
 	"\x0eSurfaceService\x12U\n" +
 	"\fListSurfaces\x12!.landscape.v1.ListSurfacesRequest\x1a\".landscape.v1.ListSurfacesResponse\x12F\n" +
 	"\x0fDescribeSurface\x12\x18.landscape.v1.SurfaceRef\x1a\x19.landscape.v1.SurfaceInfo\x12?\n" +
 	"\x04Loss\x12\x1b.landscape.v1.PointsRequest\x1a\x1a.landscape.v1.LossResponse\x12G\n" +
 	"\bGradient\x12\x1b.landscape.v1.PointsRequest\x1a\x1e.landscape.v1.GradientResponse\x12D\n" +
-	"\bEvalGrid\x12\x1d.landscape.v1.EvalGridRequest\x1a\x17.landscape.v1.GridChunk0\x01BAZ?github.com/landscape-go/landscape/sdk/internal/wire/landscapev1b\x06proto3"
+	"\bEvalGrid\x12\x1d.landscape.v1.EvalGridRequest\x1a\x17.landscape.v1.GridChunk0\x012\xb4\x01\n" +
+	"\x10OptimizerService\x12[\n" +
+	"\x0eListOptimizers\x12#.landscape.v1.ListOptimizersRequest\x1a$.landscape.v1.ListOptimizersResponse\x12C\n" +
+	"\bOptimize\x12\x18.landscape.v1.OptimizeIn\x1a\x19.landscape.v1.OptimizeOut(\x010\x01BAZ?github.com/landscape-go/landscape/sdk/internal/wire/landscapev1b\x06proto3"
 
 var (
 	file_landscape_proto_rawDescOnce sync.Once
@@ -1039,27 +1537,35 @@ func file_landscape_proto_rawDescGZIP() []byte {
 	return file_landscape_proto_rawDescData
 }
 
-var file_landscape_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_landscape_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_landscape_proto_goTypes = []any{
-	(*ListSurfacesRequest)(nil),  // 0: landscape.v1.ListSurfacesRequest
-	(*ListSurfacesResponse)(nil), // 1: landscape.v1.ListSurfacesResponse
-	(*SurfaceRef)(nil),           // 2: landscape.v1.SurfaceRef
-	(*Interval)(nil),             // 3: landscape.v1.Interval
-	(*Hyperparameter)(nil),       // 4: landscape.v1.Hyperparameter
-	(*Minimum)(nil),              // 5: landscape.v1.Minimum
-	(*Group)(nil),                // 6: landscape.v1.Group
-	(*SurfaceInfo)(nil),          // 7: landscape.v1.SurfaceInfo
-	(*PointsRequest)(nil),        // 8: landscape.v1.PointsRequest
-	(*LossResponse)(nil),         // 9: landscape.v1.LossResponse
-	(*GradientResponse)(nil),     // 10: landscape.v1.GradientResponse
-	(*Plane)(nil),                // 11: landscape.v1.Plane
-	(*EvalGridRequest)(nil),      // 12: landscape.v1.EvalGridRequest
-	(*GridChunk)(nil),            // 13: landscape.v1.GridChunk
-	nil,                          // 14: landscape.v1.SurfaceRef.ParamsEntry
+	(*ListSurfacesRequest)(nil),    // 0: landscape.v1.ListSurfacesRequest
+	(*ListSurfacesResponse)(nil),   // 1: landscape.v1.ListSurfacesResponse
+	(*SurfaceRef)(nil),             // 2: landscape.v1.SurfaceRef
+	(*Interval)(nil),               // 3: landscape.v1.Interval
+	(*Hyperparameter)(nil),         // 4: landscape.v1.Hyperparameter
+	(*Minimum)(nil),                // 5: landscape.v1.Minimum
+	(*Group)(nil),                  // 6: landscape.v1.Group
+	(*SurfaceInfo)(nil),            // 7: landscape.v1.SurfaceInfo
+	(*PointsRequest)(nil),          // 8: landscape.v1.PointsRequest
+	(*LossResponse)(nil),           // 9: landscape.v1.LossResponse
+	(*GradientResponse)(nil),       // 10: landscape.v1.GradientResponse
+	(*Plane)(nil),                  // 11: landscape.v1.Plane
+	(*EvalGridRequest)(nil),        // 12: landscape.v1.EvalGridRequest
+	(*GridChunk)(nil),              // 13: landscape.v1.GridChunk
+	(*ListOptimizersRequest)(nil),  // 14: landscape.v1.ListOptimizersRequest
+	(*ListOptimizersResponse)(nil), // 15: landscape.v1.ListOptimizersResponse
+	(*OptimizerInfo)(nil),          // 16: landscape.v1.OptimizerInfo
+	(*OptimizeStart)(nil),          // 17: landscape.v1.OptimizeStart
+	(*OptimizeAnswer)(nil),         // 18: landscape.v1.OptimizeAnswer
+	(*OptimizeIn)(nil),             // 19: landscape.v1.OptimizeIn
+	(*OptimizeOut)(nil),            // 20: landscape.v1.OptimizeOut
+	nil,                            // 21: landscape.v1.SurfaceRef.ParamsEntry
+	nil,                            // 22: landscape.v1.OptimizeStart.ParamsEntry
 }
 var file_landscape_proto_depIdxs = []int32{
 	7,  // 0: landscape.v1.ListSurfacesResponse.surfaces:type_name -> landscape.v1.SurfaceInfo
-	14, // 1: landscape.v1.SurfaceRef.params:type_name -> landscape.v1.SurfaceRef.ParamsEntry
+	21, // 1: landscape.v1.SurfaceRef.params:type_name -> landscape.v1.SurfaceRef.ParamsEntry
 	3,  // 2: landscape.v1.SurfaceInfo.domain:type_name -> landscape.v1.Interval
 	4,  // 3: landscape.v1.SurfaceInfo.hyperparameters:type_name -> landscape.v1.Hyperparameter
 	5,  // 4: landscape.v1.SurfaceInfo.minima:type_name -> landscape.v1.Minimum
@@ -1069,21 +1575,30 @@ var file_landscape_proto_depIdxs = []int32{
 	3,  // 8: landscape.v1.Plane.y:type_name -> landscape.v1.Interval
 	2,  // 9: landscape.v1.EvalGridRequest.surface:type_name -> landscape.v1.SurfaceRef
 	11, // 10: landscape.v1.EvalGridRequest.plane:type_name -> landscape.v1.Plane
-	0,  // 11: landscape.v1.SurfaceService.ListSurfaces:input_type -> landscape.v1.ListSurfacesRequest
-	2,  // 12: landscape.v1.SurfaceService.DescribeSurface:input_type -> landscape.v1.SurfaceRef
-	8,  // 13: landscape.v1.SurfaceService.Loss:input_type -> landscape.v1.PointsRequest
-	8,  // 14: landscape.v1.SurfaceService.Gradient:input_type -> landscape.v1.PointsRequest
-	12, // 15: landscape.v1.SurfaceService.EvalGrid:input_type -> landscape.v1.EvalGridRequest
-	1,  // 16: landscape.v1.SurfaceService.ListSurfaces:output_type -> landscape.v1.ListSurfacesResponse
-	7,  // 17: landscape.v1.SurfaceService.DescribeSurface:output_type -> landscape.v1.SurfaceInfo
-	9,  // 18: landscape.v1.SurfaceService.Loss:output_type -> landscape.v1.LossResponse
-	10, // 19: landscape.v1.SurfaceService.Gradient:output_type -> landscape.v1.GradientResponse
-	13, // 20: landscape.v1.SurfaceService.EvalGrid:output_type -> landscape.v1.GridChunk
-	16, // [16:21] is the sub-list for method output_type
-	11, // [11:16] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	16, // 11: landscape.v1.ListOptimizersResponse.optimizers:type_name -> landscape.v1.OptimizerInfo
+	4,  // 12: landscape.v1.OptimizerInfo.hyperparameters:type_name -> landscape.v1.Hyperparameter
+	22, // 13: landscape.v1.OptimizeStart.params:type_name -> landscape.v1.OptimizeStart.ParamsEntry
+	17, // 14: landscape.v1.OptimizeIn.start:type_name -> landscape.v1.OptimizeStart
+	18, // 15: landscape.v1.OptimizeIn.answer:type_name -> landscape.v1.OptimizeAnswer
+	0,  // 16: landscape.v1.SurfaceService.ListSurfaces:input_type -> landscape.v1.ListSurfacesRequest
+	2,  // 17: landscape.v1.SurfaceService.DescribeSurface:input_type -> landscape.v1.SurfaceRef
+	8,  // 18: landscape.v1.SurfaceService.Loss:input_type -> landscape.v1.PointsRequest
+	8,  // 19: landscape.v1.SurfaceService.Gradient:input_type -> landscape.v1.PointsRequest
+	12, // 20: landscape.v1.SurfaceService.EvalGrid:input_type -> landscape.v1.EvalGridRequest
+	14, // 21: landscape.v1.OptimizerService.ListOptimizers:input_type -> landscape.v1.ListOptimizersRequest
+	19, // 22: landscape.v1.OptimizerService.Optimize:input_type -> landscape.v1.OptimizeIn
+	1,  // 23: landscape.v1.SurfaceService.ListSurfaces:output_type -> landscape.v1.ListSurfacesResponse
+	7,  // 24: landscape.v1.SurfaceService.DescribeSurface:output_type -> landscape.v1.SurfaceInfo
+	9,  // 25: landscape.v1.SurfaceService.Loss:output_type -> landscape.v1.LossResponse
+	10, // 26: landscape.v1.SurfaceService.Gradient:output_type -> landscape.v1.GradientResponse
+	13, // 27: landscape.v1.SurfaceService.EvalGrid:output_type -> landscape.v1.GridChunk
+	15, // 28: landscape.v1.OptimizerService.ListOptimizers:output_type -> landscape.v1.ListOptimizersResponse
+	20, // 29: landscape.v1.OptimizerService.Optimize:output_type -> landscape.v1.OptimizeOut
+	23, // [23:30] is the sub-list for method output_type
+	16, // [16:23] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_landscape_proto_init() }
@@ -1091,15 +1606,19 @@ func file_landscape_proto_init() {
 	if File_landscape_proto != nil {
 		return
 	}
+	file_landscape_proto_msgTypes[19].OneofWrappers = []any{
+		(*OptimizeIn_Start)(nil),
+		(*OptimizeIn_Answer)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_landscape_proto_rawDesc), len(file_landscape_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   15,
+			NumMessages:   23,
 			NumExtensions: 0,
-			NumServices:   1,
+			NumServices:   2,
 		},
 		GoTypes:           file_landscape_proto_goTypes,
 		DependencyIndexes: file_landscape_proto_depIdxs,

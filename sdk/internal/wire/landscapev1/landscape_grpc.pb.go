@@ -298,3 +298,152 @@ var SurfaceService_ServiceDesc = grpc.ServiceDesc{
 	},
 	Metadata: "landscape.proto",
 }
+
+const (
+	OptimizerService_ListOptimizers_FullMethodName = "/landscape.v1.OptimizerService/ListOptimizers"
+	OptimizerService_Optimize_FullMethodName       = "/landscape.v1.OptimizerService/Optimize"
+)
+
+// OptimizerServiceClient is the client API for OptimizerService service.
+//
+// For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
+//
+// OptimizerService runs optimizers by reverse communication: the plugin
+// asks for evaluations, the host answers from the surface.
+type OptimizerServiceClient interface {
+	ListOptimizers(ctx context.Context, in *ListOptimizersRequest, opts ...grpc.CallOption) (*ListOptimizersResponse, error)
+	// Optimize drives a batch of independent runs. The host sends a start,
+	// then one answer per request; the plugin sends, for every answer, the
+	// runs' iterates and its next request. The host ends it by closing its
+	// side (or when every run is done).
+	Optimize(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[OptimizeIn, OptimizeOut], error)
+}
+
+type optimizerServiceClient struct {
+	cc grpc.ClientConnInterface
+}
+
+func NewOptimizerServiceClient(cc grpc.ClientConnInterface) OptimizerServiceClient {
+	return &optimizerServiceClient{cc}
+}
+
+func (c *optimizerServiceClient) ListOptimizers(ctx context.Context, in *ListOptimizersRequest, opts ...grpc.CallOption) (*ListOptimizersResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListOptimizersResponse)
+	err := c.cc.Invoke(ctx, OptimizerService_ListOptimizers_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *optimizerServiceClient) Optimize(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[OptimizeIn, OptimizeOut], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &OptimizerService_ServiceDesc.Streams[0], OptimizerService_Optimize_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[OptimizeIn, OptimizeOut]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type OptimizerService_OptimizeClient = grpc.BidiStreamingClient[OptimizeIn, OptimizeOut]
+
+// OptimizerServiceServer is the server API for OptimizerService service.
+// All implementations must embed UnimplementedOptimizerServiceServer
+// for forward compatibility.
+//
+// OptimizerService runs optimizers by reverse communication: the plugin
+// asks for evaluations, the host answers from the surface.
+type OptimizerServiceServer interface {
+	ListOptimizers(context.Context, *ListOptimizersRequest) (*ListOptimizersResponse, error)
+	// Optimize drives a batch of independent runs. The host sends a start,
+	// then one answer per request; the plugin sends, for every answer, the
+	// runs' iterates and its next request. The host ends it by closing its
+	// side (or when every run is done).
+	Optimize(grpc.BidiStreamingServer[OptimizeIn, OptimizeOut]) error
+	mustEmbedUnimplementedOptimizerServiceServer()
+}
+
+// UnimplementedOptimizerServiceServer must be embedded to have
+// forward compatible implementations.
+//
+// NOTE: this should be embedded by value instead of pointer to avoid a nil
+// pointer dereference when methods are called.
+type UnimplementedOptimizerServiceServer struct{}
+
+func (UnimplementedOptimizerServiceServer) ListOptimizers(context.Context, *ListOptimizersRequest) (*ListOptimizersResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListOptimizers not implemented")
+}
+func (UnimplementedOptimizerServiceServer) Optimize(grpc.BidiStreamingServer[OptimizeIn, OptimizeOut]) error {
+	return status.Error(codes.Unimplemented, "method Optimize not implemented")
+}
+func (UnimplementedOptimizerServiceServer) mustEmbedUnimplementedOptimizerServiceServer() {}
+func (UnimplementedOptimizerServiceServer) testEmbeddedByValue()                          {}
+
+// UnsafeOptimizerServiceServer may be embedded to opt out of forward compatibility for this service.
+// Use of this interface is not recommended, as added methods to OptimizerServiceServer will
+// result in compilation errors.
+type UnsafeOptimizerServiceServer interface {
+	mustEmbedUnimplementedOptimizerServiceServer()
+}
+
+func RegisterOptimizerServiceServer(s grpc.ServiceRegistrar, srv OptimizerServiceServer) {
+	// If the following call panics, it indicates UnimplementedOptimizerServiceServer was
+	// embedded by pointer and is nil.  This will cause panics if an
+	// unimplemented method is ever invoked, so we test this at initialization
+	// time to prevent it from happening at runtime later due to I/O.
+	if t, ok := srv.(interface{ testEmbeddedByValue() }); ok {
+		t.testEmbeddedByValue()
+	}
+	s.RegisterService(&OptimizerService_ServiceDesc, srv)
+}
+
+func _OptimizerService_ListOptimizers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListOptimizersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OptimizerServiceServer).ListOptimizers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: OptimizerService_ListOptimizers_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OptimizerServiceServer).ListOptimizers(ctx, req.(*ListOptimizersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _OptimizerService_Optimize_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(OptimizerServiceServer).Optimize(&grpc.GenericServerStream[OptimizeIn, OptimizeOut]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type OptimizerService_OptimizeServer = grpc.BidiStreamingServer[OptimizeIn, OptimizeOut]
+
+// OptimizerService_ServiceDesc is the grpc.ServiceDesc for OptimizerService service.
+// It's only intended for direct use with grpc.RegisterService,
+// and not to be introspected or modified (even as a copy)
+var OptimizerService_ServiceDesc = grpc.ServiceDesc{
+	ServiceName: "landscape.v1.OptimizerService",
+	HandlerType: (*OptimizerServiceServer)(nil),
+	Methods: []grpc.MethodDesc{
+		{
+			MethodName: "ListOptimizers",
+			Handler:    _OptimizerService_ListOptimizers_Handler,
+		},
+	},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "Optimize",
+			Handler:       _OptimizerService_Optimize_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
+		},
+	},
+	Metadata: "landscape.proto",
+}

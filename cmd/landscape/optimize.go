@@ -1,0 +1,241 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/landscape-go/landscape/host"
+	"github.com/landscape-go/landscape/sdk"
+	"github.com/spf13/cobra"
+)
+
+func optimizersCmd(app *host.App, stdout io.Writer) *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "optimizers",
+		Short: "List the optimizers the installed plugins provide",
+		Long: `List every optimizer the installed plugins provide, with its hyperparameters
+(defaults and bounds), whether it uses gradients, and the plugin serving it.`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cat, err := app.Catalog(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				type hp struct {
+					Name    string  `json:"name"`
+					Default float64 `json:"default"`
+					Min     float64 `json:"min"`
+					Max     float64 `json:"max"`
+					Integer bool    `json:"integer,omitempty"`
+					Doc     string  `json:"doc,omitempty"`
+				}
+				type row struct {
+					Name            string `json:"name"`
+					Plugin          string `json:"plugin"`
+					Summary         string `json:"summary"`
+					Gradient        bool   `json:"gradient"`
+					Stochastic      bool   `json:"stochastic"`
+					Hyperparameters []hp   `json:"hyperparameters"`
+				}
+				rows := []row{}
+				for _, o := range cat.Optimizers {
+					r := row{Name: o.Name, Plugin: o.Plugin, Summary: o.Summary, Gradient: o.Gradient, Stochastic: o.Stochastic, Hyperparameters: []hp{}}
+					for _, h := range o.Hyperparameters {
+						r.Hyperparameters = append(r.Hyperparameters, hp{h.Name, h.Default, h.Min, h.Max, h.Integer, h.Doc})
+					}
+					rows = append(rows, r)
+				}
+				return host.WriteJSON(stdout, rows)
+			}
+			tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tGRADIENT\tHYPERPARAMETERS (default [min, max])\tPLUGIN\tSUMMARY")
+			for _, o := range cat.Optimizers {
+				var hps []string
+				for _, h := range o.Hyperparameters {
+					b := ""
+					if h.Bounded() {
+						b = fmt.Sprintf(" [%g,%g]", h.Min, h.Max)
+					}
+					hps = append(hps, fmt.Sprintf("%s=%g%s", h.Name, h.Default, b))
+				}
+				fmt.Fprintf(tw, "%s\t%v\t%s\t%s\t%s\n", o.Name, o.Gradient, strings.Join(hps, " "), o.Plugin, o.Summary)
+			}
+			return tw.Flush()
+		},
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return c
+}
+
+func optimizeCmd(app *host.App, stdout io.Writer) *cobra.Command {
+	var (
+		optName, start, out string
+		set                 []string
+		steps               int
+		seed                uint64
+		tol                 float64
+		window              int
+		keepGoing           bool
+	)
+	c := &cobra.Command{
+		Use:   "optimize SURFACE --optimizer NAME --start x0,x1[,...] [-o traj.csv|traj.json]",
+		Short: "Run an optimizer on a surface and write its trajectory",
+		Long: `Run one optimizer on SURFACE from a start point and write the trajectory:
+CSV with the header step,loss,grad_norm,x0,x1,... (row 0 is the start, row t
+the point after t steps), or JSON with every record (and parameter norm and
+learning rate) and the run's summary. A summary is printed: final loss and
+point, the nearest known minimum and the distance to it, the steps to
+convergence and the status: converged (the loss changed by at most --tol
+relative over --window steps), stalled on a plateau, diverged (NaN, Inf, or
+far outside the domain: a result, not a crash), or max steps.
+
+--set takes the optimizer's hyperparameters (lr, momentum, beta1, ...) and
+the surface's (A, dim, ...); write opt.NAME or surface.NAME for a name both
+take.
+
+Examples:
+  landscape optimize rosenbrock --optimizer adam --start -1.5,2 --steps 5000 --set lr=0.01 -o adam.csv
+  landscape optimize himmelblau --optimizer momentum --start 0,0 --set lr=0.01,momentum=0.9
+  landscape optimize rastrigin --optimizer anneal --start 3,3 --steps 20000 --seed 7 -o sa.json`,
+		Args: exactArgs(1, "one SURFACE (see 'landscape surfaces')"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if optName == "" {
+				return usageError{fmt.Errorf("optimize needs --optimizer NAME (see 'landscape optimizers')")}
+			}
+			if steps < 1 || steps > 10_000_000 {
+				return fmt.Errorf("%w: --steps %d: want 1 to 10000000", host.ErrBadFlag, steps)
+			}
+			if !(tol > 0) || window < 1 {
+				return fmt.Errorf("%w: --tol must be positive and --window at least 1", host.ErrBadFlag)
+			}
+			format := ""
+			if out != "" {
+				var err error
+				if format, err = host.OutputFormat(out, ".csv", ".json"); err != nil {
+					return err
+				}
+			}
+			params, err := host.ParseSet(set)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			cat, err := app.Catalog(ctx)
+			if err != nil {
+				return err
+			}
+			se, err := cat.Lookup(args[0])
+			if err != nil {
+				return err
+			}
+			oe, err := cat.LookupOptimizer(optName)
+			if err != nil {
+				return err
+			}
+			sp, op, err := host.SplitParams(params, se.Hyperparameters, oe.Hyperparameters)
+			if err != nil {
+				return err
+			}
+			desc, err := host.Describe(ctx, se, sp, app.CallTimeout)
+			if err != nil {
+				return err
+			}
+			x0, err := startPoint(start, desc)
+			if err != nil {
+				return err
+			}
+			var of *host.OutFile
+			if out != "" {
+				if of, err = host.CreateOutput(out); err != nil {
+					return err
+				}
+				defer of.Abort()
+			}
+			trajs, err := app.Optimize(ctx, host.OptimizeSpec{Surface: se, Desc: desc, SurfParam: sp, Opt: oe, OptParams: op,
+				Starts: [][]float64{x0}, Steps: steps, Seed: seed, Tol: tol, Window: window, KeepGoing: keepGoing})
+			if err != nil {
+				return err
+			}
+			t := trajs[0]
+			printSummary(stdout, desc, oe, t)
+			if of == nil {
+				return nil
+			}
+			if format == ".csv" {
+				err = host.WriteTrajectoryCSV(of, t)
+			} else {
+				err = host.WriteJSON(of, host.NewTrajectoryReport(desc, sp, oe, op, seed, t))
+			}
+			if err != nil {
+				return err
+			}
+			return of.Commit()
+		},
+	}
+	fl := c.Flags()
+	fl.StringVar(&optName, "optimizer", "", "optimizer name (see 'landscape optimizers')")
+	fl.StringVar(&start, "start", "", "start point x0,x1,... (default: 20% into the domain from its low corner)")
+	fl.IntVar(&steps, "steps", 1000, "steps to take, 1 to 10000000")
+	fl.StringArrayVar(&set, "set", nil, "hyperparameter name=value, of the optimizer or the surface (repeat, or comma-separate)")
+	fl.Uint64Var(&seed, "seed", 1, "seed of the optimizer's randomness")
+	fl.StringVarP(&out, "output", "o", "", "write the trajectory: .csv or .json")
+	fl.Float64Var(&tol, "tol", 1e-9, "convergence: relative loss change over --window steps")
+	fl.IntVar(&window, "window", 10, "convergence window in steps")
+	fl.BoolVar(&keepGoing, "keep-going", false, "take every step even after converging")
+	return c
+}
+
+// startPoint parses --start (or picks one) and checks it lies in the domain.
+func startPoint(s string, d sdk.Descriptor) ([]float64, error) {
+	if s == "" {
+		x := make([]float64, d.Dim)
+		for k, iv := range d.Domain {
+			x[k] = iv.Lo + 0.2*(iv.Hi-iv.Lo)
+		}
+		return x, nil
+	}
+	x, err := host.ParseVector("start", s)
+	if err != nil {
+		return nil, err
+	}
+	if len(x) != d.Dim {
+		return nil, fmt.Errorf("%w: --start has %d values; %s has %d parameters", host.ErrBadFlag, len(x), d.Name, d.Dim)
+	}
+	for k, v := range x {
+		if iv := d.Domain[k]; v < iv.Lo || v > iv.Hi {
+			return nil, fmt.Errorf("%w: --start: x%d=%g is outside %s's domain [%g, %g]", host.ErrBadFlag, k, v, d.Name, iv.Lo, iv.Hi)
+		}
+	}
+	return x, nil
+}
+
+func point(x []float64) string {
+	p := make([]string, len(x))
+	for i, v := range x {
+		p[i] = strconv.FormatFloat(v, 'g', 6, 64)
+	}
+	return "(" + strings.Join(p, ", ") + ")"
+}
+
+func printSummary(w io.Writer, d sdk.Descriptor, o host.OptEntry, t *host.Trajectory) {
+	f := t.Final()
+	status := string(t.Status)
+	switch t.Status {
+	case host.Converged:
+		status += fmt.Sprintf(" after %d steps", t.ConvergedAt)
+	case host.Diverged, host.Failed:
+		status += ": " + t.Why
+	}
+	fmt.Fprintf(w, "%s on %s from %s: %s\n", o.Name, d.Name, point(t.Start), status)
+	fmt.Fprintf(w, "  final loss %.6g at %s after %d steps, gradient norm %.3g\n", f.Loss, point(f.X), f.Step, f.GradNorm)
+	if m, dist, ok := host.Nearest(d, f.X); ok && !math.IsNaN(dist) {
+		fmt.Fprintf(w, "  nearest known minimum %s (loss %.6g), distance %.3g\n", point(m.Location), m.Value, dist)
+	}
+	fmt.Fprintf(w, "  evaluations asked for: %d\n", t.Evals)
+}

@@ -1,0 +1,277 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/landscape-go/landscape/sdk"
+)
+
+// OptimizeSpec is a resolved optimization: which surface and optimizer,
+// configured how, from which starts, for how long.
+type OptimizeSpec struct {
+	Surface   Entry
+	Desc      sdk.Descriptor // the surface as configured by SurfParams
+	SurfParam sdk.Params
+	Opt       OptEntry
+	OptParams sdk.Params
+	// Starts holds one start point per run.
+	Starts [][]float64
+	Steps  int
+	Seed   uint64
+	// Tol and Window define convergence: the loss changed by at most
+	// Tol·(1+|loss|) over the last Window steps. Zero: 1e-9 and 10.
+	Tol    float64
+	Window int
+	// KeepGoing runs every step even after a gradient run has converged.
+	KeepGoing bool
+}
+
+// Status is how a run ended.
+type Status string
+
+const (
+	Converged Status = "converged"
+	MaxSteps  Status = "max steps"
+	Plateau   Status = "stalled on a plateau"
+	Diverged  Status = "diverged"
+	Failed    Status = "failed"
+)
+
+// Record is a trajectory row: the iterate after Step steps.
+type Record struct {
+	Step      int       `json:"step"`
+	X         []float64 `json:"x"`
+	Loss      float64   `json:"loss"`
+	GradNorm  float64   `json:"grad_norm"`
+	ParamNorm float64   `json:"param_norm"`
+	LR        float64   `json:"lr"`
+}
+
+// Trajectory is one run.
+type Trajectory struct {
+	Start   []float64
+	Records []Record
+	Status  Status
+	// ConvergedAt is the step at which the run converged, or -1.
+	ConvergedAt int
+	// Evals counts the points the optimizer asked to have evaluated.
+	Evals int
+	// Why explains a Diverged or Failed status.
+	Why string
+
+	stopped bool
+}
+
+// Final is the last record.
+func (t *Trajectory) Final() Record { return t.Records[len(t.Records)-1] }
+
+// Optimize runs the spec's runs as one batch in the optimizer's plugin,
+// answering its requests from the surface's plugin, and returns a
+// trajectory per start. A run that fails or diverges is that run's result;
+// the others carry on.
+func (a *App) Optimize(ctx context.Context, s OptimizeSpec) ([]*Trajectory, error) {
+	dim := s.Desc.Dim
+	if s.Tol <= 0 {
+		s.Tol = 1e-9
+	}
+	if s.Window <= 0 {
+		s.Window = 10
+	}
+	starts := make([]float64, 0, len(s.Starts)*dim)
+	trajs := make([]*Trajectory, len(s.Starts))
+	for i, x := range s.Starts {
+		if len(x) != dim {
+			return nil, fmt.Errorf("%w: start %d has %d values; %s has %d parameters", ErrBadFlag, i+1, len(x), s.Desc.Name, dim)
+		}
+		starts = append(starts, x...)
+		trajs[i] = &Trajectory{Start: append([]float64(nil), x...), ConvergedAt: -1, Status: MaxSteps}
+	}
+	sc := s.Surface.Client
+	eval := func(ctx context.Context, pts []float64, grad bool) ([]float64, []float64, error) {
+		if grad {
+			return sc.Gradient(ctx, s.Desc.Name, s.SurfParam, dim, pts)
+		}
+		l, err := sc.Loss(ctx, s.Desc.Name, s.SurfParam, dim, pts)
+		return l, nil, err
+	}
+	step := 0
+	var evalErr error
+	err := s.Opt.Client.Optimize(ctx, s.Opt.Name, s.OptParams, dim, starts, s.Seed, eval,
+		func(it sdk.Iterates, req sdk.Request, ans sdk.Answer) bool {
+			// Where a run asked for exactly its iterate with gradients, the
+			// answer is the record; the others are evaluated apart.
+			type pending struct{ run, off int }
+			var need []pending
+			var extra []float64
+			off := 0
+			for i, t := range trajs {
+				k := int(req.Counts[i])
+				x := it.X[i*dim : (i+1)*dim]
+				if t.stopped {
+					off += k
+					continue
+				}
+				if k == 1 && req.Gradient && equal(req.Points[off*dim:(off+1)*dim], x) {
+					t.add(step, x, ans.Losses[off], ans.Grads[off*dim:(off+1)*dim], it.LR[i])
+				} else {
+					need = append(need, pending{i, len(extra) / dim})
+					extra = append(extra, x...)
+				}
+				off += k
+			}
+			if len(extra) > 0 {
+				l, g, err := eval(ctx, extra, true)
+				if err != nil {
+					evalErr = err
+					return false
+				}
+				for _, p := range need {
+					trajs[p.run].add(step, it.X[p.run*dim:(p.run+1)*dim], l[p.off], g[p.off*dim:(p.off+1)*dim], it.LR[p.run])
+				}
+			}
+			off = 0
+			active := 0
+			for i, t := range trajs {
+				k := int(req.Counts[i])
+				if !t.stopped {
+					t.Evals += k
+					t.judge(s, it.Done[i], k == 0)
+				}
+				if !t.stopped {
+					active++
+				}
+				off += k
+			}
+			step++
+			return active > 0 && step <= s.Steps
+		})
+	if evalErr != nil {
+		return nil, evalErr
+	}
+	if err != nil {
+		if errors.Is(err, sdk.ErrBadParams) {
+			return nil, fmt.Errorf("%s: %w", s.Opt.Name, err)
+		}
+		return nil, err
+	}
+	for _, t := range trajs {
+		t.finish(s)
+	}
+	return trajs, nil
+}
+
+func equal(a, b []float64) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func norm(v []float64) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += x * x
+	}
+	return math.Sqrt(s)
+}
+
+func (t *Trajectory) add(step int, x []float64, loss float64, grad []float64, lr float64) {
+	t.Records = append(t.Records, Record{Step: step, X: append([]float64(nil), x...), Loss: loss, GradNorm: norm(grad), ParamNorm: norm(x), LR: lr})
+}
+
+// judge updates the status after the latest record: divergence, a run the
+// plugin failed or finished, and convergence.
+func (t *Trajectory) judge(s OptimizeSpec, done, failed bool) {
+	r := t.Final()
+	for k, x := range r.X {
+		d := s.Desc.Domain[k]
+		w := d.Hi - d.Lo
+		if math.IsNaN(x) || math.IsInf(x, 0) || x < d.Lo-100*w || x > d.Hi+100*w {
+			if math.IsNaN(x) && failed {
+				t.Status, t.Why = Failed, "the optimizer returned no valid point"
+			} else {
+				t.Status, t.Why = Diverged, fmt.Sprintf("parameter %d reached %g, far outside the domain [%g, %g]", k, x, d.Lo, d.Hi)
+			}
+			t.stopped = true
+			return
+		}
+	}
+	if math.IsNaN(r.Loss) || math.IsInf(r.Loss, 0) {
+		t.Status, t.Why, t.stopped = Diverged, fmt.Sprintf("the loss became %g", r.Loss), true
+		return
+	}
+	if t.ConvergedAt < 0 && t.windowFlat(s) {
+		t.ConvergedAt = r.Step
+		if s.Opt.Gradient && !s.KeepGoing {
+			t.stopped = true
+		}
+	}
+	if done {
+		t.stopped = true
+	}
+}
+
+// windowFlat reports whether the loss moved by at most Tol·(1+|loss|) over
+// the last Window steps.
+func (t *Trajectory) windowFlat(s OptimizeSpec) bool {
+	n := len(t.Records)
+	if n <= s.Window {
+		return false
+	}
+	a, b := t.Records[n-1-s.Window].Loss, t.Records[n-1].Loss
+	return math.Abs(a-b) <= s.Tol*(1+math.Abs(b))
+}
+
+// finish settles the status of a run that was not stopped by divergence.
+func (t *Trajectory) finish(s OptimizeSpec) {
+	if t.Status == Diverged || t.Status == Failed {
+		return
+	}
+	switch {
+	case t.ConvergedAt >= 0 && (s.Opt.Gradient || t.windowFlat(s)):
+		t.Status = Converged
+	case t.plateau(s):
+		t.Status = Plateau
+	default:
+		t.ConvergedAt = -1
+		t.Status = MaxSteps
+	}
+}
+
+// plateau: over the last Window steps the gradient stayed small and the
+// loss barely moved, yet the run did not meet the convergence test.
+func (t *Trajectory) plateau(s OptimizeSpec) bool {
+	n := len(t.Records)
+	if n <= s.Window {
+		return false
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, r := range t.Records[n-1-s.Window:] {
+		if r.GradNorm > 1e-3*(1+math.Abs(r.Loss)) {
+			return false
+		}
+		lo, hi = math.Min(lo, r.Loss), math.Max(hi, r.Loss)
+	}
+	return hi-lo <= 1e-4*(1+math.Abs(hi))
+}
+
+// Nearest is the known minimum nearest to x and its distance (ok false
+// when the surface lists none).
+func Nearest(d sdk.Descriptor, x []float64) (m sdk.Minimum, dist float64, ok bool) {
+	dist = math.Inf(1)
+	for _, c := range d.Minima {
+		s := 0.0
+		for k := range x {
+			s += (x[k] - c.Location[k]) * (x[k] - c.Location[k])
+		}
+		if s = math.Sqrt(s); s < dist {
+			m, dist, ok = c, s, true
+		}
+	}
+	return m, dist, ok
+}

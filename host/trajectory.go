@@ -1,0 +1,101 @@
+package host
+
+import (
+	"bufio"
+	"io"
+	"strconv"
+
+	"github.com/landscape-go/landscape/sdk"
+)
+
+// WriteTrajectoryCSV writes step,loss,grad_norm,x0,x1,... rows.
+func WriteTrajectoryCSV(w io.Writer, t *Trajectory) error {
+	bw := bufio.NewWriter(w)
+	bw.WriteString("step,loss,grad_norm")
+	for k := range t.Start {
+		bw.WriteString(",x" + strconv.Itoa(k))
+	}
+	bw.WriteByte('\n')
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	for _, r := range t.Records {
+		bw.WriteString(strconv.Itoa(r.Step) + "," + f(r.Loss) + "," + f(r.GradNorm))
+		for _, x := range r.X {
+			bw.WriteString("," + f(x))
+		}
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
+}
+
+// TrajectoryReport is the JSON form of one run.
+type TrajectoryReport struct {
+	Surface         string             `json:"surface"`
+	SurfaceParams   map[string]float64 `json:"surface_hyperparameters"`
+	Optimizer       string             `json:"optimizer"`
+	OptimizerParams map[string]float64 `json:"optimizer_hyperparameters"`
+	Seed            uint64             `json:"seed"`
+	Start           []float64          `json:"start"`
+	Status          Status             `json:"status"`
+	Why             string             `json:"why,omitempty"`
+	ConvergedAt     *int               `json:"converged_at"`
+	Evaluations     int                `json:"evaluations"`
+	NearestMinimum  *NearestReport     `json:"nearest_minimum,omitempty"`
+	Records         []jsonRecord       `json:"records"`
+}
+
+// NearestReport is the known minimum nearest the final point.
+type NearestReport struct {
+	Location []float64 `json:"location"`
+	Loss     float64   `json:"loss"`
+	Distance float64   `json:"distance"`
+}
+
+// jsonRecord writes NaN and ±Inf (diverged runs) as null.
+type jsonRecord struct {
+	Step      int        `json:"step"`
+	X         []*float64 `json:"x"`
+	Loss      *float64   `json:"loss"`
+	GradNorm  *float64   `json:"grad_norm"`
+	ParamNorm *float64   `json:"param_norm"`
+	LR        float64    `json:"lr"`
+}
+
+func finite(v float64) *float64 {
+	if v != v || v > 1.7976931348623157e308 || v < -1.7976931348623157e308 {
+		return nil
+	}
+	return &v
+}
+
+func fullParams(decl []sdk.Hyperparameter, set sdk.Params) map[string]float64 {
+	out := map[string]float64{}
+	for _, h := range decl {
+		out[h.Name] = h.Default
+	}
+	for k, v := range set {
+		out[k] = v
+	}
+	return out
+}
+
+// NewTrajectoryReport describes a run for JSON.
+func NewTrajectoryReport(d sdk.Descriptor, sp sdk.Params, o OptEntry, op sdk.Params, seed uint64, t *Trajectory) TrajectoryReport {
+	r := TrajectoryReport{Surface: d.Name, SurfaceParams: fullParams(d.Hyperparameters, sp), Optimizer: o.Name,
+		OptimizerParams: fullParams(o.Hyperparameters, op), Seed: seed, Start: t.Start, Status: t.Status, Why: t.Why,
+		Evaluations: t.Evals}
+	if t.ConvergedAt >= 0 {
+		c := t.ConvergedAt
+		r.ConvergedAt = &c
+	}
+	if m, dist, ok := Nearest(d, t.Final().X); ok && dist == dist {
+		r.NearestMinimum = &NearestReport{Location: m.Location, Loss: m.Value, Distance: dist}
+	}
+	for _, rec := range t.Records {
+		j := jsonRecord{Step: rec.Step, Loss: finite(rec.Loss), GradNorm: finite(rec.GradNorm), ParamNorm: finite(rec.ParamNorm), LR: rec.LR}
+		for _, x := range rec.X {
+			j.X = append(j.X, finite(x))
+		}
+		r.Records = append(r.Records, j)
+	}
+	return r
+}

@@ -1,0 +1,150 @@
+package sdk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	pb "github.com/landscape-go/landscape/sdk/internal/wire/landscapev1"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// OptimizerClient is the host's handle on one plugin process's optimizers
+// (go-plugin's Dispense(OptimizerKey)).
+type OptimizerClient struct {
+	rpc pb.OptimizerServiceClient
+	// Plugin names the plugin in errors; the host sets it.
+	Plugin string
+}
+
+func (c *OptimizerClient) name() string { return "plugin " + c.Plugin }
+
+// List describes the plugin's optimizers; a plugin built without them (or
+// by an SDK that predates them) has none.
+func (c *OptimizerClient) List(ctx context.Context) ([]OptimizerInfo, error) {
+	r, err := c.rpc.ListOptimizers(ctx, &pb.ListOptimizersRequest{})
+	if status.Code(err) == codes.Unimplemented {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fromStatus(c.name(), err)
+	}
+	var out []OptimizerInfo
+	for _, o := range r.GetOptimizers() {
+		i := optInfoFromProto(o)
+		if err := i.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrPluginFailed, c.name(), err)
+		}
+		out = append(out, i)
+	}
+	return out, nil
+}
+
+// Evaluation answers a batch request: losses at the points (n·dim values)
+// and, when grad is true, their gradients (n·dim values).
+type Evaluation func(ctx context.Context, points []float64, grad bool) (losses, grads []float64, err error)
+
+// Iterates is the state of a batch after one step: runs·dim values of X,
+// and per run the learning rate and whether it has finished.
+type Iterates struct {
+	X    []float64
+	LR   []float64
+	Done []bool
+}
+
+// Request is what a batch's runs asked for: Counts[i] points for run i
+// (0 once it is done), then the points, dim values each, run by run.
+type Request struct {
+	Counts   []int32
+	Points   []float64
+	Gradient bool
+}
+
+// Answer is the evaluation of a Request.
+type Answer struct {
+	Losses, Grads []float64
+}
+
+// BatchStep tells the host about one step of a batch: the iterates, the
+// runs' next request and its evaluation (so that the host can record the
+// iterates from it when the runs asked for them). It returns false to stop.
+type BatchStep func(it Iterates, req Request, ans Answer) bool
+
+// Optimize runs len(starts)/dim runs of the named optimizer with params and
+// seed: it receives the runs' iterates and next request, answers it with
+// eval, and calls step, until step returns false, every run is done, or ctx
+// ends. The first step's iterates are the starts.
+func (c *OptimizerClient) Optimize(ctx context.Context, name string, params Params, dim int, starts []float64, seed uint64, eval Evaluation, step BatchStep) error {
+	if dim < 1 || len(starts) == 0 || len(starts)%dim != 0 {
+		return fmt.Errorf("%w: %d start values do not make points of dimension %d", ErrBadRequest, len(starts), dim)
+	}
+	n := len(starts) / dim
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stream, err := c.rpc.Optimize(ctx)
+	if err != nil {
+		return fromStatus(c.name(), err)
+	}
+	if err := stream.Send(&pb.OptimizeIn{Msg: &pb.OptimizeIn_Start{Start: &pb.OptimizeStart{
+		Name: name, Params: params, Dim: int32(dim), Starts: starts, Seed: seed}}}); err != nil {
+		return c.streamErr(stream.RecvMsg(new(pb.OptimizeOut)), err)
+	}
+	it := Iterates{X: append([]float64(nil), starts...), LR: make([]float64, n), Done: make([]bool, n)}
+	first := true
+	for {
+		out, err := stream.Recv()
+		if err != nil {
+			return c.streamErr(err, nil)
+		}
+		if !first {
+			if len(out.GetX()) != n*dim || len(out.GetLr()) != n || len(out.GetDone()) != n {
+				return fmt.Errorf("%w: %s sent %d iterate values for %d runs of dimension %d", ErrPluginFailed, c.name(), len(out.GetX()), n, dim)
+			}
+			it = Iterates{X: out.GetX(), LR: out.GetLr(), Done: out.GetDone()}
+		}
+		first = false
+		req := Request{Counts: out.GetCounts(), Points: out.GetPoints(), Gradient: out.GetNeedGradient()}
+		total := 0
+		for _, k := range req.Counts {
+			if k < 0 {
+				total = -1
+				break
+			}
+			total += int(k)
+		}
+		if len(req.Counts) != n || total < 0 || len(req.Points) != total*dim {
+			return fmt.Errorf("%w: %s asked for %d values in %d counts for %d runs", ErrPluginFailed, c.name(), len(req.Points), len(req.Counts), n)
+		}
+		var ans Answer
+		if total > 0 {
+			if ans.Losses, ans.Grads, err = eval(ctx, req.Points, req.Gradient); err != nil {
+				return err
+			}
+		}
+		if !step(it, req, ans) || total == 0 {
+			stream.CloseSend()
+			return nil
+		}
+		if err := stream.Send(&pb.OptimizeIn{Msg: &pb.OptimizeIn_Answer{Answer: &pb.OptimizeAnswer{Losses: ans.Losses, Grads: ans.Grads}}}); err != nil {
+			return c.streamErr(stream.RecvMsg(new(pb.OptimizeOut)), err)
+		}
+	}
+}
+
+// streamErr explains a broken optimize stream, preferring the plugin's own
+// status over the transport's.
+func (c *OptimizerClient) streamErr(err, fallback error) error {
+	if err == nil || errors.Is(err, io.EOF) {
+		err = fallback
+	}
+	if err == nil {
+		return fmt.Errorf("%w: %s ended the run early", ErrPluginFailed, c.name())
+	}
+	if s, ok := status.FromError(err); ok && s.Code() == codes.NotFound {
+		return fmt.Errorf("%w: %s", ErrUnknownOptimizer, strings.TrimPrefix(strings.TrimPrefix(s.Message(), ErrUnknownSurface.Error()+": "), ErrUnknownOptimizer.Error()+": "))
+	}
+	return fromStatus(c.name(), err)
+}

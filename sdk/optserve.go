@@ -1,0 +1,285 @@
+package sdk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/go-plugin"
+	pb "github.com/landscape-go/landscape/sdk/internal/wire/landscapev1"
+	"google.golang.org/grpc"
+)
+
+// WithOptimizers adds optimizers to those the plugin serves.
+func WithOptimizers(o ...Optimizer) ServeOption {
+	return func(c *serveConfig) { c.optimizers = append(c.optimizers, o...) }
+}
+
+// OptimizerKey is the name under which optimizers are dispensed.
+const OptimizerKey = "optimizers"
+
+// RunSeed is the seed of run i of a batch started with seed: distinct,
+// well mixed seeds (splitmix64) so that runs are independent.
+func RunSeed(seed uint64, i int) uint64 {
+	z := seed + uint64(i+1)*0x9e3779b97f4a7c15
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
+type grpcOptPlugin struct {
+	plugin.NetRPCUnsupportedPlugin
+	server *optServer
+}
+
+func (p *grpcOptPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
+	pb.RegisterOptimizerServiceServer(s, p.server)
+	return nil
+}
+
+func (p *grpcOptPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
+	return &OptimizerClient{rpc: pb.NewOptimizerServiceClient(c)}, nil
+}
+
+// optServer is the plugin side of OptimizerService.
+type optServer struct {
+	pb.UnimplementedOptimizerServiceServer
+	byName map[string]Optimizer
+	names  []string
+}
+
+func newOptServer(opts []Optimizer) (*optServer, error) {
+	s := &optServer{byName: map[string]Optimizer{}}
+	for _, o := range opts {
+		info := o.Info()
+		if err := info.Validate(); err != nil {
+			return nil, err
+		}
+		if _, dup := s.byName[info.Name]; dup {
+			return nil, fmt.Errorf("sdk: optimizer %s is served twice", info.Name)
+		}
+		s.byName[info.Name] = o
+		s.names = append(s.names, info.Name)
+	}
+	return s, nil
+}
+
+func optInfoToProto(i OptimizerInfo) *pb.OptimizerInfo {
+	out := &pb.OptimizerInfo{Name: i.Name, Summary: i.Summary, Gradient: i.Gradient, Stochastic: i.Stochastic}
+	for _, h := range i.Hyperparameters {
+		out.Hyperparameters = append(out.Hyperparameters, &pb.Hyperparameter{Name: h.Name, Doc: h.Doc, Default: h.Default, Min: h.Min, Max: h.Max, Integer: h.Integer})
+	}
+	return out
+}
+
+func optInfoFromProto(p *pb.OptimizerInfo) OptimizerInfo {
+	i := OptimizerInfo{Name: p.GetName(), Summary: p.GetSummary(), Gradient: p.GetGradient(), Stochastic: p.GetStochastic()}
+	for _, h := range p.GetHyperparameters() {
+		i.Hyperparameters = append(i.Hyperparameters, Hyperparameter{Name: h.GetName(), Doc: h.GetDoc(), Default: h.GetDefault(), Min: h.GetMin(), Max: h.GetMax(), Integer: h.GetInteger()})
+	}
+	return i
+}
+
+func (s *optServer) ListOptimizers(context.Context, *pb.ListOptimizersRequest) (*pb.ListOptimizersResponse, error) {
+	out := &pb.ListOptimizersResponse{}
+	for _, n := range s.names {
+		out.Optimizers = append(out.Optimizers, optInfoToProto(s.byName[n].Info()))
+	}
+	return out, nil
+}
+
+// ErrUnknownOptimizer: no optimizer of that name is served.
+var ErrUnknownOptimizer = errors.New("sdk: unknown optimizer")
+
+// batch is the plugin's side of one Optimize call: the runs and what each
+// asked for last.
+type batch struct {
+	dim    int
+	runs   []Run
+	done   []bool
+	asks   [][][]float64
+	need   []Need
+	x      []float64
+	lr     []float64
+	failed []bool
+}
+
+// forRuns calls f for every run index, in parallel for large batches.
+func forRuns(n int, f func(i int)) {
+	w := runtime.GOMAXPROCS(0)
+	if n < 256 || w == 1 {
+		for i := 0; i < n; i++ {
+			f(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	step := (n + w - 1) / w
+	for lo := 0; lo < n; lo += step {
+		hi := min(lo+step, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// safely runs f, turning a panic in an optimizer into a failed run.
+func safely(f func()) (failed bool) {
+	defer func() {
+		if recover() != nil {
+			failed = true
+		}
+	}()
+	f()
+	return false
+}
+
+// request asks every active run and builds the message.
+func (b *batch) request(out *pb.OptimizeOut) {
+	forRuns(len(b.runs), func(i int) {
+		if b.done[i] {
+			b.asks[i] = nil
+			return
+		}
+		if safely(func() { b.asks[i], b.need[i] = b.runs[i].Ask() }) || len(b.asks[i]) == 0 {
+			b.fail(i)
+			return
+		}
+		for _, p := range b.asks[i] {
+			if len(p) != b.dim {
+				b.fail(i)
+				return
+			}
+		}
+	})
+	out.Counts = make([]int32, len(b.runs))
+	for i, a := range b.asks {
+		out.Counts[i] = int32(len(a))
+		for _, p := range a {
+			out.Points = append(out.Points, p...)
+		}
+		if a != nil && b.need[i] == NeedGradient {
+			out.NeedGradient = true
+		}
+	}
+}
+
+// fail marks run i finished with a NaN iterate (its failure is the host's
+// to report; the other runs go on).
+func (b *batch) fail(i int) {
+	b.done[i], b.failed[i], b.asks[i] = true, true, nil
+	for k := 0; k < b.dim; k++ {
+		b.x[i*b.dim+k] = math.NaN()
+	}
+}
+
+// tell hands the answer to the runs and fills the iterates.
+func (b *batch) tell(a *pb.OptimizeAnswer, needGrad bool) error {
+	total := 0
+	offs := make([]int, len(b.runs))
+	for i, q := range b.asks {
+		offs[i] = total
+		total += len(q)
+	}
+	if len(a.GetLosses()) != total || needGrad && len(a.GetGrads()) != total*b.dim {
+		return fmt.Errorf("%w: answer holds %d losses and %d gradient values for %d points", ErrBadRequest, len(a.GetLosses()), len(a.GetGrads()), total)
+	}
+	forRuns(len(b.runs), func(i int) {
+		q := b.asks[i]
+		if q == nil {
+			return
+		}
+		losses := a.GetLosses()[offs[i] : offs[i]+len(q)]
+		var grads [][]float64
+		if b.need[i] == NeedGradient && needGrad {
+			grads = make([][]float64, len(q))
+			for k := range q {
+				o := (offs[i] + k) * b.dim
+				grads[k] = a.GetGrads()[o : o+b.dim]
+			}
+		}
+		var st Step
+		if safely(func() { st = b.runs[i].Tell(losses, grads) }) || len(st.X) != b.dim {
+			b.fail(i)
+			return
+		}
+		copy(b.x[i*b.dim:], st.X)
+		b.lr[i] = st.LR
+		b.done[i] = st.Done
+	})
+	return nil
+}
+
+func (s *optServer) Optimize(stream grpc.BidiStreamingServer[pb.OptimizeIn, pb.OptimizeOut]) error {
+	in, err := stream.Recv()
+	if err != nil {
+		return err
+	}
+	st := in.GetStart()
+	if st == nil {
+		return toStatus(fmt.Errorf("%w: the first message must be a start", ErrBadRequest))
+	}
+	o, ok := s.byName[st.GetName()]
+	if !ok {
+		return toStatus(fmt.Errorf("%w: %w: %q (this plugin serves %s)", ErrUnknownSurface, ErrUnknownOptimizer, st.GetName(), strings.Join(s.names, ", ")))
+	}
+	params, err := Resolve(o.Info().Hyperparameters, st.GetParams())
+	if err != nil {
+		return toStatus(err)
+	}
+	dim := int(st.GetDim())
+	if dim < 1 || len(st.GetStarts()) == 0 || len(st.GetStarts())%dim != 0 {
+		return toStatus(fmt.Errorf("%w: %d start values do not make points of dimension %d", ErrBadRequest, len(st.GetStarts()), dim))
+	}
+	n := len(st.GetStarts()) / dim
+	b := &batch{dim: dim, runs: make([]Run, n), done: make([]bool, n), asks: make([][][]float64, n),
+		need: make([]Need, n), x: make([]float64, n*dim), lr: make([]float64, n), failed: make([]bool, n)}
+	for i := range b.runs {
+		x0 := st.GetStarts()[i*dim : (i+1)*dim]
+		copy(b.x[i*dim:], x0)
+		r, err := o.Start(params, append([]float64(nil), x0...), RunSeed(st.GetSeed(), i))
+		if err != nil {
+			if !errors.Is(err, ErrBadParams) {
+				err = fmt.Errorf("%w: %v", ErrBadParams, err)
+			}
+			return toStatus(err)
+		}
+		b.runs[i] = r
+	}
+	out := &pb.OptimizeOut{}
+	b.request(out)
+	if err := stream.Send(out); err != nil {
+		return err
+	}
+	for {
+		in, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		a := in.GetAnswer()
+		if a == nil {
+			return toStatus(fmt.Errorf("%w: expected an answer", ErrBadRequest))
+		}
+		if err := b.tell(a, out.GetNeedGradient()); err != nil {
+			return toStatus(err)
+		}
+		out = &pb.OptimizeOut{X: b.x, Lr: b.lr, Done: b.done}
+		b.request(out)
+		if err := stream.Send(out); err != nil {
+			return err
+		}
+	}
+}
