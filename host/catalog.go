@@ -9,80 +9,75 @@ import (
 	"github.com/landscape-go/landscape/sdk"
 )
 
-// Lookup finds a surface by name, or by "plugin:name" when several plugins
-// serve the same name. An unknown name is answered with the closest names.
-func (c *Catalog) Lookup(name string) (Entry, error) {
+// named is what the catalog's entries share.
+type named interface{ name() (name, plugin string) }
+
+func (e Entry) name() (string, string)    { return e.Name, e.Plugin }
+func (e OptEntry) name() (string, string) { return e.Name, e.Plugin }
+
+// find picks the one item called name, or "plugin:name" when several
+// plugins serve the same name. An unknown name is answered with the closest
+// names and where to list them; sentinel is what the error matches.
+func find[T named](kind, list, name string, items []T, sentinel error, failed []error) (T, error) {
+	var zero T
 	plug, bare := "", name
 	if i := strings.IndexByte(name, ':'); i >= 0 {
 		plug, bare = name[:i], name[i+1:]
 	}
-	var hits []Entry
-	for _, e := range c.Entries {
-		if e.Name == bare && (plug == "" || e.Plugin == plug) {
-			hits = append(hits, e)
+	var hits []string
+	var hit T
+	for _, it := range items {
+		n, p := it.name()
+		if n == bare && (plug == "" || p == plug) {
+			hits = append(hits, p+":"+n)
+			hit = it
 		}
 	}
 	switch {
 	case len(hits) == 1:
-		return hits[0], nil
+		return hit, nil
 	case len(hits) > 1:
-		q := make([]string, len(hits))
-		for i, h := range hits {
-			q[i] = h.Plugin + ":" + h.Name
-		}
-		return Entry{}, fmt.Errorf("host: surface %q is served by several plugins; name one of %s", bare, strings.Join(q, ", "))
+		return zero, fmt.Errorf("host: %s %q is served by several plugins; name one of %s", kind, bare, strings.Join(hits, ", "))
 	}
-	msg := fmt.Sprintf("%v %q", sdk.ErrUnknownSurface, name)
-	if len(c.Failed) > 0 {
-		msg += fmt.Sprintf(" (%d plugin(s) failed to start: %v)", len(c.Failed), c.Failed[0])
+	msg := fmt.Sprintf("unknown %s %q", kind, name)
+	if len(failed) > 0 {
+		msg += fmt.Sprintf(" (%d plugin(s) failed to start: %v)", len(failed), failed[0])
 	}
-	return Entry{}, fmt.Errorf("%w%s", errUnknown{msg}, suggest.Hint(bare, c.Names())+" (`landscape surfaces` lists them)")
+	return zero, errUnknown{msg + suggest.Hint(bare, names(items)) + " (`landscape " + list + "` lists them)", sentinel}
 }
 
-// errUnknown carries the message and still matches sdk.ErrUnknownSurface.
-type errUnknown struct{ msg string }
+// errUnknown carries the message and matches its sentinel.
+type errUnknown struct {
+	msg      string
+	sentinel error
+}
 
-func (e errUnknown) Error() string        { return strings.TrimPrefix(e.msg, "sdk: ") }
-func (e errUnknown) Is(target error) bool { return target == sdk.ErrUnknownSurface }
+func (e errUnknown) Error() string        { return e.msg }
+func (e errUnknown) Is(target error) bool { return target == e.sentinel }
 
-// Names lists the surface names, sorted, each once.
-func (c *Catalog) Names() []string {
+// names lists the items' names, sorted, each once.
+func names[T named](items []T) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, e := range c.Entries {
-		if !seen[e.Name] {
-			seen[e.Name] = true
-			out = append(out, e.Name)
+	for _, it := range items {
+		if n, _ := it.name(); !seen[n] {
+			seen[n] = true
+			out = append(out, n)
 		}
 	}
 	sort.Strings(out)
 	return out
 }
 
-// LookupOptimizer finds an optimizer by name, or by "plugin:name"; an
-// unknown name is answered with the closest names.
-func (c *Catalog) LookupOptimizer(name string) (OptEntry, error) {
-	plug, bare := "", name
-	if i := strings.IndexByte(name, ':'); i >= 0 {
-		plug, bare = name[:i], name[i+1:]
-	}
-	var hits []OptEntry
-	var names []string
-	for _, e := range c.Optimizers {
-		names = append(names, e.Name)
-		if e.Name == bare && (plug == "" || e.Plugin == plug) {
-			hits = append(hits, e)
-		}
-	}
-	switch {
-	case len(hits) == 1:
-		return hits[0], nil
-	case len(hits) > 1:
-		q := make([]string, len(hits))
-		for i, h := range hits {
-			q[i] = h.Plugin + ":" + h.Name
-		}
-		return OptEntry{}, fmt.Errorf("host: optimizer %q is served by several plugins; name one of %s", bare, strings.Join(q, ", "))
-	}
-	return OptEntry{}, fmt.Errorf("%w %q%s (`landscape optimizers` lists them)", sdk.ErrUnknownOptimizer, name, suggest.Hint(bare, names))
+// Lookup finds a surface by name (see find).
+func (c *Catalog) Lookup(name string) (Entry, error) {
+	return find("surface", "surfaces", name, c.Entries, sdk.ErrUnknownSurface, c.Failed)
 }
+
+// LookupOptimizer finds an optimizer by name (see find).
+func (c *Catalog) LookupOptimizer(name string) (OptEntry, error) {
+	return find("optimizer", "optimizers", name, c.Optimizers, sdk.ErrUnknownOptimizer, c.Failed)
+}
+
+// Names lists the surface names, sorted, each once.
+func (c *Catalog) Names() []string { return names(c.Entries) }

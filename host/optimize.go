@@ -232,8 +232,22 @@ func (t *Trajectory) finish(s OptimizeSpec) {
 	if t.Status == Diverged || t.Status == Failed {
 		return
 	}
+	if !s.Opt.Gradient {
+		// A global method's best loss is flat between improvements: it has
+		// converged only if it is flat at the end, since its last one.
+		t.ConvergedAt = -1
+		if t.windowFlat(s) {
+			last := t.Final().Loss
+			t.ConvergedAt = 0
+			for _, r := range t.Records {
+				if math.Abs(r.Loss-last) > s.Tol*(1+math.Abs(last)) {
+					t.ConvergedAt = r.Step + 1
+				}
+			}
+		}
+	}
 	switch {
-	case t.ConvergedAt >= 0 && (s.Opt.Gradient || t.windowFlat(s)):
+	case t.ConvergedAt >= 0:
 		t.Status = Converged
 	case t.plateau(s):
 		t.Status = Plateau

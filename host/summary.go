@@ -116,3 +116,22 @@ func WriteJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
+
+// HyperparameterJSON is a hyperparameter in listings.
+type HyperparameterJSON struct {
+	Name    string  `json:"name"`
+	Default float64 `json:"default"`
+	Min     float64 `json:"min"`
+	Max     float64 `json:"max"`
+	Integer bool    `json:"integer,omitempty"`
+	Doc     string  `json:"doc,omitempty"`
+}
+
+// HyperparametersJSON lists hs for JSON (never null).
+func HyperparametersJSON(hs []sdk.Hyperparameter) []HyperparameterJSON {
+	out := make([]HyperparameterJSON, 0, len(hs))
+	for _, h := range hs {
+		out = append(out, HyperparameterJSON{h.Name, h.Default, h.Min, h.Max, h.Integer, h.Doc})
+	}
+	return out
+}

@@ -4,14 +4,11 @@ import (
 	"context"
 	"errors"
 	"math"
-	"net"
 	"strings"
 	"testing"
 
 	pb "github.com/landscape-go/landscape/sdk/internal/wire/landscapev1"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/test/bufconn"
 )
 
 // fakeGD is x ← x − lr·g; a start with x0 = 99 panics in Tell, one with
@@ -55,17 +52,7 @@ func dialOpt(t *testing.T, opts ...Optimizer) *OptimizerClient {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lis := bufconn.Listen(1 << 20)
-	g := grpc.NewServer()
-	pb.RegisterOptimizerServiceServer(g, srv)
-	go g.Serve(lis)
-	conn, err := grpc.NewClient("passthrough:///buf",
-		grpc.WithContextDialer(func(context.Context, string) (net.Conn, error) { return lis.Dial() }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close(); g.Stop() })
+	conn := bufConn(t, func(g *grpc.Server) { pb.RegisterOptimizerServiceServer(g, srv) })
 	return &OptimizerClient{rpc: pb.NewOptimizerServiceClient(conn), Plugin: "fake"}
 }
 

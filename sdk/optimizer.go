@@ -13,6 +13,8 @@ type Optimizer interface {
 	Info() OptimizerInfo
 	// Start begins one run from x0 with hyperparameters p (resolved: every
 	// declared name present, bounds checked) and a seed for any randomness.
+	// Constraints that bounds cannot say (beta1 < 1, nesterov needing
+	// momentum) are Start's to refuse, with an error wrapping ErrBadParams.
 	// It must not keep x0. Runs of one Optimizer may be used from several
 	// goroutines at once, each Run from one at a time.
 	Start(p Params, x0 []float64, seed uint64) (Run, error)
@@ -45,8 +47,9 @@ const (
 
 // Run is one optimization in progress. The driver alternates Ask and Tell.
 type Run interface {
-	// Ask returns the points the run wants evaluated next (at least one;
-	// the driver does not modify them) and whether gradients are needed.
+	// Ask returns the points the run wants evaluated next (at least one)
+	// and whether gradients are needed. The points need stay valid only
+	// until the next Tell; the driver neither modifies nor keeps them.
 	Ask() (points [][]float64, need Need)
 	// Tell hands back the losses at Ask's points and, when asked for, the
 	// gradients (grads[i] for points[i]; nil otherwise). It returns the
@@ -57,9 +60,12 @@ type Run interface {
 // Step is a run's state after one Tell.
 type Step struct {
 	// X is the current iterate (for global methods, the best point so far).
-	// The driver copies it; the run may reuse the slice.
+	// The driver copies it; the run may reuse the slice. A run that cannot
+	// go on returns NaN coordinates.
 	X []float64
-	// LR is the learning rate this step used (0 where none applies).
+	// LR is the scheduled learning rate of this step (before any scaling a
+	// method applies inside, such as Adam's bias correction; 0 where none
+	// applies).
 	LR float64
 	// Done is true when the method has finished by itself (a grid search
 	// that has seen every point); the driver stops the run.

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/hashicorp/go-plugin"
 	pb "github.com/landscape-go/landscape/sdk/internal/wire/landscapev1"
 	"google.golang.org/grpc"
 )
@@ -30,20 +29,6 @@ func RunSeed(seed uint64, i int) uint64 {
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
 	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
 	return z ^ (z >> 31)
-}
-
-type grpcOptPlugin struct {
-	plugin.NetRPCUnsupportedPlugin
-	server *optServer
-}
-
-func (p *grpcOptPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
-	pb.RegisterOptimizerServiceServer(s, p.server)
-	return nil
-}
-
-func (p *grpcOptPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
-	return &OptimizerClient{rpc: pb.NewOptimizerServiceClient(c)}, nil
 }
 
 // optServer is the plugin side of OptimizerService.
@@ -249,7 +234,7 @@ func (s *optServer) Optimize(stream grpc.BidiStreamingServer[pb.OptimizeIn, pb.O
 		copy(b.x[i*dim:], x0)
 		r, err := o.Start(params, append([]float64(nil), x0...), RunSeed(st.GetSeed(), i))
 		if err != nil {
-			if !errors.Is(err, ErrBadParams) {
+			if !errors.Is(err, ErrBadParams) && !errors.Is(err, ErrBadRequest) {
 				err = fmt.Errorf("%w: %v", ErrBadParams, err)
 			}
 			return toStatus(err)

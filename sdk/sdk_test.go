@@ -106,12 +106,13 @@ func TestConfigure(t *testing.T) {
 	}
 }
 
-// dial serves srv over an in-memory connection and returns a client.
-func dial(t *testing.T, srv pb.SurfaceServiceServer) *SurfaceClient {
+// bufConn serves over an in-memory connection what register registers, and
+// returns a client connection to it.
+func bufConn(t *testing.T, register func(*grpc.Server)) *grpc.ClientConn {
 	t.Helper()
 	lis := bufconn.Listen(1 << 20)
 	g := grpc.NewServer()
-	pb.RegisterSurfaceServiceServer(g, srv)
+	register(g)
 	go g.Serve(lis)
 	conn, err := grpc.NewClient("passthrough:///buf",
 		grpc.WithContextDialer(func(context.Context, string) (net.Conn, error) { return lis.Dial() }),
@@ -120,6 +121,12 @@ func dial(t *testing.T, srv pb.SurfaceServiceServer) *SurfaceClient {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close(); g.Stop() })
+	return conn
+}
+
+// dial serves srv and returns a surface client of it.
+func dial(t *testing.T, srv pb.SurfaceServiceServer) *SurfaceClient {
+	conn := bufConn(t, func(g *grpc.Server) { pb.RegisterSurfaceServiceServer(g, srv) })
 	return &SurfaceClient{rpc: pb.NewSurfaceServiceClient(conn), Plugin: "fake"}
 }
 

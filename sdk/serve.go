@@ -89,7 +89,7 @@ func Serve(opts ...ServeOption) {
 	}
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: Handshake(),
-		Plugins:         plugin.PluginSet{PluginKey: &grpcPlugin{server: srv}, OptimizerKey: &grpcOptPlugin{server: osrv}},
+		Plugins:         pluginSet(srv, osrv),
 		GRPCServer: func(o []grpc.ServerOption) *grpc.Server {
 			return grpc.NewServer(append(o, grpc.MaxRecvMsgSize(maxMessage), grpc.MaxSendMsgSize(maxMessage),
 				grpc.InitialWindowSize(window), grpc.InitialConnWindowSize(window),
@@ -99,22 +99,39 @@ func Serve(opts ...ServeOption) {
 	})
 }
 
-// grpcPlugin joins the SDK to go-plugin on both sides.
+// grpcPlugin joins one of the SDK's services to go-plugin: register serves
+// it (plugin side), client makes its client (host side).
 type grpcPlugin struct {
 	plugin.NetRPCUnsupportedPlugin
-	server *server
+	register func(*grpc.Server)
+	client   func(*grpc.ClientConn) any
 }
 
 func (p *grpcPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
-	pb.RegisterSurfaceServiceServer(s, p.server)
+	p.register(s)
 	return nil
 }
 
 func (p *grpcPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
-	return &SurfaceClient{rpc: pb.NewSurfaceServiceClient(c)}, nil
+	return p.client(c), nil
 }
 
 var _ plugin.GRPCPlugin = (*grpcPlugin)(nil)
+
+// pluginSet is the SDK's go-plugin set: surfaces and optimizers. The
+// servers are nil on the host side.
+func pluginSet(srv *server, osrv *optServer) plugin.PluginSet {
+	return plugin.PluginSet{
+		PluginKey: &grpcPlugin{
+			register: func(s *grpc.Server) { pb.RegisterSurfaceServiceServer(s, srv) },
+			client:   func(c *grpc.ClientConn) any { return &SurfaceClient{rpc: pb.NewSurfaceServiceClient(c)} },
+		},
+		OptimizerKey: &grpcPlugin{
+			register: func(s *grpc.Server) { pb.RegisterOptimizerServiceServer(s, osrv) },
+			client:   func(c *grpc.ClientConn) any { return &OptimizerClient{rpc: pb.NewOptimizerServiceClient(c)} },
+		},
+	}
+}
 
 // server is the plugin side of SurfaceService.
 type server struct {
@@ -438,5 +455,5 @@ func DialOptions() []grpc.DialOption {
 // ClientPlugins is the go-plugin plugin set the host passes to
 // plugin.ClientConfig: its Dispense(PluginKey) yields a *SurfaceClient.
 func ClientPlugins() plugin.PluginSet {
-	return plugin.PluginSet{PluginKey: &grpcPlugin{}, OptimizerKey: &grpcOptPlugin{}}
+	return pluginSet(nil, nil)
 }

@@ -54,6 +54,7 @@ func plugins(t *testing.T) string {
 		for _, b := range []struct{ out, pkg string }{
 			{"plugins/landscape-plugin-testfuncs", "../../plugins/testfuncs"},
 			{"plugins/landscape-plugin-tilted", "../../plugins/examples/tilted"},
+			{"plugins/landscape-plugin-optimizers", "../../plugins/optimizers"},
 			{"faulty/landscape-plugin-faulty", "./testdata/faulty"},
 			{"clash/landscape-plugin-tilted-copy", "../../plugins/examples/tilted"},
 		} {

@@ -6,7 +6,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/landscape-go/landscape/host"
 	"github.com/landscape-go/landscape/sdk"
@@ -27,46 +26,37 @@ func optimizersCmd(app *host.App, stdout io.Writer) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				type hp struct {
-					Name    string  `json:"name"`
-					Default float64 `json:"default"`
-					Min     float64 `json:"min"`
-					Max     float64 `json:"max"`
-					Integer bool    `json:"integer,omitempty"`
-					Doc     string  `json:"doc,omitempty"`
-				}
 				type row struct {
-					Name            string `json:"name"`
-					Plugin          string `json:"plugin"`
-					Summary         string `json:"summary"`
-					Gradient        bool   `json:"gradient"`
-					Stochastic      bool   `json:"stochastic"`
-					Hyperparameters []hp   `json:"hyperparameters"`
+					Name            string                    `json:"name"`
+					Plugin          string                    `json:"plugin"`
+					Summary         string                    `json:"summary"`
+					Gradient        bool                      `json:"gradient"`
+					Stochastic      bool                      `json:"stochastic"`
+					Hyperparameters []host.HyperparameterJSON `json:"hyperparameters"`
 				}
 				rows := []row{}
 				for _, o := range cat.Optimizers {
-					r := row{Name: o.Name, Plugin: o.Plugin, Summary: o.Summary, Gradient: o.Gradient, Stochastic: o.Stochastic, Hyperparameters: []hp{}}
-					for _, h := range o.Hyperparameters {
-						r.Hyperparameters = append(r.Hyperparameters, hp{h.Name, h.Default, h.Min, h.Max, h.Integer, h.Doc})
-					}
+					r := row{Name: o.Name, Plugin: o.Plugin, Summary: o.Summary, Gradient: o.Gradient, Stochastic: o.Stochastic}
+					r.Hyperparameters = host.HyperparametersJSON(o.Hyperparameters)
 					rows = append(rows, r)
 				}
 				return host.WriteJSON(stdout, rows)
 			}
-			tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tGRADIENT\tHYPERPARAMETERS (default [min, max])\tPLUGIN\tSUMMARY")
+			nw, pw := len("NAME"), len("PLUGIN")
 			for _, o := range cat.Optimizers {
+				nw, pw = max(nw, len(o.Name)), max(pw, len(o.Plugin))
+			}
+			fmt.Fprintf(stdout, "%-*s  %-8s  %-*s  %s\n", nw, "NAME", "GRADIENT", pw, "PLUGIN", "SUMMARY")
+			for _, o := range cat.Optimizers {
+				fmt.Fprintf(stdout, "%-*s  %-8v  %-*s  %s\n", nw, o.Name, o.Gradient, pw, o.Plugin, o.Summary)
 				var hps []string
 				for _, h := range o.Hyperparameters {
-					b := ""
-					if h.Bounded() {
-						b = fmt.Sprintf(" [%g,%g]", h.Min, h.Max)
-					}
-					hps = append(hps, fmt.Sprintf("%s=%g%s", h.Name, h.Default, b))
+					hps = append(hps, fmt.Sprintf("%s=%g", h.Name, h.Default))
 				}
-				fmt.Fprintf(tw, "%s\t%v\t%s\t%s\t%s\n", o.Name, o.Gradient, strings.Join(hps, " "), o.Plugin, o.Summary)
+				fmt.Fprintf(stdout, "%*s  %s\n", nw, "", strings.Join(hps, " "))
 			}
-			return tw.Flush()
+			fmt.Fprintln(stdout, "\nBounds and docs: landscape optimizers --json. Set with: landscape optimize ... --set name=value")
+			return nil
 		},
 	}
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")

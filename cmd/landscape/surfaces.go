@@ -29,33 +29,23 @@ LANDSCAPE_PLUGIN_PATH, next to the landscape binary, and in its plugins folder.`
 				return err
 			}
 			if asJSON {
-				type hp struct {
-					Name    string  `json:"name"`
-					Default float64 `json:"default"`
-					Min     float64 `json:"min"`
-					Max     float64 `json:"max"`
-					Integer bool    `json:"integer,omitempty"`
-					Doc     string  `json:"doc,omitempty"`
-				}
 				type row struct {
-					Name            string       `json:"name"`
-					Plugin          string       `json:"plugin"`
-					Dim             int          `json:"dim"`
-					Domain          [][2]float64 `json:"domain"`
-					Summary         string       `json:"summary"`
-					Gradient        bool         `json:"gradient"`
-					Hyperparameters []hp         `json:"hyperparameters"`
-					Minima          []any        `json:"minima"`
+					Name            string                    `json:"name"`
+					Plugin          string                    `json:"plugin"`
+					Dim             int                       `json:"dim"`
+					Domain          [][2]float64              `json:"domain"`
+					Summary         string                    `json:"summary"`
+					Gradient        bool                      `json:"gradient"`
+					Hyperparameters []host.HyperparameterJSON `json:"hyperparameters"`
+					Minima          []any                     `json:"minima"`
 				}
 				rows := []row{}
 				for _, e := range cat.Entries {
-					r := row{Name: e.Name, Plugin: e.Plugin, Dim: e.Dim, Summary: e.Summary, Gradient: e.HasGradient, Hyperparameters: []hp{}, Minima: []any{}}
+					r := row{Name: e.Name, Plugin: e.Plugin, Dim: e.Dim, Summary: e.Summary, Gradient: e.HasGradient, Minima: []any{}}
 					for _, d := range e.Domain {
 						r.Domain = append(r.Domain, [2]float64{d.Lo, d.Hi})
 					}
-					for _, h := range e.Hyperparameters {
-						r.Hyperparameters = append(r.Hyperparameters, hp{h.Name, h.Default, h.Min, h.Max, h.Integer, h.Doc})
-					}
+					r.Hyperparameters = host.HyperparametersJSON(e.Hyperparameters)
 					for _, m := range e.Minima {
 						r.Minima = append(r.Minima, map[string]any{"location": m.Location, "value": m.Value, "local": m.Local})
 					}

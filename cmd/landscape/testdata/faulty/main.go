@@ -63,4 +63,35 @@ func (badglsl) GLSL() string {
 	return "float loss() {\n\tfloat x = P(0);\n\treturn x * nothing_here;\n}\n"
 }
 
-func main() { sdk.Serve(sdk.WithSurfaces(crashy{}, holey{}, badglsl{})) }
+// liar is an optimizer that returns a point of the wrong dimension after
+// two steps.
+type liar struct{}
+
+func (liar) Info() sdk.OptimizerInfo {
+	return sdk.OptimizerInfo{Name: "liar", Summary: "lies after two steps", Gradient: true}
+}
+
+func (liar) Start(_ sdk.Params, x0 []float64, _ uint64) (sdk.Run, error) {
+	return &liarRun{x: x0}, nil
+}
+
+type liarRun struct {
+	x []float64
+	t int
+}
+
+func (r *liarRun) Ask() ([][]float64, sdk.Need) { return [][]float64{r.x}, sdk.NeedGradient }
+
+func (r *liarRun) Tell(_ []float64, g [][]float64) sdk.Step {
+	if r.t++; r.t > 2 {
+		return sdk.Step{X: []float64{1, 2, 3}}
+	}
+	for k := range r.x {
+		r.x[k] -= 0.01 * g[0][k]
+	}
+	return sdk.Step{X: r.x}
+}
+
+func main() {
+	sdk.Serve(sdk.WithSurfaces(crashy{}, holey{}, badglsl{}), sdk.WithOptimizers(liar{}))
+}

@@ -1,0 +1,11 @@
+// Command optimizers is the landscape plugin that serves the optimizers of
+// package opt (gd, sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw,
+// anneal, grid-search, random-restarts).
+package main
+
+import (
+	"github.com/landscape-go/landscape/plugins/optimizers/opt"
+	"github.com/landscape-go/landscape/sdk"
+)
+
+func main() { sdk.Serve(sdk.WithOptimizers(opt.All()...)) }
