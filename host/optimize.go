@@ -277,15 +277,21 @@ func (t *Trajectory) plateau(s OptimizeSpec) bool {
 // Nearest is the known minimum nearest to x and its distance (ok false
 // when the surface lists none).
 func Nearest(d sdk.Descriptor, x []float64) (m sdk.Minimum, dist float64, ok bool) {
-	dist = math.Inf(1)
-	for _, c := range d.Minima {
-		s := 0.0
-		for k := range x {
-			s += (x[k] - c.Location[k]) * (x[k] - c.Location[k])
-		}
-		if s = math.Sqrt(s); s < dist {
-			m, dist, ok = c, s, true
+	i, dist := nearestIndex(d, x)
+	if i < 0 {
+		return sdk.Minimum{}, dist, false
+	}
+	return d.Minima[i], dist, true
+}
+
+// nearestIndex is the index in d.Minima of the minimum nearest x (-1 when
+// there is none) and its distance.
+func nearestIndex(d sdk.Descriptor, x []float64) (int, float64) {
+	best, dist := -1, math.Inf(1)
+	for i, c := range d.Minima {
+		if s := distance(c.Location, x); s < dist {
+			best, dist = i, s
 		}
 	}
-	return m, dist, ok
+	return best, dist
 }

@@ -112,7 +112,18 @@ func (o *OutFile) Abort() {
 // WriteNPY writes the Field as a NumPy .npy array (version 1.0): float32
 // little-endian, shape (ny, nx), C order, row 0 at y = Y.Lo.
 func WriteNPY(w io.Writer, f *compute.Field) error {
-	header := fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }", f.Grid.Ny, f.Grid.Nx)
+	return writeNPY(w, "<f4", f.Grid.Ny, f.Grid.Nx, len(f.Values), func(i int) uint32 { return math.Float32bits(f.Values[i]) })
+}
+
+// WriteNPYInt32 writes labels as a NumPy .npy int32 array of shape (ny, nx).
+func WriteNPYInt32(w io.Writer, labels []int32, ny, nx int) error {
+	return writeNPY(w, "<i4", ny, nx, len(labels), func(i int) uint32 { return uint32(labels[i]) })
+}
+
+// writeNPY writes a .npy v1.0 header for a (ny, nx) array of 4-byte
+// little-endian items, then the n items word(0..n-1).
+func writeNPY(w io.Writer, descr string, ny, nx, n int, word func(int) uint32) error {
+	header := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (%d, %d), }", descr, ny, nx)
 	// magic(6) + version(2) + len(2) + header + '\n', padded to 64 bytes.
 	total := 10 + len(header) + 1
 	pad := (64 - total%64) % 64
@@ -128,10 +139,10 @@ func WriteNPY(w io.Writer, f *compute.Field) error {
 	}
 	const block = 1 << 16
 	b := make([]byte, 0, 4*block)
-	for i := 0; i < len(f.Values); i += block {
+	for i := 0; i < n; i += block {
 		b = b[:0]
-		for _, v := range f.Values[i:min(i+block, len(f.Values))] {
-			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(v))
+		for k := i; k < min(i+block, n); k++ {
+			b = binary.LittleEndian.AppendUint32(b, word(k))
 		}
 		if _, err := w.Write(b); err != nil {
 			return err

@@ -148,3 +148,16 @@ func (c *OptimizerClient) streamErr(err, fallback error) error {
 	}
 	return fromStatus(c.name(), err)
 }
+
+// GLSL returns the optimizer's GPU step function for params, or "" when it
+// has none (or the plugin predates the call).
+func (c *OptimizerClient) GLSL(ctx context.Context, name string, params Params) (string, error) {
+	r, err := c.rpc.OptimizerGLSL(ctx, &pb.OptimizerRef{Name: name, Params: params})
+	if status.Code(err) == codes.Unimplemented {
+		return "", nil
+	}
+	if err != nil {
+		return "", c.streamErr(err, nil)
+	}
+	return r.GetGlsl(), nil
+}

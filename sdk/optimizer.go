@@ -92,3 +92,20 @@ func (i OptimizerInfo) Validate() error {
 	}
 	return nil
 }
+
+// OptimizerWithGLSL is an Optimizer that can also step many runs at once on
+// the GPU (basins of attraction, many-start runs). GLSL returns, for the
+// hyperparameters p, a snippet that defines NSTATE (a constant expression
+// in DIM: the floats of state per run) and
+//
+//	void step(inout float x[DIM], in float g[DIM], inout float s[NSTATE + 1], int t)
+//
+// which takes step t (1, 2, ...) from x with the gradient g; s starts at
+// zero (its one spare float spares GLSL a zero-length array).
+// Hyperparameters are float constants named as declared. It returns ""
+// when this configuration cannot run on the GPU (gradient noise, say); the
+// host then steps the runs through the plugin.
+type OptimizerWithGLSL interface {
+	Optimizer
+	GLSL(p Params) string
+}

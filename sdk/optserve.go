@@ -268,3 +268,19 @@ func (s *optServer) Optimize(stream grpc.BidiStreamingServer[pb.OptimizeIn, pb.O
 		}
 	}
 }
+
+func (s *optServer) OptimizerGLSL(_ context.Context, ref *pb.OptimizerRef) (*pb.GLSLSource, error) {
+	o, ok := s.byName[ref.GetName()]
+	if !ok {
+		return nil, toStatus(fmt.Errorf("%w: %w: %q", ErrUnknownSurface, ErrUnknownOptimizer, ref.GetName()))
+	}
+	p, err := Resolve(o.Info().Hyperparameters, ref.GetParams())
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	g, ok := o.(OptimizerWithGLSL)
+	if !ok {
+		return &pb.GLSLSource{}, nil
+	}
+	return &pb.GLSLSource{Glsl: g.GLSL(p)}, nil
+}

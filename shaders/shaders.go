@@ -14,6 +14,9 @@ import (
 //go:embed eval.comp.glsl
 var evalTemplate string
 
+//go:embed step.comp.glsl
+var stepTemplate string
+
 // Mode selects what an evaluation kernel iterates over.
 type Mode int
 
@@ -48,8 +51,16 @@ type EvalSource struct {
 	Source string
 }
 
-// TemplateLine offsets the template's line numbers in compile logs.
-const TemplateLine = 100000
+// TemplateLine offsets the template's line numbers in compile logs, and
+// OptimizerLine an optimizer snippet's (whose own line n is logged as
+// OptimizerLine+n).
+const (
+	TemplateLine  = 100000
+	OptimizerLine = 50000
+)
+
+// StepLocalX is the batch-optimization kernel's work-group size.
+const StepLocalX = 64
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
@@ -58,29 +69,22 @@ func Eval(mode Mode, snippet string, dim, ndata int, consts []Const) (EvalSource
 	if !strings.Contains(snippet, "loss") {
 		return EvalSource{}, fmt.Errorf("shaders: the snippet defines no loss()")
 	}
-	var h strings.Builder
-	h.WriteString("#version 430 core\n")
-	fmt.Fprintf(&h, "#line %d\n", TemplateLine+2)
+	var defs string
 	if mode == Points {
-		fmt.Fprintf(&h, "#define LS_POINTS 1\n#define LOCAL_X %d\n#define LOCAL_Y %d\n", PointsLocalX, PointsLocalY)
+		defs = fmt.Sprintf("#define LS_POINTS 1\n#define LOCAL_X %d\n#define LOCAL_Y %d\n", PointsLocalX, PointsLocalY)
 	} else {
-		fmt.Fprintf(&h, "#define LOCAL_X %d\n#define LOCAL_Y %d\n", PlaneLocalX, PlaneLocalY)
+		defs = fmt.Sprintf("#define LOCAL_X %d\n#define LOCAL_Y %d\n", PlaneLocalX, PlaneLocalY)
 	}
-	fmt.Fprintf(&h, "#define DIM %d\n#define NDATA %d\n#define LS_SMALL_DIM %d\n", dim, ndata, SmallDim)
-	for _, c := range consts {
-		if !identRE.MatchString(c.Name) || strings.HasPrefix(c.Name, "ls_") || strings.HasPrefix(c.Name, "gl_") {
-			return EvalSource{}, fmt.Errorf("shaders: hyperparameter %q is not a GLSL identifier the kernel can declare", c.Name)
-		}
-		if math.IsNaN(c.Value) || math.IsInf(c.Value, 0) {
-			return EvalSource{}, fmt.Errorf("shaders: hyperparameter %s=%v is not finite", c.Name, c.Value)
-		}
-		fmt.Fprintf(&h, "const float %s = %s;\n", c.Name, Float(c.Value))
+	defs += fmt.Sprintf("#define LS_SMALL_DIM %d\n", SmallDim)
+	h, err := header(defs, dim, ndata, consts)
+	if err != nil {
+		return EvalSource{}, err
 	}
 	before, after, ok := strings.Cut(evalTemplate, "//@SNIPPET\n")
 	if !ok {
 		return EvalSource{}, fmt.Errorf("shaders: template has no snippet marker")
 	}
-	src := h.String() + before
+	src := h + before
 	// The snippet from line 1, then back to the template's numbering.
 	next := strings.Count(src, "\n") + 1
 	src += "#line 1\n" + strings.TrimRight(snippet, "\n") + "\n"
@@ -95,4 +99,51 @@ func Float(v float64) string {
 		s += ".0"
 	}
 	return s
+}
+
+// header is the kernels' first lines: version, defines, constants.
+func header(defs string, dim, ndata int, consts []Const) (string, error) {
+	var h strings.Builder
+	h.WriteString("#version 430 core\n")
+	fmt.Fprintf(&h, "#line %d\n", TemplateLine+2)
+	h.WriteString(defs)
+	fmt.Fprintf(&h, "#define DIM %d\n#define NDATA %d\n", dim, ndata)
+	seen := map[string]bool{}
+	for _, c := range consts {
+		if !identRE.MatchString(c.Name) || strings.HasPrefix(c.Name, "ls_") || strings.HasPrefix(c.Name, "gl_") {
+			return "", fmt.Errorf("shaders: hyperparameter %q is not a GLSL identifier the kernel can declare", c.Name)
+		}
+		if seen[c.Name] {
+			return "", fmt.Errorf("shaders: two hyperparameters are named %s (the surface's and the optimizer's)", c.Name)
+		}
+		seen[c.Name] = true
+		if math.IsNaN(c.Value) || math.IsInf(c.Value, 0) {
+			return "", fmt.Errorf("shaders: hyperparameter %s=%v is not finite", c.Name, c.Value)
+		}
+		fmt.Fprintf(&h, "const float %s = %s;\n", c.Name, Float(c.Value))
+	}
+	return h.String(), nil
+}
+
+// Step assembles the batch-optimization kernel: the surface's snippet
+// (loss), the optimizer's (NSTATE and step), and the constants of both.
+func Step(surface, optimizer string, dim, ndata int, consts []Const) (EvalSource, error) {
+	if !strings.Contains(surface, "loss") || !strings.Contains(optimizer, "step") || !strings.Contains(optimizer, "NSTATE") {
+		return EvalSource{}, fmt.Errorf("shaders: the surface snippet needs loss(), the optimizer's NSTATE and step()")
+	}
+	h, err := header(fmt.Sprintf("#define LOCAL_X %d\n", StepLocalX), dim, ndata, consts)
+	if err != nil {
+		return EvalSource{}, err
+	}
+	before, rest, ok := strings.Cut(stepTemplate, "//@SURFACE\n")
+	_, after, ok2 := strings.Cut(rest, "//@OPTIMIZER\n")
+	if !ok || !ok2 {
+		return EvalSource{}, fmt.Errorf("shaders: step template has no snippet markers")
+	}
+	src := h + before
+	next := strings.Count(src, "\n") + 1
+	src += "#line 1\n" + strings.TrimRight(surface, "\n") + "\n"
+	src += "#line " + strconv.Itoa(OptimizerLine+1) + "\n" + strings.TrimRight(optimizer, "\n") + "\n"
+	src += "#line " + strconv.Itoa(TemplateLine+next+2) + "\n" + after
+	return EvalSource{Source: src}, nil
 }

@@ -83,9 +83,10 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"npy":    cmdNPY,
-			"nlines": cmdNLines,
-			"png":    cmdPNG,
+			"npy":         cmdNPY,
+			"nlines":      cmdNLines,
+			"png":         cmdPNG,
+			"labelsagree": cmdLabelsAgree,
 		},
 	})
 }
@@ -209,4 +210,54 @@ func cmdPNG(ts *testscript.TestScript, neg bool, args []string) {
 	if len(colours) < 64 {
 		ts.Fatalf("%s has only %d colours: blank?", args[0], len(colours))
 	}
+}
+
+// labelsagree A B FRAC: two int32 .npy label grids of one shape agree on at
+// least FRAC of their cells.
+func cmdLabelsAgree(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: labelsagree A B FRAC")
+	}
+	a, err := readLabels(ts.MkAbs(args[0]))
+	if err != nil {
+		ts.Fatalf("%s: %v", args[0], err)
+	}
+	b, err := readLabels(ts.MkAbs(args[1]))
+	if err != nil {
+		ts.Fatalf("%s: %v", args[1], err)
+	}
+	if len(a) != len(b) {
+		ts.Fatalf("%d and %d labels", len(a), len(b))
+	}
+	same := 0
+	for i := range a {
+		if a[i] == b[i] {
+			same++
+		}
+	}
+	want, _ := strconv.ParseFloat(args[2], 64)
+	if f := float64(same) / float64(len(a)); f < want {
+		ts.Fatalf("labels agree on %.4f of %d cells, want at least %v", f, len(a), want)
+	}
+}
+
+// readLabels reads a little-endian int32 .npy file.
+func readLabels(path string) ([]int32, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) < 10 || !bytes.HasPrefix(b, []byte("\x93NUMPY\x01\x00")) {
+		return nil, fmt.Errorf("not a .npy v1.0 file")
+	}
+	hl := int(binary.LittleEndian.Uint16(b[8:10]))
+	if !strings.Contains(string(b[10:10+hl]), "'<i4'") {
+		return nil, fmt.Errorf("not int32: %q", b[10:10+hl])
+	}
+	body := b[10+hl:]
+	out := make([]int32, len(body)/4)
+	for i := range out {
+		out[i] = int32(binary.LittleEndian.Uint32(body[4*i:]))
+	}
+	return out, nil
 }

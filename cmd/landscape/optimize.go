@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -111,24 +112,8 @@ Examples:
 					return err
 				}
 			}
-			params, err := host.ParseSet(set)
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			cat, err := app.Catalog(ctx)
-			if err != nil {
-				return err
-			}
-			se, err := cat.Lookup(args[0])
-			if err != nil {
-				return err
-			}
-			oe, err := cat.LookupOptimizer(optName)
-			if err != nil {
-				return err
-			}
-			sp, op, err := host.SplitParams(params, se.Hyperparameters, oe.Hyperparameters)
+			se, oe, sp, op, err := surfaceAndOptimizer(ctx, app, args[0], optName, set)
 			if err != nil {
 				return err
 			}
@@ -228,4 +213,28 @@ func printSummary(w io.Writer, d sdk.Descriptor, o host.OptEntry, t *host.Trajec
 		fmt.Fprintf(w, "  nearest known minimum %s (loss %.6g), distance %.3g\n", point(m.Location), m.Value, dist)
 	}
 	fmt.Fprintf(w, "  evaluations asked for: %d\n", t.Evals)
+}
+
+// surfaceAndOptimizer looks both up and routes --set between them: each
+// name to the one that declares it (surface.NAME and opt.NAME settle a name
+// both take).
+func surfaceAndOptimizer(ctx context.Context, app *host.App, surface, optimizer string, set []string) (host.Entry, host.OptEntry, sdk.Params, sdk.Params, error) {
+	var se host.Entry
+	var oe host.OptEntry
+	params, err := host.ParseSet(set)
+	if err != nil {
+		return se, oe, nil, nil, err
+	}
+	cat, err := app.Catalog(ctx)
+	if err != nil {
+		return se, oe, nil, nil, err
+	}
+	if se, err = cat.Lookup(surface); err != nil {
+		return se, oe, nil, nil, err
+	}
+	if oe, err = cat.LookupOptimizer(optimizer); err != nil {
+		return se, oe, nil, nil, err
+	}
+	sp, op, err := host.SplitParams(params, se.Hyperparameters, oe.Hyperparameters)
+	return se, oe, sp, op, err
 }

@@ -20,6 +20,8 @@ func renderCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
 		logScale      bool
 		colormap      string
 		noMinima      bool
+		pathArgs      []string
+		pf            pathFlags
 	)
 	c := &cobra.Command{
 		Use:   "render SURFACE -o OUT.png",
@@ -33,7 +35,8 @@ Colormaps: ` + strings.Join(render.Colormaps(), ", ") + `
 Examples:
   landscape render ripple -o ripple.png
   landscape render rosenbrock --log --colormap magma -o rosenbrock.png
-  landscape render rastrigin --range -2:2,-2:2 --levels 20 --width 1600 --height 1200 -o r.png`,
+  landscape render rastrigin --range -2:2,-2:2 --levels 20 --width 1600 --height 1200 -o r.png
+  landscape render himmelblau --path adam@0,0 --path sgd@-1,3 --set adam.lr=0.05 -o paths.png`,
 		Args: exactArgs(1, "one SURFACE (see 'landscape surfaces')"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
@@ -51,9 +54,32 @@ Examples:
 			if width < 128 || height < 128 || width > 16384 || height > 16384 {
 				return fmt.Errorf("%w: --width %d --height %d: each must be from 128 to 16384 pixels", host.ErrBadFlag, width, height)
 			}
+			var runs []host.PathRun
+			for _, p := range pathArgs {
+				r, err := parsePath(p)
+				if err != nil {
+					return err
+				}
+				runs = append(runs, r)
+			}
+			var set map[string]float64
+			if len(runs) > 0 {
+				var err error
+				if _, set, err = splitScene(cmd.Context(), app, &sf, args[0]); err != nil {
+					return err
+				}
+			}
 			j, err := sf.run(cmd.Context(), app, args[0], out, stderr, nil)
 			if err != nil {
 				return err
+			}
+			var paths []render.Path
+			if len(runs) > 0 {
+				res, err := runPaths(cmd.Context(), app, j.scene, set, runs, pf)
+				if err != nil {
+					return err
+				}
+				paths = projected(j.scene, res, func(r host.PathResult) string { return r.Opt.Name + " from " + point(r.Start) })
 			}
 			defer j.out.Abort()
 			of, sc, f := j.out, j.scene, j.field
@@ -68,6 +94,7 @@ Examples:
 			if !noMinima {
 				opt.Markers = markers(sc)
 			}
+			opt.Paths = paths
 			if err := render.PNG(of, f, opt); err != nil {
 				return err
 			}
@@ -83,6 +110,9 @@ Examples:
 	fl.BoolVar(&logScale, "log", false, "colour by log10(loss - min + eps)")
 	fl.StringVar(&colormap, "colormap", "viridis", "colormap name")
 	fl.BoolVar(&noMinima, "no-minima", false, "do not mark the known minima")
+	fl.StringArrayVar(&pathArgs, "path", nil, "draw an optimizer's path: OPTIMIZER@x0,x1,... (repeat)")
+	fl.IntVar(&pf.steps, "path-steps", 500, "steps of each --path run")
+	fl.Uint64Var(&pf.seed, "seed", 1, "seed of the --path optimizers' randomness")
 	return c
 }
 
@@ -104,16 +134,8 @@ func title(sc *host.Scene) string {
 // markers projects the known minima that lie on the scene's plane.
 func markers(sc *host.Scene) []render.Marker {
 	g := sc.Grid
-	ai, aj := -1, -1
-	for k := range g.U {
-		if g.U[k] == 1 {
-			ai = k
-		}
-		if g.V[k] == 1 {
-			aj = k
-		}
-	}
-	if ai < 0 || aj < 0 {
+	ai, aj := planeAxes(sc)
+	if ai < 0 {
 		return nil
 	}
 	var out []render.Marker

@@ -50,8 +50,11 @@ func explainLog(name string, log string) string {
 			}
 			line, _ := strconv.Atoi(m[2])
 			where := "GLSL line " + m[2]
-			if line > shaders.TemplateLine {
+			switch {
+			case line > shaders.TemplateLine:
 				where = "kernel template line " + strconv.Itoa(line-shaders.TemplateLine)
+			case line > shaders.OptimizerLine:
+				where = "optimizer GLSL line " + strconv.Itoa(line-shaders.OptimizerLine)
 			}
 			errs = append(errs, where+": "+msg)
 			break

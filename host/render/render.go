@@ -1,8 +1,10 @@
 // Package render draws a compute.Field as a PNG: a heatmap of the surface
-// with contour lines over it, a colourbar, axes in parameter units, a title
-// and markers for known minima. All drawing goes through gonum/plot
-// (plotter.HeatMap, plotter.Contour, plotter.ColorBar on a vgimg canvas);
-// the image is rendered in memory and written only once it is complete.
+// with contour lines over it, a colourbar, axes in parameter units, a title,
+// markers for known minima and optimizer paths (PNG). ComparePNG sets that
+// beside the paths' loss curves, and BasinsPNG draws a basins-of-attraction
+// map. All drawing goes through gonum/plot (plotter.HeatMap,
+// plotter.Contour, plotter.ColorBar on a vgimg canvas); each image is
+// rendered in memory and written only once it is complete.
 package render
 
 import (
@@ -68,6 +70,13 @@ type Options struct {
 	XLabel, YLabel string
 	// Markers are drawn over the surface.
 	Markers []Marker
+	// Paths are optimizer trajectories drawn over the surface (and over
+	// the markers): a polyline per path in PathColor(i) with a thin
+	// outline, a ring at its start and a filled disc at its last finite
+	// point, clipped to the plot area, and a legend of their labels in the
+	// corner of the plot they cover least (paths with an empty Label are
+	// left out of the legend). BasinsPNG ignores Paths.
+	Paths []Path
 }
 
 const (
@@ -90,6 +99,11 @@ func PNG(w io.Writer, f *compute.Field, o Options) error {
 	if err != nil {
 		return err
 	}
+	return writePNG(w, img)
+}
+
+// writePNG encodes img in memory and writes it to w in one piece.
+func writePNG(w io.Writer, img image.Image) error {
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
 		return fmt.Errorf("render: encoding png: %w", err)
@@ -109,10 +123,11 @@ type settings struct {
 	title          string
 	xlabel, ylabel string
 	markers        []Marker
+	paths          []Path
 }
 
-func resolve(f *compute.Field, o Options) (settings, error) {
-	s := settings{w: o.Width, h: o.Height, levels: o.Levels, log: o.Log, title: o.Title, markers: o.Markers}
+func resolve(g compute.Grid, o Options) (settings, error) {
+	s := settings{w: o.Width, h: o.Height, levels: o.Levels, log: o.Log, title: o.Title, markers: o.Markers, paths: o.Paths}
 	if s.w == 0 {
 		s.w = defaultWidth
 	}
@@ -142,10 +157,10 @@ func resolve(f *compute.Field, o Options) (settings, error) {
 	s.cmap = cm
 	s.xlabel, s.ylabel = o.XLabel, o.YLabel
 	if s.xlabel == "" {
-		s.xlabel = f.Grid.XLabel
+		s.xlabel = g.XLabel
 	}
 	if s.ylabel == "" {
-		s.ylabel = f.Grid.YLabel
+		s.ylabel = g.YLabel
 	}
 	return s, nil
 }
@@ -157,6 +172,18 @@ func checkField(f *compute.Field) error {
 		return errors.New("render: nil field")
 	}
 	g := f.Grid
+	if err := checkGrid(g); err != nil {
+		return err
+	}
+	if len(f.Values) != g.Nx*g.Ny {
+		return fmt.Errorf("render: field holds %d values, grid %dx%d needs %d", len(f.Values), g.Nx, g.Ny, g.Nx*g.Ny)
+	}
+	return nil
+}
+
+// checkGrid checks that g has at least 2×2 points over finite, non-empty
+// ranges.
+func checkGrid(g compute.Grid) error {
 	if g.Nx < 2 || g.Ny < 2 {
 		return fmt.Errorf("render: grid %dx%d needs at least 2 points per axis", g.Nx, g.Ny)
 	}
@@ -167,9 +194,6 @@ func checkField(f *compute.Field) error {
 		if !(r.lo < r.hi) || math.IsInf(r.lo, 0) || math.IsInf(r.hi, 0) {
 			return fmt.Errorf("render: %s range [%v, %v] is empty or not finite", r.name, r.lo, r.hi)
 		}
-	}
-	if len(f.Values) != g.Nx*g.Ny {
-		return fmt.Errorf("render: field holds %d values, grid %dx%d needs %d", len(f.Values), g.Nx, g.Ny, g.Nx*g.Ny)
 	}
 	return nil
 }
@@ -184,6 +208,7 @@ type frame struct {
 	barLabel     string
 	barLo, barHi float64
 	logq         bool
+	legend       vg.Rectangle // the legend box; empty when there is none
 }
 
 // pixel is the image pixel (column, row from the top) of plane point (x, y).
@@ -200,7 +225,7 @@ func render(f *compute.Field, o Options) (img *image.RGBA, fr frame, err error) 
 	if err := checkField(f); err != nil {
 		return nil, fr, err
 	}
-	s, err := resolve(f, o)
+	s, err := resolve(f.Grid, o)
 	if err != nil {
 		return nil, fr, err
 	}
@@ -232,29 +257,53 @@ func textStyle(size vg.Length, xa text.XAlignment, ya text.YAlignment) text.Styl
 	}
 }
 
+// canvas is an in-memory image with a gonum/plot canvas drawing into it.
+type canvas struct {
+	vc   *vgimg.Canvas
+	dc   draw.Canvas // the whole image
+	img  *image.RGBA // what vc draws into
+	dpi  int
+	w, h int // pixels
+}
+
+// newCanvas makes a white w×h canvas whose text and lines are scaled by k
+// (1 at 96 dpi).
+func newCanvas(w, h int, k float64) canvas {
+	k = math.Max(0.7, math.Min(k, 4))
+	dpi := int(math.Round(96 * k))
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	vc := vgimg.NewWith(vgimg.UseImage(img), vgimg.UseDPI(dpi))
+	// vgimg draws into its own copy of img.
+	return canvas{vc: vc, dc: draw.New(vc), img: vc.Image().(*image.RGBA), dpi: dpi, w: w, h: h}
+}
+
+// pixels is the image rectangle strictly inside r (in points).
+func (cv canvas) pixels(r vg.Rectangle) image.Rectangle {
+	d := float64(cv.dpi)
+	return image.Rect(
+		int(math.Ceil(r.Min.X.Dots(d))), cv.h-int(math.Floor(r.Max.Y.Dots(d))),
+		int(math.Floor(r.Max.X.Dots(d))), cv.h-int(math.Ceil(r.Min.Y.Dots(d))),
+	)
+}
+
 // draw2D lays out and draws the picture.
 func draw2D(f *compute.Field, s settings, col colouring) (*image.RGBA, frame, error) {
 	// Scale text and lines with the image so that any size has the
 	// proportions of the 1000×800 default (96 dpi there).
-	k := math.Sqrt(float64(s.w) / defaultWidth * float64(s.h) / defaultHeight)
-	k = math.Max(0.7, math.Min(k, 4))
-	dpi := int(math.Round(96 * k))
+	cv := newCanvas(s.w, s.h, math.Sqrt(float64(s.w)/defaultWidth*float64(s.h)/defaultHeight))
+	fr, err := drawField(cv, cv.dc, f, s, col)
+	if err != nil {
+		return nil, frame{}, err
+	}
+	return cv.img, fr, nil
+}
 
-	img := image.NewRGBA(image.Rect(0, 0, s.w, s.h))
-	vc := vgimg.NewWith(vgimg.UseImage(img), vgimg.UseDPI(dpi))
-	dc := draw.New(vc)
-	// vgimg draws into its own copy of img.
-	out := vc.Image().(*image.RGBA)
-
-	g := f.Grid
-	full := fieldGrid(f, col.z)
-	sc := &scale{f: s.cmap, lo: col.lo, hi: col.hi}
-	nanC := nanColor(s.cmap)
-
-	// The main plot: heatmap, contours, NaN overlay, markers.
+// newAxes is a plot with the package's fonts and tickers for an area of
+// wpt×hpt points.
+func newAxes(title, xlabel, ylabel string, wpt, hpt vg.Length) *plot.Plot {
 	p := plot.New()
 	p.BackgroundColor = nil
-	p.Title.Text = s.title
+	p.Title.Text = title
 	p.Title.TextStyle = textStyle(13, draw.XCenter, draw.YTop)
 	p.Title.Padding = 8
 	for _, ax := range []*plot.Axis{&p.X, &p.Y} {
@@ -264,11 +313,46 @@ func draw2D(f *compute.Field, s settings, col colouring) (*image.RGBA, frame, er
 	}
 	p.X.Label.Padding = 3
 	p.Y.Label.Padding = 4
-	wpt, hpt := dc.Max.X-dc.Min.X, dc.Max.Y-dc.Min.Y
 	p.X.Tick.Marker = niceTicks{n: max(3, min(10, int(wpt/100)))}
 	p.Y.Tick.Marker = niceTicks{n: max(3, min(10, int(hpt/80)))}
-	p.X.Label.Text = s.xlabel
-	p.Y.Label.Text = s.ylabel
+	p.X.Label.Text = xlabel
+	p.Y.Label.Text = ylabel
+	return p
+}
+
+// setCellRange sets p's axes to g's ranges: cells are centred on grid
+// points, so the picture reaches half a cell beyond each end of the ranges.
+func setCellRange(p *plot.Plot, g compute.Grid) {
+	hx := (g.X.Hi - g.X.Lo) / float64(g.Nx-1) / 2
+	hy := (g.Y.Hi - g.Y.Lo) / float64(g.Ny-1) / 2
+	p.X.Min, p.X.Max = g.X.Lo-hx, g.X.Hi+hx
+	p.Y.Min, p.Y.Max = g.Y.Lo-hy, g.Y.Hi+hy
+}
+
+// plotMargin is the blank space around a panel.
+const plotMargin = vg.Length(10)
+
+// errNoRoom reports an image too small for its plot.
+func errNoRoom(w, h int) error {
+	return fmt.Errorf("render: %dx%d pixels leave no room for the plot beside its labels; use a larger image", w, h)
+}
+
+// tooSmall reports whether a data area is too small to draw.
+func tooSmall(r vg.Rectangle) bool {
+	const minData = vg.Length(24)
+	return r.Max.X-r.Min.X < minData || r.Max.Y-r.Min.Y < minData
+}
+
+// drawField draws the field's panel (heatmap, contours, markers, paths and
+// their legend, colourbar) into area of cv.
+func drawField(cv canvas, area draw.Canvas, f *compute.Field, s settings, col colouring) (frame, error) {
+	g := f.Grid
+	full := fieldGrid(f, col.z)
+	sc := &scale{f: s.cmap, lo: col.lo, hi: col.hi}
+	nanC := nanColor(s.cmap)
+
+	// The main plot: heatmap, contours, NaN overlay, markers.
+	p := newAxes(s.title, s.xlabel, s.ylabel, area.Max.X-area.Min.X, area.Max.Y-area.Min.Y)
 
 	hm := &plotter.HeatMap{
 		GridXYZ:    full,
@@ -312,39 +396,33 @@ func draw2D(f *compute.Field, s settings, col colouring) (*image.RGBA, frame, er
 	if len(s.markers) > 0 {
 		p.Add(&markers{list: s.markers, x: g.X, y: g.Y})
 	}
-	// Cells are centred on grid points, so the picture reaches half a cell
-	// beyond each end of the ranges.
-	hx := (g.X.Hi - g.X.Lo) / float64(g.Nx-1) / 2
-	hy := (g.Y.Hi - g.Y.Lo) / float64(g.Ny-1) / 2
-	p.X.Min, p.X.Max = g.X.Lo-hx, g.X.Hi+hx
-	p.Y.Min, p.Y.Max = g.Y.Lo-hy, g.Y.Hi+hy
+	setCellRange(p, g)
 
 	// Margins and the colourbar's column on the right.
-	const margin = vg.Length(10)
-	area := draw.Crop(dc, margin, -margin, margin/2, -margin)
-	dataY := p.DataCanvas(area)
+	all := draw.Crop(area, plotMargin, -plotMargin, plotMargin/2, -plotMargin)
+	dataY := p.DataCanvas(all)
 	barH := dataY.Max.Y - dataY.Min.Y
 	bar := newColourbar(col, barH)
-	main := draw.Crop(area, 0, -bar.width(), 0, 0)
+	main := draw.Crop(all, 0, -bar.width(), 0, 0)
 	dataC := p.DataCanvas(main)
-	if minData := vg.Length(24); dataC.Max.X-dataC.Min.X < minData || dataC.Max.Y-dataC.Min.Y < minData {
-		return nil, frame{}, fmt.Errorf("render: %dx%d pixels leave no room for the plot beside its labels; use a larger image", s.w, s.h)
+	if tooSmall(dataC.Rectangle) {
+		return frame{}, errNoRoom(cv.w, cv.h)
 	}
 	p.Draw(main)
 
 	// A frame around the data area.
-	dc.SetLineStyle(draw.LineStyle{Color: color.Black, Width: 0.6})
-	dc.Stroke(dataC.Rectangle.Path())
+	area.SetLineStyle(draw.LineStyle{Color: color.Black, Width: 0.6})
+	area.Stroke(dataC.Rectangle.Path())
 
 	barRect := vg.Rectangle{
 		Min: vg.Point{X: dataC.Max.X + bar.gap, Y: dataC.Min.Y},
 		Max: vg.Point{X: dataC.Max.X + bar.gap + bar.barW, Y: dataC.Max.Y},
 	}
-	bar.draw(dc, barRect, sc)
+	bar.draw(area, barRect, sc)
 
 	fr := frame{
-		dpi:    float64(dpi),
-		height: s.h,
+		dpi:    float64(cv.dpi),
+		height: cv.h,
 		data:   dataC.Rectangle,
 		xmin:   p.X.Min, xmax: p.X.Max,
 		ymin: p.Y.Min, ymax: p.Y.Max,
@@ -352,7 +430,10 @@ func draw2D(f *compute.Field, s settings, col colouring) (*image.RGBA, frame, er
 		barLo:    col.lo, barHi: col.hi,
 		logq: col.log,
 	}
-	return out, fr, nil
+	if len(s.paths) > 0 {
+		fr.legend = drawPaths(cv, fr, s.paths, s.markers)
+	}
+	return fr, nil
 }
 
 // contrastLine is the contour colour over background c: translucent black

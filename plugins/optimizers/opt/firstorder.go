@@ -76,6 +76,7 @@ func newGD() *optimizer {
 		start: func(p sdk.Params, x0 []float64, seed uint64) (sdk.Run, error) {
 			return &sgdRun{firstOrder: newFirstOrder(p, x0, seed, p["weight_decay"], p["noise"])}, nil
 		},
+		glsl: noiseless(gdGLSL),
 	}
 }
 
@@ -97,6 +98,7 @@ func newSGD(name, summary string, momentum, nesterov float64) *optimizer {
 			Stochastic:      true,
 		},
 		start: startSGD,
+		glsl:  noiseless(sgdGLSL),
 	}
 }
 
@@ -309,6 +311,12 @@ func newAdam(name, summary string, wd float64, decoupled bool) *optimizer {
 				r.vmax = make([]float64, n)
 			}
 			return r, nil
+		},
+		glsl: func(p sdk.Params) string {
+			if p["beta1"] >= 1 || p["beta2"] >= 1 {
+				return ""
+			}
+			return schedGLSL + adamGLSL(decoupled)
 		},
 	}
 }

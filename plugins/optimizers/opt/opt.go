@@ -76,9 +76,19 @@ func ByName(name string) (sdk.Optimizer, bool) {
 type optimizer struct {
 	info  sdk.OptimizerInfo
 	start func(p sdk.Params, x0 []float64, seed uint64) (sdk.Run, error)
+	// glsl is the GPU step function for p ("" when p cannot run there).
+	glsl func(p sdk.Params) string
 }
 
-var _ sdk.Optimizer = (*optimizer)(nil)
+var _ sdk.OptimizerWithGLSL = (*optimizer)(nil)
+
+// GLSL implements sdk.OptimizerWithGLSL.
+func (o *optimizer) GLSL(p sdk.Params) string {
+	if o.glsl == nil {
+		return ""
+	}
+	return o.glsl(p)
+}
 
 // Info returns a copy of the description: changing it changes nothing here.
 func (o *optimizer) Info() sdk.OptimizerInfo {

@@ -945,6 +945,102 @@ func (x *GridChunk) GetShared() bool {
 	return false
 }
 
+type OptimizerRef struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Params        map[string]float64     `protobuf:"bytes,2,rep,name=params,proto3" json:"params,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OptimizerRef) Reset() {
+	*x = OptimizerRef{}
+	mi := &file_landscape_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OptimizerRef) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OptimizerRef) ProtoMessage() {}
+
+func (x *OptimizerRef) ProtoReflect() protoreflect.Message {
+	mi := &file_landscape_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OptimizerRef.ProtoReflect.Descriptor instead.
+func (*OptimizerRef) Descriptor() ([]byte, []int) {
+	return file_landscape_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *OptimizerRef) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *OptimizerRef) GetParams() map[string]float64 {
+	if x != nil {
+		return x.Params
+	}
+	return nil
+}
+
+type GLSLSource struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Glsl          string                 `protobuf:"bytes,1,opt,name=glsl,proto3" json:"glsl,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GLSLSource) Reset() {
+	*x = GLSLSource{}
+	mi := &file_landscape_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GLSLSource) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GLSLSource) ProtoMessage() {}
+
+func (x *GLSLSource) ProtoReflect() protoreflect.Message {
+	mi := &file_landscape_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GLSLSource.ProtoReflect.Descriptor instead.
+func (*GLSLSource) Descriptor() ([]byte, []int) {
+	return file_landscape_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *GLSLSource) GetGlsl() string {
+	if x != nil {
+		return x.Glsl
+	}
+	return ""
+}
+
 type ListOptimizersRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -953,7 +1049,7 @@ type ListOptimizersRequest struct {
 
 func (x *ListOptimizersRequest) Reset() {
 	*x = ListOptimizersRequest{}
-	mi := &file_landscape_proto_msgTypes[14]
+	mi := &file_landscape_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -965,7 +1061,7 @@ func (x *ListOptimizersRequest) String() string {
 func (*ListOptimizersRequest) ProtoMessage() {}
 
 func (x *ListOptimizersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[14]
+	mi := &file_landscape_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -978,7 +1074,7 @@ func (x *ListOptimizersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOptimizersRequest.ProtoReflect.Descriptor instead.
 func (*ListOptimizersRequest) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{14}
+	return file_landscape_proto_rawDescGZIP(), []int{16}
 }
 
 type ListOptimizersResponse struct {
@@ -990,7 +1086,7 @@ type ListOptimizersResponse struct {
 
 func (x *ListOptimizersResponse) Reset() {
 	*x = ListOptimizersResponse{}
-	mi := &file_landscape_proto_msgTypes[15]
+	mi := &file_landscape_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1002,7 +1098,7 @@ func (x *ListOptimizersResponse) String() string {
 func (*ListOptimizersResponse) ProtoMessage() {}
 
 func (x *ListOptimizersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[15]
+	mi := &file_landscape_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1015,7 +1111,7 @@ func (x *ListOptimizersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOptimizersResponse.ProtoReflect.Descriptor instead.
 func (*ListOptimizersResponse) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{15}
+	return file_landscape_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListOptimizersResponse) GetOptimizers() []*OptimizerInfo {
@@ -1038,7 +1134,7 @@ type OptimizerInfo struct {
 
 func (x *OptimizerInfo) Reset() {
 	*x = OptimizerInfo{}
-	mi := &file_landscape_proto_msgTypes[16]
+	mi := &file_landscape_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1050,7 +1146,7 @@ func (x *OptimizerInfo) String() string {
 func (*OptimizerInfo) ProtoMessage() {}
 
 func (x *OptimizerInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[16]
+	mi := &file_landscape_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1063,7 +1159,7 @@ func (x *OptimizerInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizerInfo.ProtoReflect.Descriptor instead.
 func (*OptimizerInfo) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{16}
+	return file_landscape_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *OptimizerInfo) GetName() string {
@@ -1116,7 +1212,7 @@ type OptimizeStart struct {
 
 func (x *OptimizeStart) Reset() {
 	*x = OptimizeStart{}
-	mi := &file_landscape_proto_msgTypes[17]
+	mi := &file_landscape_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1128,7 +1224,7 @@ func (x *OptimizeStart) String() string {
 func (*OptimizeStart) ProtoMessage() {}
 
 func (x *OptimizeStart) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[17]
+	mi := &file_landscape_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1141,7 +1237,7 @@ func (x *OptimizeStart) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizeStart.ProtoReflect.Descriptor instead.
 func (*OptimizeStart) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{17}
+	return file_landscape_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *OptimizeStart) GetName() string {
@@ -1191,7 +1287,7 @@ type OptimizeAnswer struct {
 
 func (x *OptimizeAnswer) Reset() {
 	*x = OptimizeAnswer{}
-	mi := &file_landscape_proto_msgTypes[18]
+	mi := &file_landscape_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1203,7 +1299,7 @@ func (x *OptimizeAnswer) String() string {
 func (*OptimizeAnswer) ProtoMessage() {}
 
 func (x *OptimizeAnswer) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[18]
+	mi := &file_landscape_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1216,7 +1312,7 @@ func (x *OptimizeAnswer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizeAnswer.ProtoReflect.Descriptor instead.
 func (*OptimizeAnswer) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{18}
+	return file_landscape_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *OptimizeAnswer) GetLosses() []float64 {
@@ -1246,7 +1342,7 @@ type OptimizeIn struct {
 
 func (x *OptimizeIn) Reset() {
 	*x = OptimizeIn{}
-	mi := &file_landscape_proto_msgTypes[19]
+	mi := &file_landscape_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1258,7 +1354,7 @@ func (x *OptimizeIn) String() string {
 func (*OptimizeIn) ProtoMessage() {}
 
 func (x *OptimizeIn) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[19]
+	mi := &file_landscape_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1271,7 +1367,7 @@ func (x *OptimizeIn) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizeIn.ProtoReflect.Descriptor instead.
 func (*OptimizeIn) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{19}
+	return file_landscape_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *OptimizeIn) GetMsg() isOptimizeIn_Msg {
@@ -1333,7 +1429,7 @@ type OptimizeOut struct {
 
 func (x *OptimizeOut) Reset() {
 	*x = OptimizeOut{}
-	mi := &file_landscape_proto_msgTypes[20]
+	mi := &file_landscape_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1345,7 +1441,7 @@ func (x *OptimizeOut) String() string {
 func (*OptimizeOut) ProtoMessage() {}
 
 func (x *OptimizeOut) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[20]
+	mi := &file_landscape_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1358,7 +1454,7 @@ func (x *OptimizeOut) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizeOut.ProtoReflect.Descriptor instead.
 func (*OptimizeOut) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{20}
+	return file_landscape_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *OptimizeOut) GetX() []float64 {
@@ -1477,7 +1573,16 @@ const file_landscape_proto_rawDesc = "" +
 	"\x04row0\x18\x01 \x01(\x05R\x04row0\x12\x12\n" +
 	"\x04rows\x18\x02 \x01(\x05R\x04rows\x12\x16\n" +
 	"\x06values\x18\x03 \x01(\fR\x06values\x12\x16\n" +
-	"\x06shared\x18\x04 \x01(\bR\x06shared\"\x17\n" +
+	"\x06shared\x18\x04 \x01(\bR\x06shared\"\x9d\x01\n" +
+	"\fOptimizerRef\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12>\n" +
+	"\x06params\x18\x02 \x03(\v2&.landscape.v1.OptimizerRef.ParamsEntryR\x06params\x1a9\n" +
+	"\vParamsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\" \n" +
+	"\n" +
+	"GLSLSource\x12\x12\n" +
+	"\x04glsl\x18\x01 \x01(\tR\x04glsl\"\x17\n" +
 	"\x15ListOptimizersRequest\"U\n" +
 	"\x16ListOptimizersResponse\x12;\n" +
 	"\n" +
@@ -1520,10 +1625,11 @@ const file_landscape_proto_rawDesc = "" +
 	"\x0fDescribeSurface\x12\x18.landscape.v1.SurfaceRef\x1a\x19.landscape.v1.SurfaceInfo\x12?\n" +
 	"\x04Loss\x12\x1b.landscape.v1.PointsRequest\x1a\x1a.landscape.v1.LossResponse\x12G\n" +
 	"\bGradient\x12\x1b.landscape.v1.PointsRequest\x1a\x1e.landscape.v1.GradientResponse\x12D\n" +
-	"\bEvalGrid\x12\x1d.landscape.v1.EvalGridRequest\x1a\x17.landscape.v1.GridChunk0\x012\xb4\x01\n" +
+	"\bEvalGrid\x12\x1d.landscape.v1.EvalGridRequest\x1a\x17.landscape.v1.GridChunk0\x012\xfb\x01\n" +
 	"\x10OptimizerService\x12[\n" +
 	"\x0eListOptimizers\x12#.landscape.v1.ListOptimizersRequest\x1a$.landscape.v1.ListOptimizersResponse\x12C\n" +
-	"\bOptimize\x12\x18.landscape.v1.OptimizeIn\x1a\x19.landscape.v1.OptimizeOut(\x010\x01BAZ?github.com/landscape-go/landscape/sdk/internal/wire/landscapev1b\x06proto3"
+	"\bOptimize\x12\x18.landscape.v1.OptimizeIn\x1a\x19.landscape.v1.OptimizeOut(\x010\x01\x12E\n" +
+	"\rOptimizerGLSL\x12\x1a.landscape.v1.OptimizerRef\x1a\x18.landscape.v1.GLSLSourceBAZ?github.com/landscape-go/landscape/sdk/internal/wire/landscapev1b\x06proto3"
 
 var (
 	file_landscape_proto_rawDescOnce sync.Once
@@ -1537,7 +1643,7 @@ func file_landscape_proto_rawDescGZIP() []byte {
 	return file_landscape_proto_rawDescData
 }
 
-var file_landscape_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_landscape_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_landscape_proto_goTypes = []any{
 	(*ListSurfacesRequest)(nil),    // 0: landscape.v1.ListSurfacesRequest
 	(*ListSurfacesResponse)(nil),   // 1: landscape.v1.ListSurfacesResponse
@@ -1553,19 +1659,22 @@ var file_landscape_proto_goTypes = []any{
 	(*Plane)(nil),                  // 11: landscape.v1.Plane
 	(*EvalGridRequest)(nil),        // 12: landscape.v1.EvalGridRequest
 	(*GridChunk)(nil),              // 13: landscape.v1.GridChunk
-	(*ListOptimizersRequest)(nil),  // 14: landscape.v1.ListOptimizersRequest
-	(*ListOptimizersResponse)(nil), // 15: landscape.v1.ListOptimizersResponse
-	(*OptimizerInfo)(nil),          // 16: landscape.v1.OptimizerInfo
-	(*OptimizeStart)(nil),          // 17: landscape.v1.OptimizeStart
-	(*OptimizeAnswer)(nil),         // 18: landscape.v1.OptimizeAnswer
-	(*OptimizeIn)(nil),             // 19: landscape.v1.OptimizeIn
-	(*OptimizeOut)(nil),            // 20: landscape.v1.OptimizeOut
-	nil,                            // 21: landscape.v1.SurfaceRef.ParamsEntry
-	nil,                            // 22: landscape.v1.OptimizeStart.ParamsEntry
+	(*OptimizerRef)(nil),           // 14: landscape.v1.OptimizerRef
+	(*GLSLSource)(nil),             // 15: landscape.v1.GLSLSource
+	(*ListOptimizersRequest)(nil),  // 16: landscape.v1.ListOptimizersRequest
+	(*ListOptimizersResponse)(nil), // 17: landscape.v1.ListOptimizersResponse
+	(*OptimizerInfo)(nil),          // 18: landscape.v1.OptimizerInfo
+	(*OptimizeStart)(nil),          // 19: landscape.v1.OptimizeStart
+	(*OptimizeAnswer)(nil),         // 20: landscape.v1.OptimizeAnswer
+	(*OptimizeIn)(nil),             // 21: landscape.v1.OptimizeIn
+	(*OptimizeOut)(nil),            // 22: landscape.v1.OptimizeOut
+	nil,                            // 23: landscape.v1.SurfaceRef.ParamsEntry
+	nil,                            // 24: landscape.v1.OptimizerRef.ParamsEntry
+	nil,                            // 25: landscape.v1.OptimizeStart.ParamsEntry
 }
 var file_landscape_proto_depIdxs = []int32{
 	7,  // 0: landscape.v1.ListSurfacesResponse.surfaces:type_name -> landscape.v1.SurfaceInfo
-	21, // 1: landscape.v1.SurfaceRef.params:type_name -> landscape.v1.SurfaceRef.ParamsEntry
+	23, // 1: landscape.v1.SurfaceRef.params:type_name -> landscape.v1.SurfaceRef.ParamsEntry
 	3,  // 2: landscape.v1.SurfaceInfo.domain:type_name -> landscape.v1.Interval
 	4,  // 3: landscape.v1.SurfaceInfo.hyperparameters:type_name -> landscape.v1.Hyperparameter
 	5,  // 4: landscape.v1.SurfaceInfo.minima:type_name -> landscape.v1.Minimum
@@ -1575,30 +1684,33 @@ var file_landscape_proto_depIdxs = []int32{
 	3,  // 8: landscape.v1.Plane.y:type_name -> landscape.v1.Interval
 	2,  // 9: landscape.v1.EvalGridRequest.surface:type_name -> landscape.v1.SurfaceRef
 	11, // 10: landscape.v1.EvalGridRequest.plane:type_name -> landscape.v1.Plane
-	16, // 11: landscape.v1.ListOptimizersResponse.optimizers:type_name -> landscape.v1.OptimizerInfo
-	4,  // 12: landscape.v1.OptimizerInfo.hyperparameters:type_name -> landscape.v1.Hyperparameter
-	22, // 13: landscape.v1.OptimizeStart.params:type_name -> landscape.v1.OptimizeStart.ParamsEntry
-	17, // 14: landscape.v1.OptimizeIn.start:type_name -> landscape.v1.OptimizeStart
-	18, // 15: landscape.v1.OptimizeIn.answer:type_name -> landscape.v1.OptimizeAnswer
-	0,  // 16: landscape.v1.SurfaceService.ListSurfaces:input_type -> landscape.v1.ListSurfacesRequest
-	2,  // 17: landscape.v1.SurfaceService.DescribeSurface:input_type -> landscape.v1.SurfaceRef
-	8,  // 18: landscape.v1.SurfaceService.Loss:input_type -> landscape.v1.PointsRequest
-	8,  // 19: landscape.v1.SurfaceService.Gradient:input_type -> landscape.v1.PointsRequest
-	12, // 20: landscape.v1.SurfaceService.EvalGrid:input_type -> landscape.v1.EvalGridRequest
-	14, // 21: landscape.v1.OptimizerService.ListOptimizers:input_type -> landscape.v1.ListOptimizersRequest
-	19, // 22: landscape.v1.OptimizerService.Optimize:input_type -> landscape.v1.OptimizeIn
-	1,  // 23: landscape.v1.SurfaceService.ListSurfaces:output_type -> landscape.v1.ListSurfacesResponse
-	7,  // 24: landscape.v1.SurfaceService.DescribeSurface:output_type -> landscape.v1.SurfaceInfo
-	9,  // 25: landscape.v1.SurfaceService.Loss:output_type -> landscape.v1.LossResponse
-	10, // 26: landscape.v1.SurfaceService.Gradient:output_type -> landscape.v1.GradientResponse
-	13, // 27: landscape.v1.SurfaceService.EvalGrid:output_type -> landscape.v1.GridChunk
-	15, // 28: landscape.v1.OptimizerService.ListOptimizers:output_type -> landscape.v1.ListOptimizersResponse
-	20, // 29: landscape.v1.OptimizerService.Optimize:output_type -> landscape.v1.OptimizeOut
-	23, // [23:30] is the sub-list for method output_type
-	16, // [16:23] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	24, // 11: landscape.v1.OptimizerRef.params:type_name -> landscape.v1.OptimizerRef.ParamsEntry
+	18, // 12: landscape.v1.ListOptimizersResponse.optimizers:type_name -> landscape.v1.OptimizerInfo
+	4,  // 13: landscape.v1.OptimizerInfo.hyperparameters:type_name -> landscape.v1.Hyperparameter
+	25, // 14: landscape.v1.OptimizeStart.params:type_name -> landscape.v1.OptimizeStart.ParamsEntry
+	19, // 15: landscape.v1.OptimizeIn.start:type_name -> landscape.v1.OptimizeStart
+	20, // 16: landscape.v1.OptimizeIn.answer:type_name -> landscape.v1.OptimizeAnswer
+	0,  // 17: landscape.v1.SurfaceService.ListSurfaces:input_type -> landscape.v1.ListSurfacesRequest
+	2,  // 18: landscape.v1.SurfaceService.DescribeSurface:input_type -> landscape.v1.SurfaceRef
+	8,  // 19: landscape.v1.SurfaceService.Loss:input_type -> landscape.v1.PointsRequest
+	8,  // 20: landscape.v1.SurfaceService.Gradient:input_type -> landscape.v1.PointsRequest
+	12, // 21: landscape.v1.SurfaceService.EvalGrid:input_type -> landscape.v1.EvalGridRequest
+	16, // 22: landscape.v1.OptimizerService.ListOptimizers:input_type -> landscape.v1.ListOptimizersRequest
+	21, // 23: landscape.v1.OptimizerService.Optimize:input_type -> landscape.v1.OptimizeIn
+	14, // 24: landscape.v1.OptimizerService.OptimizerGLSL:input_type -> landscape.v1.OptimizerRef
+	1,  // 25: landscape.v1.SurfaceService.ListSurfaces:output_type -> landscape.v1.ListSurfacesResponse
+	7,  // 26: landscape.v1.SurfaceService.DescribeSurface:output_type -> landscape.v1.SurfaceInfo
+	9,  // 27: landscape.v1.SurfaceService.Loss:output_type -> landscape.v1.LossResponse
+	10, // 28: landscape.v1.SurfaceService.Gradient:output_type -> landscape.v1.GradientResponse
+	13, // 29: landscape.v1.SurfaceService.EvalGrid:output_type -> landscape.v1.GridChunk
+	17, // 30: landscape.v1.OptimizerService.ListOptimizers:output_type -> landscape.v1.ListOptimizersResponse
+	22, // 31: landscape.v1.OptimizerService.Optimize:output_type -> landscape.v1.OptimizeOut
+	15, // 32: landscape.v1.OptimizerService.OptimizerGLSL:output_type -> landscape.v1.GLSLSource
+	25, // [25:33] is the sub-list for method output_type
+	17, // [17:25] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_landscape_proto_init() }
@@ -1606,7 +1718,7 @@ func file_landscape_proto_init() {
 	if File_landscape_proto != nil {
 		return
 	}
-	file_landscape_proto_msgTypes[19].OneofWrappers = []any{
+	file_landscape_proto_msgTypes[21].OneofWrappers = []any{
 		(*OptimizeIn_Start)(nil),
 		(*OptimizeIn_Answer)(nil),
 	}
@@ -1616,7 +1728,7 @@ func file_landscape_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_landscape_proto_rawDesc), len(file_landscape_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   23,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

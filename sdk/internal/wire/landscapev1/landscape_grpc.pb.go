@@ -302,6 +302,7 @@ var SurfaceService_ServiceDesc = grpc.ServiceDesc{
 const (
 	OptimizerService_ListOptimizers_FullMethodName = "/landscape.v1.OptimizerService/ListOptimizers"
 	OptimizerService_Optimize_FullMethodName       = "/landscape.v1.OptimizerService/Optimize"
+	OptimizerService_OptimizerGLSL_FullMethodName  = "/landscape.v1.OptimizerService/OptimizerGLSL"
 )
 
 // OptimizerServiceClient is the client API for OptimizerService service.
@@ -317,6 +318,9 @@ type OptimizerServiceClient interface {
 	// runs' iterates and its next request. The host ends it by closing its
 	// side (or when every run is done).
 	Optimize(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[OptimizeIn, OptimizeOut], error)
+	// OptimizerGLSL returns the optimizer's GPU step function for these
+	// hyperparameters ("" when it has none for them).
+	OptimizerGLSL(ctx context.Context, in *OptimizerRef, opts ...grpc.CallOption) (*GLSLSource, error)
 }
 
 type optimizerServiceClient struct {
@@ -350,6 +354,16 @@ func (c *optimizerServiceClient) Optimize(ctx context.Context, opts ...grpc.Call
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type OptimizerService_OptimizeClient = grpc.BidiStreamingClient[OptimizeIn, OptimizeOut]
 
+func (c *optimizerServiceClient) OptimizerGLSL(ctx context.Context, in *OptimizerRef, opts ...grpc.CallOption) (*GLSLSource, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GLSLSource)
+	err := c.cc.Invoke(ctx, OptimizerService_OptimizerGLSL_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // OptimizerServiceServer is the server API for OptimizerService service.
 // All implementations must embed UnimplementedOptimizerServiceServer
 // for forward compatibility.
@@ -363,6 +377,9 @@ type OptimizerServiceServer interface {
 	// runs' iterates and its next request. The host ends it by closing its
 	// side (or when every run is done).
 	Optimize(grpc.BidiStreamingServer[OptimizeIn, OptimizeOut]) error
+	// OptimizerGLSL returns the optimizer's GPU step function for these
+	// hyperparameters ("" when it has none for them).
+	OptimizerGLSL(context.Context, *OptimizerRef) (*GLSLSource, error)
 	mustEmbedUnimplementedOptimizerServiceServer()
 }
 
@@ -378,6 +395,9 @@ func (UnimplementedOptimizerServiceServer) ListOptimizers(context.Context, *List
 }
 func (UnimplementedOptimizerServiceServer) Optimize(grpc.BidiStreamingServer[OptimizeIn, OptimizeOut]) error {
 	return status.Error(codes.Unimplemented, "method Optimize not implemented")
+}
+func (UnimplementedOptimizerServiceServer) OptimizerGLSL(context.Context, *OptimizerRef) (*GLSLSource, error) {
+	return nil, status.Error(codes.Unimplemented, "method OptimizerGLSL not implemented")
 }
 func (UnimplementedOptimizerServiceServer) mustEmbedUnimplementedOptimizerServiceServer() {}
 func (UnimplementedOptimizerServiceServer) testEmbeddedByValue()                          {}
@@ -425,6 +445,24 @@ func _OptimizerService_Optimize_Handler(srv interface{}, stream grpc.ServerStrea
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type OptimizerService_OptimizeServer = grpc.BidiStreamingServer[OptimizeIn, OptimizeOut]
 
+func _OptimizerService_OptimizerGLSL_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(OptimizerRef)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OptimizerServiceServer).OptimizerGLSL(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: OptimizerService_OptimizerGLSL_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OptimizerServiceServer).OptimizerGLSL(ctx, req.(*OptimizerRef))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // OptimizerService_ServiceDesc is the grpc.ServiceDesc for OptimizerService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -435,6 +473,10 @@ var OptimizerService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListOptimizers",
 			Handler:    _OptimizerService_ListOptimizers_Handler,
+		},
+		{
+			MethodName: "OptimizerGLSL",
+			Handler:    _OptimizerService_OptimizerGLSL_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

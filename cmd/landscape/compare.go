@@ -1,0 +1,127 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/landscape-go/landscape/compute"
+	"github.com/landscape-go/landscape/host"
+	"github.com/landscape-go/landscape/host/render"
+	"github.com/spf13/cobra"
+)
+
+func compareCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
+	var (
+		sf            sceneFlags
+		pf            pathFlags
+		optimizers    string
+		starts        []string
+		out           string
+		width, height int
+		logScale      bool
+		colormap      string
+	)
+	c := &cobra.Command{
+		Use:   "compare SURFACE --optimizers a,b,... -o cmp.png",
+		Short: "Race optimizers from the same starts: paths, loss curves and a table",
+		Long: `Run every optimizer from every start and draw one image: the paths over the
+surface's contour plot (with a legend) and the loss per step on a log scale;
+print a table of final loss, distance to the nearest known minimum, the step
+of convergence and the evaluations used.
+
+--set takes the surface's hyperparameters and the optimizers' (a bare name
+goes to every optimizer that takes it; adam.lr=0.01 to adam alone).
+
+Examples:
+  landscape compare rosenbrock --optimizers gd,momentum,adam,rmsprop --start -1.5,2 --steps 2000 -o cmp.png
+  landscape compare himmelblau --optimizers sgd,adam --start 0,0 --start -1,-1 --set sgd.lr=0.005,adam.lr=0.05 -o h.png`,
+		Args: exactArgs(1, "one SURFACE (see 'landscape surfaces')"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if optimizers == "" {
+				return usageError{fmt.Errorf("compare needs --optimizers a,b,... (see 'landscape optimizers')")}
+			}
+			if out == "" {
+				return usageError{fmt.Errorf("compare needs -o OUT.png")}
+			}
+			if _, err := host.OutputFormat(out, ".png"); err != nil {
+				return err
+			}
+			if _, err := render.Colormap(colormap); err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			sc, set, err := splitScene(ctx, app, &sf, args[0])
+			if err != nil {
+				return err
+			}
+			var xs [][]float64
+			for _, s := range starts {
+				x, err := host.ParseVector("start", s)
+				if err != nil {
+					return err
+				}
+				xs = append(xs, x)
+			}
+			if len(xs) == 0 {
+				x, _ := startPoint("", sc.Desc)
+				xs = [][]float64{x}
+			}
+			var runs []host.PathRun
+			for _, o := range strings.Split(optimizers, ",") {
+				if o = strings.TrimSpace(o); o == "" {
+					continue
+				}
+				for _, x := range xs {
+					runs = append(runs, host.PathRun{Optimizer: o, Start: x})
+				}
+			}
+			of, err := host.CreateOutput(out)
+			if err != nil {
+				return err
+			}
+			defer of.Abort()
+			res, err := runPaths(ctx, app, sc, set, runs, pf)
+			if err != nil {
+				return err
+			}
+			printRuns(stdout, sc, res)
+			f, _, err := app.Evaluate(ctx, sf.backend, sc, compute.Options{})
+			if err != nil {
+				return err
+			}
+			label := func(r host.PathResult) string {
+				if len(xs) > 1 {
+					return r.Opt.Name + " from " + point(r.Start)
+				}
+				return r.Opt.Name
+			}
+			var curves []render.Curve
+			for _, r := range res {
+				c := render.Curve{Label: label(r)}
+				for _, rec := range r.Traj.Records {
+					c.Loss = append(c.Loss, rec.Loss)
+				}
+				curves = append(curves, c)
+			}
+			o := render.Options{Width: width, Height: height, Log: logScale, Colormap: colormap,
+				Title: title(sc) + ": " + optimizers, Markers: markers(sc), Paths: projected(sc, res, label)}
+			if err := render.ComparePNG(of, f, o, curves); err != nil {
+				return err
+			}
+			return of.Commit()
+		},
+	}
+	sf.register(c, "512")
+	fl := c.Flags()
+	fl.StringVar(&optimizers, "optimizers", "", "comma-separated optimizers to race")
+	fl.StringArrayVar(&starts, "start", nil, "start point x0,x1,... (repeat for several; default: 20% into the domain)")
+	fl.IntVar(&pf.steps, "steps", 1000, "steps per run")
+	fl.Uint64Var(&pf.seed, "seed", 1, "seed of the optimizers' randomness")
+	fl.StringVarP(&out, "output", "o", "", "output .png")
+	fl.IntVar(&width, "width", 1600, "image width in pixels")
+	fl.IntVar(&height, "height", 700, "image height in pixels")
+	fl.BoolVar(&logScale, "log", false, "colour by log10(loss - min + eps)")
+	fl.StringVar(&colormap, "colormap", "viridis", "colormap name")
+	return c
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/landscape-go/landscape/host"
+	"github.com/landscape-go/landscape/host/render"
+)
+
+// pathFlags are the optimizer runs compare and render --path draw.
+type pathFlags struct {
+	steps int
+	seed  uint64
+}
+
+// parsePath parses "NAME@x0,x1,..." (--path).
+func parsePath(s string) (host.PathRun, error) {
+	name, at, ok := strings.Cut(s, "@")
+	if !ok || name == "" || at == "" {
+		return host.PathRun{}, fmt.Errorf("%w: --path %q: want OPTIMIZER@x0,x1,..., for example adam@-1.5,2", host.ErrBadFlag, s)
+	}
+	x, err := host.ParseVector("path", at)
+	if err != nil {
+		return host.PathRun{}, err
+	}
+	return host.PathRun{Optimizer: name, Start: x}, nil
+}
+
+// splitScene separates --set into the surface's part (left in sf.set for
+// resolve) and the rest, and resolves the scene.
+func splitScene(ctx context.Context, app *host.App, sf *sceneFlags, surface string) (*host.Scene, map[string]float64, error) {
+	set, err := host.ParseSet(sf.set)
+	if err != nil {
+		return nil, nil, err
+	}
+	cat, err := app.Catalog(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	se, err := cat.Lookup(surface)
+	if err != nil {
+		return nil, nil, err
+	}
+	sf.set = nil
+	rest := map[string]float64{}
+	for k, v := range set {
+		name := strings.TrimPrefix(k, "surface.")
+		declared := false
+		for _, h := range se.Hyperparameters {
+			declared = declared || h.Name == name
+		}
+		if declared {
+			sf.set = append(sf.set, fmt.Sprintf("%s=%v", name, v))
+		}
+		if !declared || !strings.HasPrefix(k, "surface.") {
+			rest[k] = v
+		}
+	}
+	sc, err := sf.resolve(ctx, app, surface)
+	return sc, rest, err
+}
+
+// runPaths checks the starts against the scene and runs them.
+func runPaths(ctx context.Context, app *host.App, sc *host.Scene, set map[string]float64, runs []host.PathRun, pf pathFlags) ([]host.PathResult, error) {
+	for i, r := range runs {
+		if len(r.Start) != sc.Desc.Dim {
+			return nil, fmt.Errorf("%w: start %d of %s has %d values; %s has %d parameters", host.ErrBadFlag, i+1, r.Optimizer, len(r.Start), sc.Desc.Name, sc.Desc.Dim)
+		}
+		for k, v := range r.Start {
+			if iv := sc.Desc.Domain[k]; v < iv.Lo || v > iv.Hi {
+				return nil, fmt.Errorf("%w: start of %s: x%d=%g is outside %s's domain [%g, %g]", host.ErrBadFlag, r.Optimizer, k, v, sc.Desc.Name, iv.Lo, iv.Hi)
+			}
+		}
+	}
+	if pf.steps < 1 || pf.steps > 1_000_000 {
+		return nil, fmt.Errorf("%w: --steps %d: want 1 to 1000000", host.ErrBadFlag, pf.steps)
+	}
+	cat, _ := app.Catalog(ctx)
+	return app.RunPaths(ctx, cat, sc.Entry, sc.Desc, sc.Params, set, runs, pf.steps, pf.seed)
+}
+
+// projected draws results on the scene's plane (axis-aligned planes only).
+func projected(sc *host.Scene, res []host.PathResult, label func(host.PathResult) string) []render.Path {
+	ai, aj := planeAxes(sc)
+	if ai < 0 {
+		return nil
+	}
+	out := make([]render.Path, len(res))
+	for i, r := range res {
+		p := render.Path{Label: label(r)}
+		for _, rec := range r.Traj.Records {
+			p.Points = append(p.Points, [2]float64{rec.X[ai], rec.X[aj]})
+		}
+		out[i] = p
+	}
+	return out
+}
+
+// printRuns prints a row per run.
+func printRuns(w io.Writer, sc *host.Scene, res []host.PathResult) {
+	fmt.Fprintf(w, "%-16s %-18s %-22s %12s %10s %9s %6s\n", "OPTIMIZER", "START", "STATUS", "FINAL_LOSS", "DIST_MIN", "CONVERGED", "EVALS")
+	for _, r := range res {
+		t := r.Traj
+		f := t.Final()
+		dist := "-"
+		if _, d, ok := host.Nearest(sc.Desc, f.X); ok && !math.IsNaN(d) {
+			dist = fmt.Sprintf("%.3g", d)
+		}
+		conv := "-"
+		if t.ConvergedAt >= 0 {
+			conv = fmt.Sprint(t.ConvergedAt)
+		}
+		fmt.Fprintf(w, "%-16s %-18s %-22s %12.6g %10s %9s %6d\n", r.Opt.Name, point(r.Start), t.Status, f.Loss, dist, conv, t.Evals)
+	}
+}

@@ -1,0 +1,207 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/landscape-go/landscape/compute/gl"
+	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/shaders"
+)
+
+// Basin labels beyond the minima's indices.
+const (
+	NoMinimum int32 = -1 // ended away from every known minimum
+	Lost      int32 = -2 // diverged or failed
+)
+
+// BasinsSpec runs an optimizer from every point of a scene's grid.
+type BasinsSpec struct {
+	Scene     *Scene
+	Opt       OptEntry
+	OptParams sdk.Params
+	Steps     int
+	Seed      uint64
+	// Backend is "auto", "gl" or "cpu" (as for evaluation).
+	Backend string
+	// Radius: a run reached a minimum when it ends within Radius of it
+	// (zero: 1% of the largest domain width).
+	Radius float64
+}
+
+// BasinsResult labels every start with the index of the known minimum it
+// reached (in Scene.Desc.Minima), NoMinimum or Lost.
+type BasinsResult struct {
+	Labels  []int32
+	Counts  []int // per minimum
+	None    int
+	Lost    int
+	Backend string
+}
+
+// Basins runs the batch: on the GPU when the backend allows and both the
+// surface and the optimizer ship GLSL, else through the plugins.
+func (a *App) Basins(ctx context.Context, s BasinsSpec) (*BasinsResult, error) {
+	if err := CheckBackend(s.Backend); err != nil {
+		return nil, err
+	}
+	g := s.Scene.Grid
+	d := s.Scene.Desc
+	dim := d.Dim
+	starts := make([]float64, 0, g.Len()*dim)
+	th := make([]float64, dim)
+	for j := 0; j < g.Ny; j++ {
+		for i := 0; i < g.Nx; i++ {
+			g.Point(th, i, j)
+			starts = append(starts, th...)
+		}
+	}
+	var finals []float64
+	backend := "cpu"
+	if s.Backend != "cpu" {
+		x, why, err := a.basinsGL(ctx, s, starts)
+		switch {
+		case err != nil:
+			return nil, err
+		case why == "":
+			finals, backend = x, "gl"
+		case s.Backend == "gl":
+			return nil, fmt.Errorf("%w: --backend gl: %s", ErrBackend, why)
+		default:
+			fmt.Fprintf(a.Stderr, "landscape: cpu backend: %s\n", why)
+		}
+	}
+	if finals == nil {
+		var err error
+		if finals, err = a.finalPoints(ctx, s, starts); err != nil {
+			return nil, err
+		}
+	}
+	return classify(d, finals, s.Radius, backend), nil
+}
+
+// basinsGL steps the runs on the GPU; why says why it could not.
+func (a *App) basinsGL(ctx context.Context, s BasinsSpec, starts []float64) ([]float64, string, error) {
+	d := s.Scene.Desc
+	if d.GLSL == "" {
+		return nil, fmt.Sprintf("surface %s ships no GLSL", d.Name), nil
+	}
+	params, err := sdk.Resolve(s.Opt.Hyperparameters, s.OptParams)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", s.Opt.Name, err)
+	}
+	cctx, cancel := a.CallTimeout(ctx)
+	src, err := s.Opt.Client.GLSL(cctx, s.Opt.Name, params)
+	cancel()
+	if err != nil {
+		return nil, "", err
+	}
+	if src == "" {
+		return nil, fmt.Sprintf("optimizer %s has no GPU step function for these hyperparameters", s.Opt.Name), nil
+	}
+	ev, err := a.GL()
+	if err != nil {
+		return nil, UserMessage(err), nil
+	}
+	consts := make([]shaders.Const, len(s.Opt.Hyperparameters))
+	for i, h := range s.Opt.Hyperparameters {
+		consts[i] = shaders.Const{Name: h.Name, Value: params[h.Name]}
+	}
+	update, stop := Progress(a.Stderr, "basins", s.Steps)
+	x, _, err := ev.StepRuns(ctx, gl.StepSpec{Surface: d, OptName: s.Opt.Name, OptGLSL: src, OptConsts: consts,
+		Starts: starts, Steps: s.Steps, Progress: update})
+	stop()
+	if err != nil {
+		if errors.Is(err, gl.ErrCompile) && s.Backend == "auto" {
+			return nil, UserMessage(err), nil
+		}
+		return nil, "", err
+	}
+	out := make([]float64, len(x))
+	for i, v := range x {
+		out[i] = float64(v)
+	}
+	return out, "", nil
+}
+
+// finalPoints steps the runs through the plugins (one batch) and returns
+// where each ended.
+func (a *App) finalPoints(ctx context.Context, s BasinsSpec, starts []float64) ([]float64, error) {
+	d := s.Scene.Desc
+	sc := s.Scene.Entry.Client
+	eval := func(ctx context.Context, pts []float64, grad bool) ([]float64, []float64, error) {
+		if grad {
+			return sc.Gradient(ctx, d.Name, s.Scene.Params, d.Dim, pts)
+		}
+		l, err := sc.Loss(ctx, d.Name, s.Scene.Params, d.Dim, pts)
+		return l, nil, err
+	}
+	var last []float64
+	step := 0
+	update, stop := Progress(a.Stderr, "basins", s.Steps)
+	defer stop()
+	err := s.Opt.Client.Optimize(ctx, s.Opt.Name, s.OptParams, d.Dim, starts, s.Seed, eval,
+		func(it sdk.Iterates, _ sdk.Request, _ sdk.Answer) bool {
+			last = append(last[:0], it.X...)
+			update(step, s.Steps)
+			step++
+			return step <= s.Steps
+		})
+	if err != nil {
+		if errors.Is(err, sdk.ErrBadParams) {
+			return nil, fmt.Errorf("%s: %w", s.Opt.Name, err)
+		}
+		return nil, err
+	}
+	return last, nil
+}
+
+// classify labels each final point by the known minimum within radius.
+func classify(d sdk.Descriptor, finals []float64, radius float64, backend string) *BasinsResult {
+	dim := d.Dim
+	if radius <= 0 {
+		w := 0.0
+		for _, iv := range d.Domain {
+			w = math.Max(w, iv.Hi-iv.Lo)
+		}
+		radius = 0.01 * w
+	}
+	n := len(finals) / dim
+	r := &BasinsResult{Labels: make([]int32, n), Counts: make([]int, len(d.Minima)), Backend: backend}
+	for k := 0; k < n; k++ {
+		x := finals[k*dim : (k+1)*dim]
+		lost := false
+		for c, v := range x {
+			iv := d.Domain[c]
+			if math.IsNaN(v) || math.IsInf(v, 0) || v < iv.Lo-100*(iv.Hi-iv.Lo) || v > iv.Hi+100*(iv.Hi-iv.Lo) {
+				lost = true
+			}
+		}
+		label := NoMinimum
+		if lost {
+			label = Lost
+		} else if i, dist := nearestIndex(d, x); i >= 0 && dist <= radius {
+			label = int32(i)
+		}
+		r.Labels[k] = label
+		switch label {
+		case NoMinimum:
+			r.None++
+		case Lost:
+			r.Lost++
+		default:
+			r.Counts[label]++
+		}
+	}
+	return r
+}
+
+func distance(a, b []float64) float64 {
+	s := 0.0
+	for i := range a {
+		s += (a[i] - b[i]) * (a[i] - b[i])
+	}
+	return math.Sqrt(s)
+}

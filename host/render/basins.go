@@ -1,0 +1,316 @@
+package render
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/landscape-go/landscape/compute"
+	"github.com/landscape-go/landscape/sdk"
+)
+
+// Basin is one class of a basins-of-attraction image.
+type Basin struct {
+	Label    string  // e.g. "(3, 2)  loss 0"
+	X, Y     float64 // the minimum's location in the plane, starred (not when outside the grid's ranges or NaN)
+	Fraction float64 // share of starts that reached it, 0..1 (shown in the legend as a percentage)
+}
+
+// Special labels of BasinsPNG.
+const (
+	// NoBasin marks a start that reached no known minimum.
+	NoBasin = -1
+	// Failed marks a start whose run diverged or failed.
+	Failed = -2
+)
+
+// maxBasins bounds the number of basins BasinsPNG accepts.
+const maxBasins = 64
+
+// basinColors are categorical colours for basins: matplotlib's tab10 less
+// its gray (kept for NoBasin), then the lighter tab20 blue, orange and
+// green.
+var basinColors = []color.RGBA{
+	{0x1f, 0x77, 0xb4, 255}, // blue
+	{0xff, 0x7f, 0x0e, 255}, // orange
+	{0x2c, 0xa0, 0x2c, 255}, // green
+	{0xd6, 0x27, 0x28, 255}, // red
+	{0x94, 0x67, 0xbd, 255}, // purple
+	{0x8c, 0x56, 0x4b, 255}, // brown
+	{0xe3, 0x77, 0xc2, 255}, // pink
+	{0xbc, 0xbd, 0x22, 255}, // olive
+	{0x17, 0xbe, 0xcf, 255}, // cyan
+	{0xae, 0xc7, 0xe8, 255}, // light blue
+	{0xff, 0xbb, 0x78, 255}, // light orange
+	{0x98, 0xdf, 0x8a, 255}, // light green
+}
+
+var (
+	noBasinColor = color.RGBA{150, 150, 150, 255} // neutral gray
+	failedColor  = color.RGBA{0, 0, 0, 255}
+)
+
+// basinColor is the colour of label k: basinColors for k ≥ 0 (repeating
+// after 12), gray for NoBasin, black for Failed.
+func basinColor(k int) color.RGBA {
+	switch {
+	case k == NoBasin:
+		return noBasinColor
+	case k < 0:
+		return failedColor
+	}
+	return basinColors[k%len(basinColors)]
+}
+
+// BasinsPNG colours each cell of grid g by labels[j*g.Nx+i] (row 0 at Y.Lo,
+// like Field) and writes the image to w as a PNG. A label k ≥ 0 is
+// basins[k], each in its own categorical colour (12 of them, repeating
+// beyond); NoBasin (−1), a start that reached no known minimum, is gray,
+// and Failed (−2), a run that diverged or failed, black. A legend beside
+// the plot lists each basin's Label and Fraction as a percentage, and the
+// shares of the gray and black cells where there are any; each basin's
+// minimum is starred. When field is not nil its contour lines (o.Levels,
+// o.Log) are drawn thinly over the colours for orientation; its grid must
+// span the same ranges as g, at any resolution.
+//
+// o gives the size, title, axis labels and Markers as for PNG; there is
+// no colourbar, and o.Paths and o.Colormap are not used (a colormap name
+// must still be valid). Nothing is written unless the whole image
+// rendered.
+func BasinsPNG(w io.Writer, g compute.Grid, labels []int32, basins []Basin, field *compute.Field, o Options) error {
+	img, _, err := renderBasins(g, labels, basins, field, o)
+	if err != nil {
+		return err
+	}
+	return writePNG(w, img)
+}
+
+func renderBasins(g compute.Grid, labels []int32, basins []Basin, field *compute.Field, o Options) (img *image.RGBA, fr frame, err error) {
+	if err := checkGrid(g); err != nil {
+		return nil, fr, err
+	}
+	if len(labels) != g.Nx*g.Ny {
+		return nil, fr, fmt.Errorf("render: %d labels for a %dx%d grid, which needs %d", len(labels), g.Nx, g.Ny, g.Nx*g.Ny)
+	}
+	if len(basins) > maxBasins {
+		return nil, fr, fmt.Errorf("render: %d basins is too many (accepted: up to %d)", len(basins), maxBasins)
+	}
+	for k, b := range basins {
+		if !(b.Fraction >= 0 && b.Fraction <= 1) {
+			return nil, fr, fmt.Errorf("render: basin %d (%q) has fraction %v, outside [0, 1]", k, b.Label, b.Fraction)
+		}
+	}
+	var noBasin, failed int
+	for k, l := range labels {
+		switch {
+		case l == NoBasin:
+			noBasin++
+		case l == Failed:
+			failed++
+		case l < Failed || int(l) >= len(basins):
+			return nil, fr, fmt.Errorf("render: label %d at cell (%d, %d) is out of range (accepted: -2, -1 and 0 to %d for %d basins)",
+				l, k%g.Nx, k/g.Nx, len(basins)-1, len(basins))
+		}
+	}
+	var col colouring
+	if field != nil {
+		if err := checkField(field); err != nil {
+			return nil, fr, err
+		}
+		if !sameRange(field.Grid.X, g.X) || !sameRange(field.Grid.Y, g.Y) {
+			fg := field.Grid
+			return nil, fr, fmt.Errorf("render: field spans [%v, %v]×[%v, %v], the basins [%v, %v]×[%v, %v]; they must match",
+				fg.X.Lo, fg.X.Hi, fg.Y.Lo, fg.Y.Hi, g.X.Lo, g.X.Hi, g.Y.Lo, g.Y.Hi)
+		}
+		if col, err = colourField(field, o.Log); err != nil {
+			return nil, fr, err
+		}
+	}
+	s, err := resolve(g, o)
+	if err != nil {
+		return nil, fr, err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			img, err = nil, fmt.Errorf("render: drawing failed: %v", r)
+		}
+	}()
+
+	cv := newCanvas(s.w, s.h, math.Sqrt(float64(s.w)/defaultWidth*float64(s.h)/defaultHeight))
+	area := cv.dc
+	p := newAxes(s.title, s.xlabel, s.ylabel, area.Max.X-area.Min.X, area.Max.Y-area.Min.Y)
+
+	pal := []color.RGBA{basinColor(Failed), basinColor(NoBasin)}
+	for k := range basins {
+		pal = append(pal, basinColor(k))
+	}
+	p.Add(&cells{cv: cv, g: g, labels: labels, pal: pal})
+	if field != nil && s.levels > 0 && !col.constant {
+		levels := make([]float64, s.levels)
+		lines := make(colors, s.levels)
+		for i := range levels {
+			levels[i] = col.lo + float64(i+1)/float64(s.levels+1)*(col.hi-col.lo)
+			lines[i] = color.NRGBA{0, 0, 0, 100}
+		}
+		p.Add(noGlyphs{&plotter.Contour{
+			GridXYZ:    contourGrid(fieldGrid(field, col.z)),
+			Levels:     levels,
+			LineStyles: []draw.LineStyle{{Width: 0.6}},
+			Palette:    lines,
+			Min:        col.lo,
+			Max:        col.hi,
+		}})
+	}
+	p.Add(&basinStars{list: basins, x: g.X, y: g.Y})
+	if len(s.markers) > 0 {
+		p.Add(&markers{list: s.markers, x: g.X, y: g.Y})
+	}
+	setCellRange(p, g)
+
+	// The legend takes the colourbar's place.
+	var items []legendItem
+	for k, b := range basins {
+		label := b.Label
+		if label == "" {
+			label = "basin " + strconv.Itoa(k)
+		}
+		items = append(items, legendItem{label: label + "   " + percent(b.Fraction), icon: swatch(basinColor(k))})
+	}
+	total := float64(len(labels))
+	if noBasin > 0 {
+		items = append(items, legendItem{label: "no known minimum   " + percent(float64(noBasin)/total), icon: swatch(noBasinColor)})
+	}
+	if failed > 0 {
+		items = append(items, legendItem{label: "diverged or failed   " + percent(float64(failed)/total), icon: swatch(failedColor)})
+	}
+	all := draw.Crop(area, plotMargin, -plotMargin, plotMargin/2, -plotMargin)
+	lg := newLegend(items)
+	const gap = vg.Length(12)
+	dataY := p.DataCanvas(all)
+	lg.fit(dataY.Max.Y - dataY.Min.Y)
+	lw := vg.Length(0)
+	if len(lg.items) > 0 {
+		lw, _ = lg.size()
+		lw += gap
+	}
+	main := draw.Crop(all, 0, -lw, 0, 0)
+	dataC := p.DataCanvas(main)
+	if tooSmall(dataC.Rectangle) {
+		return nil, frame{}, errNoRoom(cv.w, cv.h)
+	}
+	p.Draw(main)
+	area.SetLineStyle(draw.LineStyle{Color: color.Black, Width: 0.6})
+	area.Stroke(dataC.Rectangle.Path())
+
+	fr = frame{
+		dpi:    float64(cv.dpi),
+		height: cv.h,
+		data:   dataC.Rectangle,
+		xmin:   p.X.Min, xmax: p.X.Max,
+		ymin: p.Y.Min, ymax: p.Y.Max,
+	}
+	if len(lg.items) > 0 {
+		fr.legend = lg.draw(area, vg.Point{X: dataC.Max.X + gap, Y: dataC.Max.Y})
+	}
+	return cv.img, fr, nil
+}
+
+// sameRange reports whether a and b agree to within a billionth of their
+// length.
+func sameRange(a, b sdk.Interval) bool {
+	tol := 1e-9 * math.Max(a.Hi-a.Lo, b.Hi-b.Lo)
+	return math.Abs(a.Lo-b.Lo) <= tol && math.Abs(a.Hi-b.Hi) <= tol
+}
+
+// percent writes a share as a percentage with one decimal: "37.5%",
+// "100%", and "<0.1%" for a small share that is not zero.
+func percent(f float64) string {
+	switch {
+	case f == 0:
+		return "0%"
+	case f < 0.0005:
+		return "<0.1%"
+	case f < 1 && f > 0.9995:
+		return ">99.9%"
+	}
+	s := strconv.FormatFloat(100*f, 'f', 1, 64)
+	return strings.TrimSuffix(s, ".0") + "%"
+}
+
+// swatch is a legend thumbnail: a box of colour c.
+func swatch(c color.RGBA) func(draw.Canvas, vg.Rectangle) {
+	return func(dc draw.Canvas, r vg.Rectangle) {
+		h := (r.Max.Y - r.Min.Y) * 0.72
+		y := (r.Min.Y + r.Max.Y) / 2
+		box := vg.Rectangle{Min: vg.Point{X: r.Min.X + 2, Y: y - h/2}, Max: vg.Point{X: r.Max.X - 2, Y: y + h/2}}
+		dc.SetColor(c)
+		dc.Fill(box.Path())
+		dc.SetLineStyle(draw.LineStyle{Color: color.NRGBA{0, 0, 0, 150}, Width: 0.5})
+		dc.Stroke(box.Path())
+	}
+}
+
+// basinStars stars each basin's minimum: white with a dark edge, which
+// stands out on every basin colour.
+type basinStars struct {
+	list []Basin
+	x, y sdk.Interval
+}
+
+func (b *basinStars) Plot(c draw.Canvas, plt *plot.Plot) {
+	trX, trY := plt.Transforms(&c)
+	for _, m := range b.list {
+		if !(m.X >= b.x.Lo && m.X <= b.x.Hi && m.Y >= b.y.Lo && m.Y <= b.y.Hi) {
+			continue
+		}
+		s := star(vg.Point{X: trX(m.X), Y: trY(m.Y)}, starRadius)
+		c.SetColor(color.White)
+		c.Fill(s)
+		c.SetLineStyle(draw.LineStyle{Color: color.Black, Width: 1.2})
+		c.Stroke(s)
+	}
+}
+
+// cells paints each pixel of the data area in the colour of the label of
+// the grid cell under its centre (pal[label+2]). Painting pixels directly,
+// rather than scaling an image of the cells, keeps the classes' edges
+// sharp and shows no colour that is not a class's.
+type cells struct {
+	cv     canvas
+	g      compute.Grid
+	labels []int32
+	pal    []color.RGBA
+}
+
+func (cs *cells) Plot(c draw.Canvas, plt *plot.Plot) {
+	g, cv := cs.g, cs.cv
+	dpi := float64(cv.dpi)
+	r := cv.pixels(c.Rectangle)
+	// Pixel centre → plane coordinate → nearest grid column or row.
+	index := func(pt vg.Length, lo, hi vg.Length, amin, amax float64, r sdk.Interval, n int) int {
+		v := amin + float64((pt-lo)/(hi-lo))*(amax-amin)
+		k := int(math.Round((v - r.Lo) / (r.Hi - r.Lo) * float64(n-1)))
+		return max(0, min(k, n-1))
+	}
+	cols := make([]int, r.Dx())
+	for x := range cols {
+		pt := vg.Length((float64(r.Min.X+x) + 0.5) / dpi * vg.Inch.Points())
+		cols[x] = index(pt, c.Min.X, c.Max.X, plt.X.Min, plt.X.Max, g.X, g.Nx)
+	}
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		pt := vg.Length((float64(cv.h-y) - 0.5) / dpi * vg.Inch.Points())
+		row := cs.labels[index(pt, c.Min.Y, c.Max.Y, plt.Y.Min, plt.Y.Max, g.Y, g.Ny)*g.Nx:]
+		for x, i := range cols {
+			cv.img.SetRGBA(r.Min.X+x, y, cs.pal[row[i]+2])
+		}
+	}
+}

@@ -1,0 +1,60 @@
+// landscape's batch-optimization kernel: every invocation owns one run and
+// takes ls_steps steps of the optimizer's step() with the gradient of the
+// surface's loss() by central differences, then stores the run's point,
+// state and loss. The host assembles: the version line, its #defines (DIM,
+// NDATA, LOCAL_X) and the hyperparameter constants of both snippets; this
+// file up to the surface marker; the surface's snippet (lines from 1); the
+// optimizer's snippet (lines from OptimizerLine+1); then the rest.
+
+layout(local_size_x = LOCAL_X) in;
+
+layout(std430, binding = 0) buffer LsX { float ls_xs[]; };     // runs*DIM
+layout(std430, binding = 1) buffer LsS { float ls_ss[]; };     // runs*(NSTATE+1)
+layout(std430, binding = 2) readonly buffer LsData { float ls_data[]; };
+layout(std430, binding = 3) writeonly buffer LsF { float ls_f[]; }; // runs
+
+uniform uint ls_runs;  // runs in the buffers
+uniform uint ls_run0;  // first run of this dispatch
+uniform int ls_t0;     // steps already taken
+uniform int ls_steps;  // steps to take now
+
+float ls_x[DIM];
+#define P(i) ls_x[(i)]
+#define DATA(i) ls_data[(i)]
+
+//@SURFACE
+//@OPTIMIZER
+
+// ls_grad is the central-difference gradient of loss() at ls_x, with steps
+// scaled to float32: h = 4e-3·max(1, |x_i|) (about ε^(1/3)).
+void ls_grad(out float g[DIM]) {
+	for (int i = 0; i < DIM; i++) {
+		float xi = ls_x[i];
+		float h = 4e-3 * max(1.0, abs(xi));
+		ls_x[i] = xi + h;
+		float fp = loss();
+		ls_x[i] = xi - h;
+		float fm = loss();
+		ls_x[i] = xi;
+		g[i] = (fp - fm) / (2.0 * h);
+	}
+}
+
+void main() {
+	uint r = gl_GlobalInvocationID.x + ls_run0;
+	uint q = min(r, ls_runs - 1u);
+	for (int i = 0; i < DIM; i++) ls_x[i] = ls_xs[q * uint(DIM) + uint(i)];
+	float s[NSTATE + 1];
+	for (int k = 0; k < NSTATE + 1; k++) s[k] = ls_ss[q * uint(NSTATE + 1) + uint(k)];
+	for (int k = 0; k < ls_steps; k++) {
+		float g[DIM];
+		ls_grad(g);
+		step(ls_x, g, s, ls_t0 + k + 1);
+	}
+	float f = loss();
+	if (r < ls_runs) {
+		for (int i = 0; i < DIM; i++) ls_xs[r * uint(DIM) + uint(i)] = ls_x[i];
+		for (int k = 0; k < NSTATE + 1; k++) ls_ss[r * uint(NSTATE + 1) + uint(k)] = s[k];
+		ls_f[r] = (isnan(f) || isinf(f)) ? uintBitsToFloat(0x7fc00000u) : f;
+	}
+}
