@@ -52,6 +52,10 @@ type SurfaceWithConfigure interface {
 //   - each hyperparameter as a float constant named as declared;
 //   - DATA(i) and NDATA: the surface's data buffer (data-driven surfaces).
 //
+// It may also define `void grad(out float g[DIM])`, the analytic gradient at
+// the same point; GPU optimizer runs use it, and central differences of
+// loss() where it is missing.
+//
 // The host wraps the snippet in a compute shader (package shaders). Math is
 // float32 on the GPU; a result that is NaN or ±Inf is stored as NaN.
 // sdktest.CheckGLSL checks the snippet against Loss.

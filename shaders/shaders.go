@@ -64,6 +64,9 @@ const StepLocalX = 64
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
+// gradRE finds a surface snippet's analytic gradient, void grad(out float g[DIM]).
+var gradRE = regexp.MustCompile(`\bvoid\s+grad\s*\(\s*out\s+float`)
+
 // Eval assembles the evaluation kernel for a surface's snippet.
 func Eval(mode Mode, snippet string, dim, ndata int, consts []Const) (EvalSource, error) {
 	if !strings.Contains(snippet, "loss") {
@@ -131,7 +134,11 @@ func Step(surface, optimizer string, dim, ndata int, consts []Const) (EvalSource
 	if !strings.Contains(surface, "loss") || !strings.Contains(optimizer, "step") || !strings.Contains(optimizer, "NSTATE") {
 		return EvalSource{}, fmt.Errorf("shaders: the surface snippet needs loss(), the optimizer's NSTATE and step()")
 	}
-	h, err := header(fmt.Sprintf("#define LOCAL_X %d\n", StepLocalX), dim, ndata, consts)
+	defs := fmt.Sprintf("#define LOCAL_X %d\n", StepLocalX)
+	if gradRE.MatchString(surface) {
+		defs += "#define LS_SURFACE_GRAD 1\n"
+	}
+	h, err := header(defs, dim, ndata, consts)
 	if err != nil {
 		return EvalSource{}, err
 	}

@@ -1,6 +1,7 @@
 // landscape's batch-optimization kernel: every invocation owns one run and
-// takes ls_steps steps of the optimizer's step() with the gradient of the
-// surface's loss() by central differences, then stores the run's point,
+// takes ls_steps steps of the optimizer's step() with the surface's
+// gradient (its grad() when the snippet defines one, else central
+// differences of its loss()), then stores the run's point,
 // state and loss. The host assembles: the version line, its #defines (DIM,
 // NDATA, LOCAL_X) and the hyperparameter constants of both snippets; this
 // file up to the surface marker; the surface's snippet (lines from 1); the
@@ -48,7 +49,11 @@ void main() {
 	for (int k = 0; k < NSTATE + 1; k++) s[k] = ls_ss[q * uint(NSTATE + 1) + uint(k)];
 	for (int k = 0; k < ls_steps; k++) {
 		float g[DIM];
+#ifdef LS_SURFACE_GRAD
+		grad(g); // the surface's analytic gradient
+#else
 		ls_grad(g);
+#endif
 		step(ls_x, g, s, ls_t0 + k + 1);
 	}
 	float f = loss();

@@ -124,3 +124,44 @@ func TestStepRunsErrors(t *testing.T) {
 		t.Error("cancelled run succeeded")
 	}
 }
+
+// bowlGrad is x² + y² whose GLSL ships an analytic gradient; zero makes
+// that gradient wrong on purpose (zero), to show the kernel uses it.
+type bowlGrad struct{ zero bool }
+
+func (bowlGrad) Info() sdk.Info {
+	return sdk.Info{Name: "bowl-grad", Summary: "test", Dim: 2, Domain: []sdk.Interval{{Lo: -2, Hi: 2}, {Lo: -2, Hi: 2}}}
+}
+func (bowlGrad) Loss(p []float64) float64 { return p[0]*p[0] + p[1]*p[1] }
+func (b bowlGrad) GLSL() string {
+	k := "2.0"
+	if b.zero {
+		k = "0.0"
+	}
+	return "float loss() { return P(0) * P(0) + P(1) * P(1); }\nvoid grad(out float g[DIM]) { g[0] = " + k + " * P(0); g[1] = " + k + " * P(1); }\n"
+}
+
+func TestStepRunsUseAnalyticGradient(t *testing.T) {
+	c := testContext(t)
+	o, _ := opt.ByName("gd")
+	p, cs := consts(t, o, sdk.Params{"lr": 0.25})
+	src := o.(sdk.OptimizerWithGLSL).GLSL(p)
+	starts := []float64{1, -2, 0.5, 0.25}
+	for _, tc := range []struct {
+		zero bool
+		want []float64
+	}{
+		{false, []float64{0.125, -0.25, 0.0625, 0.03125}}, // x ← x/2 per step, exactly
+		{true, starts}, // a zero gradient: the runs stay put
+	} {
+		got, _, err := c.Evaluator().StepRuns(context.Background(), StepSpec{Surface: sdk.Describe(bowlGrad{tc.zero}), OptName: "gd", OptGLSL: src, OptConsts: cs, Starts: starts, Steps: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range got {
+			if float64(got[i]) != tc.want[i] {
+				t.Errorf("zero=%v: x[%d] = %v, want %v (exactly: the analytic gradient)", tc.zero, i, got[i], tc.want[i])
+			}
+		}
+	}
+}
