@@ -3,6 +3,7 @@ package gl
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"strings"
@@ -258,5 +259,36 @@ func TestGLFWContext(t *testing.T) {
 func TestUnknownPlatform(t *testing.T) {
 	if _, err := New(Options{Platform: "vulkan"}); err == nil || !strings.Contains(err.Error(), "accepted") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// sumN is Σ (i+1)·θ_i² in n dimensions: beyond shaders.SmallDim the plane's
+// vectors come from the storage buffer instead of uniforms.
+type sumN struct{ n int }
+
+func (s sumN) Info() sdk.Info {
+	d := make([]sdk.Interval, s.n)
+	for i := range d {
+		d[i] = sdk.Interval{Lo: -2, Hi: 2}
+	}
+	return sdk.Info{Name: "sumn", Summary: "test", Dim: s.n, Domain: d}
+}
+func (sumN) Loss(p []float64) float64 { return sum5{}.Loss(p) }
+func (sumN) GLSL() string             { return sum5{}.GLSL() }
+
+func TestLargeDimensionPlane(t *testing.T) {
+	c := testContext(t)
+	for _, n := range []int{32, 33, 40} {
+		at := make([]float64, n)
+		for i := range at {
+			at[i] = 0.01 * float64(i)
+		}
+		g := compute.Grid{Plane: sdk.AxisPlane(n, 3, n-1, at, sdk.Interval{Lo: -1, Hi: 1}, sdk.Interval{Lo: -0.5, Hi: 1.5}, 23, 17)}
+		got, err := c.Evaluator().Evaluate(context.Background(), compute.Local{S: sumN{n}}, g, compute.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := compute.CPU{}.Evaluate(context.Background(), compute.Local{S: sumN{n}}, g, compute.Options{})
+		agree(t, fmt.Sprintf("%d-d slice", n), got.Values, want.Values)
 	}
 }
