@@ -60,14 +60,20 @@ func newRoot(app *host.App, stdout, stderr io.Writer) *cobra.Command {
 		Use:   "landscape",
 		Short: "Evaluate, analyse and render loss surfaces",
 		Long: `landscape evaluates loss surfaces (a model's error, or an analytic test
-function, as a function of its parameters) on dense grids, and writes them as
-arrays and images. Surfaces come from plugins: see 'landscape surfaces'.
+function, as a function of its parameters) on dense grids, on the GPU with
+OpenGL compute shaders or on every CPU core, writes them as arrays and images,
+and runs optimizers over them. Surfaces and optimizers come from plugins: see
+'landscape surfaces' and 'landscape optimizers'; 'landscape info' tells which
+backends work here.
 
 Examples:
   landscape surfaces
   landscape render ripple -o ripple.png
   landscape render rosenbrock --log --colormap magma -o rosen.png
-  landscape eval rastrigin --res 1024x768 --set A=5 -o grid.npy --summary grid.json`,
+  landscape eval rastrigin --res 1024x768 --set A=5 -o grid.npy --summary grid.json
+  landscape optimize rosenbrock --optimizer adam --start -1.5,2 --set lr=0.02 -o adam.csv
+  landscape compare rosenbrock --optimizers momentum,adam --start -1.5,2 -o cmp.png
+  landscape basins himmelblau --optimizer gd --set lr=0.01 -o basins.png`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
