@@ -17,6 +17,13 @@ var evalTemplate string
 //go:embed step.comp.glsl
 var stepTemplate string
 
+//go:embed minmax.comp.glsl
+var minmaxSource string
+
+// MinMax is the min/max reduction kernel (local size 256; the values at
+// binding 0, two uint keys at binding 4).
+func MinMax() string { return minmaxSource }
+
 // Mode selects what an evaluation kernel iterates over.
 type Mode int
 

@@ -28,6 +28,17 @@ type Options struct {
 	Platform string
 	// Debug checks glGetError after every call (also LANDSCAPE_GL_DEBUG=1).
 	Debug bool
+	// Window, when set, makes the context a GLFW window's (the viewer's);
+	// Platform is then ignored.
+	Window *WindowOptions
+}
+
+// WindowOptions describe a viewer window.
+type WindowOptions struct {
+	Width, Height int
+	Title         string
+	// Hidden keeps the window invisible (scripted runs, screenshots).
+	Hidden bool
 }
 
 // Info describes a context.
@@ -44,6 +55,7 @@ type Info struct {
 // Context owns one OpenGL context and the goroutine, locked to its OS
 // thread, that makes every call on it.
 type Context struct {
+	window  *glfw.Window
 	calls   chan func()
 	done    chan struct{}
 	info    Info
@@ -59,21 +71,27 @@ type Context struct {
 func New(o Options) (*Context, error) {
 	c := &Context{calls: make(chan func()), done: make(chan struct{}), debug: o.Debug || os.Getenv("LANDSCAPE_GL_DEBUG") == "1"}
 	ready := make(chan error)
-	go c.loop(o.Platform, ready)
+	go c.loop(o, ready)
 	if err := <-ready; err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-func (c *Context) loop(platform string, ready chan<- error) {
+func (c *Context) loop(o Options, ready chan<- error) {
 	runtime.LockOSThread()
 	// Unlock before the goroutine ends: Go would otherwise end the thread,
 	// and Linux kills the children a thread forked when it ends (their
 	// parent-death signal), whichever goroutine forked them there.
 	defer runtime.UnlockOSThread()
 	defer close(c.done)
-	if err := c.open(platform); err != nil {
+	var err error
+	if o.Window != nil {
+		err = c.openWindow(*o.Window)
+	} else {
+		err = c.open(o.Platform)
+	}
+	if err != nil {
 		ready <- err
 		return
 	}
@@ -109,7 +127,7 @@ func (c *Context) open(platform string) error {
 		if err == nil {
 			return nil
 		}
-		why = append(why, "GLFW: "+strings.TrimPrefix(err.Error(), "gl: "))
+		why = append(why, strings.TrimPrefix(err.Error(), ErrUnavailable.Error()+": "))
 	}
 	if len(why) == 0 {
 		return fmt.Errorf("gl: unknown platform %q (accepted: egl, egl-device, egl-surfaceless, egl-default, glfw)", platform)
@@ -118,23 +136,34 @@ func (c *Context) open(platform string) error {
 }
 
 func (c *Context) openGLFW() (err error) {
+	return c.openWindow(WindowOptions{Width: 64, Height: 64, Title: "landscape", Hidden: true})
+}
+
+// openWindow makes a GLFW window's OpenGL 4.3 core context current here.
+func (c *Context) openWindow(wo WindowOptions) (err error) {
 	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-		return errors.New("no display (DISPLAY is not set)")
+		return fmt.Errorf("%w: GLFW: no display (DISPLAY is not set)", ErrUnavailable)
 	}
 	if err := glfw.Init(); err != nil {
-		return fmt.Errorf("%v", firstLine(err.Error()))
+		return fmt.Errorf("%w: GLFW: %v", ErrUnavailable, firstLine(err.Error()))
 	}
-	glfw.WindowHint(glfw.Visible, glfw.False)
+	vis := glfw.True
+	if wo.Hidden {
+		vis = glfw.False
+	}
+	glfw.WindowHint(glfw.Visible, vis)
+	glfw.WindowHint(glfw.Resizable, glfw.True)
 	glfw.WindowHint(glfw.ContextVersionMajor, 4)
 	glfw.WindowHint(glfw.ContextVersionMinor, 3)
 	glfw.WindowHint(glfw.OpenGLProfile, glfw.OpenGLCoreProfile)
 	glfw.WindowHint(glfw.OpenGLForwardCompatible, glfw.True)
-	w, err := glfw.CreateWindow(64, 64, "landscape", nil, nil)
+	w, err := glfw.CreateWindow(max(wo.Width, 1), max(wo.Height, 1), wo.Title, nil, nil)
 	if err != nil {
 		glfw.Terminate()
-		return fmt.Errorf("%v", firstLine(err.Error()))
+		return fmt.Errorf("%w: GLFW: %v", ErrUnavailable, firstLine(err.Error()))
 	}
 	w.MakeContextCurrent()
+	c.window = w
 	if err := c.initGL("glfw", func(name string) unsafe.Pointer { return glfw.GetProcAddress(name) }); err != nil {
 		w.Destroy()
 		glfw.Terminate()
@@ -143,6 +172,10 @@ func (c *Context) openGLFW() (err error) {
 	c.closeFn = func() { w.Destroy(); glfw.Terminate() }
 	return nil
 }
+
+// Window is the context's GLFW window (nil for headless contexts). Use it
+// only on the GL thread, inside Do.
+func (c *Context) Window() *glfw.Window { return c.window }
 
 func firstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {

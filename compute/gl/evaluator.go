@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"time"
 	"unsafe"
@@ -35,8 +36,9 @@ type Evaluator struct {
 
 	// Storage buffers kept between calls (GL thread only): allocating
 	// fresh ones makes the first kernel that touches them pay for the
-	// pages.
+	// pages. mm holds the min/max reduction's two keys.
 	bufs [3]buffer
+	mm   buffer
 }
 
 // buffer is a storage buffer that grows as needed.
@@ -154,7 +156,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, s compute.Surface, g compute.G
 	}
 	f := compute.NewField(g)
 	var timing compute.Timing
-	err := e.c.Do(func() error { return e.evalPlane(ctx, d, g, f, o, &timing) })
+	err := e.c.Do(func() error { _, err := e.evalPlane(ctx, d, g, f, o, &timing); return err })
 	if o.Timing != nil {
 		*o.Timing = timing
 	}
@@ -167,18 +169,23 @@ func (e *Evaluator) Evaluate(ctx context.Context, s compute.Surface, g compute.G
 	return f, nil
 }
 
-func (e *Evaluator) evalPlane(ctx context.Context, d sdk.Descriptor, g compute.Grid, f *compute.Field, o compute.Options, t *compute.Timing) error {
+// evalPlane evaluates the plane tile by tile into f; with f nil it leaves
+// the whole grid in the output buffer (which must hold it) and returns it.
+func (e *Evaluator) evalPlane(ctx context.Context, d sdk.Descriptor, g compute.Grid, f *compute.Field, o compute.Options, t *compute.Timing) (uint32, error) {
 	p, compile, err := e.program(shaders.Plane, d, 0)
 	t.Compile = compile
 	if err != nil {
-		return err
+		return 0, err
 	}
 	tileBytes, work := e.limits(d.Dim)
 	nx, ny := g.Nx, g.Ny
 	tileRows := int(max(1, min(int64(ny), tileBytes/int64(4*nx))))
+	if f == nil && tileRows < ny {
+		return 0, fmt.Errorf("gl: a %dx%d grid does not fit one GPU buffer of %s", nx, ny, fmtBytes(tileBytes))
+	}
 	dispRows := int(max(1, min(int64(tileRows), work/int64(nx), int64(e.c.info.MaxWorkGroupCount[1])*shaders.PlaneLocalY)))
 	if gx := (nx + shaders.PlaneLocalX - 1) / shaders.PlaneLocalX; gx > e.c.info.MaxWorkGroupCount[0] {
-		return fmt.Errorf("gl: %d columns need %d work groups across; this GPU allows %d", nx, gx, e.c.info.MaxWorkGroupCount[0])
+		return 0, fmt.Errorf("gl: %d columns need %d work groups across; this GPU allows %d", nx, gx, e.c.info.MaxWorkGroupCount[0])
 	}
 
 	in := f32(append(append(append([]float64{}, g.Origin...), g.U...), g.V...))
@@ -206,7 +213,7 @@ func (e *Evaluator) evalPlane(ctx context.Context, d sdk.Descriptor, g compute.G
 		gl43.Uniform1fv(u["ls_v"], dim, &in[2*d.Dim])
 	}
 	if err := e.c.check("uniforms"); err != nil {
-		return err
+		return 0, err
 	}
 	for t0 := 0; t0 < ny; t0 += tileRows {
 		rows := min(tileRows, ny-t0)
@@ -216,15 +223,19 @@ func (e *Evaluator) evalPlane(ctx context.Context, d sdk.Descriptor, g compute.G
 		for r := t0; r < t0+rows; r += dispRows {
 			if err := ctx.Err(); err != nil {
 				gl43.Finish()
-				return err
+				return 0, err
 			}
 			n := min(dispRows, t0+rows-r)
 			gl43.Uniform1ui(u["ls_row0"], uint32(r))
 			gl43.DispatchCompute(uint32((nx+shaders.PlaneLocalX-1)/shaders.PlaneLocalX), uint32((n+shaders.PlaneLocalY-1)/shaders.PlaneLocalY), 1)
 			gl43.Flush()
 			if err := e.c.check("dispatch"); err != nil {
-				return err
+				return 0, err
 			}
+		}
+		if f == nil {
+			gl43.MemoryBarrier(gl43.SHADER_STORAGE_BARRIER_BIT)
+			return bOut, nil
 		}
 		gl43.MemoryBarrier(gl43.BUFFER_UPDATE_BARRIER_BIT)
 		gl43.Finish()
@@ -234,13 +245,66 @@ func (e *Evaluator) evalPlane(ctx context.Context, d sdk.Descriptor, g compute.G
 		gl43.GetBufferSubData(gl43.SHADER_STORAGE_BUFFER, 0, rows*nx*4, unsafe.Pointer(&f.Values[t0*nx]))
 		t.Readback += time.Since(start)
 		if err := e.c.check("read back"); err != nil {
-			return err
+			return 0, err
 		}
 		if o.Progress != nil {
 			o.Progress((t0+rows)*nx, nx*ny)
 		}
 	}
-	return nil
+	return bOut, nil
+}
+
+func fmtBytes(n int64) string { return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20)) }
+
+// EvalOnGPU evaluates d on g and leaves the values (row-major y-by-x
+// float32, NaN where undefined) in a storage buffer for drawing, with no
+// read-back; it returns the buffer, valid until the evaluator's next call.
+// Call it on the GL thread, inside Context.Do.
+func (e *Evaluator) EvalOnGPU(d sdk.Descriptor, g compute.Grid) (uint32, error) {
+	if err := g.Validate(); err != nil {
+		return 0, fmt.Errorf("gl: %w", err)
+	}
+	if d.Dim != g.Dim() {
+		return 0, fmt.Errorf("gl: grid has dimension %d, surface %s has %d", g.Dim(), d.Name, d.Dim)
+	}
+	var t compute.Timing
+	return e.evalPlane(context.Background(), d, g, nil, compute.Options{}, &t)
+}
+
+// MinMaxOnGPU reduces the first n values of buffer buf to their minimum
+// and maximum (NaN and ±Inf skipped), reading back only those two. ok is
+// false when no value is finite. Call on the GL thread.
+func (e *Evaluator) MinMaxOnGPU(buf uint32, n int) (lo, hi float32, ok bool, err error) {
+	e.mu.Lock()
+	p := e.progs["minmax"]
+	e.mu.Unlock()
+	if p == nil {
+		if p, err = e.c.buildProgram("min/max", shaders.MinMax(), []string{"ls_n"}); err != nil {
+			return 0, 0, false, err
+		}
+		e.mu.Lock()
+		e.progs["minmax"] = p
+		e.mu.Unlock()
+	}
+	keys := []uint32{0xffffffff, 0}
+	e.mm.bind(4, 8, unsafe.Pointer(&keys[0]))
+	gl43.BindBufferBase(gl43.SHADER_STORAGE_BUFFER, 0, buf)
+	gl43.UseProgram(p.id)
+	gl43.Uniform1ui(p.uniforms["ls_n"], uint32(n))
+	gl43.DispatchCompute(uint32((n+255)/256), 1, 1)
+	gl43.MemoryBarrier(gl43.BUFFER_UPDATE_BARRIER_BIT)
+	gl43.BindBuffer(gl43.SHADER_STORAGE_BUFFER, e.mm.id)
+	gl43.GetBufferSubData(gl43.SHADER_STORAGE_BUFFER, 0, 8, unsafe.Pointer(&keys[0]))
+	if keys[0] > keys[1] {
+		return 0, 0, false, e.c.check("min/max")
+	}
+	unkey := func(k uint32) float32 {
+		if k&0x80000000 != 0 {
+			return math.Float32frombits(k &^ 0x80000000)
+		}
+		return math.Float32frombits(^k)
+	}
+	return unkey(keys[0]), unkey(keys[1]), true, e.c.check("min/max")
 }
 
 // EvalPoints evaluates d's GLSL at len(points)/d.Dim points (float32 on the
@@ -303,6 +367,7 @@ func (e *Evaluator) Close() {
 		for i := range e.bufs {
 			e.bufs[i].delete()
 		}
+		e.mm.delete()
 		return nil
 	})
 }

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unsafe"
 
+	gl43 "github.com/go-gl/gl/v4.3-core/gl"
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/sdk"
 )
@@ -290,5 +292,49 @@ func TestLargeDimensionPlane(t *testing.T) {
 		}
 		want, _ := compute.CPU{}.Evaluate(context.Background(), compute.Local{S: sumN{n}}, g, compute.Options{})
 		agree(t, fmt.Sprintf("%d-d slice", n), got.Values, want.Values)
+	}
+}
+
+func TestEvalOnGPUAndMinMax(t *testing.T) {
+	c := testContext(t)
+	s := wave{s: 0.5}
+	g := grid(61, 47)
+	e := c.Evaluator()
+	got := make([]float32, g.Len())
+	var lo, hi float32
+	var ok bool
+	err := c.Do(func() error {
+		buf, err := e.EvalOnGPU(sdk.Describe(s), g)
+		if err != nil {
+			return err
+		}
+		if lo, hi, ok, err = e.MinMaxOnGPU(buf, g.Len()); err != nil {
+			return err
+		}
+		gl43.BindBuffer(gl43.SHADER_STORAGE_BUFFER, buf)
+		gl43.GetBufferSubData(gl43.SHADER_STORAGE_BUFFER, 0, 4*g.Len(), unsafe.Pointer(&got[0]))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := compute.CPU{}.Evaluate(context.Background(), compute.Local{S: s}, g, compute.Options{})
+	agree(t, "on GPU", got, want.Values)
+	gpu := compute.Field{Grid: g, Values: got}
+	st := gpu.Stats()
+	if !ok || float64(lo) != st.Min || float64(hi) != st.Max {
+		t.Errorf("min/max on GPU %v, %v (ok %v); of the same values %v, %v", lo, hi, ok, st.Min, st.Max)
+	}
+	// All NaN: nothing finite.
+	err = c.Do(func() error {
+		buf, err := e.EvalOnGPU(sdk.Describe(wave{s: 0.5}), compute.Grid{Plane: sdk.AxisPlane(2, 0, 1, nil, sdk.Interval{Lo: 1.6, Hi: 2}, sdk.Interval{Lo: 0, Hi: 1}, 4, 4)})
+		if err != nil {
+			return err
+		}
+		_, _, ok, err = e.MinMaxOnGPU(buf, 16)
+		return err
+	})
+	if err != nil || ok {
+		t.Errorf("all-NaN grid: ok %v, %v", ok, err)
 	}
 }
