@@ -20,6 +20,15 @@ var stepTemplate string
 //go:embed minmax.comp.glsl
 var minmaxSource string
 
+//go:embed view.vert.glsl
+var viewVert string
+
+//go:embed view.frag.glsl
+var viewFrag string
+
+// View is the viewer's 2D drawing program: vertex and fragment sources.
+func View() (vertex, fragment string) { return viewVert, viewFrag }
+
 // MinMax is the min/max reduction kernel (local size 256; the values at
 // binding 0, two uint keys at binding 4).
 func MinMax() string { return minmaxSource }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"image"
 	"image/png"
 	"math"
 	"os"
@@ -80,13 +81,28 @@ func TestScripts(t *testing.T) {
 			env.Setenv("FAULTY", filepath.Join(dir, "faulty"))
 			env.Setenv("CLASH", filepath.Join(dir, "clash"))
 			env.Setenv("LANDSCAPE_PLUGIN_PATH", filepath.Join(dir, "plugins"))
+			// The viewer's window needs the X display (xvfb-run's in CI).
+			for _, k := range []string{"DISPLAY", "XAUTHORITY", "XDG_RUNTIME_DIR"} {
+				if v := os.Getenv(k); v != "" {
+					env.Setenv(k, v)
+				}
+			}
 			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "display" {
+				// Under `make test` (xvfb-run, LANDSCAPE_REQUIRE_GLFW) this
+				// holds, so the viewer's scripts never skip there.
+				return os.Getenv("DISPLAY") != "" || os.Getenv("LANDSCAPE_REQUIRE_GLFW") != "", nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"npy":         cmdNPY,
 			"nlines":      cmdNLines,
 			"png":         cmdPNG,
 			"labelsagree": cmdLabelsAgree,
+			"colorsnear":  cmdColorsNear,
 		},
 	})
 }
@@ -187,15 +203,7 @@ func cmdPNG(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 3 {
 		ts.Fatalf("usage: png FILE W H")
 	}
-	f, err := os.Open(ts.MkAbs(args[0]))
-	if err != nil {
-		ts.Fatalf("%v", err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		ts.Fatalf("%s: %v", args[0], err)
-	}
+	img := decodePNG(ts, args[0])
 	b := img.Bounds()
 	if strconv.Itoa(b.Dx()) != args[1] || strconv.Itoa(b.Dy()) != args[2] {
 		ts.Fatalf("%s is %dx%d, want %sx%s", args[0], b.Dx(), b.Dy(), args[1], args[2])
@@ -260,4 +268,53 @@ func readLabels(path string) ([]int32, error) {
 		out[i] = int32(binary.LittleEndian.Uint32(body[4*i:]))
 	}
 	return out, nil
+}
+
+// colorsnear FILE 0xRRGGBB...: every colour appears in the PNG (within 12
+// per channel): the colormap's ends show the picture is drawn from it.
+func cmdColorsNear(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: colorsnear FILE 0xRRGGBB...")
+	}
+	img := decodePNG(ts, args[0])
+	for _, hex := range args[1:] {
+		v, err := strconv.ParseUint(strings.TrimPrefix(hex, "0x"), 16, 32)
+		if err != nil {
+			ts.Fatalf("bad colour %q", hex)
+		}
+		want := [3]int{int(v >> 16 & 255), int(v >> 8 & 255), int(v & 255)}
+		found := false
+		b := img.Bounds()
+		for y := b.Min.Y; y < b.Max.Y && !found; y++ {
+			for x := b.Min.X; x < b.Max.X && !found; x++ {
+				r, g, bl, _ := img.At(x, y).RGBA()
+				got := [3]int{int(r >> 8), int(g >> 8), int(bl >> 8)}
+				found = abs(got[0]-want[0]) <= 12 && abs(got[1]-want[1]) <= 12 && abs(got[2]-want[2]) <= 12
+			}
+		}
+		if !found {
+			ts.Fatalf("%s: no pixel near %s", args[0], hex)
+		}
+	}
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// decodePNG reads a PNG of the script's or fails it.
+func decodePNG(ts *testscript.TestScript, name string) image.Image {
+	f, err := os.Open(ts.MkAbs(name))
+	if err != nil {
+		ts.Fatalf("%v", err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		ts.Fatalf("%s: %v", name, err)
+	}
+	return img
 }

@@ -104,7 +104,7 @@ func (e *Evaluator) program(mode shaders.Mode, d sdk.Descriptor, ndata int) (*pr
 		return p, 0, nil
 	}
 	t0 := time.Now()
-	p, err = e.c.buildProgram(d.Name, src.Source, planeUniforms)
+	p, err = e.c.buildProgram("surface "+d.Name, src.Source, planeUniforms)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -279,7 +279,7 @@ func (e *Evaluator) MinMaxOnGPU(buf uint32, n int) (lo, hi float32, ok bool, err
 	p := e.progs["minmax"]
 	e.mu.Unlock()
 	if p == nil {
-		if p, err = e.c.buildProgram("min/max", shaders.MinMax(), []string{"ls_n"}); err != nil {
+		if p, err = e.c.buildProgram("kernel min/max", shaders.MinMax(), []string{"ls_n"}); err != nil {
 			return 0, 0, false, err
 		}
 		e.mu.Lock()

@@ -228,7 +228,7 @@ func TestExplainLog(t *testing.T) {
 		{"0:100040(2): error: x\n0:2(1): error: y\n", "surface s: kernel template line 40: error: x (and 1 more)"},
 		{"1:1(1): warning: w\n1:5(3): error: e\n", "surface s: GLSL line 5: error: e"},
 	} {
-		if got := explainLog("s", c.log); got != c.want {
+		if got := explainLog("surface s", c.log); got != c.want {
 			t.Errorf("explainLog(%q) = %q, want %q", c.log, got, c.want)
 		}
 	}

@@ -28,9 +28,10 @@ var logREs = []*regexp.Regexp{
 	regexp.MustCompile(`^(?:ERROR|WARNING):\s*(\d+):(\d+):\s*(.*)$`),
 }
 
-// explainLog turns a compile log into one line naming the surface and the
-// snippet's own line number, or the template's (see shaders.TemplateLine).
-func explainLog(name string, log string) string {
+// explainLog turns a compile log into one line naming what was built ("surface
+// ripple", "viewer (fragment shader)") and the snippet's own line number, or
+// the template's (see shaders.TemplateLine).
+func explainLog(what string, log string) string {
 	var errs []string
 	for _, l := range strings.Split(log, "\n") {
 		l = strings.TrimSpace(l)
@@ -66,21 +67,22 @@ func explainLog(name string, log string) string {
 	if len(errs) == 0 {
 		errs = []string{strings.Join(strings.Fields(log), " ")}
 	}
-	s := fmt.Sprintf("surface %s: %s", name, errs[0])
+	s := fmt.Sprintf("%s: %s", what, errs[0])
 	if len(errs) > 1 {
 		s += fmt.Sprintf(" (and %d more)", len(errs)-1)
 	}
 	return s
 }
 
-// buildProgram compiles and links a compute shader. On failure nothing is
-// left allocated. Call on the GL thread.
-func (c *Context) buildProgram(name, src string, uniforms []string) (*program, error) {
-	sh := gl43.CreateShader(gl43.COMPUTE_SHADER)
+var stageNames = map[uint32]string{gl43.VERTEX_SHADER: " (vertex shader)", gl43.FRAGMENT_SHADER: " (fragment shader)"}
+
+// compileStage compiles one shader stage; on failure nothing is left
+// allocated and the error names what and the line (explainLog).
+func compileStage(name string, kind uint32, src string) (uint32, error) {
+	sh := gl43.CreateShader(kind)
 	if sh == 0 {
-		return nil, fmt.Errorf("%w: surface %s: glCreateShader failed", ErrCompile, name)
+		return 0, fmt.Errorf("%w: %s: glCreateShader failed", ErrCompile, name)
 	}
-	defer gl43.DeleteShader(sh) // flagged; freed with the program
 	csrc, free := gl43.Strs(src + "\x00")
 	length := int32(len(src))
 	gl43.ShaderSource(sh, 1, csrc, &length)
@@ -89,27 +91,86 @@ func (c *Context) buildProgram(name, src string, uniforms []string) (*program, e
 	var ok int32
 	gl43.GetShaderiv(sh, gl43.COMPILE_STATUS, &ok)
 	if ok == gl43.FALSE {
-		return nil, fmt.Errorf("%w: %s", ErrCompile, explainLog(name, shaderLog(sh)))
+		log := shaderLog(sh)
+		gl43.DeleteShader(sh)
+		return 0, fmt.Errorf("%w: %s", ErrCompile, explainLog(name+stageNames[kind], log))
+	}
+	return sh, nil
+}
+
+// link compiles the stages (kind → source) into a program and looks up the
+// uniforms. On failure nothing is left allocated. GL thread.
+func (c *Context) link(name string, stages [][2]any, uniforms []string) (*program, error) {
+	p, err := link(name, stages, uniforms)
+	if err == nil {
+		if err = c.check("build program"); err != nil {
+			p.delete()
+			return nil, err
+		}
+	}
+	return p, err
+}
+
+func link(name string, stages [][2]any, uniforms []string) (*program, error) {
+	var shaders []uint32
+	defer func() {
+		for _, sh := range shaders {
+			gl43.DeleteShader(sh) // flagged; freed with the program
+		}
+	}()
+	for _, st := range stages {
+		sh, err := compileStage(name, st[0].(uint32), st[1].(string))
+		if err != nil {
+			return nil, err
+		}
+		shaders = append(shaders, sh)
 	}
 	p := gl43.CreateProgram()
-	gl43.AttachShader(p, sh)
+	for _, sh := range shaders {
+		gl43.AttachShader(p, sh)
+	}
 	gl43.LinkProgram(p)
+	var ok int32
 	gl43.GetProgramiv(p, gl43.LINK_STATUS, &ok)
 	if ok == gl43.FALSE {
 		log := programLog(p)
 		gl43.DeleteProgram(p)
 		return nil, fmt.Errorf("%w: %s", ErrCompile, explainLog(name, log))
 	}
+	for _, sh := range shaders {
+		gl43.DetachShader(p, sh)
+	}
 	pr := &program{id: p, uniforms: map[string]int32{}}
 	for _, u := range uniforms {
 		pr.uniforms[u] = gl43.GetUniformLocation(p, gl43.Str(u+"\x00"))
 	}
-	if err := c.check("build program"); err != nil {
-		gl43.DeleteProgram(p)
-		return nil, err
-	}
 	return pr, nil
 }
+
+// buildProgram compiles and links a compute shader. GL thread.
+func (c *Context) buildProgram(name, src string, uniforms []string) (*program, error) {
+	return c.link(name, [][2]any{{uint32(gl43.COMPUTE_SHADER), src}}, uniforms)
+}
+
+// DrawProgram is a linked vertex+fragment program for the viewer.
+type DrawProgram struct {
+	ID       uint32
+	Uniforms map[string]int32
+}
+
+// BuildDrawProgram compiles and links a vertex and a fragment shader, on
+// the GL thread of whatever context is current (inside Context.Do); Delete
+// it there too. Errors wrap ErrCompile and name what and the stage.
+func BuildDrawProgram(what, vertex, fragment string, uniforms []string) (*DrawProgram, error) {
+	p, err := link(what, [][2]any{{uint32(gl43.VERTEX_SHADER), vertex}, {uint32(gl43.FRAGMENT_SHADER), fragment}}, uniforms)
+	if err != nil {
+		return nil, err
+	}
+	return &DrawProgram{ID: p.id, Uniforms: p.uniforms}, nil
+}
+
+// Delete frees the program. GL thread.
+func (p *DrawProgram) Delete() { gl43.DeleteProgram(p.ID) }
 
 func shaderLog(sh uint32) string {
 	var n int32

@@ -100,7 +100,7 @@ func (e *Evaluator) StepRuns(ctx context.Context, s StepSpec) (x []float32, loss
 		e.mu.Unlock()
 		if p == nil {
 			var err error
-			if p, err = e.c.buildProgram(d.Name+" with optimizer "+s.OptName, src.Source, []string{"ls_runs", "ls_run0", "ls_t0", "ls_steps"}); err != nil {
+			if p, err = e.c.buildProgram("surface "+d.Name+" with optimizer "+s.OptName, src.Source, []string{"ls_runs", "ls_run0", "ls_t0", "ls_steps"}); err != nil {
 				return err
 			}
 			e.mu.Lock()

@@ -98,3 +98,21 @@ func formatStep(v, step, lo, hi float64) string {
 	}
 	return s
 }
+
+// Tick is a labelled axis position.
+type Tick struct {
+	Value float64
+	Label string
+}
+
+// Ticks are about n round, labelled values in [lo, hi], as the images'
+// axes use (the viewer labels its axes with them too).
+func Ticks(lo, hi float64, n int) []Tick {
+	var out []Tick
+	for _, t := range (niceTicks{n: n}).Ticks(lo, hi) {
+		if t.Label != "" {
+			out = append(out, Tick{Value: t.Value, Label: t.Label})
+		}
+	}
+	return out
+}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/landscape-go/landscape/host"
+	"github.com/landscape-go/landscape/host/view"
+	"github.com/spf13/cobra"
+)
+
+func viewCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
+	var (
+		sf            sceneFlags
+		mode          string
+		colormap      string
+		logScale      bool
+		levels        int
+		width, height int
+		screenshot    string
+		frames        int
+		scriptPath    string
+		stats         bool
+	)
+	c := &cobra.Command{
+		Use:   "view SURFACE",
+		Short: "Explore a surface in a window, evaluated on the GPU as you pan and zoom",
+		Long: `Open a window showing SURFACE evaluated on the GPU at the window's own
+resolution, drawn straight from the evaluation buffer. Drag to pan, scroll to
+zoom (the visible region is re-evaluated: zooming into a valley shows new
+detail); keys: R reset, C next colormap, L log scale, +/- contour density,
+S screenshot, Q or Esc quit.
+
+--screenshot out.png [--frames N] [--script file] runs without showing the
+window and exits: the script has one action per line, zoom FACTOR, pan DX DY
+(fractions of the view), click X Y (pixels), key NAME, frames N,
+screenshot PATH. --stats prints frame and evaluation times.
+
+Examples:
+  landscape view rastrigin
+  landscape view himmelblau --script tour.txt --screenshot end.png --stats`,
+		Args: exactArgs(1, "one SURFACE (see 'landscape surfaces')"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if mode != "2d" {
+				return fmt.Errorf("%w: --view %q: the 2d view is built; the 3d view is not yet (accepted: 2d)", host.ErrBadFlag, mode)
+			}
+			var script []view.Action
+			if scriptPath != "" {
+				f, err := os.Open(scriptPath)
+				if err != nil {
+					return fmt.Errorf("%w: --script: %v", host.ErrBadFlag, err)
+				}
+				script, err = view.ParseScript(f)
+				f.Close()
+				if err != nil {
+					return err
+				}
+				if script == nil {
+					script = []view.Action{}
+				}
+			}
+			if frames < 0 || frames > 1_000_000 {
+				return fmt.Errorf("%w: --frames %d: want 0 to 1000000", host.ErrBadFlag, frames)
+			}
+			if screenshot != "" {
+				if _, err := host.OutputFormat(screenshot, ".png"); err != nil {
+					return err
+				}
+			}
+			sc, err := sf.resolve(cmd.Context(), app, args[0])
+			if err != nil {
+				return err
+			}
+			hidden := screenshot != "" || script != nil
+			res, err := view.Run(cmd.Context(), view.Options{Desc: sc.Desc, Plane: sc.Grid.Plane, Colormap: colormap, Log: logScale,
+				Levels: levels, Width: width, Height: height, Script: script, Frames: frames, Screenshot: screenshot, Hidden: hidden, Out: stderr})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "view: x %g:%g, y %g:%g after %d frames\n", res.X.Lo, res.X.Hi, res.Y.Lo, res.Y.Hi, res.Frames)
+			if stats {
+				fm, f95 := view.Stats(res.FrameMS)
+				em, e95 := view.Stats(res.EvalMS)
+				fmt.Fprintf(stdout, "frames: %d, median %.2f ms, 95th percentile %.2f ms\n", res.Frames, fm, f95)
+				fmt.Fprintf(stdout, "evaluations: %d, median %.2f ms, 95th percentile %.2f ms\n", len(res.EvalMS), em, e95)
+			}
+			return nil
+		},
+	}
+	sf.register(c, "2")
+	fl := c.Flags()
+	fl.StringVar(&mode, "view", "2d", "starting view: 2d")
+	fl.StringVar(&colormap, "colormap", "viridis", "colormap name")
+	fl.BoolVar(&logScale, "log", false, "colour by log10(loss - min + eps)")
+	fl.IntVar(&levels, "levels", 12, "contour lines")
+	fl.IntVar(&width, "width", 1000, "window width")
+	fl.IntVar(&height, "height", 750, "window height")
+	fl.StringVar(&screenshot, "screenshot", "", "save the last frame to this .png and exit")
+	fl.IntVar(&frames, "frames", 0, "frames to render before exiting (with --screenshot)")
+	fl.StringVar(&scriptPath, "script", "", "run this interaction script, then exit")
+	fl.BoolVar(&stats, "stats", false, "print frame and evaluation times")
+	return c
+}

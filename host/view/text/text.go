@@ -1,0 +1,570 @@
+// Package text draws legible labels (tick labels, colourbar labels, readouts,
+// legends) in an OpenGL viewer. Glyphs of the Go Regular font are rasterised
+// once into an R8 texture atlas and drawn as pixel-snapped textured quads
+// with alpha blending. The shaders are GLSL 330 core, so text also works on
+// OpenGL 3.3 and 4.1 contexts (macOS).
+//
+// Every GL call must run on the GL thread (inside gl.Context.Do); Measure
+// and the queueing calls (Add, AddOutlined) touch no GL state.
+package text
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"image/draw"
+	"math"
+	"os"
+
+	gl43 "github.com/go-gl/gl/v4.3-core/gl"
+	"github.com/landscape-go/landscape/compute/gl"
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/math/fixed"
+)
+
+// Align places a string horizontally relative to its anchor x.
+type Align int
+
+const (
+	// Left: the string starts at x.
+	Left Align = iota
+	// Center: the string is centred on x.
+	Center
+	// Right: the string ends at x.
+	Right
+)
+
+// Errors callers may branch on.
+var (
+	// ErrShader: the text shaders failed to compile or link.
+	ErrShader = errors.New("text: shader build failed")
+	// ErrDeleted: the Renderer was used after Delete.
+	ErrDeleted = errors.New("text: renderer deleted")
+)
+
+// Size limits for New.
+const (
+	MinSize = 4
+	MaxSize = 256
+)
+
+// extraRunes are drawn besides printable ASCII 32..126.
+const extraRunes = "−·²×ε°"
+
+// glyph is one rasterised rune: its ink box relative to the pen position on
+// the baseline (y down), where it lies in the atlas, and its advance.
+type glyph struct {
+	x0, y0 int // top-left of the ink box relative to the dot
+	w, h   int // ink box size (0 for blanks such as space)
+	ax, ay int // top-left in the atlas
+	adv    fixed.Int26_6
+}
+
+// Renderer draws text with one font size; create and use only on the GL
+// thread (inside gl.Context.Do). Measure may be called from any goroutine
+// as long as no other goroutine calls Add, AddOutlined, Flush or Delete.
+type Renderer struct {
+	size            float64
+	ascent, descent int
+	lineHeight      int
+	glyphs          map[rune]*glyph
+	fallback        *glyph
+	kern            map[[2]rune]fixed.Int26_6
+	atlasW, atlasH  int
+	prog, tex       uint32
+	vao, vbo        uint32
+	uViewport       int32
+	verts           []float32
+	vboCap          int // bytes allocated in vbo
+	debug           bool
+	deleted         bool
+}
+
+// floats per vertex: position (2), atlas texel (2), colour (4).
+const vertFloats = 8
+
+// New builds the atlas (printable ASCII 32..126 plus '−' U+2212, '·', '²',
+// '×', 'ε', '°') at size pixels (e.g. 14) and the program. Call on the GL
+// thread, with a current context of OpenGL 3.3 or later. It leaves the
+// caller's bindings and pixel-unpack state as they were, and fails (freeing
+// what it made) on a shader build error or a GL error pending after setup.
+func New(sizePx float64) (*Renderer, error) {
+	if math.IsNaN(sizePx) || sizePx < MinSize || sizePx > MaxSize {
+		return nil, fmt.Errorf("text: font size %g pixels out of range (accepted: %d to %d)", sizePx, MinSize, MaxSize)
+	}
+	r := &Renderer{size: sizePx, debug: os.Getenv("LANDSCAPE_GL_DEBUG") == "1"}
+	atlas, err := r.rasterise()
+	if err != nil {
+		return nil, err
+	}
+	if err := r.upload(atlas); err != nil {
+		r.Delete()
+		return nil, err
+	}
+	return r, nil
+}
+
+// rasterise lays out every rune's glyph into an 8-bit coverage atlas and
+// records metrics and kerning. It makes no GL calls.
+func (r *Renderer) rasterise() (*image.Alpha, error) {
+	f, err := opentype.Parse(goregular.TTF)
+	if err != nil {
+		return nil, fmt.Errorf("text: parsing Go Regular: %w", err)
+	}
+	face, err := opentype.NewFace(f, &opentype.FaceOptions{Size: r.size, DPI: 72, Hinting: font.HintingFull})
+	if err != nil {
+		return nil, fmt.Errorf("text: making a %g px face: %w", r.size, err)
+	}
+	defer face.Close()
+	m := face.Metrics()
+	r.ascent, r.descent = m.Ascent.Ceil(), m.Descent.Ceil()
+	r.lineHeight = m.Height.Ceil()
+	if r.lineHeight < r.ascent+r.descent {
+		r.lineHeight = r.ascent + r.descent
+	}
+
+	runes := make([]rune, 0, 95+len(extraRunes))
+	for c := rune(32); c <= 126; c++ {
+		runes = append(runes, c)
+	}
+	runes = append(runes, []rune(extraRunes)...)
+
+	// Shelf-pack the glyphs: 1 px of clear border around each so that
+	// neighbours never bleed into one another.
+	type pending struct {
+		r    rune
+		g    *glyph
+		mask []uint8
+	}
+	var list []pending
+	r.glyphs = make(map[rune]*glyph, len(runes))
+	area := 0
+	for _, c := range runes {
+		dr, mask, mp, adv, ok := face.Glyph(fixed.Point26_6{}, c)
+		if !ok {
+			continue // not in the font: falls back to '?'
+		}
+		g := &glyph{x0: dr.Min.X, y0: dr.Min.Y, w: dr.Dx(), h: dr.Dy(), adv: adv}
+		// The face reuses its mask buffer: copy it now.
+		cp := make([]uint8, g.w*g.h)
+		if g.w > 0 && g.h > 0 {
+			a := image.NewAlpha(image.Rect(0, 0, g.w, g.h))
+			draw.Draw(a, a.Rect, mask, mp, draw.Src)
+			copy(cp, a.Pix)
+		}
+		r.glyphs[c] = g
+		list = append(list, pending{c, g, cp})
+		area += (g.w + 2) * (g.h + 2)
+	}
+	r.fallback = r.glyphs['?']
+	if r.fallback == nil {
+		return nil, errors.New("text: the font has no '?' glyph")
+	}
+	if _, ok := r.glyphs['−']; !ok && r.glyphs['-'] != nil {
+		r.glyphs['−'] = r.glyphs['-']
+	}
+
+	w := 64
+	for w*w < 2*area {
+		w *= 2
+	}
+	x, y, rowH := 1, 1, 0
+	for _, p := range list {
+		g := p.g
+		if g.w == 0 || g.h == 0 {
+			continue
+		}
+		if x+g.w+1 > w {
+			x, y, rowH = 1, y+rowH+1, 0
+		}
+		g.ax, g.ay = x, y
+		x += g.w + 1
+		if g.h > rowH {
+			rowH = g.h
+		}
+	}
+	h := (y + rowH + 1 + 3) &^ 3
+	atlas := image.NewAlpha(image.Rect(0, 0, w, h))
+	for _, p := range list {
+		g := p.g
+		for j := 0; j < g.h; j++ {
+			copy(atlas.Pix[(g.ay+j)*atlas.Stride+g.ax:], p.mask[j*g.w:(j+1)*g.w])
+		}
+	}
+	r.atlasW, r.atlasH = w, h
+
+	r.kern = map[[2]rune]fixed.Int26_6{}
+	for _, a := range runes {
+		if r.glyphs[a] == nil {
+			continue
+		}
+		for _, b := range runes {
+			if r.glyphs[b] == nil {
+				continue
+			}
+			if k := face.Kern(a, b); k != 0 {
+				r.kern[[2]rune{a, b}] = k
+			}
+		}
+	}
+	return atlas, nil
+}
+
+const vertexSrc = `#version 330 core
+layout(location = 0) in vec2 aPos;   // pixels, origin top-left, y down
+layout(location = 1) in vec2 aTexel; // atlas texels
+layout(location = 2) in vec4 aColor;
+uniform vec2 uViewport;              // framebuffer size in pixels
+out vec2 vTexel;
+out vec4 vColor;
+void main() {
+	vec2 ndc = vec2(aPos.x / uViewport.x * 2.0 - 1.0, 1.0 - aPos.y / uViewport.y * 2.0);
+	gl_Position = vec4(ndc, 0.0, 1.0);
+	vTexel = aTexel;
+	vColor = aColor;
+}
+`
+
+const fragmentSrc = `#version 330 core
+uniform sampler2D uAtlas; // R8 coverage, on texture unit 0
+in vec2 vTexel;
+in vec4 vColor;
+layout(location = 0) out vec4 fragColor;
+void main() {
+	float coverage = texelFetch(uAtlas, ivec2(floor(vTexel)), 0).r;
+	fragColor = vec4(vColor.rgb, vColor.a * coverage);
+}
+`
+
+// upload makes the texture, program, VAO and VBO, leaving the caller's
+// bindings and pixel-unpack state as they were.
+func (r *Renderer) upload(atlas *image.Alpha) error {
+	var maxTex int32
+	gl43.GetIntegerv(gl43.MAX_TEXTURE_SIZE, &maxTex)
+	if maxTex > 0 && (r.atlasW > int(maxTex) || r.atlasH > int(maxTex)) {
+		return fmt.Errorf("text: a %d×%d glyph atlas exceeds GL_MAX_TEXTURE_SIZE %d; use a smaller font size", r.atlasW, r.atlasH, maxTex)
+	}
+	prog, err := buildProgram(vertexSrc, fragmentSrc)
+	if err != nil {
+		return err
+	}
+	r.prog = prog
+	r.uViewport = gl43.GetUniformLocation(prog, gl43.Str("uViewport\x00"))
+
+	// Texture, with unit 0's binding and the unpack state restored after.
+	var active, prevTex, prevUnpackBuf, align, rowLen, skipRows, skipPix int32
+	gl43.GetIntegerv(gl43.ACTIVE_TEXTURE, &active)
+	gl43.ActiveTexture(gl43.TEXTURE0)
+	gl43.GetIntegerv(gl43.TEXTURE_BINDING_2D, &prevTex)
+	gl43.GetIntegerv(gl43.PIXEL_UNPACK_BUFFER_BINDING, &prevUnpackBuf)
+	gl43.GetIntegerv(gl43.UNPACK_ALIGNMENT, &align)
+	gl43.GetIntegerv(gl43.UNPACK_ROW_LENGTH, &rowLen)
+	gl43.GetIntegerv(gl43.UNPACK_SKIP_ROWS, &skipRows)
+	gl43.GetIntegerv(gl43.UNPACK_SKIP_PIXELS, &skipPix)
+	gl43.BindBuffer(gl43.PIXEL_UNPACK_BUFFER, 0)
+	gl43.PixelStorei(gl43.UNPACK_ALIGNMENT, 1)
+	gl43.PixelStorei(gl43.UNPACK_ROW_LENGTH, 0)
+	gl43.PixelStorei(gl43.UNPACK_SKIP_ROWS, 0)
+	gl43.PixelStorei(gl43.UNPACK_SKIP_PIXELS, 0)
+
+	gl43.GenTextures(1, &r.tex)
+	gl43.BindTexture(gl43.TEXTURE_2D, r.tex)
+	gl43.TexImage2D(gl43.TEXTURE_2D, 0, gl43.R8, int32(r.atlasW), int32(r.atlasH), 0, gl43.RED, gl43.UNSIGNED_BYTE, gl43.Ptr(atlas.Pix))
+	gl43.TexParameteri(gl43.TEXTURE_2D, gl43.TEXTURE_MIN_FILTER, gl43.NEAREST)
+	gl43.TexParameteri(gl43.TEXTURE_2D, gl43.TEXTURE_MAG_FILTER, gl43.NEAREST)
+	gl43.TexParameteri(gl43.TEXTURE_2D, gl43.TEXTURE_WRAP_S, gl43.CLAMP_TO_EDGE)
+	gl43.TexParameteri(gl43.TEXTURE_2D, gl43.TEXTURE_WRAP_T, gl43.CLAMP_TO_EDGE)
+	gl43.TexParameteri(gl43.TEXTURE_2D, gl43.TEXTURE_BASE_LEVEL, 0)
+	gl43.TexParameteri(gl43.TEXTURE_2D, gl43.TEXTURE_MAX_LEVEL, 0)
+
+	gl43.BindTexture(gl43.TEXTURE_2D, uint32(prevTex))
+	gl43.PixelStorei(gl43.UNPACK_ALIGNMENT, align)
+	gl43.PixelStorei(gl43.UNPACK_ROW_LENGTH, rowLen)
+	gl43.PixelStorei(gl43.UNPACK_SKIP_ROWS, skipRows)
+	gl43.PixelStorei(gl43.UNPACK_SKIP_PIXELS, skipPix)
+	gl43.BindBuffer(gl43.PIXEL_UNPACK_BUFFER, uint32(prevUnpackBuf))
+	gl43.ActiveTexture(uint32(active))
+
+	// Vertex array: the VAO records the attribute layout; ARRAY_BUFFER's
+	// binding is not part of it, so restore that too.
+	var prevVAO, prevArrayBuf int32
+	gl43.GetIntegerv(gl43.VERTEX_ARRAY_BINDING, &prevVAO)
+	gl43.GetIntegerv(gl43.ARRAY_BUFFER_BINDING, &prevArrayBuf)
+	gl43.GenVertexArrays(1, &r.vao)
+	gl43.GenBuffers(1, &r.vbo)
+	gl43.BindVertexArray(r.vao)
+	gl43.BindBuffer(gl43.ARRAY_BUFFER, r.vbo)
+	const stride = vertFloats * 4
+	gl43.EnableVertexAttribArray(0)
+	gl43.VertexAttribPointerWithOffset(0, 2, gl43.FLOAT, false, stride, 0)
+	gl43.EnableVertexAttribArray(1)
+	gl43.VertexAttribPointerWithOffset(1, 2, gl43.FLOAT, false, stride, 2*4)
+	gl43.EnableVertexAttribArray(2)
+	gl43.VertexAttribPointerWithOffset(2, 4, gl43.FLOAT, false, stride, 4*4)
+	gl43.BindVertexArray(uint32(prevVAO))
+	gl43.BindBuffer(gl43.ARRAY_BUFFER, uint32(prevArrayBuf))
+
+	if e := gl43.GetError(); e != gl43.NO_ERROR {
+		return fmt.Errorf("text: creating the glyph atlas and buffers: GL error 0x%x", e)
+	}
+	return nil
+}
+
+// buildProgram compiles and links the text shaders with compute/gl's
+// builder; errors wrap ErrShader and name the stage.
+func buildProgram(vs, fs string) (uint32, error) {
+	p, err := gl.BuildDrawProgram("text", vs, fs, nil)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %v", ErrShader, err)
+	}
+	return p.ID, nil
+}
+
+// Size is the font size in pixels given to New.
+func (r *Renderer) Size() float64 { return r.size }
+
+// Ascent is how far the tallest glyphs reach above the baseline, in pixels.
+func (r *Renderer) Ascent() float64 { return float64(r.ascent) }
+
+// Descent is how far glyphs reach below the baseline, in pixels.
+func (r *Renderer) Descent() float64 { return float64(r.descent) }
+
+// LineHeight is the recommended distance between baselines, in pixels.
+func (r *Renderer) LineHeight() float64 { return float64(r.lineHeight) }
+
+func (r *Renderer) lookup(c rune) *glyph {
+	if g := r.glyphs[c]; g != nil {
+		return g
+	}
+	return r.fallback
+}
+
+// subst is the rune drawn for c: c itself, or '?' when the atlas lacks it.
+func (r *Renderer) subst(c rune) rune {
+	if r.glyphs[c] != nil {
+		return c
+	}
+	return '?'
+}
+
+// Measure returns the width and height (ascent+descent) in pixels of s.
+// The width is the advance of the whole string, the distance the pen moves.
+func (r *Renderer) Measure(s string) (w, h float64) {
+	pen := r.walk(s, func(*glyph, fixed.Int26_6) {})
+	return float64(pen.Round()), float64(r.ascent + r.descent)
+}
+
+// walk calls f with each glyph of s and the pen position (kerning applied)
+// where it is drawn; it returns the pen position after the last.
+func (r *Renderer) walk(s string, f func(g *glyph, pen fixed.Int26_6)) fixed.Int26_6 {
+	var pen fixed.Int26_6
+	prev := rune(-1)
+	for _, c := range s {
+		c = r.subst(c)
+		if prev >= 0 {
+			pen += r.kern[[2]rune{prev, c}]
+		}
+		g := r.lookup(c)
+		f(g, pen)
+		pen += g.adv
+		prev = c
+	}
+	return pen
+}
+
+// Add queues s at pixel (x, y) (origin top-left of the viewport, y down; y
+// is the text's baseline) with alignment and RGBA colour (straight, not
+// premultiplied, alpha).
+func (r *Renderer) Add(s string, x, y float64, align Align, rgba [4]float32) {
+	if s == "" {
+		return
+	}
+	switch align {
+	case Center:
+		w, _ := r.Measure(s)
+		x -= w / 2
+	case Right:
+		w, _ := r.Measure(s)
+		x -= w
+	}
+	// Snap the pen to whole pixels: glyphs were rasterised at a whole-pixel
+	// dot and hinted advances are whole pixels, so every texel lands on
+	// exactly one pixel.
+	ox, oy := int(math.Floor(x+0.5)), int(math.Floor(y+0.5))
+	r.walk(s, func(g *glyph, pen fixed.Int26_6) {
+		if g.w > 0 && g.h > 0 {
+			r.quad(ox+pen.Round()+g.x0, oy+g.y0, g, rgba)
+		}
+	})
+}
+
+// AddOutlined queues s with a 1-pixel outline in the outline colour around
+// the fg glyphs, for legibility over any background: the eight one-pixel
+// offset copies in the outline colour go first, then s in fg on top.
+func (r *Renderer) AddOutlined(s string, x, y float64, align Align, fg, outline [4]float32) {
+	for dy := -1; dy <= 1; dy++ {
+		for dx := -1; dx <= 1; dx++ {
+			if dx != 0 || dy != 0 {
+				r.Add(s, x+float64(dx), y+float64(dy), align, outline)
+			}
+		}
+	}
+	r.Add(s, x, y, align, fg)
+}
+
+// quad appends two triangles covering glyph g with its top-left at pixel
+// (px, py).
+func (r *Renderer) quad(px, py int, g *glyph, c [4]float32) {
+	x0, y0 := float32(px), float32(py)
+	x1, y1 := x0+float32(g.w), y0+float32(g.h)
+	u0, v0 := float32(g.ax), float32(g.ay)
+	u1, v1 := u0+float32(g.w), v0+float32(g.h)
+	r.verts = append(r.verts,
+		x0, y0, u0, v0, c[0], c[1], c[2], c[3],
+		x1, y0, u1, v0, c[0], c[1], c[2], c[3],
+		x1, y1, u1, v1, c[0], c[1], c[2], c[3],
+		x0, y0, u0, v0, c[0], c[1], c[2], c[3],
+		x1, y1, u1, v1, c[0], c[1], c[2], c[3],
+		x0, y1, u0, v1, c[0], c[1], c[2], c[3],
+	)
+}
+
+// Pending reports how many glyph quads are queued for the next Flush.
+func (r *Renderer) Pending() int { return len(r.verts) / (6 * vertFloats) }
+
+// Flush draws everything queued into the current framebuffer of size
+// (vw, vh) with alpha blending, then clears the queue. It draws over the
+// whole framebuffer (it sets the viewport to 0, 0, vw, vh) without depth
+// test or face culling, and restores the GL state it changes: blend enable,
+// function and equation, depth test, face culling, viewport, bound program,
+// VAO, array buffer and texture unit 0's 2D binding (and the active unit).
+// Call on the GL thread.
+func (r *Renderer) Flush(vw, vh int) error {
+	if r.deleted {
+		r.verts = r.verts[:0]
+		return ErrDeleted
+	}
+	if len(r.verts) == 0 {
+		return nil
+	}
+	if vw <= 0 || vh <= 0 {
+		r.verts = r.verts[:0]
+		return fmt.Errorf("text: flush into a %d×%d framebuffer (need a positive size)", vw, vh)
+	}
+	if r.debug {
+		for gl43.GetError() != gl43.NO_ERROR {
+			// drop errors raised before us
+		}
+	}
+
+	var st glState
+	st.save()
+
+	gl43.Viewport(0, 0, int32(vw), int32(vh))
+	gl43.Disable(gl43.DEPTH_TEST)
+	gl43.Disable(gl43.CULL_FACE)
+	gl43.Enable(gl43.BLEND)
+	gl43.BlendEquationSeparate(gl43.FUNC_ADD, gl43.FUNC_ADD)
+	gl43.BlendFuncSeparate(gl43.SRC_ALPHA, gl43.ONE_MINUS_SRC_ALPHA, gl43.ONE, gl43.ONE_MINUS_SRC_ALPHA)
+	gl43.UseProgram(r.prog)
+	gl43.Uniform2f(r.uViewport, float32(vw), float32(vh))
+	gl43.ActiveTexture(gl43.TEXTURE0)
+	gl43.BindTexture(gl43.TEXTURE_2D, r.tex)
+	gl43.BindVertexArray(r.vao)
+	gl43.BindBuffer(gl43.ARRAY_BUFFER, r.vbo)
+	n := len(r.verts) * 4
+	if n > r.vboCap {
+		gl43.BufferData(gl43.ARRAY_BUFFER, n, gl43.Ptr(r.verts), gl43.STREAM_DRAW)
+		r.vboCap = n
+	} else {
+		// Orphan the old storage so the driver need not wait for the
+		// previous frame's draw, then fill it.
+		gl43.BufferData(gl43.ARRAY_BUFFER, r.vboCap, nil, gl43.STREAM_DRAW)
+		gl43.BufferSubData(gl43.ARRAY_BUFFER, 0, n, gl43.Ptr(r.verts))
+	}
+	gl43.DrawArrays(gl43.TRIANGLES, 0, int32(len(r.verts)/vertFloats))
+
+	st.restore()
+	r.verts = r.verts[:0]
+	if r.debug {
+		if e := gl43.GetError(); e != gl43.NO_ERROR {
+			return fmt.Errorf("text: flush: GL error 0x%x", e)
+		}
+	}
+	return nil
+}
+
+// glState is the GL state Flush changes.
+type glState struct {
+	blend, depth, cull                     bool
+	srcRGB, dstRGB, srcA, dstA, eqRGB, eqA int32
+	viewport                               [4]int32
+	prog, vao, arrayBuf, active, tex0      int32
+}
+
+func (s *glState) save() {
+	s.blend = gl43.IsEnabled(gl43.BLEND)
+	s.depth = gl43.IsEnabled(gl43.DEPTH_TEST)
+	s.cull = gl43.IsEnabled(gl43.CULL_FACE)
+	gl43.GetIntegerv(gl43.BLEND_SRC_RGB, &s.srcRGB)
+	gl43.GetIntegerv(gl43.BLEND_DST_RGB, &s.dstRGB)
+	gl43.GetIntegerv(gl43.BLEND_SRC_ALPHA, &s.srcA)
+	gl43.GetIntegerv(gl43.BLEND_DST_ALPHA, &s.dstA)
+	gl43.GetIntegerv(gl43.BLEND_EQUATION_RGB, &s.eqRGB)
+	gl43.GetIntegerv(gl43.BLEND_EQUATION_ALPHA, &s.eqA)
+	gl43.GetIntegerv(gl43.VIEWPORT, &s.viewport[0])
+	gl43.GetIntegerv(gl43.CURRENT_PROGRAM, &s.prog)
+	gl43.GetIntegerv(gl43.VERTEX_ARRAY_BINDING, &s.vao)
+	gl43.GetIntegerv(gl43.ARRAY_BUFFER_BINDING, &s.arrayBuf)
+	gl43.GetIntegerv(gl43.ACTIVE_TEXTURE, &s.active)
+	gl43.ActiveTexture(gl43.TEXTURE0)
+	gl43.GetIntegerv(gl43.TEXTURE_BINDING_2D, &s.tex0)
+}
+
+func (s *glState) restore() {
+	setCap(gl43.BLEND, s.blend)
+	setCap(gl43.DEPTH_TEST, s.depth)
+	setCap(gl43.CULL_FACE, s.cull)
+	gl43.BlendFuncSeparate(uint32(s.srcRGB), uint32(s.dstRGB), uint32(s.srcA), uint32(s.dstA))
+	gl43.BlendEquationSeparate(uint32(s.eqRGB), uint32(s.eqA))
+	gl43.Viewport(s.viewport[0], s.viewport[1], s.viewport[2], s.viewport[3])
+	gl43.UseProgram(uint32(s.prog))
+	gl43.BindVertexArray(uint32(s.vao))
+	gl43.BindBuffer(gl43.ARRAY_BUFFER, uint32(s.arrayBuf))
+	gl43.ActiveTexture(gl43.TEXTURE0)
+	gl43.BindTexture(gl43.TEXTURE_2D, uint32(s.tex0))
+	gl43.ActiveTexture(uint32(s.active))
+}
+
+func setCap(c uint32, on bool) {
+	if on {
+		gl43.Enable(c)
+	} else {
+		gl43.Disable(c)
+	}
+}
+
+// Delete frees the GL objects. Call on the GL thread; later calls do
+// nothing, and Flush then fails with ErrDeleted.
+func (r *Renderer) Delete() {
+	if r.prog != 0 {
+		gl43.DeleteProgram(r.prog)
+		r.prog = 0
+	}
+	if r.tex != 0 {
+		gl43.DeleteTextures(1, &r.tex)
+		r.tex = 0
+	}
+	if r.vbo != 0 {
+		gl43.DeleteBuffers(1, &r.vbo)
+		r.vbo = 0
+	}
+	if r.vao != 0 {
+		gl43.DeleteVertexArrays(1, &r.vao)
+		r.vao = 0
+	}
+	r.verts = nil
+	r.deleted = true
+}

@@ -1,0 +1,526 @@
+package view
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"math"
+	"sort"
+	"time"
+	"unsafe"
+
+	gl43 "github.com/go-gl/gl/v4.3-core/gl"
+	"github.com/go-gl/glfw/v3.3/glfw"
+	"github.com/landscape-go/landscape/compute"
+	"github.com/landscape-go/landscape/compute/gl"
+	"github.com/landscape-go/landscape/host"
+	"github.com/landscape-go/landscape/host/render"
+	"github.com/landscape-go/landscape/host/view/text"
+	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/shaders"
+)
+
+// ErrWindow: no window could be opened (no display, no OpenGL 4.3).
+var ErrWindow = errors.New("view: no window")
+
+// Options configure a viewer run. The zero values of the optional fields
+// are valid.
+type Options struct {
+	// Desc is the surface as configured; it must ship GLSL.
+	Desc sdk.Descriptor
+	// Plane is the starting view: its Origin, U, V, X and Y (Nx, Ny are
+	// the window's).
+	Plane sdk.Plane
+	// Colormap, Log and Levels start the picture as render's do.
+	Colormap string
+	Log      bool
+	Levels   int
+	// Width and Height are the window's size (default 1000×750).
+	Width, Height int
+	// Script runs these actions, then exits; Frames (with Screenshot)
+	// renders that many frames, saves the screenshot and exits. With
+	// neither, the viewer runs until the window is closed.
+	Script     []Action
+	Frames     int
+	Screenshot string
+	// Hidden keeps the window invisible (scripted runs).
+	Hidden bool
+	// Out gets notices (zoom clamped, screenshots saved).
+	Out io.Writer
+}
+
+// Result describes a finished run.
+type Result struct {
+	Frames int
+	// FrameMS and EvalMS are each frame's and each re-evaluation's time.
+	FrameMS, EvalMS []float64
+	// X and Y are the final view's ranges.
+	X, Y        sdk.Interval
+	Screenshots []string
+}
+
+var colormaps = render.Colormaps()
+
+// state is the viewer's, touched only on the GL thread.
+type state struct {
+	o          Options
+	x, y       sdk.Interval // the view
+	x0, y0     sdk.Interval // the reset view
+	cmap       int
+	log        bool
+	levels     int
+	dirty      bool
+	quit       bool
+	clamped    bool
+	drag       bool
+	moved      bool
+	cx, cy     float64 // cursor, window coordinates
+	shotN      int
+	screenshot []string // paths asked for by key or script
+}
+
+// margins of the plot inside the framebuffer, in pixels: left, right
+// (colourbar and its labels), bottom, top.
+const (
+	marginL, marginR, marginB, marginT = 64, 104, 44, 28
+	barW, barGap                       = 18, 16
+)
+
+func (s *state) plotRect(fbw, fbh int) (x, y, w, h int) {
+	return marginL, marginB, max(fbw-marginL-marginR, 1), max(fbh-marginB-marginT, 1)
+}
+
+// zoom scales the view by 1/f about (fx, fy), fractions of the view from
+// its low corner; past float32 precision it clamps and says so once.
+func (s *state) zoom(f, fx, fy float64, nx, ny int) {
+	scale := func(r sdk.Interval, at float64, n int) sdk.Interval {
+		c := r.Lo + at*(r.Hi-r.Lo)
+		lo, hi := c-(c-r.Lo)/f, c+(r.Hi-c)/f
+		// A float32 grid needs each step to be several ulps of the values.
+		minW := float64(n) * 8 * math.Max(ulp32(lo), ulp32(hi))
+		if hi-lo < minW {
+			if !s.clamped && s.o.Out != nil {
+				fmt.Fprintln(s.o.Out, "landscape: view: zoom clamped at float32 precision (the GPU evaluates in float32)")
+			}
+			s.clamped = true
+			mid := (lo + hi) / 2
+			return sdk.Interval{Lo: mid - minW/2, Hi: mid + minW/2}
+		}
+		return sdk.Interval{Lo: lo, Hi: hi}
+	}
+	s.x, s.y = scale(s.x, fx, nx), scale(s.y, fy, ny)
+	s.dirty = true
+}
+
+func ulp32(v float64) float64 {
+	f := float32(math.Abs(v))
+	return float64(math.Nextafter32(f, float32(math.Inf(1))) - f)
+}
+
+func (s *state) pan(dx, dy float64) {
+	wx, wy := s.x.Hi-s.x.Lo, s.y.Hi-s.y.Lo
+	s.x = sdk.Interval{Lo: s.x.Lo + dx*wx, Hi: s.x.Hi + dx*wx}
+	s.y = sdk.Interval{Lo: s.y.Lo + dy*wy, Hi: s.y.Hi + dy*wy}
+	s.dirty = true
+}
+
+// key applies a named key.
+func (s *state) key(name string) {
+	switch name {
+	case "r":
+		s.x, s.y, s.clamped, s.dirty = s.x0, s.y0, false, true
+	case "c":
+		s.cmap = (s.cmap + 1) % len(colormaps)
+	case "l":
+		s.log = !s.log
+	case "plus":
+		s.levels = min(s.levels+4, 64)
+	case "minus":
+		s.levels = max(s.levels-4, 0)
+	case "s":
+		s.shotN++
+		s.screenshot = append(s.screenshot, fmt.Sprintf("landscape-view-%d.png", s.shotN))
+	case "q", "escape":
+		s.quit = true
+	}
+}
+
+var glfwKeys = map[glfw.Key]string{
+	glfw.KeyR: "r", glfw.KeyC: "c", glfw.KeyL: "l", glfw.KeyEqual: "plus", glfw.KeyKPAdd: "plus",
+	glfw.KeyMinus: "minus", glfw.KeyKPSubtract: "minus", glfw.KeyS: "s", glfw.KeyQ: "q", glfw.KeyEscape: "escape",
+}
+
+// Run opens the window and runs until the script ends, the frames are done,
+// the window closes or ctx ends.
+func Run(ctx context.Context, o Options) (*Result, error) {
+	if o.Desc.GLSL == "" {
+		return nil, fmt.Errorf("view: surface %s ships no GLSL; the viewer evaluates on the GPU (render and eval work without it)", o.Desc.Name)
+	}
+	if o.Width <= 0 {
+		o.Width = 1000
+	}
+	if o.Height <= 0 {
+		o.Height = 750
+	}
+	if o.Width < 200 || o.Height < 150 || o.Width > 8192 || o.Height > 8192 {
+		return nil, fmt.Errorf("view: window %dx%d: each side must be from 200x150 to 8192", o.Width, o.Height)
+	}
+	cm := 0
+	name := o.Colormap
+	if name == "" {
+		name = "viridis"
+	}
+	if _, err := render.Colormap(name); err != nil {
+		return nil, err
+	}
+	for i, c := range colormaps {
+		if c == name {
+			cm = i
+		}
+	}
+	c, err := gl.New(gl.Options{Window: &gl.WindowOptions{Width: o.Width, Height: o.Height, Title: "landscape: " + o.Desc.Name, Hidden: o.Hidden}})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v; the headless commands (render, eval, compare, basins) need no window", ErrWindow, err)
+	}
+	defer c.Close()
+	s := &state{o: o, x: o.Plane.X, y: o.Plane.Y, x0: o.Plane.X, y0: o.Plane.Y, cmap: cm, log: o.Log, levels: o.Levels, dirty: true}
+	if s.levels == 0 {
+		s.levels = 12
+	}
+	ev := c.Evaluator()
+	defer ev.Close()
+	var prog *gl.DrawProgram
+	var vao uint32
+	var tr *text.Renderer
+	err = c.Do(func() error {
+		vs, fs := shaders.View()
+		var err error
+		if tr, err = text.New(13); err != nil {
+			return err
+		}
+		prog, err = gl.BuildDrawProgram("viewer", vs, fs, []string{"ls_n", "ls_plot", "ls_bar", "ls_lo", "ls_hi", "ls_log", "ls_levels", "ls_cmap", "ls_bg", "ls_nan"})
+		if err != nil {
+			return err
+		}
+		gl43.GenVertexArrays(1, &vao)
+		w := c.Window()
+		w.SetScrollCallback(func(w *glfw.Window, _, dy float64) {
+			fx, fy := s.fraction(w)
+			s.zoom(math.Pow(1.15, dy), fx, fy, 1000, 1000)
+		})
+		w.SetMouseButtonCallback(func(w *glfw.Window, b glfw.MouseButton, a glfw.Action, _ glfw.ModifierKey) {
+			if b == glfw.MouseButtonLeft {
+				s.drag, s.moved = a == glfw.Press, false
+			}
+		})
+		w.SetCursorPosCallback(func(w *glfw.Window, x, y float64) {
+			if s.drag {
+				_, _, pw, ph := s.plotRect(w.GetFramebufferSize())
+				ww, _ := w.GetSize()
+				fbw, _ := w.GetFramebufferSize()
+				k := float64(fbw) / float64(max(ww, 1))
+				s.pan(-(x-s.cx)*k/float64(pw), (y-s.cy)*k/float64(ph))
+				s.moved = true
+			}
+			s.cx, s.cy = x, y
+		})
+		w.SetKeyCallback(func(_ *glfw.Window, k glfw.Key, _ int, a glfw.Action, _ glfw.ModifierKey) {
+			if n, ok := glfwKeys[k]; ok && a == glfw.Press {
+				s.key(n)
+			}
+		})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer c.Do(func() error { prog.Delete(); tr.Delete(); gl43.DeleteVertexArrays(1, &vao); return nil })
+
+	res := &Result{}
+	var buf uint32
+	var lo, hi float32
+	var gw, gh int
+	script := o.Script
+	wait := 0
+	for frame := 0; ; frame++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		t0 := time.Now()
+		var shot []string
+		err := c.Do(func() error {
+			w := c.Window()
+			glfw.PollEvents()
+			if w.ShouldClose() {
+				s.quit = true
+			}
+			// The script's next action, once the frames it waits for are done.
+			for wait == 0 && len(script) > 0 && !s.quit {
+				a := script[0]
+				script = script[1:]
+				fbw, fbh := w.GetFramebufferSize()
+				px, py, pw, ph := s.plotRect(fbw, fbh)
+				switch a.Kind {
+				case "zoom":
+					s.zoom(a.Args[0], 0.5, 0.5, pw, ph)
+				case "pan":
+					s.pan(a.Args[0], a.Args[1])
+				case "key":
+					s.key(a.Name)
+				case "frames":
+					wait = int(a.Args[0])
+				case "screenshot":
+					s.screenshot = append(s.screenshot, a.Name)
+				case "click":
+					// The cursor moves there too, so the readout shows it.
+					ww, _ := w.GetSize()
+					k := float64(fbw) / float64(max(ww, 1))
+					s.cx, s.cy = a.Args[0]/k, a.Args[1]/k
+					fx := (a.Args[0] - float64(px)) / float64(pw)
+					fy := (float64(fbh) - a.Args[1] - float64(py)) / float64(ph)
+					if fx >= 0 && fx <= 1 && fy >= 0 && fy <= 1 && s.o.Out != nil {
+						fmt.Fprintf(s.o.Out, "landscape: view: click at x=%.6g y=%.6g\n", s.x.Lo+fx*(s.x.Hi-s.x.Lo), s.y.Lo+fy*(s.y.Hi-s.y.Lo))
+					}
+				}
+				if a.Kind == "screenshot" {
+					break // render this frame first
+				}
+			}
+			fbw, fbh := w.GetFramebufferSize()
+			px, py, pw, ph := s.plotRect(fbw, fbh)
+			if s.dirty || pw != gw || ph != gh {
+				e0 := time.Now()
+				g := o.Plane
+				g.X, g.Y, g.Nx, g.Ny = s.x, s.y, max(pw, 2), max(ph, 2)
+				var err error
+				if buf, err = ev.EvalOnGPU(o.Desc, compute.Grid{Plane: g}); err != nil {
+					return err
+				}
+				var ok bool
+				if lo, hi, ok, err = ev.MinMaxOnGPU(buf, g.Nx*g.Ny); err != nil {
+					return err
+				}
+				if !ok {
+					lo, hi = 0, 1
+				}
+				gl43.Finish()
+				res.EvalMS = append(res.EvalMS, ms(time.Since(e0)))
+				gw, gh, s.dirty = pw, ph, false
+			}
+			gl43.Viewport(0, 0, int32(fbw), int32(fbh))
+			gl43.UseProgram(prog.ID)
+			u := prog.Uniforms
+			gl43.Uniform2i(u["ls_n"], int32(max(gw, 2)), int32(max(gh, 2)))
+			gl43.Uniform4f(u["ls_plot"], float32(px), float32(py), float32(pw), float32(ph))
+			gl43.Uniform4f(u["ls_bar"], float32(px+pw+barGap), float32(py), barW, float32(ph))
+			gl43.Uniform1f(u["ls_lo"], lo)
+			gl43.Uniform1f(u["ls_hi"], hi)
+			gl43.Uniform1i(u["ls_log"], b2i(s.log))
+			gl43.Uniform1i(u["ls_levels"], int32(s.levels))
+			table := colormapTable(colormaps[s.cmap])
+			gl43.Uniform3fv(u["ls_cmap"], 32, &table[0])
+			gl43.Uniform3f(u["ls_bg"], 0.97, 0.97, 0.97)
+			gl43.Uniform3f(u["ls_nan"], 0.55, 0.55, 0.55)
+			gl43.BindBufferBase(gl43.SHADER_STORAGE_BUFFER, 0, buf)
+			gl43.BindVertexArray(vao)
+			gl43.DrawArrays(gl43.TRIANGLES, 0, 3)
+			gl43.BindVertexArray(0)
+			s.labels(tr, w, fbw, fbh, lo, hi, buf, gw, gh)
+			if err := tr.Flush(fbw, fbh); err != nil {
+				return err
+			}
+			if len(s.screenshot) > 0 {
+				img := readPixels(fbw, fbh)
+				for _, p := range s.screenshot {
+					if err := savePNG(p, img); err != nil {
+						return err
+					}
+					shot = append(shot, p)
+				}
+				s.screenshot = nil
+			}
+			w.SwapBuffers()
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		res.Screenshots = append(res.Screenshots, shot...)
+		for _, p := range shot {
+			if o.Out != nil {
+				fmt.Fprintf(o.Out, "landscape: view: wrote %s\n", p)
+			}
+		}
+		res.FrameMS = append(res.FrameMS, ms(time.Since(t0)))
+		res.Frames = frame + 1
+		if wait > 0 {
+			wait--
+		}
+		scripted := o.Script != nil || o.Frames > 0 || o.Screenshot != ""
+		done := scripted && len(script) == 0 && wait == 0 && res.Frames >= max(o.Frames, 1)
+		if done && o.Screenshot != "" {
+			err := c.Do(func() error {
+				fbw, fbh := c.Window().GetFramebufferSize()
+				return savePNG(o.Screenshot, readPixels(fbw, fbh))
+			})
+			if err != nil {
+				return nil, err
+			}
+			res.Screenshots = append(res.Screenshots, o.Screenshot)
+		}
+		if s.quit || done {
+			res.X, res.Y = s.x, s.y
+			return res, nil
+		}
+	}
+}
+
+// fraction is the cursor's place in the plot, 0..1 from its low corner.
+func (s *state) fraction(w *glfw.Window) (float64, float64) {
+	fbw, fbh := w.GetFramebufferSize()
+	ww, _ := w.GetSize()
+	k := float64(fbw) / float64(max(ww, 1))
+	px, py, pw, ph := s.plotRect(fbw, fbh)
+	fx := (s.cx*k - float64(px)) / float64(pw)
+	fy := (float64(fbh) - s.cy*k - float64(py)) / float64(ph)
+	return math.Min(math.Max(fx, 0), 1), math.Min(math.Max(fy, 0), 1)
+}
+
+func b2i(b bool) int32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// colormapTable samples a colormap at 32 points for the shader.
+func colormapTable(name string) []float32 {
+	f, _ := render.Colormap(name)
+	out := make([]float32, 0, 96)
+	for i := 0; i < 32; i++ {
+		c := f(float64(i) / 31)
+		out = append(out, float32(c.R)/255, float32(c.G)/255, float32(c.B)/255)
+	}
+	return out
+}
+
+// readPixels reads the framebuffer into an image, top row first. GL thread.
+func readPixels(w, h int) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	row := make([]byte, 4*w*h)
+	gl43.PixelStorei(gl43.PACK_ALIGNMENT, 1)
+	gl43.ReadPixels(0, 0, int32(w), int32(h), gl43.RGBA, gl43.UNSIGNED_BYTE, gl43.Ptr(&row[0]))
+	for y := 0; y < h; y++ {
+		copy(img.Pix[y*img.Stride:y*img.Stride+4*w], row[(h-1-y)*4*w:(h-y)*4*w])
+	}
+	return img
+}
+
+// savePNG writes img to path in full or not at all.
+func savePNG(path string, img image.Image) error {
+	f, err := host.CreateOutput(path)
+	if err != nil {
+		return err
+	}
+	defer f.Abort()
+	if err := png.Encode(f, img); err != nil {
+		return err
+	}
+	return f.Commit()
+}
+
+// Stats summarises a run's times: median and 95th percentile.
+func Stats(v []float64) (median, p95 float64) {
+	if len(v) == 0 {
+		return 0, 0
+	}
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	return s[len(s)/2], s[min(len(s)-1, int(math.Ceil(0.95*float64(len(s))))-1)]
+}
+
+var (
+	ink   = [4]float32{0.1, 0.1, 0.1, 1}
+	white = [4]float32{1, 1, 1, 1}
+	dark  = [4]float32{0, 0, 0, 0.85}
+)
+
+// labels queues the frame's text: title, axis ticks and names, colourbar
+// ticks, and the readout under the cursor (point, loss, gradient). GL
+// thread; the readout reads back three values of the buffer.
+func (s *state) labels(tr *text.Renderer, w *glfw.Window, fbw, fbh int, lo, hi float32, buf uint32, gw, gh int) {
+	px, py, pw, ph := s.plotRect(fbw, fbh)
+	top := fbh - (py + ph) // the plot's top edge, y down
+	bottom := fbh - py
+	title := s.o.Desc.Name
+	if s.log {
+		title += "  (log colour scale)"
+	}
+	tr.Add(title, float64(px+pw/2), float64(top)-9, text.Center, ink)
+	for _, t := range render.Ticks(s.x.Lo, s.x.Hi, max(pw/110, 2)) {
+		x := float64(px) + (t.Value-s.x.Lo)/(s.x.Hi-s.x.Lo)*float64(pw)
+		tr.Add(t.Label, x, float64(bottom)+16, text.Center, ink)
+	}
+	for _, t := range render.Ticks(s.y.Lo, s.y.Hi, max(ph/70, 2)) {
+		y := float64(bottom) - (t.Value-s.y.Lo)/(s.y.Hi-s.y.Lo)*float64(ph)
+		tr.Add(t.Label, float64(px)-6, y+4, text.Right, ink)
+	}
+	tr.Add(axisName(s.o.Plane, 0), float64(px+pw/2), float64(bottom)+34, text.Center, ink)
+	tr.Add(axisName(s.o.Plane, 1), 8, float64(top)-9, text.Left, ink)
+	bx := float64(px + pw + barGap + barW + 5)
+	for _, t := range render.Ticks(float64(lo), float64(hi), max(ph/60, 2)) {
+		f := (t.Value - float64(lo)) / float64(hi-lo)
+		if s.log {
+			continue // log ticks: the ends below say the range
+		}
+		tr.Add(t.Label, bx, float64(bottom)-f*float64(ph)+4, text.Left, ink)
+	}
+	tr.Add(fmt.Sprintf("%.3g", hi), bx, float64(top)-6, text.Left, ink)
+	tr.Add(fmt.Sprintf("%.3g", lo), bx, float64(bottom)+14, text.Left, ink)
+	// The readout: the grid cell under the cursor, its loss and gradient
+	// (central differences of the neighbouring cells).
+	fx, fy := s.fraction(w)
+	if s.cx <= 0 && s.cy <= 0 || gw < 3 || gh < 3 {
+		return
+	}
+	i := min(max(int(fx*float64(gw)), 1), gw-2)
+	j := min(max(int(fy*float64(gh)), 1), gh-2)
+	v := readCells(buf, gw, i, j)
+	x := s.x.Lo + (float64(i)+0.5)/float64(gw)*(s.x.Hi-s.x.Lo)
+	y := s.y.Lo + (float64(j)+0.5)/float64(gh)*(s.y.Hi-s.y.Lo)
+	dx := (s.x.Hi - s.x.Lo) / float64(gw)
+	dy := (s.y.Hi - s.y.Lo) / float64(gh)
+	msg := fmt.Sprintf("x %.5g  y %.5g  loss %.5g  grad (%.3g, %.3g)", x, y, v[0], (v[2]-v[1])/(2*dx), (v[4]-v[3])/(2*dy))
+	tr.AddOutlined(msg, float64(px)+6, float64(top)+16, text.Left, white, dark)
+}
+
+func axisName(p sdk.Plane, k int) string {
+	v := p.U
+	if k == 1 {
+		v = p.V
+	}
+	for i, c := range v {
+		if c == 1 {
+			return fmt.Sprintf("x%d", i)
+		}
+	}
+	return [2]string{"u", "v"}[k]
+}
+
+// readCells reads cell (i, j) and its four neighbours: centre, left,
+// right, below, above. GL thread.
+func readCells(buf uint32, nx, i, j int) [5]float64 {
+	var out [5]float64
+	gl43.BindBuffer(gl43.SHADER_STORAGE_BUFFER, buf)
+	for k, d := range [5][2]int{{0, 0}, {-1, 0}, {1, 0}, {0, -1}, {0, 1}} {
+		var f float32
+		gl43.GetBufferSubData(gl43.SHADER_STORAGE_BUFFER, 4*((j+d[1])*nx+i+d[0]), 4, unsafe.Pointer(&f))
+		out[k] = float64(f)
+	}
+	return out
+}

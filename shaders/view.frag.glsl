@@ -1,0 +1,66 @@
+#version 430 core
+// The viewer's 2D picture, drawn straight from the evaluation buffer: the
+// heatmap (colormap, optional log scale), contour lines anti-aliased with
+// fwidth, the colourbar, frames, and the background.
+layout(std430, binding = 0) readonly buffer LsField { float ls_f[]; };
+uniform ivec2 ls_n;        // grid size
+uniform vec4 ls_plot;      // plot rect: x, y, w, h in framebuffer pixels (origin bottom-left)
+uniform vec4 ls_bar;       // colourbar rect
+uniform float ls_lo, ls_hi;
+uniform int ls_log;
+uniform int ls_levels;
+uniform vec3 ls_cmap[32];
+uniform vec3 ls_bg;
+uniform vec3 ls_nan;
+out vec4 ls_color;
+
+vec3 cmap(float t) {
+	t = clamp(t, 0.0, 1.0) * 31.0;
+	int i = int(floor(t));
+	int j = min(i + 1, 31);
+	return mix(ls_cmap[i], ls_cmap[j], t - float(i));
+}
+
+float scaled(float v) {
+	float span = max(ls_hi - ls_lo, 1e-30);
+	if (ls_log == 1) {
+		float eps = span * 1e-6;
+		return (log(max(v - ls_lo, 0.0) + eps) - log(eps)) / (log(span + eps) - log(eps));
+	}
+	return (v - ls_lo) / span;
+}
+
+bool inside(vec2 p, vec4 r) { return p.x >= r.x && p.y >= r.y && p.x < r.x + r.z && p.y < r.y + r.w; }
+bool border(vec2 p, vec4 r) { return inside(p, r + vec4(-1.0, -1.0, 2.0, 2.0)) && !inside(p, r); }
+
+void main() {
+	vec2 p = gl_FragCoord.xy;
+	if (inside(p, ls_plot)) {
+		vec2 q = (p - ls_plot.xy) / ls_plot.zw;
+		ivec2 ij = clamp(ivec2(q * vec2(ls_n)), ivec2(0), ls_n - 1);
+		float v = ls_f[ij.y * ls_n.x + ij.x];
+		if (isnan(v)) {
+			ls_color = vec4(ls_nan, 1.0);
+			return;
+		}
+		float t = scaled(v);
+		vec3 c = cmap(t);
+		if (ls_levels > 0) {
+			float s = t * float(ls_levels + 1);
+			float w = fwidth(s);
+			float d = abs(fract(s + 0.5) - 0.5);
+			// Levels 1..n only: level 0 and n+1 are the extremes themselves.
+			float inner = step(0.5, s) * step(s, float(ls_levels) + 0.5);
+			float line = (1.0 - smoothstep(0.5 * w, 1.5 * w, d)) * step(w, 0.5) * inner;
+			vec3 ink = dot(c, vec3(0.299, 0.587, 0.114)) > 0.5 ? vec3(0.0) : vec3(1.0);
+			c = mix(c, ink, 0.45 * line);
+		}
+		ls_color = vec4(c, 1.0);
+	} else if (inside(p, ls_bar)) {
+		ls_color = vec4(cmap((p.y - ls_bar.y) / ls_bar.w), 1.0);
+	} else if (border(p, ls_plot) || border(p, ls_bar)) {
+		ls_color = vec4(0.2, 0.2, 0.2, 1.0);
+	} else {
+		ls_color = vec4(ls_bg, 1.0);
+	}
+}
