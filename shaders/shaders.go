@@ -26,6 +26,16 @@ var viewVert string
 //go:embed view.frag.glsl
 var viewFrag string
 
+//go:embed lines.vert.glsl
+var linesVert string
+
+//go:embed lines.frag.glsl
+var linesFrag string
+
+// Lines is the viewer's program for optimizer paths (pixel coordinates,
+// one colour): vertex and fragment sources.
+func Lines() (vertex, fragment string) { return linesVert, linesFrag }
+
 // View is the viewer's 2D drawing program: vertex and fragment sources.
 func View() (vertex, fragment string) { return viewVert, viewFrag }
 
@@ -170,3 +180,12 @@ func Step(surface, optimizer string, dim, ndata int, consts []Const) (EvalSource
 	src += "#line " + strconv.Itoa(TemplateLine+next+2) + "\n" + after
 	return EvalSource{Source: src}, nil
 }
+
+//go:embed mesh.vert.glsl
+var meshVert string
+
+//go:embed mesh.frag.glsl
+var meshFrag string
+
+// Mesh is the viewer's 3D surface program: vertex and fragment sources.
+func Mesh() (vertex, fragment string) { return meshVert, meshFrag }

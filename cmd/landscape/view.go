@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/landscape-go/landscape/host"
 	"github.com/landscape-go/landscape/host/view"
@@ -22,6 +23,8 @@ func viewCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
 		frames        int
 		scriptPath    string
 		stats         bool
+		optimizers    string
+		pf            pathFlags
 	)
 	c := &cobra.Command{
 		Use:   "view SURFACE",
@@ -29,8 +32,11 @@ func viewCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
 		Long: `Open a window showing SURFACE evaluated on the GPU at the window's own
 resolution, drawn straight from the evaluation buffer. Drag to pan, scroll to
 zoom (the visible region is re-evaluated: zooming into a valley shows new
-detail); keys: R reset, C next colormap, L log scale, +/- contour density,
-S screenshot, Q or Esc quit.
+detail); the point, loss and gradient under the cursor are shown. A click
+starts the --optimizers from that point and animates their paths with a
+legend and each one's loss. Keys: R reset, C next colormap, L log scale,
++/- contour density, X clear the runs, S screenshot, Q or Esc quit. --set
+takes the surface's and the optimizers' hyperparameters (adam.lr=0.05).
 
 --screenshot out.png [--frames N] [--script file] runs without showing the
 window and exits: the script has one action per line, zoom FACTOR, pan DX DY
@@ -39,6 +45,7 @@ screenshot PATH. --stats prints frame and evaluation times.
 
 Examples:
   landscape view rastrigin
+  landscape view himmelblau --optimizers sgd,adam --set sgd.lr=0.005,adam.lr=0.05
   landscape view himmelblau --script tour.txt --screenshot end.png --stats`,
 		Args: exactArgs(1, "one SURFACE (see 'landscape surfaces')"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -68,13 +75,43 @@ Examples:
 					return err
 				}
 			}
-			sc, err := sf.resolve(cmd.Context(), app, args[0])
+			ctx := cmd.Context()
+			sc, set, err := splitScene(ctx, app, &sf, args[0])
 			if err != nil {
 				return err
 			}
+			var run view.Runner
+			if optimizers != "" {
+				names := strings.Split(optimizers, ",")
+				cat, _ := app.Catalog(ctx)
+				for _, n := range names {
+					if _, err := cat.LookupOptimizer(strings.TrimSpace(n)); err != nil {
+						return err
+					}
+				}
+				run = func(start []float64) ([]view.Path, error) {
+					var runs []host.PathRun
+					for _, n := range names {
+						runs = append(runs, host.PathRun{Optimizer: strings.TrimSpace(n), Start: start})
+					}
+					res, err := runPaths(ctx, app, sc, set, runs, pf)
+					if err != nil {
+						return nil, err
+					}
+					proj := projected(sc, res, func(r host.PathResult) string { return r.Opt.Name })
+					out := make([]view.Path, len(res))
+					for i, r := range res {
+						out[i] = view.Path{Label: proj[i].Label, Points: proj[i].Points}
+						for _, rec := range r.Traj.Records {
+							out[i].Loss = append(out[i].Loss, rec.Loss)
+						}
+					}
+					return out, nil
+				}
+			}
 			hidden := screenshot != "" || script != nil
-			res, err := view.Run(cmd.Context(), view.Options{Desc: sc.Desc, Plane: sc.Grid.Plane, Colormap: colormap, Log: logScale,
-				Levels: levels, Width: width, Height: height, Script: script, Frames: frames, Screenshot: screenshot, Hidden: hidden, Out: stderr})
+			res, err := view.Run(ctx, view.Options{Desc: sc.Desc, Plane: sc.Grid.Plane, Colormap: colormap, Log: logScale,
+				Levels: levels, Width: width, Height: height, Script: script, Frames: frames, Screenshot: screenshot, Hidden: hidden, Out: stderr, Run: run})
 			if err != nil {
 				return err
 			}
@@ -100,5 +137,8 @@ Examples:
 	fl.IntVar(&frames, "frames", 0, "frames to render before exiting (with --screenshot)")
 	fl.StringVar(&scriptPath, "script", "", "run this interaction script, then exit")
 	fl.BoolVar(&stats, "stats", false, "print frame and evaluation times")
+	fl.StringVar(&optimizers, "optimizers", "", "comma-separated optimizers a click starts from the clicked point")
+	fl.IntVar(&pf.steps, "steps", 300, "steps of each clicked run")
+	fl.Uint64Var(&pf.seed, "seed", 1, "seed of the optimizers' randomness")
 	return c
 }

@@ -50,6 +50,8 @@ type Options struct {
 	Hidden bool
 	// Out gets notices (zoom clamped, screenshots saved).
 	Out io.Writer
+	// Run, when set, starts the chosen optimizers from a clicked point.
+	Run Runner
 }
 
 // Result describes a finished run.
@@ -80,6 +82,25 @@ type state struct {
 	cx, cy     float64 // cursor, window coordinates
 	shotN      int
 	screenshot []string // paths asked for by key or script
+	paths      *paths
+}
+
+// clickAt starts the optimizers from plot fractions (fx, fy), if any are chosen.
+func (s *state) clickAt(fx, fy float64) {
+	x := s.x.Lo + fx*(s.x.Hi-s.x.Lo)
+	y := s.y.Lo + fy*(s.y.Hi-s.y.Lo)
+	if s.o.Out != nil {
+		fmt.Fprintf(s.o.Out, "landscape: view: click at x=%.6g y=%.6g\n", x, y)
+	}
+	if s.o.Run == nil {
+		return
+	}
+	p := s.o.Plane
+	th := make([]float64, p.Dim())
+	for k := range th {
+		th[k] = p.Origin[k] + x*p.U[k] + y*p.V[k]
+	}
+	s.paths.start(s.o.Run(th))
 }
 
 // margins of the plot inside the framebuffer, in pixels: left, right
@@ -143,6 +164,8 @@ func (s *state) key(name string) {
 	case "s":
 		s.shotN++
 		s.screenshot = append(s.screenshot, fmt.Sprintf("landscape-view-%d.png", s.shotN))
+	case "x":
+		s.paths.clear()
 	case "q", "escape":
 		s.quit = true
 	}
@@ -150,7 +173,7 @@ func (s *state) key(name string) {
 
 var glfwKeys = map[glfw.Key]string{
 	glfw.KeyR: "r", glfw.KeyC: "c", glfw.KeyL: "l", glfw.KeyEqual: "plus", glfw.KeyKPAdd: "plus",
-	glfw.KeyMinus: "minus", glfw.KeyKPSubtract: "minus", glfw.KeyS: "s", glfw.KeyQ: "q", glfw.KeyEscape: "escape",
+	glfw.KeyMinus: "minus", glfw.KeyKPSubtract: "minus", glfw.KeyS: "s", glfw.KeyX: "x", glfw.KeyQ: "q", glfw.KeyEscape: "escape",
 }
 
 // Run opens the window and runs until the script ends, the frames are done,
@@ -201,6 +224,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if tr, err = text.New(13); err != nil {
 			return err
 		}
+		if s.paths, err = newPaths(); err != nil {
+			return err
+		}
 		prog, err = gl.BuildDrawProgram("viewer", vs, fs, []string{"ls_n", "ls_plot", "ls_bar", "ls_lo", "ls_hi", "ls_log", "ls_levels", "ls_cmap", "ls_bg", "ls_nan"})
 		if err != nil {
 			return err
@@ -212,9 +238,14 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			s.zoom(math.Pow(1.15, dy), fx, fy, 1000, 1000)
 		})
 		w.SetMouseButtonCallback(func(w *glfw.Window, b glfw.MouseButton, a glfw.Action, _ glfw.ModifierKey) {
-			if b == glfw.MouseButtonLeft {
-				s.drag, s.moved = a == glfw.Press, false
+			if b != glfw.MouseButtonLeft {
+				return
 			}
+			if a == glfw.Release && s.drag && !s.moved {
+				fx, fy := s.fraction(w)
+				s.clickAt(fx, fy)
+			}
+			s.drag, s.moved = a == glfw.Press, false
 		})
 		w.SetCursorPosCallback(func(w *glfw.Window, x, y float64) {
 			if s.drag {
@@ -237,7 +268,13 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer c.Do(func() error { prog.Delete(); tr.Delete(); gl43.DeleteVertexArrays(1, &vao); return nil })
+	defer c.Do(func() error {
+		prog.Delete()
+		tr.Delete()
+		s.paths.delete()
+		gl43.DeleteVertexArrays(1, &vao)
+		return nil
+	})
 
 	res := &Result{}
 	var buf uint32
@@ -281,8 +318,8 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 					s.cx, s.cy = a.Args[0]/k, a.Args[1]/k
 					fx := (a.Args[0] - float64(px)) / float64(pw)
 					fy := (float64(fbh) - a.Args[1] - float64(py)) / float64(ph)
-					if fx >= 0 && fx <= 1 && fy >= 0 && fy <= 1 && s.o.Out != nil {
-						fmt.Fprintf(s.o.Out, "landscape: view: click at x=%.6g y=%.6g\n", s.x.Lo+fx*(s.x.Hi-s.x.Lo), s.y.Lo+fy*(s.y.Hi-s.y.Lo))
+					if fx >= 0 && fx <= 1 && fy >= 0 && fy <= 1 {
+						s.clickAt(fx, fy)
 					}
 				}
 				if a.Kind == "screenshot" {
@@ -328,6 +365,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			gl43.BindVertexArray(vao)
 			gl43.DrawArrays(gl43.TRIANGLES, 0, 3)
 			gl43.BindVertexArray(0)
+			s.paths.draw(tr, s, fbw, fbh)
 			s.labels(tr, w, fbw, fbh, lo, hi, buf, gw, gh)
 			if err := tr.Flush(fbw, fbh); err != nil {
 				return err

@@ -1,0 +1,319 @@
+package view
+
+import (
+	"fmt"
+	"math"
+
+	gl43 "github.com/go-gl/gl/v4.3-core/gl"
+	"github.com/landscape-go/landscape/compute/gl"
+	"github.com/landscape-go/landscape/shaders"
+)
+
+// Camera is an orbit camera around the centre of the unit box the surface
+// is drawn in (x and y in [-0.5, 0.5], z in [0, 0.6], z up). Yaw turns
+// about the vertical axis, Pitch raises the eye above the base plane, both
+// in radians; Distance is from the box's centre, in box units.
+type Camera struct{ Yaw, Pitch, Distance float64 }
+
+// Camera limits: Orbit keeps Pitch in [minPitch, maxPitch] (the eye stays
+// above the base and short of straight down); Dolly keeps Distance in
+// [minDistance, maxDistance].
+const (
+	minPitch, maxPitch       = 0.05, 1.5
+	minDistance, maxDistance = 1.2, 10
+	orbitRadPerPixel         = 0.01
+)
+
+// DefaultCamera is the starting view: from the front right and above, the
+// grid's x axis running mostly left to right and y away from the eye (as
+// matplotlib's default 3D view).
+func DefaultCamera() Camera { return Camera{Yaw: -1.0, Pitch: 0.6, Distance: 2.6} }
+
+// Orbit turns the camera for a drag of (dx, dy) pixels in window
+// coordinates (y down): dragging right turns the surface with the cursor,
+// dragging down looks more from above. Pitch is clamped to [0.05, 1.5].
+func (c *Camera) Orbit(dx, dy float64) {
+	if math.IsNaN(dx) || math.IsInf(dx, 0) || math.IsNaN(dy) || math.IsInf(dy, 0) {
+		return
+	}
+	c.Yaw = math.Remainder(c.Yaw-dx*orbitRadPerPixel, 2*math.Pi)
+	c.Pitch = min(max(c.Pitch+dy*orbitRadPerPixel, minPitch), maxPitch)
+}
+
+// Dolly zooms by f: f > 1 moves the eye closer (Distance / f). Distance is
+// clamped to [1.2, 10]; f that is not a positive finite number is ignored.
+func (c *Camera) Dolly(f float64) {
+	if !(f > 0) || math.IsInf(f, 0) {
+		return
+	}
+	c.Distance = min(max(c.Distance/f, minDistance), maxDistance)
+}
+
+// meshHeight is the surface's height in the box at the top of the range
+// (the shaders' HEIGHT).
+const meshHeight = 0.6
+
+// eye is the camera's position in world space, around the box's centre.
+func (c Camera) eye() [3]float64 {
+	cp := math.Cos(c.Pitch)
+	return [3]float64{
+		c.Distance * cp * math.Cos(c.Yaw),
+		c.Distance * cp * math.Sin(c.Yaw),
+		meshHeight/2 + c.Distance*math.Sin(c.Pitch),
+	}
+}
+
+// matrix is the camera's world → clip transform for a viewport of the
+// given aspect (width / height), column-major for glUniformMatrix4fv. The
+// vertical field of view is 34° when the viewport is wide; when it is tall
+// the horizontal one is, so the box fits either way.
+func (c Camera) matrix(aspect float64) [16]float32 {
+	eye := c.eye()
+	centre := [3]float64{0, 0, meshHeight / 2}
+	f := normalize(sub(centre, eye))
+	s := normalize(cross(f, [3]float64{0, 0, 1}))
+	u := cross(s, f)
+	// View matrix rows: s, u, -f, with the eye moved to the origin.
+	view := [4][4]float64{
+		{s[0], s[1], s[2], -dot(s, eye)},
+		{u[0], u[1], u[2], -dot(u, eye)},
+		{-f[0], -f[1], -f[2], dot(f, eye)},
+		{0, 0, 0, 1},
+	}
+	focal := 1 / math.Tan(34*math.Pi/180/2)
+	fx, fy := focal/aspect, focal
+	if aspect < 1 {
+		fx, fy = focal, focal*aspect
+	}
+	near, far := 0.05, 50.0
+	proj := [4][4]float64{
+		{fx, 0, 0, 0},
+		{0, fy, 0, 0},
+		{0, 0, (far + near) / (near - far), 2 * far * near / (near - far)},
+		{0, 0, -1, 0},
+	}
+	var out [16]float32
+	for col := 0; col < 4; col++ {
+		for row := 0; row < 4; row++ {
+			var v float64
+			for k := 0; k < 4; k++ {
+				v += proj[row][k] * view[k][col]
+			}
+			out[col*4+row] = float32(v)
+		}
+	}
+	return out
+}
+
+func sub(a, b [3]float64) [3]float64 { return [3]float64{a[0] - b[0], a[1] - b[1], a[2] - b[2]} }
+func dot(a, b [3]float64) float64    { return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] }
+func cross(a, b [3]float64) [3]float64 {
+	return [3]float64{a[1]*b[2] - a[2]*b[1], a[2]*b[0] - a[0]*b[2], a[0]*b[1] - a[1]*b[0]}
+}
+func normalize(a [3]float64) [3]float64 {
+	n := math.Sqrt(dot(a, a))
+	return [3]float64{a[0] / n, a[1] / n, a[2] / n}
+}
+
+// meshLight is the direction towards the fixed light: above, a little to
+// the grid's low-x, low-y side, so that slopes facing different ways shade
+// differently.
+var meshLight = normalize([3]float64{-0.35, -0.45, 0.82})
+
+// Mesh range of lattice sizes NewMesh accepts.
+const minMeshRes, maxMeshRes = 2, 2048
+
+var meshUniforms = []string{"ls_n", "ls_res", "ls_lo", "ls_hi", "ls_log", "ls_mvp", "ls_box", "ls_cmap", "ls_eye", "ls_light", "ls_ink"}
+
+// Mesh draws a heightfield straight from an evaluation buffer: one vertex
+// per sample of a res×res lattice over the evaluated nx×ny grid (nearest
+// cell), x and y spanning [-0.5, 0.5], height (value − lo)/(hi − lo) (log
+// scale like the 2D view's when asked) scaled by 0.6, NaN cells dropped
+// (the triangles touching them discarded), coloured by a colormap table
+// and lit (ambient + Lambert diffuse from a fixed light + a little
+// specular; normals from the neighbouring samples), with depth testing.
+// Positions come from gl_VertexID and the storage buffer; the only buffer
+// Mesh owns is the lattice's index buffer. Use it on the GL thread.
+type Mesh struct {
+	// Outline draws the box's twelve edges for orientation (NewMesh sets
+	// it).
+	Outline bool
+
+	prog     *gl.DrawProgram
+	vao, ebo uint32
+	res      int
+	count    int32
+}
+
+// NewMesh builds the program and the index buffer of a res×res lattice
+// (res from 2 to 2048; 256 is plenty for a window). GL thread, inside
+// Context.Do; Delete it there too. A shader build error wraps
+// gl.ErrCompile.
+func NewMesh(res int) (*Mesh, error) {
+	if res < minMeshRes || res > maxMeshRes {
+		return nil, fmt.Errorf("view: mesh resolution %d: must be from %d to %d", res, minMeshRes, maxMeshRes)
+	}
+	vs, fs := shaders.Mesh()
+	prog, err := gl.BuildDrawProgram("viewer 3D surface", vs, fs, meshUniforms)
+	if err != nil {
+		return nil, err
+	}
+	m := &Mesh{Outline: true, prog: prog, res: res}
+	idx := make([]uint32, 0, 6*(res-1)*(res-1))
+	for j := 0; j < res-1; j++ {
+		for i := 0; i < res-1; i++ {
+			a := uint32(j*res + i)
+			b, c, d := a+1, a+uint32(res), a+uint32(res)+1
+			// Alternate the diagonals so that no direction is favoured.
+			if (i+j)%2 == 0 {
+				idx = append(idx, a, b, d, a, d, c)
+			} else {
+				idx = append(idx, a, b, c, b, d, c)
+			}
+		}
+	}
+	m.count = int32(len(idx))
+	var prevVAO, prevEBO int32
+	gl43.GetIntegerv(gl43.VERTEX_ARRAY_BINDING, &prevVAO)
+	gl43.GenVertexArrays(1, &m.vao)
+	gl43.BindVertexArray(m.vao)
+	gl43.GenBuffers(1, &m.ebo)
+	gl43.BindBuffer(gl43.ELEMENT_ARRAY_BUFFER, m.ebo)
+	gl43.BufferData(gl43.ELEMENT_ARRAY_BUFFER, 4*len(idx), gl43.Ptr(&idx[0]), gl43.STATIC_DRAW)
+	gl43.BindVertexArray(uint32(prevVAO))
+	_ = prevEBO
+	if e := gl43.GetError(); e != gl43.NO_ERROR {
+		m.Delete()
+		return nil, fmt.Errorf("view: mesh index buffer (%d indices): GL error 0x%x", len(idx), e)
+	}
+	return m, nil
+}
+
+// Delete frees the program and buffers; the Mesh is unusable after.
+// GL thread.
+func (m *Mesh) Delete() {
+	if m.prog != nil {
+		m.prog.Delete()
+		m.prog = nil
+	}
+	if m.vao != 0 {
+		gl43.DeleteVertexArrays(1, &m.vao)
+		m.vao = 0
+	}
+	if m.ebo != 0 {
+		gl43.DeleteBuffers(1, &m.ebo)
+		m.ebo = 0
+	}
+}
+
+// glState is the GL state Draw changes, to put back.
+type glState struct {
+	depthTest, scissorTest, cullFace bool
+	depthMask                        bool
+	depthFunc                        int32
+	viewport, scissor                [4]int32
+	program, vao, ssbo, ssbo0        int32
+}
+
+func saveState() glState {
+	var s glState
+	s.depthTest = gl43.IsEnabled(gl43.DEPTH_TEST)
+	s.scissorTest = gl43.IsEnabled(gl43.SCISSOR_TEST)
+	s.cullFace = gl43.IsEnabled(gl43.CULL_FACE)
+	var mask bool
+	gl43.GetBooleanv(gl43.DEPTH_WRITEMASK, &mask)
+	s.depthMask = mask
+	gl43.GetIntegerv(gl43.DEPTH_FUNC, &s.depthFunc)
+	gl43.GetIntegerv(gl43.VIEWPORT, &s.viewport[0])
+	gl43.GetIntegerv(gl43.SCISSOR_BOX, &s.scissor[0])
+	gl43.GetIntegerv(gl43.CURRENT_PROGRAM, &s.program)
+	gl43.GetIntegerv(gl43.VERTEX_ARRAY_BINDING, &s.vao)
+	gl43.GetIntegerv(gl43.SHADER_STORAGE_BUFFER_BINDING, &s.ssbo)
+	gl43.GetIntegeri_v(gl43.SHADER_STORAGE_BUFFER_BINDING, 0, &s.ssbo0)
+	return s
+}
+
+func enable(cap uint32, on bool) {
+	if on {
+		gl43.Enable(cap)
+	} else {
+		gl43.Disable(cap)
+	}
+}
+
+func (s glState) restore() {
+	enable(gl43.DEPTH_TEST, s.depthTest)
+	enable(gl43.SCISSOR_TEST, s.scissorTest)
+	enable(gl43.CULL_FACE, s.cullFace)
+	gl43.DepthMask(s.depthMask)
+	gl43.DepthFunc(uint32(s.depthFunc))
+	gl43.Viewport(s.viewport[0], s.viewport[1], s.viewport[2], s.viewport[3])
+	gl43.Scissor(s.scissor[0], s.scissor[1], s.scissor[2], s.scissor[3])
+	gl43.UseProgram(uint32(s.program))
+	gl43.BindVertexArray(uint32(s.vao))
+	gl43.BindBufferBase(gl43.SHADER_STORAGE_BUFFER, 0, uint32(s.ssbo0))
+	gl43.BindBuffer(gl43.SHADER_STORAGE_BUFFER, uint32(s.ssbo))
+}
+
+// Draw draws the surface held in buf (nx×ny float32 values, row-major
+// y-by-x, NaN where undefined, as Evaluator.EvalOnGPU leaves them) into the
+// framebuffer rect (x, y, w, h), origin bottom-left, seen by cam. Values
+// map to height and colour through [lo, hi] (log scale when logScale);
+// cmap is 32 RGB triples (96 floats) in 0..1. Draw clears the depth buffer
+// inside the rect, leaves every pixel outside it alone, and puts back the
+// GL state it changes (depth test, function and mask, face culling,
+// viewport, scissor, program, vertex array, storage buffer bindings). The
+// bound framebuffer needs a depth buffer. GL thread.
+func (m *Mesh) Draw(buf uint32, nx, ny int, lo, hi float32, logScale bool, cmap []float32, cam Camera, x, y, w, h int) error {
+	switch {
+	case m.prog == nil:
+		return fmt.Errorf("view: mesh used after Delete")
+	case buf == 0:
+		return fmt.Errorf("view: mesh: no buffer to draw")
+	case nx < 1 || ny < 1:
+		return fmt.Errorf("view: mesh: grid %dx%d is empty", nx, ny)
+	case len(cmap) != 96:
+		return fmt.Errorf("view: mesh: colormap table has %d values, want 96 (32 RGB triples)", len(cmap))
+	case w < 1 || h < 1:
+		return fmt.Errorf("view: mesh: viewport %dx%d is empty", w, h)
+	}
+	if !(hi >= lo) {
+		lo, hi = 0, 1 // NaN bounds: nothing finite to scale by
+	}
+	st := saveState()
+	defer st.restore()
+
+	gl43.Viewport(int32(x), int32(y), int32(w), int32(h))
+	gl43.Enable(gl43.SCISSOR_TEST)
+	gl43.Scissor(int32(x), int32(y), int32(w), int32(h))
+	gl43.DepthMask(true)
+	gl43.Clear(gl43.DEPTH_BUFFER_BIT)
+	gl43.Enable(gl43.DEPTH_TEST)
+	gl43.DepthFunc(gl43.LESS)
+	gl43.Disable(gl43.CULL_FACE)
+
+	u := m.prog.Uniforms
+	gl43.UseProgram(m.prog.ID)
+	gl43.Uniform2i(u["ls_n"], int32(nx), int32(ny))
+	gl43.Uniform1i(u["ls_res"], int32(m.res))
+	gl43.Uniform1f(u["ls_lo"], lo)
+	gl43.Uniform1f(u["ls_hi"], hi)
+	gl43.Uniform1i(u["ls_log"], b2i(logScale))
+	mvp := cam.matrix(float64(w) / float64(h))
+	gl43.UniformMatrix4fv(u["ls_mvp"], 1, false, &mvp[0])
+	gl43.Uniform3fv(u["ls_cmap"], 32, &cmap[0])
+	e := cam.eye()
+	gl43.Uniform3f(u["ls_eye"], float32(e[0]), float32(e[1]), float32(e[2]))
+	gl43.Uniform3f(u["ls_light"], float32(meshLight[0]), float32(meshLight[1]), float32(meshLight[2]))
+	gl43.Uniform3f(u["ls_ink"], 0.35, 0.35, 0.35)
+	gl43.BindBufferBase(gl43.SHADER_STORAGE_BUFFER, 0, buf)
+	gl43.BindVertexArray(m.vao)
+
+	gl43.Uniform1i(u["ls_box"], 0)
+	gl43.DrawElements(gl43.TRIANGLES, m.count, gl43.UNSIGNED_INT, nil)
+	if m.Outline {
+		gl43.Uniform1i(u["ls_box"], 1)
+		gl43.DrawArrays(gl43.LINES, 0, 24)
+	}
+	return nil
+}
