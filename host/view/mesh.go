@@ -54,9 +54,9 @@ func (c *Camera) Dolly(f float64) {
 const meshHeight = 0.6
 
 // eye is the camera's position in world space, around the box's centre.
-func (c Camera) eye() [3]float64 {
+func (c Camera) eye() vec3 {
 	cp := math.Cos(c.Pitch)
-	return [3]float64{
+	return vec3{
 		c.Distance * cp * math.Cos(c.Yaw),
 		c.Distance * cp * math.Sin(c.Yaw),
 		meshHeight/2 + c.Distance*math.Sin(c.Pitch),
@@ -69,15 +69,15 @@ func (c Camera) eye() [3]float64 {
 // the horizontal one is, so the box fits either way.
 func (c Camera) matrix(aspect float64) [16]float32 {
 	eye := c.eye()
-	centre := [3]float64{0, 0, meshHeight / 2}
-	f := normalize(sub(centre, eye))
-	s := normalize(cross(f, [3]float64{0, 0, 1}))
-	u := cross(s, f)
+	centre := vec3{0, 0, meshHeight / 2}
+	f := centre.sub(eye).unit()
+	s := f.cross(vec3{0, 0, 1}).unit()
+	u := s.cross(f)
 	// View matrix rows: s, u, -f, with the eye moved to the origin.
 	view := [4][4]float64{
-		{s[0], s[1], s[2], -dot(s, eye)},
-		{u[0], u[1], u[2], -dot(u, eye)},
-		{-f[0], -f[1], -f[2], dot(f, eye)},
+		{s[0], s[1], s[2], -s.dot(eye)},
+		{u[0], u[1], u[2], -u.dot(eye)},
+		{-f[0], -f[1], -f[2], f.dot(eye)},
 		{0, 0, 0, 1},
 	}
 	focal := 1 / math.Tan(34*math.Pi/180/2)
@@ -105,20 +105,23 @@ func (c Camera) matrix(aspect float64) [16]float32 {
 	return out
 }
 
-func sub(a, b [3]float64) [3]float64 { return [3]float64{a[0] - b[0], a[1] - b[1], a[2] - b[2]} }
-func dot(a, b [3]float64) float64    { return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] }
-func cross(a, b [3]float64) [3]float64 {
-	return [3]float64{a[1]*b[2] - a[2]*b[1], a[2]*b[0] - a[0]*b[2], a[0]*b[1] - a[1]*b[0]}
+// vec3 is a point or direction in the box's world space.
+type vec3 [3]float64
+
+func (a vec3) sub(b vec3) vec3    { return vec3{a[0] - b[0], a[1] - b[1], a[2] - b[2]} }
+func (a vec3) dot(b vec3) float64 { return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] }
+func (a vec3) cross(b vec3) vec3 {
+	return vec3{a[1]*b[2] - a[2]*b[1], a[2]*b[0] - a[0]*b[2], a[0]*b[1] - a[1]*b[0]}
 }
-func normalize(a [3]float64) [3]float64 {
-	n := math.Sqrt(dot(a, a))
-	return [3]float64{a[0] / n, a[1] / n, a[2] / n}
+func (a vec3) unit() vec3 {
+	n := math.Sqrt(a.dot(a))
+	return vec3{a[0] / n, a[1] / n, a[2] / n}
 }
 
 // meshLight is the direction towards the fixed light: above, a little to
 // the grid's low-x, low-y side, so that slopes facing different ways shade
 // differently.
-var meshLight = normalize([3]float64{-0.35, -0.45, 0.82})
+var meshLight = vec3{-0.35, -0.45, 0.82}.unit()
 
 // Mesh range of lattice sizes NewMesh accepts.
 const minMeshRes, maxMeshRes = 2, 2048
@@ -173,7 +176,7 @@ func NewMesh(res int) (*Mesh, error) {
 		}
 	}
 	m.count = int32(len(idx))
-	var prevVAO, prevEBO int32
+	var prevVAO int32
 	gl43.GetIntegerv(gl43.VERTEX_ARRAY_BINDING, &prevVAO)
 	gl43.GenVertexArrays(1, &m.vao)
 	gl43.BindVertexArray(m.vao)
@@ -181,11 +184,6 @@ func NewMesh(res int) (*Mesh, error) {
 	gl43.BindBuffer(gl43.ELEMENT_ARRAY_BUFFER, m.ebo)
 	gl43.BufferData(gl43.ELEMENT_ARRAY_BUFFER, 4*len(idx), gl43.Ptr(&idx[0]), gl43.STATIC_DRAW)
 	gl43.BindVertexArray(uint32(prevVAO))
-	_ = prevEBO
-	if e := gl43.GetError(); e != gl43.NO_ERROR {
-		m.Delete()
-		return nil, fmt.Errorf("view: mesh index buffer (%d indices): GL error 0x%x", len(idx), e)
-	}
 	return m, nil
 }
 
@@ -206,8 +204,8 @@ func (m *Mesh) Delete() {
 	}
 }
 
-// glState is the GL state Draw changes, to put back.
-type glState struct {
+// meshGLState is the GL state Draw changes, to put back.
+type meshGLState struct {
 	depthTest, scissorTest, cullFace bool
 	depthMask                        bool
 	depthFunc                        int32
@@ -215,8 +213,8 @@ type glState struct {
 	program, vao, ssbo, ssbo0        int32
 }
 
-func saveState() glState {
-	var s glState
+func saveMeshState() meshGLState {
+	var s meshGLState
 	s.depthTest = gl43.IsEnabled(gl43.DEPTH_TEST)
 	s.scissorTest = gl43.IsEnabled(gl43.SCISSOR_TEST)
 	s.cullFace = gl43.IsEnabled(gl43.CULL_FACE)
@@ -233,18 +231,17 @@ func saveState() glState {
 	return s
 }
 
-func enable(cap uint32, on bool) {
-	if on {
-		gl43.Enable(cap)
-	} else {
-		gl43.Disable(cap)
+func (s meshGLState) restore() {
+	for _, c := range []struct {
+		cap uint32
+		on  bool
+	}{{gl43.DEPTH_TEST, s.depthTest}, {gl43.SCISSOR_TEST, s.scissorTest}, {gl43.CULL_FACE, s.cullFace}} {
+		if c.on {
+			gl43.Enable(c.cap)
+		} else {
+			gl43.Disable(c.cap)
+		}
 	}
-}
-
-func (s glState) restore() {
-	enable(gl43.DEPTH_TEST, s.depthTest)
-	enable(gl43.SCISSOR_TEST, s.scissorTest)
-	enable(gl43.CULL_FACE, s.cullFace)
 	gl43.DepthMask(s.depthMask)
 	gl43.DepthFunc(uint32(s.depthFunc))
 	gl43.Viewport(s.viewport[0], s.viewport[1], s.viewport[2], s.viewport[3])
@@ -280,7 +277,7 @@ func (m *Mesh) Draw(buf uint32, nx, ny int, lo, hi float32, logScale bool, cmap 
 	if !(hi >= lo) {
 		lo, hi = 0, 1 // NaN bounds: nothing finite to scale by
 	}
-	st := saveState()
+	st := saveMeshState()
 	defer st.restore()
 
 	gl43.Viewport(int32(x), int32(y), int32(w), int32(h))
