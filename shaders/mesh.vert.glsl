@@ -1,7 +1,7 @@
 #version 430 core
 // The viewer's 3D surface, drawn straight from the evaluation buffer: one
 // vertex per sample of an ls_res×ls_res lattice over the nx×ny grid
-// (nearest cell), positions from gl_VertexID, no vertex buffer. World
+// (bilinear between cell centres, see sampleAt), positions from gl_VertexID, no vertex buffer. World
 // space: x and y span [-0.5, 0.5], z is the scaled value times HEIGHT.
 // With ls_box == 1 the vertices are instead the 24 ends of the box's 12
 // edges (GL_LINES), for orientation.
@@ -28,13 +28,26 @@ float scaled(float v) {
 	return (v - ls_lo) / span;
 }
 
-// value at lattice sample (i, j): that of the grid cell its position falls in.
+float cell(ivec2 ij) { return ls_f[ij.y * ls_n.x + ij.x]; }
+
+// value at lattice sample (i, j): the grid's, interpolated bilinearly
+// between the four cell centres around the sample's position (so that
+// slopes, and the shading, stay smooth when the lattice and the grid
+// differ in size); beside an undefined cell, that of the cell the position
+// falls in.
 float sampleAt(int i, int j) {
 	i = clamp(i, 0, ls_res - 1);
 	j = clamp(j, 0, ls_res - 1);
 	vec2 q = vec2(i, j) / float(ls_res - 1);
-	ivec2 ij = clamp(ivec2(q * vec2(ls_n)), ivec2(0), ls_n - 1);
-	return ls_f[ij.y * ls_n.x + ij.x];
+	vec2 g = clamp(q * vec2(ls_n) - 0.5, vec2(0.0), vec2(ls_n - 1));
+	ivec2 a = ivec2(floor(g));
+	ivec2 b = min(a + 1, ls_n - 1);
+	vec2 f = g - vec2(a);
+	float v00 = cell(a), v10 = cell(ivec2(b.x, a.y)), v01 = cell(ivec2(a.x, b.y)), v11 = cell(b);
+	if (isnan(v00) || isnan(v10) || isnan(v01) || isnan(v11)) {
+		return cell(clamp(ivec2(q * vec2(ls_n)), ivec2(0), ls_n - 1));
+	}
+	return mix(mix(v00, v10, f.x), mix(v01, v11, f.x), f.y);
 }
 
 // height of a scaled value, clamped to the box.

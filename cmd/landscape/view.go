@@ -35,7 +35,8 @@ zoom (the visible region is re-evaluated: zooming into a valley shows new
 detail); the point, loss and gradient under the cursor are shown. A click
 starts the --optimizers from that point and animates their paths with a
 legend and each one's loss. Keys: R reset, C next colormap, L log scale,
-+/- contour density, X clear the runs, S screenshot, Q or Esc quit. --set
++/- contour density, V 2D/3D (in 3D, drag orbits and scroll moves in),
+X clear the runs, S screenshot, Q or Esc quit. --set
 takes the surface's and the optimizers' hyperparameters (adam.lr=0.05).
 
 --screenshot out.png [--frames N] [--script file] runs without showing the
@@ -49,8 +50,8 @@ Examples:
   landscape view himmelblau --script tour.txt --screenshot end.png --stats`,
 		Args: exactArgs(1, "one SURFACE (see 'landscape surfaces')"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if mode != "2d" {
-				return fmt.Errorf("%w: --view %q: the 2d view is built; the 3d view is not yet (accepted: 2d)", host.ErrBadFlag, mode)
+			if mode != "2d" && mode != "3d" {
+				return fmt.Errorf("%w: --view %q (accepted: 2d, 3d)", host.ErrBadFlag, mode)
 			}
 			var script []view.Action
 			if scriptPath != "" {
@@ -111,7 +112,8 @@ Examples:
 			}
 			hidden := screenshot != "" || script != nil
 			res, err := view.Run(ctx, view.Options{Desc: sc.Desc, Plane: sc.Grid.Plane, Colormap: colormap, Log: logScale,
-				Levels: levels, Width: width, Height: height, Script: script, Frames: frames, Screenshot: screenshot, Hidden: hidden, Out: stderr, Run: run})
+				Levels: levels, Width: width, Height: height, Script: script, Frames: frames, Screenshot: screenshot, Hidden: hidden, Out: stderr, Run: run,
+				ThreeD: mode == "3d"})
 			if err != nil {
 				return err
 			}
@@ -127,7 +129,7 @@ Examples:
 	}
 	sf.register(c, "2")
 	fl := c.Flags()
-	fl.StringVar(&mode, "view", "2d", "starting view: 2d")
+	fl.StringVar(&mode, "view", "2d", "starting view: 2d (heatmap) or 3d (lit surface mesh)")
 	fl.StringVar(&colormap, "colormap", "viridis", "colormap name")
 	fl.BoolVar(&logScale, "log", false, "colour by log10(loss - min + eps)")
 	fl.IntVar(&levels, "levels", 12, "contour lines")

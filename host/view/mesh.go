@@ -22,12 +22,14 @@ const (
 	minPitch, maxPitch       = 0.05, 1.5
 	minDistance, maxDistance = 1.2, 10
 	orbitRadPerPixel         = 0.01
+	meshFOV                  = 30 * math.Pi / 180
 )
 
 // DefaultCamera is the starting view: from the front right and above, the
 // grid's x axis running mostly left to right and y away from the eye (as
-// matplotlib's default 3D view).
-func DefaultCamera() Camera { return Camera{Yaw: -1.0, Pitch: 0.6, Distance: 2.6} }
+// matplotlib's default 3D view), the whole box in sight in a wide or a
+// tall viewport.
+func DefaultCamera() Camera { return Camera{Yaw: -1.0, Pitch: 0.75, Distance: 3.2} }
 
 // Orbit turns the camera for a drag of (dx, dy) pixels in window
 // coordinates (y down): dragging right turns the surface with the cursor,
@@ -65,7 +67,7 @@ func (c Camera) eye() vec3 {
 
 // matrix is the camera's world → clip transform for a viewport of the
 // given aspect (width / height), column-major for glUniformMatrix4fv. The
-// vertical field of view is 34° when the viewport is wide; when it is tall
+// vertical field of view is meshFOV when the viewport is wide; when it is tall
 // the horizontal one is, so the box fits either way.
 func (c Camera) matrix(aspect float64) [16]float32 {
 	eye := c.eye()
@@ -80,7 +82,7 @@ func (c Camera) matrix(aspect float64) [16]float32 {
 		{-f[0], -f[1], -f[2], f.dot(eye)},
 		{0, 0, 0, 1},
 	}
-	focal := 1 / math.Tan(34*math.Pi/180/2)
+	focal := 1 / math.Tan(meshFOV/2)
 	fx, fy := focal/aspect, focal
 	if aspect < 1 {
 		fx, fy = focal, focal*aspect
@@ -129,10 +131,13 @@ const minMeshRes, maxMeshRes = 2, 2048
 var meshUniforms = []string{"ls_n", "ls_res", "ls_lo", "ls_hi", "ls_log", "ls_mvp", "ls_box", "ls_cmap", "ls_eye", "ls_light", "ls_ink"}
 
 // Mesh draws a heightfield straight from an evaluation buffer: one vertex
-// per sample of a res×res lattice over the evaluated nx×ny grid (nearest
-// cell), x and y spanning [-0.5, 0.5], height (value − lo)/(hi − lo) (log
-// scale like the 2D view's when asked) scaled by 0.6, NaN cells dropped
-// (the triangles touching them discarded), coloured by a colormap table
+// per sample of a res×res lattice over the evaluated nx×ny grid (the
+// values interpolated bilinearly between cell centres, which keeps the
+// slopes and so the shading smooth where lattice and grid differ in size;
+// the nearest cell's beside an undefined one), x and y spanning
+// [-0.5, 0.5], height (value − lo)/(hi − lo) (log scale like the 2D view's
+// when asked) scaled by 0.6, NaN samples dropped (the triangles touching
+// them discarded), coloured by a colormap table
 // and lit (ambient + Lambert diffuse from a fixed light + a little
 // specular; normals from the neighbouring samples), with depth testing.
 // Positions come from gl_VertexID and the storage buffer; the only buffer

@@ -48,6 +48,8 @@ type Options struct {
 	Screenshot string
 	// Hidden keeps the window invisible (scripted runs).
 	Hidden bool
+	// ThreeD starts in the 3D view (a lit surface mesh, orbit camera).
+	ThreeD bool
 	// Out gets notices (zoom clamped, screenshots saved).
 	Out io.Writer
 	// Run, when set, starts the chosen optimizers from a clicked point.
@@ -83,6 +85,8 @@ type state struct {
 	shotN      int
 	screenshot []string // paths asked for by key or script
 	paths      *paths
+	threeD     bool
+	cam        Camera
 }
 
 // clickAt starts the optimizers from plot fractions (fx, fy), if any are chosen.
@@ -166,6 +170,8 @@ func (s *state) key(name string) {
 		s.screenshot = append(s.screenshot, fmt.Sprintf("landscape-view-%d.png", s.shotN))
 	case "x":
 		s.paths.clear()
+	case "v":
+		s.threeD = !s.threeD
 	case "q", "escape":
 		s.quit = true
 	}
@@ -173,7 +179,7 @@ func (s *state) key(name string) {
 
 var glfwKeys = map[glfw.Key]string{
 	glfw.KeyR: "r", glfw.KeyC: "c", glfw.KeyL: "l", glfw.KeyEqual: "plus", glfw.KeyKPAdd: "plus",
-	glfw.KeyMinus: "minus", glfw.KeyKPSubtract: "minus", glfw.KeyS: "s", glfw.KeyX: "x", glfw.KeyQ: "q", glfw.KeyEscape: "escape",
+	glfw.KeyMinus: "minus", glfw.KeyKPSubtract: "minus", glfw.KeyS: "s", glfw.KeyX: "x", glfw.KeyV: "v", glfw.KeyQ: "q", glfw.KeyEscape: "escape",
 }
 
 // Run opens the window and runs until the script ends, the frames are done,
@@ -209,7 +215,8 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, fmt.Errorf("%w: %v; the headless commands (render, eval, compare, basins) need no window", ErrWindow, err)
 	}
 	defer c.Close()
-	s := &state{o: o, x: o.Plane.X, y: o.Plane.Y, x0: o.Plane.X, y0: o.Plane.Y, cmap: cm, log: o.Log, levels: o.Levels, dirty: true}
+	s := &state{o: o, x: o.Plane.X, y: o.Plane.Y, x0: o.Plane.X, y0: o.Plane.Y, cmap: cm, log: o.Log, levels: o.Levels, dirty: true,
+		threeD: o.ThreeD, cam: DefaultCamera()}
 	if s.levels == 0 {
 		s.levels = 12
 	}
@@ -218,6 +225,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	var prog *gl.DrawProgram
 	var vao uint32
 	var tr *text.Renderer
+	var mesh *Mesh
 	err = c.Do(func() error {
 		vs, fs := shaders.View()
 		var err error
@@ -227,6 +235,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if s.paths, err = newPaths(); err != nil {
 			return err
 		}
+		if mesh, err = NewMesh(256); err != nil {
+			return err
+		}
 		prog, err = gl.BuildDrawProgram("viewer", vs, fs, []string{"ls_n", "ls_plot", "ls_bar", "ls_lo", "ls_hi", "ls_log", "ls_levels", "ls_cmap", "ls_bg", "ls_nan"})
 		if err != nil {
 			return err
@@ -234,6 +245,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		gl43.GenVertexArrays(1, &vao)
 		w := c.Window()
 		w.SetScrollCallback(func(w *glfw.Window, _, dy float64) {
+			if s.threeD {
+				s.cam.Dolly(math.Pow(1.1, dy))
+				return
+			}
 			fx, fy := s.fraction(w)
 			s.zoom(math.Pow(1.15, dy), fx, fy, 1000, 1000)
 		})
@@ -248,7 +263,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			s.drag, s.moved = a == glfw.Press, false
 		})
 		w.SetCursorPosCallback(func(w *glfw.Window, x, y float64) {
-			if s.drag {
+			if s.drag && s.threeD {
+				s.cam.Orbit(x-s.cx, y-s.cy)
+				s.moved = true
+			} else if s.drag {
 				_, _, pw, ph := s.plotRect(w.GetFramebufferSize())
 				ww, _ := w.GetSize()
 				fbw, _ := w.GetFramebufferSize()
@@ -272,6 +290,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		prog.Delete()
 		tr.Delete()
 		s.paths.delete()
+		mesh.Delete()
 		gl43.DeleteVertexArrays(1, &vao)
 		return nil
 	})
@@ -351,7 +370,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			gl43.UseProgram(prog.ID)
 			u := prog.Uniforms
 			gl43.Uniform2i(u["ls_n"], int32(max(gw, 2)), int32(max(gh, 2)))
-			gl43.Uniform4f(u["ls_plot"], float32(px), float32(py), float32(pw), float32(ph))
+			if s.threeD { // the 2D program draws the background and colourbar only
+				gl43.Uniform4f(u["ls_plot"], 0, 0, 0, 0)
+			} else {
+				gl43.Uniform4f(u["ls_plot"], float32(px), float32(py), float32(pw), float32(ph))
+			}
 			gl43.Uniform4f(u["ls_bar"], float32(px+pw+barGap), float32(py), barW, float32(ph))
 			gl43.Uniform1f(u["ls_lo"], lo)
 			gl43.Uniform1f(u["ls_hi"], hi)
@@ -365,7 +388,13 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			gl43.BindVertexArray(vao)
 			gl43.DrawArrays(gl43.TRIANGLES, 0, 3)
 			gl43.BindVertexArray(0)
-			s.paths.draw(tr, s, fbw, fbh)
+			if s.threeD {
+				if err := mesh.Draw(buf, max(gw, 2), max(gh, 2), lo, hi, s.log, table, s.cam, px, py, pw, ph); err != nil {
+					return err
+				}
+			} else {
+				s.paths.draw(tr, s, fbw, fbh)
+			}
 			s.labels(tr, w, fbw, fbh, lo, hi, buf, gw, gh)
 			if err := tr.Flush(fbw, fbh); err != nil {
 				return err
@@ -500,6 +529,11 @@ func (s *state) labels(tr *text.Renderer, w *glfw.Window, fbw, fbh int, lo, hi f
 		title += "  (log colour scale)"
 	}
 	tr.Add(title, float64(px+pw/2), float64(top)-9, text.Center, ink)
+	if s.threeD {
+		s.barLabels(tr, lo, hi, px+pw, top, bottom, ph)
+		tr.Add(fmt.Sprintf("%s %g:%g, %s %g:%g   drag to orbit, scroll to move in, V for 2D", axisName(s.o.Plane, 0), s.x.Lo, s.x.Hi, axisName(s.o.Plane, 1), s.y.Lo, s.y.Hi), float64(px)+4, float64(bottom)+18, text.Left, ink)
+		return
+	}
 	for _, t := range render.Ticks(s.x.Lo, s.x.Hi, max(pw/110, 2)) {
 		x := float64(px) + (t.Value-s.x.Lo)/(s.x.Hi-s.x.Lo)*float64(pw)
 		tr.Add(t.Label, x, float64(bottom)+16, text.Center, ink)
@@ -510,16 +544,7 @@ func (s *state) labels(tr *text.Renderer, w *glfw.Window, fbw, fbh int, lo, hi f
 	}
 	tr.Add(axisName(s.o.Plane, 0), float64(px+pw/2), float64(bottom)+34, text.Center, ink)
 	tr.Add(axisName(s.o.Plane, 1), 8, float64(top)-9, text.Left, ink)
-	bx := float64(px + pw + barGap + barW + 5)
-	for _, t := range render.Ticks(float64(lo), float64(hi), max(ph/60, 2)) {
-		f := (t.Value - float64(lo)) / float64(hi-lo)
-		if s.log {
-			continue // log ticks: the ends below say the range
-		}
-		tr.Add(t.Label, bx, float64(bottom)-f*float64(ph)+4, text.Left, ink)
-	}
-	tr.Add(fmt.Sprintf("%.3g", hi), bx, float64(top)-6, text.Left, ink)
-	tr.Add(fmt.Sprintf("%.3g", lo), bx, float64(bottom)+14, text.Left, ink)
+	s.barLabels(tr, lo, hi, px+pw, top, bottom, ph)
 	// The readout: the grid cell under the cursor, its loss and gradient
 	// (central differences of the neighbouring cells).
 	fx, fy := s.fraction(w)
@@ -535,6 +560,19 @@ func (s *state) labels(tr *text.Renderer, w *glfw.Window, fbw, fbh int, lo, hi f
 	dy := (s.y.Hi - s.y.Lo) / float64(gh)
 	msg := fmt.Sprintf("x %.5g  y %.5g  loss %.5g  grad (%.3g, %.3g)", x, y, v[0], (v[2]-v[1])/(2*dx), (v[4]-v[3])/(2*dy))
 	tr.AddOutlined(msg, float64(px)+6, float64(top)+16, text.Left, white, dark)
+}
+
+// barLabels labels the colourbar beside the plot's right edge.
+func (s *state) barLabels(tr *text.Renderer, lo, hi float32, right, top, bottom, ph int) {
+	bx := float64(right + barGap + barW + 5)
+	if !s.log { // log ticks: the ends below say the range
+		for _, t := range render.Ticks(float64(lo), float64(hi), max(ph/60, 2)) {
+			f := (t.Value - float64(lo)) / float64(hi-lo)
+			tr.Add(t.Label, bx, float64(bottom)-f*float64(ph)+4, text.Left, ink)
+		}
+	}
+	tr.Add(fmt.Sprintf("%.3g", hi), bx, float64(top)-6, text.Left, ink)
+	tr.Add(fmt.Sprintf("%.3g", lo), bx, float64(bottom)+14, text.Left, ink)
 }
 
 func axisName(p sdk.Plane, k int) string {
