@@ -8,6 +8,7 @@ import (
 
 	"github.com/landscape-go/landscape/host"
 	"github.com/landscape-go/landscape/host/view"
+	"github.com/landscape-go/landscape/sdk"
 	"github.com/spf13/cobra"
 )
 
@@ -36,7 +37,8 @@ detail); the point, loss and gradient under the cursor are shown. A click
 starts the --optimizers from that point and animates their paths with a
 legend and each one's loss. Keys: R reset, C next colormap, L log scale,
 +/- contour density, V 2D/3D (in 3D, drag orbits and scroll moves in),
-X clear the runs, S screenshot, Q or Esc quit. --set
+N/P next/previous surface, H selects a hyperparameter and , . lower or
+raise it, X clear the runs, S screenshot, Q or Esc quit. --set
 takes the surface's and the optimizers' hyperparameters (adam.lr=0.05).
 
 --screenshot out.png [--frames N] [--script file] runs without showing the
@@ -90,11 +92,25 @@ Examples:
 						return err
 					}
 				}
-				run = func(start []float64) ([]view.Path, error) {
+				run = func(desc sdk.Descriptor, plane sdk.Plane, start []float64) ([]view.Path, error) {
 					var runs []host.PathRun
 					for _, n := range names {
 						runs = append(runs, host.PathRun{Optimizer: strings.TrimSpace(n), Start: start})
 					}
+					cur := *sc
+					if desc.Name != sc.Desc.Name || desc.Dim != sc.Desc.Dim {
+						cat, _ := app.Catalog(ctx)
+						e, lerr := cat.Lookup(desc.Name)
+						if lerr != nil {
+							return nil, lerr
+						}
+						cur.Entry = e
+					}
+					cur.Desc, cur.Grid.Plane, cur.Params = desc, plane, sdk.Params{}
+					for _, h := range desc.Hyperparameters {
+						cur.Params[h.Name] = h.Default // the configured values
+					}
+					sc := &cur
 					res, err := runPaths(ctx, app, sc, set, runs, pf)
 					if err != nil {
 						return nil, err
@@ -110,10 +126,26 @@ Examples:
 					return out, nil
 				}
 			}
+			// Every surface with GLSL and a plane's worth of parameters, for
+			// the N and P keys; Configure re-describes one for , and . .
+			cat, _ := app.Catalog(ctx)
+			var surfaces []sdk.Descriptor
+			for _, e := range cat.Entries {
+				if e.GLSL != "" && e.Dim >= 2 && len(cat.Clashes[e.Name]) == 0 {
+					surfaces = append(surfaces, e.Descriptor)
+				}
+			}
+			configure := func(name string, p sdk.Params) (sdk.Descriptor, error) {
+				e, err := cat.Lookup(name)
+				if err != nil {
+					return sdk.Descriptor{}, err
+				}
+				return host.Describe(ctx, e, p, app.CallTimeout)
+			}
 			hidden := screenshot != "" || script != nil
 			res, err := view.Run(ctx, view.Options{Desc: sc.Desc, Plane: sc.Grid.Plane, Colormap: colormap, Log: logScale,
 				Levels: levels, Width: width, Height: height, Script: script, Frames: frames, Screenshot: screenshot, Hidden: hidden, Out: stderr, Run: run,
-				ThreeD: mode == "3d"})
+				ThreeD: mode == "3d", Surfaces: surfaces, Configure: configure})
 			if err != nil {
 				return err
 			}

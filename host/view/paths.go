@@ -8,6 +8,7 @@ import (
 	"github.com/landscape-go/landscape/compute/gl"
 	"github.com/landscape-go/landscape/host/render"
 	"github.com/landscape-go/landscape/host/view/text"
+	"github.com/landscape-go/landscape/sdk"
 	"github.com/landscape-go/landscape/shaders"
 )
 
@@ -19,9 +20,10 @@ type Path struct {
 	Loss   []float64
 }
 
-// Runner starts the selected optimizers from start (full parameters) and
-// returns their paths. The viewer calls it on a click.
-type Runner func(start []float64) ([]Path, error)
+// Runner starts the selected optimizers on the surface shown (desc, its
+// plane) from start (full parameters) and returns their paths projected on
+// the plane. The viewer calls it on a click.
+type Runner func(desc sdk.Descriptor, plane sdk.Plane, start []float64) ([]Path, error)
 
 // paths is the viewer's runs: drawn revealed step by step.
 type paths struct {

@@ -29,7 +29,7 @@ type Action struct {
 }
 
 // Keys the viewer understands, by script name.
-var keyNames = []string{"r", "c", "l", "plus", "minus", "s", "x", "v", "q", "escape"}
+var keyNames = []string{"r", "c", "l", "plus", "minus", "s", "x", "v", "n", "p", "h", "comma", "period", "q", "escape"}
 
 var actionArgs = map[string]int{"zoom": 1, "pan": 2, "click": 2, "frames": 1}
 

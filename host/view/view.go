@@ -54,6 +54,11 @@ type Options struct {
 	Out io.Writer
 	// Run, when set, starts the chosen optimizers from a clicked point.
 	Run Runner
+	// Surfaces lists the surfaces N and P cycle through (Desc is among
+	// them or is added first); Configure re-describes one with changed
+	// hyperparameters (the plugin validates them). Either may be nil.
+	Surfaces  []sdk.Descriptor
+	Configure func(name string, p sdk.Params) (sdk.Descriptor, error)
 }
 
 // Result describes a finished run.
@@ -87,6 +92,69 @@ type state struct {
 	paths      *paths
 	threeD     bool
 	cam        Camera
+	surf       int // index in o.Surfaces
+	hp         int // the hyperparameter H selects
+	note       string
+}
+
+// switchSurface moves by d through o.Surfaces, to its default domain.
+func (s *state) switchSurface(d int) {
+	n := len(s.o.Surfaces)
+	if n < 2 {
+		return
+	}
+	s.surf = ((s.surf+d)%n + n) % n
+	s.setSurface(s.o.Surfaces[s.surf], true)
+}
+
+// setSurface shows desc; reset takes its default domain, else the view stays.
+func (s *state) setSurface(desc sdk.Descriptor, reset bool) {
+	if desc.Dim != s.o.Plane.Dim() || reset {
+		dom := desc.Domain
+		s.o.Plane = sdk.AxisPlane(desc.Dim, 0, 1, nil, dom[0], dom[1], 2, 2)
+		if reset {
+			s.x, s.y, s.x0, s.y0 = dom[0], dom[1], dom[0], dom[1]
+		}
+	}
+	s.o.Desc, s.hp, s.dirty = desc, min(s.hp, max(len(desc.Hyperparameters)-1, 0)), true
+	s.paths.clear()
+}
+
+// nudge changes the selected hyperparameter by a step up or down.
+func (s *state) nudge(up bool) {
+	hs := s.o.Desc.Hyperparameters
+	if len(hs) == 0 || s.o.Configure == nil {
+		return
+	}
+	h := hs[s.hp]
+	v := h.Default // the configured value (see sdk.Info)
+	switch {
+	case h.Integer && up:
+		v++
+	case h.Integer:
+		v--
+	case v == 0 && up:
+		v = 0.1
+	case up:
+		v *= 1.1
+	default:
+		v /= 1.1
+	}
+	if h.Bounded() {
+		v = math.Min(math.Max(v, h.Min), h.Max)
+	}
+	p := sdk.Params{}
+	for _, x := range hs {
+		p[x.Name] = x.Default
+	}
+	p[h.Name] = v
+	desc, err := s.o.Configure(s.o.Desc.Name, p)
+	if err != nil {
+		s.note = err.Error()
+		return
+	}
+	s.note = ""
+	s.setSurface(desc, false)
 }
 
 // clickAt starts the optimizers from plot fractions (fx, fy), if any are chosen.
@@ -104,7 +172,7 @@ func (s *state) clickAt(fx, fy float64) {
 	for k := range th {
 		th[k] = p.Origin[k] + x*p.U[k] + y*p.V[k]
 	}
-	s.paths.start(s.o.Run(th))
+	s.paths.start(s.o.Run(s.o.Desc, p, th))
 }
 
 // margins of the plot inside the framebuffer, in pixels: left, right
@@ -172,6 +240,18 @@ func (s *state) key(name string) {
 		s.paths.clear()
 	case "v":
 		s.threeD = !s.threeD
+	case "n":
+		s.switchSurface(1)
+	case "p":
+		s.switchSurface(-1)
+	case "h":
+		if n := len(s.o.Desc.Hyperparameters); n > 0 {
+			s.hp = (s.hp + 1) % n
+		}
+	case "comma":
+		s.nudge(false)
+	case "period":
+		s.nudge(true)
 	case "q", "escape":
 		s.quit = true
 	}
@@ -179,7 +259,8 @@ func (s *state) key(name string) {
 
 var glfwKeys = map[glfw.Key]string{
 	glfw.KeyR: "r", glfw.KeyC: "c", glfw.KeyL: "l", glfw.KeyEqual: "plus", glfw.KeyKPAdd: "plus",
-	glfw.KeyMinus: "minus", glfw.KeyKPSubtract: "minus", glfw.KeyS: "s", glfw.KeyX: "x", glfw.KeyV: "v", glfw.KeyQ: "q", glfw.KeyEscape: "escape",
+	glfw.KeyMinus: "minus", glfw.KeyKPSubtract: "minus", glfw.KeyS: "s", glfw.KeyX: "x", glfw.KeyV: "v", glfw.KeyN: "n", glfw.KeyP: "p", glfw.KeyH: "h",
+	glfw.KeyComma: "comma", glfw.KeyPeriod: "period", glfw.KeyQ: "q", glfw.KeyEscape: "escape",
 }
 
 // Run opens the window and runs until the script ends, the frames are done,
@@ -216,7 +297,16 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	defer c.Close()
 	s := &state{o: o, x: o.Plane.X, y: o.Plane.Y, x0: o.Plane.X, y0: o.Plane.Y, cmap: cm, log: o.Log, levels: o.Levels, dirty: true,
-		threeD: o.ThreeD, cam: DefaultCamera()}
+		threeD: o.ThreeD, cam: DefaultCamera(), surf: -1}
+	for i, d := range o.Surfaces {
+		if d.Name == o.Desc.Name {
+			s.surf = i
+		}
+	}
+	if s.surf < 0 {
+		s.o.Surfaces = append([]sdk.Descriptor{o.Desc}, o.Surfaces...)
+		s.surf = 0
+	}
 	if s.levels == 0 {
 		s.levels = 12
 	}
@@ -349,11 +439,16 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			px, py, pw, ph := s.plotRect(fbw, fbh)
 			if s.dirty || pw != gw || ph != gh {
 				e0 := time.Now()
-				g := o.Plane
+				g := s.o.Plane
 				g.X, g.Y, g.Nx, g.Ny = s.x, s.y, max(pw, 2), max(ph, 2)
 				var err error
-				if buf, err = ev.EvalOnGPU(o.Desc, compute.Grid{Plane: g}); err != nil {
-					return err
+				if buf, err = ev.EvalOnGPU(s.o.Desc, compute.Grid{Plane: g}); err != nil {
+					s.note = err.Error()
+					if s.o.Desc.Name == o.Desc.Name {
+						return err // the starting surface must work
+					}
+					s.switchSurface(1)
+					return nil
 				}
 				var ok bool
 				if lo, hi, ok, err = ev.MinMaxOnGPU(buf, g.Nx*g.Ny); err != nil {
@@ -525,8 +620,18 @@ func (s *state) labels(tr *text.Renderer, w *glfw.Window, fbw, fbh int, lo, hi f
 	top := fbh - (py + ph) // the plot's top edge, y down
 	bottom := fbh - py
 	title := s.o.Desc.Name
+	for i, h := range s.o.Desc.Hyperparameters {
+		mark := ""
+		if i == s.hp {
+			mark = "*"
+		}
+		title += fmt.Sprintf("  %s%s=%.4g", mark, h.Name, h.Default)
+	}
 	if s.log {
 		title += "  (log colour scale)"
+	}
+	if s.note != "" {
+		tr.AddOutlined(s.note, float64(px)+6, float64(bottom)-8, text.Left, [4]float32{1, 0.85, 0.85, 1}, dark)
 	}
 	tr.Add(title, float64(px+pw/2), float64(top)-9, text.Center, ink)
 	if s.threeD {
