@@ -75,6 +75,16 @@ func (a *App) CallTimeout(ctx context.Context) (context.Context, context.CancelF
 	return context.WithTimeout(ctx, d)
 }
 
+// Restart ends the plugin processes; the next call that needs them
+// discovers and starts them afresh (after a plugin crashed, say). Not for
+// concurrent use with other calls.
+func (a *App) Restart() {
+	if a.mgr != nil {
+		a.mgr.Close()
+	}
+	a.mgr, a.cat, a.err, a.once = nil, nil, nil, sync.Once{}
+}
+
 // Close ends the plugin processes and the GL context.
 func (a *App) Close() {
 	if a.mgr != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -97,21 +98,30 @@ Examples:
 					for _, n := range names {
 						runs = append(runs, host.PathRun{Optimizer: strings.TrimSpace(n), Start: start})
 					}
+					// Look the surface up afresh: plugins may have been
+					// restarted since the window opened.
 					cur := *sc
-					if desc.Name != sc.Desc.Name || desc.Dim != sc.Desc.Dim {
-						cat, _ := app.Catalog(ctx)
-						e, lerr := cat.Lookup(desc.Name)
-						if lerr != nil {
-							return nil, lerr
-						}
-						cur.Entry = e
+					cat, cerr := app.Catalog(ctx)
+					if cerr != nil {
+						return nil, cerr
 					}
+					e, lerr := cat.Lookup(desc.Name)
+					if lerr != nil {
+						return nil, lerr
+					}
+					cur.Entry = e
 					cur.Desc, cur.Grid.Plane, cur.Params = desc, plane, sdk.Params{}
 					for _, h := range desc.Hyperparameters {
 						cur.Params[h.Name] = h.Default // the configured values
 					}
 					sc := &cur
 					res, err := runPaths(ctx, app, sc, set, runs, pf)
+					if errors.Is(err, sdk.ErrPluginFailed) {
+						// The window stays up: restart the plugins so that the
+						// next click tries again.
+						app.Restart()
+						return nil, fmt.Errorf("%s; plugins restarted", host.UserMessage(err))
+					}
 					if err != nil {
 						return nil, err
 					}

@@ -63,6 +63,18 @@ func (badglsl) GLSL() string {
 	return "float loss() {\n\tfloat x = P(0);\n\treturn x * nothing_here;\n}\n"
 }
 
+// fragile has GLSL (so the viewer shows it) but its plugin exits when
+// asked for a loss where x > 0.5 (an optimizer started there crashes it).
+type fragile struct{ crashy }
+
+func (fragile) Info() sdk.Info {
+	i := crashy{}.Info()
+	i.Name, i.Summary = "fragile", "x, with GLSL; the plugin exits where x > 0.5"
+	return i
+}
+
+func (fragile) GLSL() string { return "float loss() { return P(0); }" }
+
 // liar is an optimizer that returns a point of the wrong dimension after
 // two steps.
 type liar struct{}
@@ -93,5 +105,5 @@ func (r *liarRun) Tell(_ []float64, g [][]float64) sdk.Step {
 }
 
 func main() {
-	sdk.Serve(sdk.WithSurfaces(crashy{}, holey{}, badglsl{}), sdk.WithOptimizers(liar{}))
+	sdk.Serve(sdk.WithSurfaces(crashy{}, holey{}, badglsl{}, fragile{}), sdk.WithOptimizers(liar{}))
 }
