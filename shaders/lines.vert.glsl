@@ -1,4 +1,4 @@
-#version 430 core
+#version 330 core
 // The viewer's optimizer paths: points in framebuffer pixels.
 layout(location = 0) in vec2 ls_pos;
 uniform vec2 ls_viewport;

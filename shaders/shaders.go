@@ -36,8 +36,15 @@ var linesFrag string
 // one colour): vertex and fragment sources.
 func Lines() (vertex, fragment string) { return linesVert, linesFrag }
 
-// View is the viewer's 2D drawing program: vertex and fragment sources.
-func View() (vertex, fragment string) { return viewVert, viewFrag }
+// View is the viewer's 2D drawing program: vertex and fragment sources,
+// reading the grid from storage buffer 0 (OpenGL 4.3) or, with texture,
+// from an R32F texture (OpenGL 3.3 and later, macOS's 4.1 included).
+func View(texture bool) (vertex, fragment string) {
+	if texture {
+		return viewVert, "#version 330 core\n#define LS_TEXTURE 1\n" + viewFrag
+	}
+	return viewVert, "#version 430 core\n" + viewFrag
+}
 
 // MinMax is the min/max reduction kernel (local size 256; the values at
 // binding 0, two uint keys at binding 4).

@@ -1,9 +1,16 @@
-#version 430 core
-// The viewer's 2D picture, drawn straight from the evaluation buffer: the
+// The viewer's 2D picture, drawn straight from the evaluation buffer (or,
+// on OpenGL below 4.3, from a texture of a grid evaluated on the CPU): the
 // heatmap (colormap, optional log scale), contour lines anti-aliased with
-// fwidth, the colourbar, frames, and the background.
-layout(std430, binding = 0) readonly buffer LsField { float ls_f[]; };
+// fwidth, the colourbar, frames, and the background. shaders.View puts the
+// version line (and LS_TEXTURE) first.
 uniform ivec2 ls_n;        // grid size
+#ifdef LS_TEXTURE
+uniform sampler2D ls_tex;
+float ls_value(ivec2 ij) { return texelFetch(ls_tex, ij, 0).r; }
+#else
+layout(std430, binding = 0) readonly buffer LsField { float ls_f[]; };
+float ls_value(ivec2 ij) { return ls_f[ij.y * ls_n.x + ij.x]; }
+#endif
 uniform vec4 ls_plot;      // plot rect: x, y, w, h in framebuffer pixels (origin bottom-left)
 uniform vec4 ls_bar;       // colourbar rect
 uniform float ls_lo, ls_hi;
@@ -38,7 +45,7 @@ void main() {
 	if (inside(p, ls_plot)) {
 		vec2 q = (p - ls_plot.xy) / ls_plot.zw;
 		ivec2 ij = clamp(ivec2(q * vec2(ls_n)), ivec2(0), ls_n - 1);
-		float v = ls_f[ij.y * ls_n.x + ij.x];
+		float v = ls_value(ij);
 		if (isnan(v)) {
 			ls_color = vec4(ls_nan, 1.0);
 			return;

@@ -82,7 +82,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("CLASH", filepath.Join(dir, "clash"))
 			env.Setenv("LANDSCAPE_PLUGIN_PATH", filepath.Join(dir, "plugins"))
 			// The viewer's window needs the X display (xvfb-run's in CI).
-			for _, k := range []string{"DISPLAY", "XAUTHORITY", "XDG_RUNTIME_DIR"} {
+			for _, k := range []string{"DISPLAY", "XAUTHORITY", "XDG_RUNTIME_DIR", "MESA_GL_VERSION_OVERRIDE", "MESA_GLSL_VERSION_OVERRIDE"} {
 				if v := os.Getenv(k); v != "" {
 					env.Setenv(k, v)
 				}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/host"
 	"github.com/landscape-go/landscape/host/view"
 	"github.com/landscape-go/landscape/sdk"
@@ -152,10 +153,23 @@ Examples:
 				}
 				return host.Describe(ctx, e, p, app.CallTimeout)
 			}
+			// Windows without compute shaders draw grids evaluated here.
+			evalCPU := func(desc sdk.Descriptor, plane sdk.Plane) (*compute.Field, error) {
+				e, err := cat.Lookup(desc.Name)
+				if err != nil {
+					return nil, err
+				}
+				p := sdk.Params{}
+				for _, h := range desc.Hyperparameters {
+					p[h.Name] = h.Default // the configured values
+				}
+				sc := &host.Scene{Entry: e, Params: p, Desc: desc, Grid: compute.Grid{Plane: plane}}
+				return compute.CPU{}.Evaluate(ctx, sc.Surface(), sc.Grid, compute.Options{})
+			}
 			hidden := screenshot != "" || script != nil
 			res, err := view.Run(ctx, view.Options{Desc: sc.Desc, Plane: sc.Grid.Plane, Colormap: colormap, Log: logScale,
 				Levels: levels, Width: width, Height: height, Script: script, Frames: frames, Screenshot: screenshot, Hidden: hidden, Out: stderr, Run: run,
-				ThreeD: mode == "3d", Surfaces: surfaces, Configure: configure})
+				ThreeD: mode == "3d", Surfaces: surfaces, Configure: configure, EvalCPU: evalCPU})
 			if err != nil {
 				return err
 			}

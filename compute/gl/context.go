@@ -50,6 +50,10 @@ type Info struct {
 	MaxWorkGroupInvocations int
 	MaxSSBOSize             int64
 	MaxSSBOBindings         int
+	// Compute is false for a window's context below OpenGL 4.3 (macOS's
+	// 4.1): no compute shaders or storage buffers; the viewer then draws
+	// grids evaluated on the CPU. Headless contexts always have them.
+	Compute bool
 }
 
 // Context owns one OpenGL context and the goroutine, locked to its OS
@@ -87,7 +91,7 @@ func (c *Context) loop(o Options, ready chan<- error) {
 	defer close(c.done)
 	var err error
 	if o.Window != nil {
-		err = c.openWindow(*o.Window)
+		err = c.openWindow(*o.Window, false)
 	} else {
 		err = c.open(o.Platform)
 	}
@@ -114,7 +118,7 @@ func (c *Context) open(platform string) error {
 		}
 		e, name, err := openEGL(p)
 		if err == nil {
-			if err = c.initGL(name, e.procAddr); err == nil {
+			if err = c.initGL(name, e.procAddr, true); err == nil {
 				c.closeFn = e.close
 				return nil
 			}
@@ -136,11 +140,12 @@ func (c *Context) open(platform string) error {
 }
 
 func (c *Context) openGLFW() (err error) {
-	return c.openWindow(WindowOptions{Width: 64, Height: 64, Title: "landscape", Hidden: true})
+	return c.openWindow(WindowOptions{Width: 64, Height: 64, Title: "landscape", Hidden: true}, true)
 }
 
-// openWindow makes a GLFW window's OpenGL 4.3 core context current here.
-func (c *Context) openWindow(wo WindowOptions) (err error) {
+// openWindow makes a GLFW window's OpenGL 4.3 core context current here;
+// without needCompute it settles for 4.1 (a viewer on macOS).
+func (c *Context) openWindow(wo WindowOptions, needCompute bool) (err error) {
 	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		return fmt.Errorf("%w: GLFW: no display (DISPLAY is not set)", ErrUnavailable)
 	}
@@ -158,13 +163,18 @@ func (c *Context) openWindow(wo WindowOptions) (err error) {
 	glfw.WindowHint(glfw.OpenGLProfile, glfw.OpenGLCoreProfile)
 	glfw.WindowHint(glfw.OpenGLForwardCompatible, glfw.True)
 	w, err := glfw.CreateWindow(max(wo.Width, 1), max(wo.Height, 1), wo.Title, nil, nil)
+	if err != nil && !needCompute {
+		// No 4.3: a viewer window can still draw with 4.1 (macOS's most).
+		glfw.WindowHint(glfw.ContextVersionMinor, 1)
+		w, err = glfw.CreateWindow(max(wo.Width, 1), max(wo.Height, 1), wo.Title, nil, nil)
+	}
 	if err != nil {
 		glfw.Terminate()
 		return fmt.Errorf("%w: GLFW: %v", ErrUnavailable, firstLine(err.Error()))
 	}
 	w.MakeContextCurrent()
 	c.window = w
-	if err := c.initGL("glfw", func(name string) unsafe.Pointer { return glfw.GetProcAddress(name) }); err != nil {
+	if err := c.initGL("glfw", func(name string) unsafe.Pointer { return glfw.GetProcAddress(name) }, needCompute); err != nil {
 		w.Destroy()
 		glfw.Terminate()
 		return err
@@ -184,16 +194,24 @@ func firstLine(s string) string {
 	return s
 }
 
-// initGL loads the GL functions and checks for 4.3 (compute shaders).
-func (c *Context) initGL(platform string, proc func(string) unsafe.Pointer) error {
-	if err := gl43.InitWithProcAddrFunc(proc); err != nil {
+// initGL loads the GL functions and checks the version: 4.3 (compute
+// shaders) when needCompute, else at least 3.3 (a viewer window).
+func (c *Context) initGL(platform string, proc func(string) unsafe.Pointer, needCompute bool) error {
+	if err := gl43.InitWithProcAddrFunc(orStub(proc)); err != nil {
 		return fmt.Errorf("gl: loading functions: %v", err)
 	}
 	var major, minor int32
 	gl43.GetIntegerv(gl43.MAJOR_VERSION, &major)
 	gl43.GetIntegerv(gl43.MINOR_VERSION, &minor)
-	if major < 4 || major == 4 && minor < 3 {
+	compute := major > 4 || major == 4 && minor >= 3
+	if !compute && (needCompute || major < 3 || major == 3 && minor < 3) {
 		return fmt.Errorf("gl: OpenGL %d.%d has no compute shaders (4.3 needed)", major, minor)
+	}
+	if !compute {
+		c.info = Info{Platform: platform, Version: gl43.GoStr(gl43.GetString(gl43.VERSION)),
+			Renderer: gl43.GoStr(gl43.GetString(gl43.RENDERER)), Vendor: gl43.GoStr(gl43.GetString(gl43.VENDOR)),
+			GLSL: gl43.GoStr(gl43.GetString(gl43.SHADING_LANGUAGE_VERSION))}
+		return nil
 	}
 	i := Info{
 		Platform: platform,
@@ -217,6 +235,7 @@ func (c *Context) initGL(platform string, proc func(string) unsafe.Pointer) erro
 	i.MaxSSBOSize = s
 	gl43.GetIntegerv(gl43.MAX_SHADER_STORAGE_BUFFER_BINDINGS, &n)
 	i.MaxSSBOBindings = int(n)
+	i.Compute = true
 	c.info = i
 	return nil
 }

@@ -59,6 +59,10 @@ type Options struct {
 	// hyperparameters (the plugin validates them). Either may be nil.
 	Surfaces  []sdk.Descriptor
 	Configure func(name string, p sdk.Params) (sdk.Descriptor, error)
+	// EvalCPU evaluates a grid on the CPU, for windows whose OpenGL has no
+	// compute shaders (below 4.3: macOS's 4.1); the grid is then drawn from
+	// a texture. Without it such windows are refused.
+	EvalCPU func(desc sdk.Descriptor, plane sdk.Plane) (*compute.Field, error)
 }
 
 // Result describes a finished run.
@@ -95,6 +99,7 @@ type state struct {
 	surf       int // index in o.Surfaces
 	hp         int // the hyperparameter H selects
 	note       string
+	no3D       string // why V cannot show 3D, if it cannot
 }
 
 // switchSurface moves by d through o.Surfaces, to its default domain.
@@ -239,6 +244,10 @@ func (s *state) key(name string) {
 	case "x":
 		s.paths.clear()
 	case "v":
+		if s.no3D != "" {
+			s.note = s.no3D
+			return
+		}
 		s.threeD = !s.threeD
 	case "n":
 		s.switchSurface(1)
@@ -316,8 +325,20 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	var vao uint32
 	var tr *text.Renderer
 	var mesh *Mesh
+	var tex uint32
+	var field *compute.Field // the CPU-evaluated grid, without compute shaders
+	gpu := c.Info().Compute
+	if !gpu {
+		if o.EvalCPU == nil {
+			return nil, fmt.Errorf("%w: OpenGL %s has no compute shaders", ErrWindow, c.Info().Version)
+		}
+		if o.Out != nil {
+			fmt.Fprintf(o.Out, "landscape: view: OpenGL %s has no compute shaders: grids are evaluated on the CPU and drawn from a texture; no 3D view\n", c.Info().Version)
+		}
+		s.threeD, s.no3D = false, "the 3D view needs OpenGL 4.3 (compute shaders)"
+	}
 	err = c.Do(func() error {
-		vs, fs := shaders.View()
+		vs, fs := shaders.View(!gpu)
 		var err error
 		if tr, err = text.New(13); err != nil {
 			return err
@@ -325,10 +346,18 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if s.paths, err = newPaths(); err != nil {
 			return err
 		}
-		if mesh, err = NewMesh(256); err != nil {
-			return err
+		if gpu {
+			if mesh, err = NewMesh(256); err != nil {
+				return err
+			}
+		} else {
+			gl43.GenTextures(1, &tex)
+			gl43.BindTexture(gl43.TEXTURE_2D, tex)
+			gl43.TexParameteri(gl43.TEXTURE_2D, gl43.TEXTURE_MIN_FILTER, gl43.NEAREST)
+			gl43.TexParameteri(gl43.TEXTURE_2D, gl43.TEXTURE_MAG_FILTER, gl43.NEAREST)
+			gl43.BindTexture(gl43.TEXTURE_2D, 0)
 		}
-		prog, err = gl.BuildDrawProgram("viewer", vs, fs, []string{"ls_n", "ls_plot", "ls_bar", "ls_lo", "ls_hi", "ls_log", "ls_levels", "ls_cmap", "ls_bg", "ls_nan"})
+		prog, err = gl.BuildDrawProgram("viewer", vs, fs, []string{"ls_n", "ls_plot", "ls_bar", "ls_lo", "ls_hi", "ls_log", "ls_levels", "ls_cmap", "ls_bg", "ls_nan", "ls_tex"})
 		if err != nil {
 			return err
 		}
@@ -380,7 +409,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		prog.Delete()
 		tr.Delete()
 		s.paths.delete()
-		mesh.Delete()
+		if mesh != nil {
+			mesh.Delete()
+		}
+		gl43.DeleteTextures(1, &tex)
 		gl43.DeleteVertexArrays(1, &vao)
 		return nil
 	})
@@ -442,7 +474,13 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 				g := s.o.Plane
 				g.X, g.Y, g.Nx, g.Ny = s.x, s.y, max(pw, 2), max(ph, 2)
 				var err error
-				if buf, err = ev.EvalOnGPU(s.o.Desc, compute.Grid{Plane: g}); err != nil {
+				var ok bool
+				if gpu {
+					buf, err = ev.EvalOnGPU(s.o.Desc, compute.Grid{Plane: g})
+				} else {
+					field, err = o.EvalCPU(s.o.Desc, g)
+				}
+				if err != nil {
 					s.note = err.Error()
 					if s.o.Desc.Name == o.Desc.Name {
 						return err // the starting surface must work
@@ -450,9 +488,17 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 					s.switchSurface(1)
 					return nil
 				}
-				var ok bool
-				if lo, hi, ok, err = ev.MinMaxOnGPU(buf, g.Nx*g.Ny); err != nil {
-					return err
+				if gpu {
+					if lo, hi, ok, err = ev.MinMaxOnGPU(buf, g.Nx*g.Ny); err != nil {
+						return err
+					}
+				} else {
+					st := field.Stats()
+					lo, hi, ok = float32(st.Min), float32(st.Max), st.ArgMin[0] >= 0
+					gl43.BindTexture(gl43.TEXTURE_2D, tex)
+					gl43.PixelStorei(gl43.UNPACK_ALIGNMENT, 4)
+					gl43.TexImage2D(gl43.TEXTURE_2D, 0, gl43.R32F, int32(g.Nx), int32(g.Ny), 0, gl43.RED, gl43.FLOAT, gl43.Ptr(field.Values))
+					gl43.BindTexture(gl43.TEXTURE_2D, 0)
 				}
 				if !ok {
 					lo, hi = 0, 1
@@ -479,7 +525,13 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			gl43.Uniform3fv(u["ls_cmap"], 32, &table[0])
 			gl43.Uniform3f(u["ls_bg"], 0.97, 0.97, 0.97)
 			gl43.Uniform3f(u["ls_nan"], 0.55, 0.55, 0.55)
-			gl43.BindBufferBase(gl43.SHADER_STORAGE_BUFFER, 0, buf)
+			if gpu {
+				gl43.BindBufferBase(gl43.SHADER_STORAGE_BUFFER, 0, buf)
+			} else {
+				gl43.ActiveTexture(gl43.TEXTURE0)
+				gl43.BindTexture(gl43.TEXTURE_2D, tex)
+				gl43.Uniform1i(u["ls_tex"], 0)
+			}
 			gl43.BindVertexArray(vao)
 			gl43.DrawArrays(gl43.TRIANGLES, 0, 3)
 			gl43.BindVertexArray(0)
@@ -490,7 +542,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			} else {
 				s.paths.draw(tr, s, fbw, fbh)
 			}
-			s.labels(tr, w, fbw, fbh, lo, hi, buf, gw, gh)
+			cell := func(i, j int) float64 { return readCell(buf, gw, i, j) }
+			if !gpu {
+				cell = func(i, j int) float64 { return float64(field.At(i, j)) }
+			}
+			s.labels(tr, w, fbw, fbh, lo, hi, cell, gw, gh)
 			if err := tr.Flush(fbw, fbh); err != nil {
 				return err
 			}
@@ -615,7 +671,7 @@ var (
 // labels queues the frame's text: title, axis ticks and names, colourbar
 // ticks, and the readout under the cursor (point, loss, gradient). GL
 // thread; the readout reads back three values of the buffer.
-func (s *state) labels(tr *text.Renderer, w *glfw.Window, fbw, fbh int, lo, hi float32, buf uint32, gw, gh int) {
+func (s *state) labels(tr *text.Renderer, w *glfw.Window, fbw, fbh int, lo, hi float32, cell func(i, j int) float64, gw, gh int) {
 	px, py, pw, ph := s.plotRect(fbw, fbh)
 	top := fbh - (py + ph) // the plot's top edge, y down
 	bottom := fbh - py
@@ -658,7 +714,10 @@ func (s *state) labels(tr *text.Renderer, w *glfw.Window, fbw, fbh int, lo, hi f
 	}
 	i := min(max(int(fx*float64(gw)), 1), gw-2)
 	j := min(max(int(fy*float64(gh)), 1), gh-2)
-	v := readCells(buf, gw, i, j)
+	var v [5]float64
+	for k, d := range [5][2]int{{0, 0}, {-1, 0}, {1, 0}, {0, -1}, {0, 1}} {
+		v[k] = cell(i+d[0], j+d[1])
+	}
 	x := s.x.Lo + (float64(i)+0.5)/float64(gw)*(s.x.Hi-s.x.Lo)
 	y := s.y.Lo + (float64(j)+0.5)/float64(gh)*(s.y.Hi-s.y.Lo)
 	dx := (s.x.Hi - s.x.Lo) / float64(gw)
@@ -693,15 +752,10 @@ func axisName(p sdk.Plane, k int) string {
 	return [2]string{"u", "v"}[k]
 }
 
-// readCells reads cell (i, j) and its four neighbours: centre, left,
-// right, below, above. GL thread.
-func readCells(buf uint32, nx, i, j int) [5]float64 {
-	var out [5]float64
+// readCell reads cell (i, j) of the evaluation buffer. GL thread.
+func readCell(buf uint32, nx, i, j int) float64 {
+	var f float32
 	gl43.BindBuffer(gl43.SHADER_STORAGE_BUFFER, buf)
-	for k, d := range [5][2]int{{0, 0}, {-1, 0}, {1, 0}, {0, -1}, {0, 1}} {
-		var f float32
-		gl43.GetBufferSubData(gl43.SHADER_STORAGE_BUFFER, 4*((j+d[1])*nx+i+d[0]), 4, unsafe.Pointer(&f))
-		out[k] = float64(f)
-	}
-	return out
+	gl43.GetBufferSubData(gl43.SHADER_STORAGE_BUFFER, 4*(j*nx+i), 4, unsafe.Pointer(&f))
+	return float64(f)
 }
