@@ -31,10 +31,11 @@ type Action struct {
 // Keys the viewer understands, by script name.
 var keyNames = []string{"r", "c", "l", "plus", "minus", "s", "x", "v", "n", "p", "h", "comma", "period", "q", "escape"}
 
-var actionArgs = map[string]int{"zoom": 1, "pan": 2, "click": 2, "frames": 1}
+var actionArgs = map[string]int{"zoom": 1, "pan": 2, "click": 2, "frames": 1, "resize": 2}
 
 // ParseScript reads one action per line: zoom FACTOR, pan DX DY (fractions
-// of the view), click X Y (pixels), key NAME, frames N, screenshot PATH.
+// of the view), click X Y (pixels), key NAME, frames N, screenshot PATH,
+// and resize W H (the window, in pixels, 1 to 8192).
 // Blank lines and lines starting with # are skipped.
 func ParseScript(r io.Reader) ([]Action, error) {
 	var out []Action
@@ -49,10 +50,10 @@ func ParseScript(r io.Reader) ([]Action, error) {
 		f := strings.Fields(line)
 		a := Action{Kind: f[0], Line: n}
 		bad := func(why string) error {
-			return fmt.Errorf("%w: line %d %q: %s (actions: zoom FACTOR, pan DX DY, click X Y, key NAME, frames N, screenshot PATH)", ErrScript, n, line, why)
+			return fmt.Errorf("%w: line %d %q: %s (actions: zoom FACTOR, pan DX DY, click X Y, key NAME, frames N, screenshot PATH, resize W H)", ErrScript, n, line, why)
 		}
 		switch a.Kind {
-		case "zoom", "pan", "click", "frames":
+		case "zoom", "pan", "click", "frames", "resize":
 			if len(f)-1 != actionArgs[a.Kind] {
 				return nil, bad(fmt.Sprintf("%s takes %d numbers", a.Kind, actionArgs[a.Kind]))
 			}
@@ -70,6 +71,8 @@ func ParseScript(r io.Reader) ([]Action, error) {
 				return nil, bad("frames takes a whole number from 0 to 1000000")
 			case a.Kind == "pan" && (math.Abs(a.Args[0]) > 1e3 || math.Abs(a.Args[1]) > 1e3):
 				return nil, bad("pan moves at most 1000 views")
+			case a.Kind == "resize" && (a.Args[0] < 1 || a.Args[1] < 1 || a.Args[0] > 8192 || a.Args[1] > 8192 || a.Args[0] != math.Trunc(a.Args[0]) || a.Args[1] != math.Trunc(a.Args[1])):
+				return nil, bad("resize takes whole numbers of pixels from 1 to 8192")
 			}
 		case "key":
 			if len(f) != 2 {

@@ -23,7 +23,7 @@ func TestParseScript(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v\nwant %+v", got, want)
 	}
-	for _, bad := range []string{"zoom", "zoom 0", "zoom -2", "zoom x", "pan 1", "frames 1.5", "frames -1", "key", "key f13", "screenshot", "fly 3", "zoom NaN", "pan 1e9 0"} {
+	for _, bad := range []string{"zoom", "zoom 0", "zoom -2", "zoom x", "pan 1", "frames 1.5", "frames -1", "key", "key f13", "screenshot", "fly 3", "zoom NaN", "pan 1e9 0", "resize 0 10", "resize 10.5 10", "resize 9000 10"} {
 		if _, err := ParseScript(strings.NewReader(bad)); !errors.Is(err, ErrScript) || !strings.Contains(err.Error(), "line 1") {
 			t.Errorf("%q: %v", bad, err)
 		}

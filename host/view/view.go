@@ -450,6 +450,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 					s.key(a.Name)
 				case "frames":
 					wait = int(a.Args[0])
+				case "resize":
+					w.SetSize(int(a.Args[0]), int(a.Args[1]))
+					glfw.PollEvents()
 				case "screenshot":
 					s.screenshot = append(s.screenshot, a.Name)
 				case "click":
