@@ -20,10 +20,7 @@ func infoToProto(i Info, hasGrad bool, glsl string) *pb.SurfaceInfo {
 	for _, d := range i.Domain {
 		out.Domain = append(out.Domain, &pb.Interval{Lo: d.Lo, Hi: d.Hi})
 	}
-	for _, h := range i.Hyperparameters {
-		out.Hyperparameters = append(out.Hyperparameters, &pb.Hyperparameter{
-			Name: h.Name, Doc: h.Doc, Default: h.Default, Min: h.Min, Max: h.Max, Integer: h.Integer})
-	}
+	out.Hyperparameters = hpToProto(i.Hyperparameters)
 	for _, m := range i.Minima {
 		out.Minima = append(out.Minima, &pb.Minimum{Location: m.Location, Value: m.Value, Local: m.Local})
 	}
@@ -38,10 +35,7 @@ func infoFromProto(p *pb.SurfaceInfo) Descriptor {
 	for _, d := range p.GetDomain() {
 		i.Domain = append(i.Domain, Interval{Lo: d.GetLo(), Hi: d.GetHi()})
 	}
-	for _, h := range p.GetHyperparameters() {
-		i.Hyperparameters = append(i.Hyperparameters, Hyperparameter{
-			Name: h.GetName(), Doc: h.GetDoc(), Default: h.GetDefault(), Min: h.GetMin(), Max: h.GetMax(), Integer: h.GetInteger()})
-	}
+	i.Hyperparameters = hpFromProto(p.GetHyperparameters())
 	for _, m := range p.GetMinima() {
 		i.Minima = append(i.Minima, Minimum{Location: m.GetLocation(), Value: m.GetValue(), Local: m.GetLocal()})
 	}
@@ -49,6 +43,22 @@ func infoFromProto(p *pb.SurfaceInfo) Descriptor {
 		i.Groups = append(i.Groups, Group{Name: g.GetName(), Start: int(g.GetStart()), Len: int(g.GetLen())})
 	}
 	return Descriptor{Info: i, HasGradient: p.GetHasGradient(), GLSL: p.GetGlsl()}
+}
+
+func hpToProto(hs []Hyperparameter) []*pb.Hyperparameter {
+	var out []*pb.Hyperparameter
+	for _, h := range hs {
+		out = append(out, &pb.Hyperparameter{Name: h.Name, Doc: h.Doc, Default: h.Default, Min: h.Min, Max: h.Max, Integer: h.Integer})
+	}
+	return out
+}
+
+func hpFromProto(ps []*pb.Hyperparameter) []Hyperparameter {
+	var out []Hyperparameter
+	for _, h := range ps {
+		out = append(out, Hyperparameter{Name: h.GetName(), Doc: h.GetDoc(), Default: h.GetDefault(), Min: h.GetMin(), Max: h.GetMax(), Integer: h.GetInteger()})
+	}
+	return out
 }
 
 func planeToProto(p Plane) *pb.Plane {

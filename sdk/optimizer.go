@@ -77,20 +77,7 @@ func (i OptimizerInfo) Validate() error {
 	if !ValidName(i.Name) {
 		return fmt.Errorf("sdk: optimizer name %q: use lowercase letters, digits and '-', starting with a letter", i.Name)
 	}
-	seen := map[string]bool{}
-	for _, h := range i.Hyperparameters {
-		if h.Name == "" || seen[h.Name] {
-			return fmt.Errorf("sdk: optimizer %s: hyperparameter name %q empty or repeated", i.Name, h.Name)
-		}
-		seen[h.Name] = true
-		if h.Bounded() && h.Min > h.Max {
-			return fmt.Errorf("sdk: optimizer %s: hyperparameter %s has bounds [%v, %v]", i.Name, h.Name, h.Min, h.Max)
-		}
-		if err := h.Check(h.Default); err != nil {
-			return fmt.Errorf("sdk: optimizer %s: default: %w", i.Name, err)
-		}
-	}
-	return nil
+	return validHyperparameters("optimizer "+i.Name, i.Hyperparameters)
 }
 
 // OptimizerWithGLSL is an Optimizer that can also step many runs at once on

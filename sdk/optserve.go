@@ -39,35 +39,21 @@ type optServer struct {
 }
 
 func newOptServer(opts []Optimizer) (*optServer, error) {
-	s := &optServer{byName: map[string]Optimizer{}}
-	for _, o := range opts {
-		info := o.Info()
-		if err := info.Validate(); err != nil {
-			return nil, err
-		}
-		if _, dup := s.byName[info.Name]; dup {
-			return nil, fmt.Errorf("sdk: optimizer %s is served twice", info.Name)
-		}
-		s.byName[info.Name] = o
-		s.names = append(s.names, info.Name)
-	}
-	return s, nil
+	byName, names, err := byNames("optimizer", opts, func(o Optimizer) (string, error) {
+		i := o.Info()
+		return i.Name, i.Validate()
+	})
+	return &optServer{byName: byName, names: names}, err
 }
 
 func optInfoToProto(i OptimizerInfo) *pb.OptimizerInfo {
-	out := &pb.OptimizerInfo{Name: i.Name, Summary: i.Summary, Gradient: i.Gradient, Stochastic: i.Stochastic}
-	for _, h := range i.Hyperparameters {
-		out.Hyperparameters = append(out.Hyperparameters, &pb.Hyperparameter{Name: h.Name, Doc: h.Doc, Default: h.Default, Min: h.Min, Max: h.Max, Integer: h.Integer})
-	}
-	return out
+	return &pb.OptimizerInfo{Name: i.Name, Summary: i.Summary, Gradient: i.Gradient, Stochastic: i.Stochastic,
+		Hyperparameters: hpToProto(i.Hyperparameters)}
 }
 
 func optInfoFromProto(p *pb.OptimizerInfo) OptimizerInfo {
-	i := OptimizerInfo{Name: p.GetName(), Summary: p.GetSummary(), Gradient: p.GetGradient(), Stochastic: p.GetStochastic()}
-	for _, h := range p.GetHyperparameters() {
-		i.Hyperparameters = append(i.Hyperparameters, Hyperparameter{Name: h.GetName(), Doc: h.GetDoc(), Default: h.GetDefault(), Min: h.GetMin(), Max: h.GetMax(), Integer: h.GetInteger()})
-	}
-	return i
+	return OptimizerInfo{Name: p.GetName(), Summary: p.GetSummary(), Gradient: p.GetGradient(), Stochastic: p.GetStochastic(),
+		Hyperparameters: hpFromProto(p.GetHyperparameters())}
 }
 
 func (s *optServer) ListOptimizers(context.Context, *pb.ListOptimizersRequest) (*pb.ListOptimizersResponse, error) {

@@ -147,19 +147,30 @@ type server struct {
 var _ pb.SurfaceServiceServer = (*server)(nil)
 
 func newServer(surfaces []Surface) (*server, error) {
-	s := &server{byName: map[string]Surface{}, cache: map[string]Surface{}}
-	for _, x := range surfaces {
-		info := x.Info()
-		if err := info.Validate(); err != nil {
-			return nil, err
+	byName, names, err := byNames("surface", surfaces, func(x Surface) (string, error) {
+		i := x.Info()
+		return i.Name, i.Validate()
+	})
+	return &server{byName: byName, names: names, cache: map[string]Surface{}}, err
+}
+
+// byNames indexes what a plugin serves by name, in order, refusing an
+// invalid description (describe's error) or a name served twice.
+func byNames[T any](kind string, items []T, describe func(T) (string, error)) (map[string]T, []string, error) {
+	byName := map[string]T{}
+	var names []string
+	for _, it := range items {
+		name, err := describe(it)
+		if err != nil {
+			return nil, nil, err
 		}
-		if _, dup := s.byName[info.Name]; dup {
-			return nil, fmt.Errorf("sdk: surface %s is served twice", info.Name)
+		if _, dup := byName[name]; dup {
+			return nil, nil, fmt.Errorf("sdk: %s %s is served twice", kind, name)
 		}
-		s.byName[info.Name] = x
-		s.names = append(s.names, info.Name)
+		byName[name] = it
+		names = append(names, name)
 	}
-	return s, nil
+	return byName, names, nil
 }
 
 const cacheSize = 16

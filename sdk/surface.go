@@ -226,18 +226,8 @@ func (i Info) Validate() error {
 			return fmt.Errorf("sdk: surface %s: domain of parameter %d is [%v, %v]", i.Name, k, d.Lo, d.Hi)
 		}
 	}
-	seen := map[string]bool{}
-	for _, h := range i.Hyperparameters {
-		if h.Name == "" || seen[h.Name] {
-			return fmt.Errorf("sdk: surface %s: hyperparameter name %q empty or repeated", i.Name, h.Name)
-		}
-		seen[h.Name] = true
-		if h.Bounded() && h.Min > h.Max {
-			return fmt.Errorf("sdk: surface %s: hyperparameter %s has bounds [%v, %v]", i.Name, h.Name, h.Min, h.Max)
-		}
-		if err := h.Check(h.Default); err != nil {
-			return fmt.Errorf("sdk: surface %s: default: %w", i.Name, err)
-		}
+	if err := validHyperparameters("surface "+i.Name, i.Hyperparameters); err != nil {
+		return err
 	}
 	for _, m := range i.Minima {
 		if len(m.Location) != i.Dim {
@@ -247,6 +237,26 @@ func (i Info) Validate() error {
 	for _, g := range i.Groups {
 		if g.Start < 0 || g.Len < 1 || g.Start+g.Len > i.Dim {
 			return fmt.Errorf("sdk: surface %s: group %s [%d,+%d) outside %d parameters", i.Name, g.Name, g.Start, g.Len, i.Dim)
+		}
+	}
+	return nil
+}
+
+// validHyperparameters checks a declaration list: names present and
+// unique, bounds ordered, defaults acceptable. owner names the surface or
+// optimizer in errors.
+func validHyperparameters(owner string, hs []Hyperparameter) error {
+	seen := map[string]bool{}
+	for _, h := range hs {
+		if h.Name == "" || seen[h.Name] {
+			return fmt.Errorf("sdk: %s: hyperparameter name %q empty or repeated", owner, h.Name)
+		}
+		seen[h.Name] = true
+		if h.Bounded() && h.Min > h.Max {
+			return fmt.Errorf("sdk: %s: hyperparameter %s has bounds [%v, %v]", owner, h.Name, h.Min, h.Max)
+		}
+		if err := h.Check(h.Default); err != nil {
+			return fmt.Errorf("sdk: %s: default: %w", owner, err)
 		}
 	}
 	return nil
