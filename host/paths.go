@@ -28,14 +28,6 @@ type PathResult struct {
 // declares is an error listing who takes what.
 func RouteOptParams(set sdk.Params, surf []sdk.Hyperparameter, opts []OptEntry) (map[string]sdk.Params, error) {
 	out := map[string]sdk.Params{}
-	declares := func(hs []sdk.Hyperparameter, n string) bool {
-		for _, h := range hs {
-			if h.Name == n {
-				return true
-			}
-		}
-		return false
-	}
 	for _, o := range opts {
 		out[o.Name] = sdk.Params{}
 	}
@@ -53,9 +45,9 @@ func RouteOptParams(set sdk.Params, surf []sdk.Hyperparameter, opts []OptEntry) 
 			out[o][name] = v
 			continue
 		}
-		used := declares(surf, strings.TrimPrefix(k, "surface."))
+		used := Declares(surf, strings.TrimPrefix(k, "surface."))
 		for _, o := range opts {
-			if declares(o.Hyperparameters, k) {
+			if Declares(o.Hyperparameters, k) {
 				out[o.Name][k] = v
 				used = true
 			}

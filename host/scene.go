@@ -190,28 +190,30 @@ func Describe(ctx context.Context, e Entry, params sdk.Params, callTimeout func(
 	return desc, nil
 }
 
+// Declares reports whether hs declares a hyperparameter called name.
+func Declares(hs []sdk.Hyperparameter, name string) bool {
+	for _, h := range hs {
+		if h.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // SplitParams routes --set values to the surface or the optimizer, by
 // which declares the name; "surface.NAME" and "opt.NAME" settle a name both
 // declare.
 func SplitParams(set sdk.Params, surf []sdk.Hyperparameter, opt []sdk.Hyperparameter) (sp, op sdk.Params, err error) {
 	sp, op = sdk.Params{}, sdk.Params{}
-	has := func(hs []sdk.Hyperparameter, n string) bool {
-		for _, h := range hs {
-			if h.Name == n {
-				return true
-			}
-		}
-		return false
-	}
 	for k, v := range set {
 		switch {
 		case strings.HasPrefix(k, "surface."):
 			sp[strings.TrimPrefix(k, "surface.")] = v
 		case strings.HasPrefix(k, "opt."):
 			op[strings.TrimPrefix(k, "opt.")] = v
-		case has(surf, k) && has(opt, k):
+		case Declares(surf, k) && Declares(opt, k):
 			return nil, nil, fmt.Errorf("%w: --set %s: both the surface and the optimizer take %s; write surface.%s or opt.%s", ErrBadFlag, k, k, k, k)
-		case has(surf, k):
+		case Declares(surf, k):
 			sp[k] = v
 		default:
 			op[k] = v // unknown names are the optimizer's to refuse, listing its own

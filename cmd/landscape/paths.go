@@ -49,10 +49,7 @@ func splitScene(ctx context.Context, app *host.App, sf *sceneFlags, surface stri
 	rest := map[string]float64{}
 	for k, v := range set {
 		name := strings.TrimPrefix(k, "surface.")
-		declared := false
-		for _, h := range se.Hyperparameters {
-			declared = declared || h.Name == name
-		}
+		declared := host.Declares(se.Hyperparameters, name)
 		if declared {
 			sf.set = append(sf.set, fmt.Sprintf("%s=%v", name, v))
 		}
