@@ -172,25 +172,19 @@ func BuildDrawProgram(what, vertex, fragment string, uniforms []string) (*DrawPr
 // Delete frees the program. GL thread.
 func (p *DrawProgram) Delete() { gl43.DeleteProgram(p.ID) }
 
-func shaderLog(sh uint32) string {
-	var n int32
-	gl43.GetShaderiv(sh, gl43.INFO_LOG_LENGTH, &n)
-	if n <= 1 {
-		return "(no log)"
-	}
-	b := make([]byte, n)
-	gl43.GetShaderInfoLog(sh, n, nil, &b[0])
-	return strings.TrimRight(string(b), "\x00")
-}
+func shaderLog(sh uint32) string { return infoLog(sh, gl43.GetShaderiv, gl43.GetShaderInfoLog) }
 
-func programLog(p uint32) string {
+func programLog(p uint32) string { return infoLog(p, gl43.GetProgramiv, gl43.GetProgramInfoLog) }
+
+// infoLog reads a shader's or program's info log with its getters.
+func infoLog(obj uint32, get func(uint32, uint32, *int32), read func(uint32, int32, *int32, *uint8)) string {
 	var n int32
-	gl43.GetProgramiv(p, gl43.INFO_LOG_LENGTH, &n)
+	get(obj, gl43.INFO_LOG_LENGTH, &n)
 	if n <= 1 {
 		return "(no log)"
 	}
 	b := make([]byte, n)
-	gl43.GetProgramInfoLog(p, n, nil, &b[0])
+	read(obj, n, nil, &b[0])
 	return strings.TrimRight(string(b), "\x00")
 }
 
