@@ -1,9 +1,7 @@
-#version 430 core
 // The viewer's 3D surface: colormap colour, lit by ambient light, Lambert
 // diffuse from a fixed light and a little Blinn-Phong specular. Triangles
 // touching an undefined (NaN) sample are discarded; the box's edges are
 // drawn flat.
-uniform vec3 ls_cmap[32];
 uniform vec3 ls_eye;    // camera position, world space
 uniform vec3 ls_light;  // direction towards the light, world space, unit
 uniform int ls_box;
@@ -13,13 +11,6 @@ in vec3 ls_normal;
 in float ls_t;
 in float ls_ok;
 out vec4 ls_color;
-
-vec3 cmap(float t) {
-	t = clamp(t, 0.0, 1.0) * 31.0;
-	int i = int(floor(t));
-	int j = min(i + 1, 31);
-	return mix(ls_cmap[i], ls_cmap[j], t - float(i));
-}
 
 void main() {
 	if (ls_box == 1) {

@@ -1,4 +1,3 @@
-#version 430 core
 // The viewer's 3D surface, drawn straight from the evaluation buffer: one
 // vertex per sample of an ls_res×ls_res lattice over the nx×ny grid
 // (bilinear between cell centres, see sampleAt), positions from gl_VertexID, no vertex buffer. World
@@ -8,8 +7,6 @@
 layout(std430, binding = 0) readonly buffer LsField { float ls_f[]; };
 uniform ivec2 ls_n;     // grid size
 uniform int ls_res;     // lattice size
-uniform float ls_lo, ls_hi;
-uniform int ls_log;
 uniform mat4 ls_mvp;    // world → clip
 uniform int ls_box;
 out vec3 ls_pos;        // world position
@@ -18,15 +15,6 @@ out float ls_t;         // colormap coordinate
 out float ls_ok;        // 1 at a defined sample, 0 at NaN
 
 const float HEIGHT = 0.6;
-
-float scaled(float v) {
-	float span = max(ls_hi - ls_lo, 1e-30);
-	if (ls_log == 1) {
-		float eps = span * 1e-6;
-		return (log(max(v - ls_lo, 0.0) + eps) - log(eps)) / (log(span + eps) - log(eps));
-	}
-	return (v - ls_lo) / span;
-}
 
 float cell(ivec2 ij) { return ls_f[ij.y * ls_n.x + ij.x]; }
 

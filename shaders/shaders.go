@@ -41,10 +41,13 @@ func Lines() (vertex, fragment string) { return linesVert, linesFrag }
 // from an R32F texture (OpenGL 3.3 and later, macOS's 4.1 included).
 func View(texture bool) (vertex, fragment string) {
 	if texture {
-		return viewVert, "#version 330 core\n#define LS_TEXTURE 1\n" + viewFrag
+		return viewVert, "#version 330 core\n#define LS_TEXTURE 1\n" + colourGLSL + viewFrag
 	}
-	return viewVert, "#version 430 core\n" + viewFrag
+	return viewVert, "#version 430 core\n" + colourGLSL + viewFrag
 }
+
+//go:embed colour.glsl
+var colourGLSL string
 
 // MinMax is the min/max reduction kernel (local size 256; the values at
 // binding 0, two uint keys at binding 4).
@@ -195,4 +198,7 @@ var meshVert string
 var meshFrag string
 
 // Mesh is the viewer's 3D surface program: vertex and fragment sources.
-func Mesh() (vertex, fragment string) { return meshVert, meshFrag }
+func Mesh() (vertex, fragment string) {
+	const version = "#version 430 core\n"
+	return version + colourGLSL + meshVert, version + colourGLSL + meshFrag
+}

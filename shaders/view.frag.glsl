@@ -2,7 +2,7 @@
 // on OpenGL below 4.3, from a texture of a grid evaluated on the CPU): the
 // heatmap (colormap, optional log scale), contour lines anti-aliased with
 // fwidth, the colourbar, frames, and the background. shaders.View puts the
-// version line (and LS_TEXTURE) first.
+// version line (and LS_TEXTURE) and colour.glsl first.
 uniform ivec2 ls_n;        // grid size
 #ifdef LS_TEXTURE
 uniform sampler2D ls_tex;
@@ -13,29 +13,10 @@ float ls_value(ivec2 ij) { return ls_f[ij.y * ls_n.x + ij.x]; }
 #endif
 uniform vec4 ls_plot;      // plot rect: x, y, w, h in framebuffer pixels (origin bottom-left)
 uniform vec4 ls_bar;       // colourbar rect
-uniform float ls_lo, ls_hi;
-uniform int ls_log;
 uniform int ls_levels;
-uniform vec3 ls_cmap[32];
 uniform vec3 ls_bg;
 uniform vec3 ls_nan;
 out vec4 ls_color;
-
-vec3 cmap(float t) {
-	t = clamp(t, 0.0, 1.0) * 31.0;
-	int i = int(floor(t));
-	int j = min(i + 1, 31);
-	return mix(ls_cmap[i], ls_cmap[j], t - float(i));
-}
-
-float scaled(float v) {
-	float span = max(ls_hi - ls_lo, 1e-30);
-	if (ls_log == 1) {
-		float eps = span * 1e-6;
-		return (log(max(v - ls_lo, 0.0) + eps) - log(eps)) / (log(span + eps) - log(eps));
-	}
-	return (v - ls_lo) / span;
-}
 
 bool inside(vec2 p, vec4 r) { return p.x >= r.x && p.y >= r.y && p.x < r.x + r.z && p.y < r.y + r.w; }
 bool border(vec2 p, vec4 r) { return inside(p, r + vec4(-1.0, -1.0, 2.0, 2.0)) && !inside(p, r); }
