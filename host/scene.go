@@ -21,8 +21,10 @@ type SceneFlags struct {
 	Res string
 	// Range is "x0:x1,y0:y1"; empty means the surface's default domain.
 	Range string
-	// Set holds "name=value" items.
-	Set []string
+	// Set holds "name=value" items; Params, when not nil, holds them
+	// already parsed (and Set is ignored).
+	Set    []string
+	Params sdk.Params
 	// At is the point the plane goes through (comma-separated, one value per
 	// parameter); empty means the origin.
 	At string
@@ -51,9 +53,11 @@ func ResolveScene(ctx context.Context, cat *Catalog, f SceneFlags, callTimeout f
 	if err != nil {
 		return nil, err
 	}
-	params, err := ParseSet(f.Set)
-	if err != nil {
-		return nil, err
+	params := f.Params
+	if params == nil {
+		if params, err = ParseSet(f.Set); err != nil {
+			return nil, err
+		}
 	}
 	nx, ny, err := ParseRes(f.Res)
 	if err != nil {

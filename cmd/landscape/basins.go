@@ -63,10 +63,7 @@ opt.NAME or surface.NAME for a name both take).`,
 			if err != nil {
 				return err
 			}
-			sf.set = nil
-			for k, v := range sp {
-				sf.set = append(sf.set, fmt.Sprintf("%s=%v", k, v))
-			}
+			sf.params = sp
 			sc, err := sf.resolve(ctx, app, args[0])
 			if err != nil {
 				return err

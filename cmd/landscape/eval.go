@@ -8,6 +8,7 @@ import (
 
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/host"
+	"github.com/landscape-go/landscape/sdk"
 	"github.com/spf13/cobra"
 )
 
@@ -15,6 +16,9 @@ import (
 type sceneFlags struct {
 	res, rng, at, axes, maxMem, backend string
 	set                                 []string
+	// params, when not nil, are the surface's settings already routed out
+	// of --set (commands whose --set also takes optimizers').
+	params sdk.Params
 }
 
 func (f *sceneFlags) register(c *cobra.Command, defRes string) {
@@ -46,15 +50,17 @@ func (f *sceneFlags) resolve(ctx context.Context, app *host.App, surface string)
 			return nil, err
 		}
 	}
-	if _, err := host.ParseSet(f.set); err != nil {
-		return nil, err
+	if f.params == nil {
+		if _, err := host.ParseSet(f.set); err != nil {
+			return nil, err
+		}
 	}
 	cat, err := app.Catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return host.ResolveScene(ctx, cat, host.SceneFlags{
-		Surface: surface, Res: f.res, Range: f.rng, Set: f.set, At: f.at, Axes: f.axes, MaxBytes: budget,
+		Surface: surface, Res: f.res, Range: f.rng, Set: f.set, Params: f.params, At: f.at, Axes: f.axes, MaxBytes: budget,
 	}, app.CallTimeout)
 }
 

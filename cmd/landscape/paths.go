@@ -9,6 +9,7 @@ import (
 
 	"github.com/landscape-go/landscape/host"
 	"github.com/landscape-go/landscape/host/render"
+	"github.com/landscape-go/landscape/sdk"
 )
 
 // pathFlags are the optimizer runs compare and render --path draw.
@@ -30,7 +31,7 @@ func parsePath(s string) (host.PathRun, error) {
 	return host.PathRun{Optimizer: name, Start: x}, nil
 }
 
-// splitScene separates --set into the surface's part (left in sf.set for
+// splitScene separates --set into the surface's part (sf.params, for
 // resolve) and the rest, and resolves the scene.
 func splitScene(ctx context.Context, app *host.App, sf *sceneFlags, surface string) (*host.Scene, map[string]float64, error) {
 	set, err := host.ParseSet(sf.set)
@@ -45,13 +46,13 @@ func splitScene(ctx context.Context, app *host.App, sf *sceneFlags, surface stri
 	if err != nil {
 		return nil, nil, err
 	}
-	sf.set = nil
+	sf.params = sdk.Params{}
 	rest := map[string]float64{}
 	for k, v := range set {
 		name := strings.TrimPrefix(k, "surface.")
 		declared := host.Declares(se.Hyperparameters, name)
 		if declared {
-			sf.set = append(sf.set, fmt.Sprintf("%s=%v", name, v))
+			sf.params[name] = v
 		}
 		if !declared || !strings.HasPrefix(k, "surface.") {
 			rest[k] = v
