@@ -46,9 +46,6 @@ func (a *App) GL() (*gl.Evaluator, error) {
 	return a.gl.eval, a.gl.err
 }
 
-// GLContext is the run's context (nil before GL is called or on failure).
-func (a *App) GLContext() *gl.Context { return a.gl.ctx }
-
 // Evaluate evaluates the scene with the backend asked for: "gl" or "cpu",
 // or "auto", which takes the GPU when a context can be made and the surface
 // ships GLSL that compiles, and otherwise the CPU, saying why in one line on

@@ -7,14 +7,9 @@ import (
 	"math"
 
 	"github.com/landscape-go/landscape/compute/gl"
+	"github.com/landscape-go/landscape/host/render"
 	"github.com/landscape-go/landscape/sdk"
 	"github.com/landscape-go/landscape/shaders"
-)
-
-// Basin labels beyond the minima's indices.
-const (
-	NoMinimum int32 = -1 // ended away from every known minimum
-	Lost      int32 = -2 // diverged or failed
 )
 
 // BasinsSpec runs an optimizer from every point of a scene's grid.
@@ -32,7 +27,7 @@ type BasinsSpec struct {
 }
 
 // BasinsResult labels every start with the index of the known minimum it
-// reached (in Scene.Desc.Minima), NoMinimum or Lost.
+// reached (in Scene.Desc.Minima), render.NoBasin or render.Failed.
 type BasinsResult struct {
 	Labels  []int32
 	Counts  []int // per minimum
@@ -179,17 +174,17 @@ func classify(d sdk.Descriptor, finals []float64, radius float64, backend string
 				lost = true
 			}
 		}
-		label := NoMinimum
+		label := int32(render.NoBasin)
 		if lost {
-			label = Lost
+			label = render.Failed
 		} else if i, dist := nearestIndex(d, x); i >= 0 && dist <= radius {
 			label = int32(i)
 		}
 		r.Labels[k] = label
 		switch label {
-		case NoMinimum:
+		case render.NoBasin:
 			r.None++
-		case Lost:
+		case render.Failed:
 			r.Lost++
 		default:
 			r.Counts[label]++

@@ -78,6 +78,3 @@ func (c *Catalog) Lookup(name string) (Entry, error) {
 func (c *Catalog) LookupOptimizer(name string) (OptEntry, error) {
 	return find("optimizer", "optimizers", name, c.Optimizers, sdk.ErrUnknownOptimizer, c.Failed)
 }
-
-// Names lists the surface names, sorted, each once.
-func (c *Catalog) Names() []string { return names(c.Entries) }

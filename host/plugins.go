@@ -147,9 +147,6 @@ func NewManager(files []PluginFile, logw io.Writer) *Manager {
 	}
 }
 
-// Plugins lists the managed plugin files.
-func (m *Manager) Plugins() []PluginFile { return append([]PluginFile(nil), m.files...) }
-
 // Client starts (once) the named plugin and returns its surface client.
 func (m *Manager) Client(name string) (*sdk.SurfaceClient, error) {
 	var file *PluginFile
