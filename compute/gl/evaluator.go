@@ -89,27 +89,40 @@ func (e *Evaluator) program(mode shaders.Mode, d sdk.Descriptor, ndata int) (*pr
 	if d.GLSL == "" {
 		return nil, 0, fmt.Errorf("%w: %s", ErrNoGLSL, d.Name)
 	}
-	consts := make([]shaders.Const, len(d.Hyperparameters))
-	for i, h := range d.Hyperparameters {
-		consts[i] = shaders.Const{Name: h.Name, Value: h.Default}
-	}
-	src, err := shaders.Eval(mode, d.GLSL, d.Dim, ndata, consts)
+	src, err := shaders.Eval(mode, d.GLSL, d.Dim, ndata, surfaceConsts(d))
 	if err != nil {
 		return nil, 0, fmt.Errorf("%w: surface %s: %v", ErrCompile, d.Name, err)
 	}
+	return e.cached("surface "+d.Name, src.Source, planeUniforms)
+}
+
+// surfaceConsts are d's hyperparameters as the kernels' constants, with
+// their configured values (sdk.Info's Default).
+func surfaceConsts(d sdk.Descriptor) []shaders.Const {
+	out := make([]shaders.Const, len(d.Hyperparameters))
+	for i, h := range d.Hyperparameters {
+		out[i] = shaders.Const{Name: h.Name, Value: h.Default}
+	}
+	return out
+}
+
+// cached is the program built from src (a compute shader), built on first
+// use and kept until Close; the time is the build's (zero when cached).
+// GL thread.
+func (e *Evaluator) cached(name, src string, uniforms []string) (*program, time.Duration, error) {
 	e.mu.Lock()
-	p := e.progs[src.Source]
+	p := e.progs[src]
 	e.mu.Unlock()
 	if p != nil {
 		return p, 0, nil
 	}
 	t0 := time.Now()
-	p, err = e.c.buildProgram("surface "+d.Name, src.Source, planeUniforms)
+	p, err := e.c.buildProgram(name, src, uniforms)
 	if err != nil {
 		return nil, 0, err
 	}
 	e.mu.Lock()
-	e.progs[src.Source] = p
+	e.progs[src] = p
 	e.mu.Unlock()
 	return p, time.Since(t0), nil
 }
@@ -275,16 +288,9 @@ func (e *Evaluator) EvalOnGPU(d sdk.Descriptor, g compute.Grid) (uint32, error) 
 // and maximum (NaN and ±Inf skipped), reading back only those two. ok is
 // false when no value is finite. Call on the GL thread.
 func (e *Evaluator) MinMaxOnGPU(buf uint32, n int) (lo, hi float32, ok bool, err error) {
-	e.mu.Lock()
-	p := e.progs["minmax"]
-	e.mu.Unlock()
-	if p == nil {
-		if p, err = e.c.buildProgram("kernel min/max", shaders.MinMax(), []string{"ls_n"}); err != nil {
-			return 0, 0, false, err
-		}
-		e.mu.Lock()
-		e.progs["minmax"] = p
-		e.mu.Unlock()
+	p, _, err := e.cached("kernel min/max", shaders.MinMax(), []string{"ls_n"})
+	if err != nil {
+		return 0, 0, false, err
 	}
 	keys := []uint32{0xffffffff, 0}
 	e.mm.bind(4, 8, unsafe.Pointer(&keys[0]))

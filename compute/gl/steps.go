@@ -83,11 +83,7 @@ func (e *Evaluator) StepRuns(ctx context.Context, s StepSpec) (x []float32, loss
 		return nil, nil, fmt.Errorf("%w: optimizer %s: %v", ErrCompile, s.OptName, err)
 	}
 	runs := len(s.Starts) / dim
-	consts := make([]shaders.Const, 0, len(d.Hyperparameters)+len(s.OptConsts))
-	for _, h := range d.Hyperparameters {
-		consts = append(consts, shaders.Const{Name: h.Name, Value: h.Default})
-	}
-	consts = append(consts, s.OptConsts...)
+	consts := append(surfaceConsts(d), s.OptConsts...)
 	src, err := shaders.Step(d.GLSL, s.OptGLSL, dim, 0, consts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: surface %s with optimizer %s: %v", ErrCompile, d.Name, s.OptName, err)
@@ -95,17 +91,9 @@ func (e *Evaluator) StepRuns(ctx context.Context, s StepSpec) (x []float32, loss
 	x = f32(s.Starts)
 	loss = make([]float32, runs)
 	err = e.c.Do(func() error {
-		e.mu.Lock()
-		p := e.progs[src.Source]
-		e.mu.Unlock()
-		if p == nil {
-			var err error
-			if p, err = e.c.buildProgram("surface "+d.Name+" with optimizer "+s.OptName, src.Source, []string{"ls_runs", "ls_run0", "ls_t0", "ls_steps"}); err != nil {
-				return err
-			}
-			e.mu.Lock()
-			e.progs[src.Source] = p
-			e.mu.Unlock()
+		p, _, err := e.cached("surface "+d.Name+" with optimizer "+s.OptName, src.Source, []string{"ls_runs", "ls_run0", "ls_t0", "ls_steps"})
+		if err != nil {
+			return err
 		}
 		// Four buffers: points, state, data, losses; kept apart from the
 		// evaluation's so that both can be reused.
