@@ -125,14 +125,7 @@ func (a *App) basinsGL(ctx context.Context, s BasinsSpec, starts []float64) ([]f
 // where each ended.
 func (a *App) finalPoints(ctx context.Context, s BasinsSpec, starts []float64) ([]float64, error) {
 	d := s.Scene.Desc
-	sc := s.Scene.Entry.Client
-	eval := func(ctx context.Context, pts []float64, grad bool) ([]float64, []float64, error) {
-		if grad {
-			return sc.Gradient(ctx, d.Name, s.Scene.Params, d.Dim, pts)
-		}
-		l, err := sc.Loss(ctx, d.Name, s.Scene.Params, d.Dim, pts)
-		return l, nil, err
-	}
+	eval := evaluation(s.Scene.Entry.Client, d, s.Scene.Params)
 	var last []float64
 	step := 0
 	update, stop := Progress(a.Stderr, "basins", s.Steps)

@@ -89,14 +89,7 @@ func (a *App) Optimize(ctx context.Context, s OptimizeSpec) ([]*Trajectory, erro
 		starts = append(starts, x...)
 		trajs[i] = &Trajectory{Start: append([]float64(nil), x...), ConvergedAt: -1, Status: MaxSteps}
 	}
-	sc := s.Surface.Client
-	eval := func(ctx context.Context, pts []float64, grad bool) ([]float64, []float64, error) {
-		if grad {
-			return sc.Gradient(ctx, s.Desc.Name, s.SurfParam, dim, pts)
-		}
-		l, err := sc.Loss(ctx, s.Desc.Name, s.SurfParam, dim, pts)
-		return l, nil, err
-	}
+	eval := evaluation(s.Surface.Client, s.Desc, s.SurfParam)
 	step := 0
 	var evalErr error
 	err := s.Opt.Client.Optimize(ctx, s.Opt.Name, s.OptParams, dim, starts, s.Seed, eval,
@@ -161,6 +154,17 @@ func (a *App) Optimize(ctx context.Context, s OptimizeSpec) ([]*Trajectory, erro
 		t.finish(s)
 	}
 	return trajs, nil
+}
+
+// evaluation answers optimizers' requests from the surface's plugin.
+func evaluation(c *sdk.SurfaceClient, d sdk.Descriptor, p sdk.Params) sdk.Evaluation {
+	return func(ctx context.Context, pts []float64, grad bool) ([]float64, []float64, error) {
+		if grad {
+			return c.Gradient(ctx, d.Name, p, d.Dim, pts)
+		}
+		l, err := c.Loss(ctx, d.Name, p, d.Dim, pts)
+		return l, nil, err
+	}
 }
 
 func equal(a, b []float64) bool {
