@@ -179,15 +179,21 @@ func startPoint(s string, d sdk.Descriptor) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
+	return x, checkStart("--start", x, d)
+}
+
+// checkStart refuses a start point (named what in errors) of the wrong
+// dimension or outside the surface's domain.
+func checkStart(what string, x []float64, d sdk.Descriptor) error {
 	if len(x) != d.Dim {
-		return nil, fmt.Errorf("%w: --start has %d values; %s has %d parameters", host.ErrBadFlag, len(x), d.Name, d.Dim)
+		return fmt.Errorf("%w: %s has %d values; %s has %d parameters", host.ErrBadFlag, what, len(x), d.Name, d.Dim)
 	}
 	for k, v := range x {
 		if iv := d.Domain[k]; v < iv.Lo || v > iv.Hi {
-			return nil, fmt.Errorf("%w: --start: x%d=%g is outside %s's domain [%g, %g]", host.ErrBadFlag, k, v, d.Name, iv.Lo, iv.Hi)
+			return fmt.Errorf("%w: %s: x%d=%g is outside %s's domain [%g, %g]", host.ErrBadFlag, what, k, v, d.Name, iv.Lo, iv.Hi)
 		}
 	}
-	return x, nil
+	return nil
 }
 
 func point(x []float64) string {

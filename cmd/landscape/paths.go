@@ -65,13 +65,8 @@ func splitScene(ctx context.Context, app *host.App, sf *sceneFlags, surface stri
 // runPaths checks the starts against the scene and runs them.
 func runPaths(ctx context.Context, app *host.App, sc *host.Scene, set map[string]float64, runs []host.PathRun, pf pathFlags) ([]host.PathResult, error) {
 	for i, r := range runs {
-		if len(r.Start) != sc.Desc.Dim {
-			return nil, fmt.Errorf("%w: start %d of %s has %d values; %s has %d parameters", host.ErrBadFlag, i+1, r.Optimizer, len(r.Start), sc.Desc.Name, sc.Desc.Dim)
-		}
-		for k, v := range r.Start {
-			if iv := sc.Desc.Domain[k]; v < iv.Lo || v > iv.Hi {
-				return nil, fmt.Errorf("%w: start of %s: x%d=%g is outside %s's domain [%g, %g]", host.ErrBadFlag, r.Optimizer, k, v, sc.Desc.Name, iv.Lo, iv.Hi)
-			}
+		if err := checkStart(fmt.Sprintf("start %d of %s", i+1, r.Optimizer), r.Start, sc.Desc); err != nil {
+			return nil, err
 		}
 	}
 	if pf.steps < 1 || pf.steps > 1_000_000 {
