@@ -507,7 +507,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 					lo, hi = 0, 1
 				}
 				gl43.Finish()
-				res.EvalMS = append(res.EvalMS, ms(time.Since(e0)))
+				res.EvalMS = append(res.EvalMS, host.Millis(time.Since(e0)))
 				gw, gh, s.dirty = pw, ph, false
 			}
 			gl43.Viewport(0, 0, int32(fbw), int32(fbh))
@@ -575,7 +575,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 				fmt.Fprintf(o.Out, "landscape: view: wrote %s\n", p)
 			}
 		}
-		res.FrameMS = append(res.FrameMS, ms(time.Since(t0)))
+		res.FrameMS = append(res.FrameMS, host.Millis(time.Since(t0)))
 		res.Frames = frame + 1
 		if wait > 0 {
 			wait--
@@ -617,7 +617,6 @@ func b2i(b bool) int32 {
 	return 0
 }
 
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // colormapTable samples a colormap at 32 points for the shader.
 func colormapTable(name string) []float32 {
