@@ -617,7 +617,6 @@ func b2i(b bool) int32 {
 	return 0
 }
 
-
 // colormapTable samples a colormap at 32 points for the shader.
 func colormapTable(name string) []float32 {
 	f, _ := render.Colormap(name)
