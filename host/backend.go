@@ -51,31 +51,47 @@ func (a *App) GL() (*gl.Evaluator, error) {
 // ships GLSL that compiles, and otherwise the CPU, saying why in one line on
 // Stderr. It returns the backend that did the work.
 func (a *App) Evaluate(ctx context.Context, backend string, sc *Scene, o compute.Options) (*compute.Field, string, error) {
-	if err := CheckBackend(backend); err != nil {
-		return nil, "", err
-	}
-	cpu := func() (*compute.Field, string, error) {
-		f, err := compute.CPU{}.Evaluate(ctx, sc.Surface(), sc.Grid, o)
-		return f, "cpu", err
-	}
-	if backend == "cpu" {
-		return cpu()
-	}
-	why := ""
-	if sc.Desc.GLSL == "" {
-		why = fmt.Sprintf("surface %s ships no GLSL", sc.Desc.Name)
-	} else if ev, err := a.GL(); err != nil {
-		why = UserMessage(err)
-	} else {
-		f, err := ev.Evaluate(ctx, sc.Surface(), sc.Grid, o)
-		if err == nil || backend == "gl" || !errors.Is(err, gl.ErrCompile) {
-			return f, "gl", err
+	var f *compute.Field
+	used, err := a.withBackend(backend, func() (string, error) {
+		if sc.Desc.GLSL == "" {
+			return fmt.Sprintf("surface %s ships no GLSL", sc.Desc.Name), nil
 		}
-		why = UserMessage(err)
+		ev, err := a.GL()
+		if err != nil {
+			return UserMessage(err), nil
+		}
+		f, err = ev.Evaluate(ctx, sc.Surface(), sc.Grid, o)
+		if errors.Is(err, gl.ErrCompile) && backend == "auto" {
+			return UserMessage(err), nil
+		}
+		return "", err
+	}, func() (err error) {
+		f, err = compute.CPU{}.Evaluate(ctx, sc.Surface(), sc.Grid, o)
+		return err
+	})
+	return f, used, err
+}
+
+// withBackend runs gpu unless backend is "cpu". gpu returns why it could
+// not run (and no error) when it cannot: under "gl" that is an error, under
+// "auto" one line on Stderr, and cpu runs instead. It returns the backend
+// that did the work.
+func (a *App) withBackend(backend string, gpu func() (why string, err error), cpu func() error) (string, error) {
+	if err := CheckBackend(backend); err != nil {
+		return "", err
 	}
-	if backend == "gl" {
-		return nil, "", fmt.Errorf("%w: --backend gl: %s", ErrBackend, why)
+	if backend != "cpu" {
+		why, err := gpu()
+		if err != nil {
+			return "", err
+		}
+		if why == "" {
+			return "gl", nil
+		}
+		if backend == "gl" {
+			return "", fmt.Errorf("%w: --backend gl: %s", ErrBackend, why)
+		}
+		fmt.Fprintf(a.Stderr, "landscape: cpu backend: %s\n", why)
 	}
-	fmt.Fprintf(a.Stderr, "landscape: cpu backend: %s\n", why)
-	return cpu()
+	return "cpu", cpu()
 }

@@ -39,9 +39,6 @@ type BasinsResult struct {
 // Basins runs the batch: on the GPU when the backend allows and both the
 // surface and the optimizer ship GLSL, else through the plugins.
 func (a *App) Basins(ctx context.Context, s BasinsSpec) (*BasinsResult, error) {
-	if err := CheckBackend(s.Backend); err != nil {
-		return nil, err
-	}
 	g := s.Scene.Grid
 	d := s.Scene.Desc
 	dim := d.Dim
@@ -54,25 +51,15 @@ func (a *App) Basins(ctx context.Context, s BasinsSpec) (*BasinsResult, error) {
 		}
 	}
 	var finals []float64
-	backend := "cpu"
-	if s.Backend != "cpu" {
-		x, why, err := a.basinsGL(ctx, s, starts)
-		switch {
-		case err != nil:
-			return nil, err
-		case why == "":
-			finals, backend = x, "gl"
-		case s.Backend == "gl":
-			return nil, fmt.Errorf("%w: --backend gl: %s", ErrBackend, why)
-		default:
-			fmt.Fprintf(a.Stderr, "landscape: cpu backend: %s\n", why)
-		}
-	}
-	if finals == nil {
-		var err error
-		if finals, err = a.finalPoints(ctx, s, starts); err != nil {
-			return nil, err
-		}
+	backend, err := a.withBackend(s.Backend, func() (why string, err error) {
+		finals, why, err = a.basinsGL(ctx, s, starts)
+		return why, err
+	}, func() (err error) {
+		finals, err = a.finalPoints(ctx, s, starts)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return classify(d, finals, s.Radius, backend), nil
 }
