@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 
@@ -41,6 +42,16 @@ func (a *App) GL() (*gl.Evaluator, error) {
 		a.gl.ctx, a.gl.err = gl.New(gl.Options{Platform: a.GLPlatform})
 		if a.gl.err == nil {
 			a.gl.eval = a.gl.ctx.Evaluator()
+			// LANDSCAPE_GL_MAX_DATA caps a surface's data buffer on the
+			// GPU (for example "64MiB"), below the driver's own limit.
+			if v := os.Getenv("LANDSCAPE_GL_MAX_DATA"); v != "" {
+				n, err := ParseBytes(v)
+				if err != nil {
+					a.gl.err = fmt.Errorf("LANDSCAPE_GL_MAX_DATA: %w", err)
+					return
+				}
+				a.gl.eval.MaxDataBytes = n
+			}
 		}
 	})
 	return a.gl.eval, a.gl.err
@@ -61,7 +72,7 @@ func (a *App) Evaluate(ctx context.Context, backend string, sc *Scene, o compute
 			return UserMessage(err), nil
 		}
 		f, err = ev.Evaluate(ctx, sc.Surface(), sc.Grid, o)
-		if errors.Is(err, gl.ErrCompile) && backend == "auto" {
+		if gpuRefused(err) && backend == "auto" {
 			return UserMessage(err), nil
 		}
 		return "", err
@@ -70,6 +81,13 @@ func (a *App) Evaluate(ctx context.Context, backend string, sc *Scene, o compute
 		return err
 	})
 	return f, used, err
+}
+
+// gpuRefused reports whether err says this surface cannot run on this GPU
+// (its GLSL does not compile, its data does not fit), so that "auto" falls
+// back to the CPU.
+func gpuRefused(err error) bool {
+	return errors.Is(err, gl.ErrCompile) || errors.Is(err, gl.ErrDataTooLarge)
 }
 
 // withBackend runs gpu unless backend is "cpu". gpu returns why it could

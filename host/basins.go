@@ -96,7 +96,7 @@ func (a *App) basinsGL(ctx context.Context, s BasinsSpec, starts []float64) ([]f
 		Starts: starts, Steps: s.Steps, Progress: update})
 	stop()
 	if err != nil {
-		if errors.Is(err, gl.ErrCompile) && s.Backend == "auto" {
+		if gpuRefused(err) && s.Backend == "auto" {
 			return nil, UserMessage(err), nil
 		}
 		return nil, "", err
@@ -112,7 +112,7 @@ func (a *App) basinsGL(ctx context.Context, s BasinsSpec, starts []float64) ([]f
 // where each ended.
 func (a *App) finalPoints(ctx context.Context, s BasinsSpec, starts []float64) ([]float64, error) {
 	d := s.Scene.Desc
-	eval := evaluation(s.Scene.Entry.Client, d, s.Scene.Params)
+	eval := evaluation(s.Scene.Entry.Client, d, s.Scene.Settings)
 	var last []float64
 	step := 0
 	update, stop := Progress(a.Stderr, "basins", s.Steps)

@@ -14,7 +14,7 @@ import (
 type OptimizeSpec struct {
 	Surface   Entry
 	Desc      sdk.Descriptor // the surface as configured by SurfParams
-	SurfParam sdk.Params
+	SurfParam sdk.Settings
 	Opt       OptEntry
 	OptParams sdk.Params
 	// Starts holds one start point per run.
@@ -157,7 +157,7 @@ func (a *App) Optimize(ctx context.Context, s OptimizeSpec) ([]*Trajectory, erro
 }
 
 // evaluation answers optimizers' requests from the surface's plugin.
-func evaluation(c *sdk.SurfaceClient, d sdk.Descriptor, p sdk.Params) sdk.Evaluation {
+func evaluation(c *sdk.SurfaceClient, d sdk.Descriptor, p sdk.Settings) sdk.Evaluation {
 	return func(ctx context.Context, pts []float64, grad bool) ([]float64, []float64, error) {
 		if grad {
 			return c.Gradient(ctx, d.Name, p, d.Dim, pts)

@@ -94,29 +94,46 @@ func parseFinite(s string) (float64, error) {
 }
 
 // ParseSet parses --set values: each "name=value", several comma-separated
-// in one flag allowed. A name given twice is an error.
-func ParseSet(vals []string) (sdk.Params, error) {
-	out := sdk.Params{}
+// in one flag allowed (a piece without '=' continues the previous value, so
+// a file name may hold commas). Numbers go to Params; anything else (a
+// choice's name, a file name) to Texts, for the surface to judge. A name
+// given twice is an error, as is a number that is not finite.
+func ParseSet(vals []string) (sdk.Settings, error) {
+	out := sdk.Settings{Params: sdk.Params{}, Texts: sdk.Texts{}}
+	var items []string
 	for _, v := range vals {
-		for _, kv := range strings.Split(v, ",") {
-			kv = strings.TrimSpace(kv)
-			if kv == "" {
+		for i, kv := range strings.Split(v, ",") {
+			if i > 0 && !strings.Contains(kv, "=") && len(items) > 0 {
+				items[len(items)-1] += "," + kv
 				continue
 			}
-			k, val, ok := strings.Cut(kv, "=")
-			k = strings.TrimSpace(k)
-			if !ok || k == "" {
-				return nil, fmt.Errorf("%w: --set %q: want name=value, for example --set A=5", ErrBadFlag, kv)
-			}
-			f, err := parseFinite(val)
-			if err != nil {
-				return nil, fmt.Errorf("%w: --set %s: %v", ErrBadFlag, k, err)
-			}
-			if _, dup := out[k]; dup {
-				return nil, fmt.Errorf("%w: --set %s is given twice", ErrBadFlag, k)
-			}
-			out[k] = f
+			items = append(items, kv)
 		}
+	}
+	for _, kv := range items {
+		kv = strings.TrimSpace(kv)
+		if kv == "" {
+			continue
+		}
+		k, val, ok := strings.Cut(kv, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return out, fmt.Errorf("%w: --set %q: want name=value, for example --set A=5", ErrBadFlag, kv)
+		}
+		_, dupP := out.Params[k]
+		_, dupT := out.Texts[k]
+		if dupP || dupT {
+			return out, fmt.Errorf("%w: --set %s is given twice", ErrBadFlag, k)
+		}
+		if _, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err != nil {
+			out.Texts[k] = strings.TrimSpace(val)
+			continue
+		}
+		f, err := parseFinite(val)
+		if err != nil {
+			return out, fmt.Errorf("%w: --set %s: %v", ErrBadFlag, k, err)
+		}
+		out.Params[k] = f
 	}
 	return out, nil
 }

@@ -74,9 +74,12 @@ func TestParseRange(t *testing.T) {
 }
 
 func TestParseSet(t *testing.T) {
-	p, err := ParseSet([]string{"A=5", "dim=3, b = -1.5e2"})
-	if err != nil || len(p) != 3 || p["A"] != 5 || p["dim"] != 3 || p["b"] != -150 {
+	p, err := ParseSet([]string{"A=5", "dim=3, b = -1.5e2", "loss=huber,csv=a,b.csv"})
+	if err != nil || len(p.Params) != 3 || p.Params["A"] != 5 || p.Params["dim"] != 3 || p.Params["b"] != -150 {
 		t.Errorf("ParseSet = %v, %v", p, err)
+	}
+	if len(p.Texts) != 2 || p.Texts["loss"] != "huber" || p.Texts["csv"] != "a,b.csv" {
+		t.Errorf("ParseSet texts = %v", p.Texts)
 	}
 	for _, c := range []struct {
 		in  []string
@@ -84,7 +87,7 @@ func TestParseSet(t *testing.T) {
 	}{
 		{[]string{"A"}, "want name=value"},
 		{[]string{"=3"}, "want name=value"},
-		{[]string{"A=x"}, "not a number"},
+		{[]string{"A=x", "A=1"}, "given twice"},
 		{[]string{"A=NaN"}, "not finite"},
 		{[]string{"A=1", "A=2"}, "given twice"},
 	} {
@@ -164,9 +167,14 @@ func FuzzParseSet(f *testing.F) {
 			}
 			return
 		}
-		for k, v := range p {
+		for k, v := range p.Params {
 			if k == "" || strings.ContainsAny(k, "=,") || math.IsNaN(v) || math.IsInf(v, 0) {
 				t.Fatalf("ParseSet(%q) accepted %q=%v", s, k, v)
+			}
+		}
+		for k := range p.Texts {
+			if _, dup := p.Params[k]; dup || k == "" || strings.ContainsAny(k, "=,") {
+				t.Fatalf("ParseSet(%q) accepted text %q", s, k)
 			}
 		}
 	})

@@ -21,10 +21,10 @@ type SceneFlags struct {
 	Res string
 	// Range is "x0:x1,y0:y1"; empty means the surface's default domain.
 	Range string
-	// Set holds "name=value" items; Params, when not nil, holds them
+	// Set holds "name=value" items; Settings, when not nil, holds them
 	// already parsed (and Set is ignored).
-	Set    []string
-	Params sdk.Params
+	Set      []string
+	Settings *sdk.Settings
 	// At is the point the plane goes through (comma-separated, one value per
 	// parameter); empty means the origin.
 	At string
@@ -32,18 +32,32 @@ type SceneFlags struct {
 	Axes string
 	// MaxBytes bounds the Field's memory; 0 means DefaultMaxBytes.
 	MaxBytes int64
+	// Plane is how the plane is chosen (see Planes); "" means "axis".
+	Plane string
+	// PlaneSeed seeds random and filter-normalized directions.
+	PlaneSeed uint64
+	// Trajectory is the file whose points --plane pca fits.
+	Trajectory string
 }
+
+// Planes are the accepted --plane values: two parameters vary ("axis"),
+// two seeded Gaussian directions ("random"), the same rescaled filter by
+// filter to the origin's norms ("filter", Li et al. 2018), or the first
+// two principal directions of an optimizer trajectory ("pca").
+var Planes = []string{"axis", "random", "filter", "pca"}
 
 // DefaultMaxBytes is the default memory budget of one Field (4 GiB).
 const DefaultMaxBytes = 4 << 30
 
 // Scene is a resolved request: which surface, configured how, on which grid.
 type Scene struct {
-	Entry  Entry
-	Params sdk.Params
-	// Desc describes the surface as configured by Params.
+	Entry    Entry
+	Settings sdk.Settings
+	// Desc describes the surface as configured by Settings.
 	Desc sdk.Descriptor
 	Grid compute.Grid
+	// PCA is the trajectory's principal plane under --plane pca.
+	PCA *compute.PCAResult
 }
 
 // ResolveScene checks every flag against the catalog and the surface, and
@@ -53,11 +67,11 @@ func ResolveScene(ctx context.Context, cat *Catalog, f SceneFlags, callTimeout f
 	if err != nil {
 		return nil, err
 	}
-	params := f.Params
-	if params == nil {
-		if params, err = ParseSet(f.Set); err != nil {
-			return nil, err
-		}
+	var params sdk.Settings
+	if f.Settings != nil {
+		params = *f.Settings
+	} else if params, err = ParseSet(f.Set); err != nil {
+		return nil, err
 	}
 	nx, ny, err := ParseRes(f.Res)
 	if err != nil {
@@ -71,13 +85,28 @@ func ResolveScene(ctx context.Context, cat *Catalog, f SceneFlags, callTimeout f
 		return nil, fmt.Errorf("%w: %dx%d needs %s for the grid alone, over the %s budget; lower --res or raise --max-memory",
 			ErrTooLarge, nx, ny, FormatBytes(need), FormatBytes(budget))
 	}
+	switch f.Plane {
+	case "", "axis", "random", "filter":
+	case "pca":
+		if f.Trajectory == "" {
+			return nil, fmt.Errorf("%w: --plane pca needs --trajectory FILE (from landscape optimize -o FILE.csv)", ErrBadFlag)
+		}
+		if f.At != "" {
+			return nil, fmt.Errorf("%w: --plane pca goes through the trajectory's last point; drop --at", ErrBadFlag)
+		}
+	default:
+		return nil, fmt.Errorf("%w: --plane %q (accepted: %s)", ErrBadFlag, f.Plane, strings.Join(Planes, ", "))
+	}
 	desc, err := Describe(ctx, e, params, callTimeout)
 	if err != nil {
 		return nil, err
 	}
 	dim := desc.Dim
 	if dim < 2 {
-		return nil, fmt.Errorf("host: %s has %d parameter; a 2D grid needs at least 2 (set dim=2 or more if it takes one)", e.Name, dim)
+		return nil, fmt.Errorf("host: %s has %d parameter; a 2D grid needs at least 2 (use landscape slice for a 1-D curve, or set dim=2 or more if it takes one)", e.Name, dim)
+	}
+	if f.Plane != "" && f.Plane != "axis" {
+		return directionScene(e, params, desc, f, nx, ny)
 	}
 	ai, aj := 0, 1
 	if f.Axes != "" {
@@ -87,14 +116,9 @@ func ResolveScene(ctx context.Context, cat *Catalog, f SceneFlags, callTimeout f
 		}
 		ai, aj = ax[0], ax[1]
 	}
-	var at []float64
-	if f.At != "" {
-		if at, err = ParseVector("at", f.At); err != nil {
-			return nil, err
-		}
-		if len(at) != dim {
-			return nil, fmt.Errorf("%w: --at has %d values; %s has %d parameters", ErrBadFlag, len(at), e.Name, dim)
-		}
+	at, err := origin(f.At, desc)
+	if err != nil {
+		return nil, err
 	}
 	x, y := desc.Domain[ai], desc.Domain[aj]
 	if f.Range != "" {
@@ -104,7 +128,93 @@ func ResolveScene(ctx context.Context, cat *Catalog, f SceneFlags, callTimeout f
 	}
 	plane := sdk.AxisPlane(dim, ai, aj, at, x, y, nx, ny)
 	g := compute.Grid{Plane: plane, XLabel: "x" + strconv.Itoa(ai), YLabel: "x" + strconv.Itoa(aj)}
-	return &Scene{Entry: e, Params: params, Desc: desc, Grid: g}, nil
+	return &Scene{Entry: e, Settings: params, Desc: desc, Grid: g}, nil
+}
+
+// origin is --at (numbers or a file, see LoadVector), checked against the
+// surface; nil when not given.
+func origin(at string, desc sdk.Descriptor) ([]float64, error) {
+	if at == "" {
+		return nil, nil
+	}
+	v, err := LoadVector("at", at)
+	if err != nil {
+		return nil, err
+	}
+	if len(v) != desc.Dim {
+		return nil, fmt.Errorf("%w: --at has %d values; %s has %d parameters", ErrBadFlag, len(v), desc.Name, desc.Dim)
+	}
+	return v, nil
+}
+
+// directionScene builds a random, filter-normalized or PCA plane. Random
+// and filter planes go through --at (default: the first known minimum, or
+// the origin), over [-1, 1]² unless --range says otherwise; a PCA plane
+// goes through the trajectory's last point, over the projected path with
+// a fifth of its extent to spare.
+func directionScene(e Entry, params sdk.Settings, desc sdk.Descriptor, f SceneFlags, nx, ny int) (*Scene, error) {
+	dim := desc.Dim
+	x, y := sdk.Interval{Lo: -1, Hi: 1}, sdk.Interval{Lo: -1, Hi: 1}
+	sc := &Scene{Entry: e, Settings: params, Desc: desc}
+	var plane sdk.Plane
+	switch f.Plane {
+	case "pca":
+		pts, err := LoadTrajectory("trajectory", f.Trajectory)
+		if err != nil {
+			return nil, err
+		}
+		if len(pts[0]) != dim {
+			return nil, fmt.Errorf("%w: --trajectory %s has points of %d parameters; %s has %d", ErrBadFlag, f.Trajectory, len(pts[0]), desc.Name, dim)
+		}
+		r, err := compute.PCA(pts)
+		if err != nil {
+			return nil, fmt.Errorf("%w: --trajectory %s: %v", ErrBadFlag, f.Trajectory, err)
+		}
+		sc.PCA = &r
+		x, y = r.Bounds(0.2)
+		plane = r.Plane(x, y, nx, ny)
+		sc.Grid.XLabel = fmt.Sprintf("pc1 (%.1f%%)", 100*r.Explained[0])
+		sc.Grid.YLabel = fmt.Sprintf("pc2 (%.1f%%)", 100*r.Explained[1])
+	default:
+		at, err := origin(f.At, desc)
+		if err != nil {
+			return nil, err
+		}
+		if at == nil {
+			at = make([]float64, dim)
+			if len(desc.Minima) > 0 {
+				copy(at, desc.Minima[0].Location)
+			}
+		}
+		u := compute.RandomDirection(dim, f.PlaneSeed)
+		v := compute.RandomDirection(dim, f.PlaneSeed+0x9e3779b97f4a7c15)
+		if f.Plane == "filter" {
+			if u, err = compute.FilterNormalize(u, at, desc.Groups); err == nil {
+				v, err = compute.FilterNormalize(v, at, desc.Groups)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%w: --plane filter: %v", ErrBadFlag, err)
+			}
+		}
+		if err := compute.CheckPlaneDirections(u, v); err != nil {
+			hint := ""
+			if f.Plane == "filter" {
+				hint = " (filter normalization scales each group to the origin's; give --at a trained point with nonzero weights)"
+			}
+			return nil, fmt.Errorf("%w: --plane %s: %v%s", ErrBadFlag, f.Plane, err, hint)
+		}
+		plane = sdk.Plane{Origin: at, U: u, V: v, Nx: nx, Ny: ny}
+		sc.Grid.XLabel, sc.Grid.YLabel = "d1", "d2"
+	}
+	if f.Range != "" {
+		var err error
+		if x, y, err = ParseRange(f.Range); err != nil {
+			return nil, err
+		}
+	}
+	plane.X, plane.Y = x, y
+	sc.Grid.Plane = plane
+	return sc, nil
 }
 
 func parseAxes(s string, dim int) ([2]int, error) {
@@ -128,12 +238,12 @@ func parseAxes(s string, dim int) ([2]int, error) {
 
 // Surface adapts the scene's plugin surface to the engine.
 func (s *Scene) Surface() compute.Surface {
-	return remote{e: s.Entry, params: s.Params, desc: s.Desc}
+	return remote{e: s.Entry, params: s.Settings, desc: s.Desc}
 }
 
 type remote struct {
 	e      Entry
-	params sdk.Params
+	params sdk.Settings
 	desc   sdk.Descriptor
 }
 
@@ -181,7 +291,7 @@ func ParseBytes(s string) (int64, error) {
 
 // Describe asks the surface's plugin for its description as configured by
 // params (which the plugin validates).
-func Describe(ctx context.Context, e Entry, params sdk.Params, callTimeout func(context.Context) (context.Context, context.CancelFunc)) (sdk.Descriptor, error) {
+func Describe(ctx context.Context, e Entry, params sdk.Settings, callTimeout func(context.Context) (context.Context, context.CancelFunc)) (sdk.Descriptor, error) {
 	cctx, cancel := callTimeout(ctx)
 	defer cancel()
 	desc, err := e.Client.Describe(cctx, e.Name, params)
@@ -190,6 +300,12 @@ func Describe(ctx context.Context, e Entry, params sdk.Params, callTimeout func(
 			return sdk.Descriptor{}, fmt.Errorf("%s: %w", e.Name, err)
 		}
 		return sdk.Descriptor{}, err
+	}
+	if desc.GLSL != "" && desc.DataLen > 0 {
+		// The GPU kernels read the data buffer; fetch it once here.
+		if desc.Data, err = e.Client.Data(cctx, e.Name, params, desc.DataLen); err != nil {
+			return sdk.Descriptor{}, err
+		}
 	}
 	return desc, nil
 }
@@ -207,18 +323,24 @@ func Declares(hs []sdk.Hyperparameter, name string) bool {
 // SplitParams routes --set values to the surface or the optimizer, by
 // which declares the name; "surface.NAME" and "opt.NAME" settle a name both
 // declare.
-func SplitParams(set sdk.Params, surf []sdk.Hyperparameter, opt []sdk.Hyperparameter) (sp, op sdk.Params, err error) {
-	sp, op = sdk.Params{}, sdk.Params{}
-	for k, v := range set {
+//
+// Texts (values that are not numbers) are the surface's: optimizers take
+// numbers only.
+func SplitParams(set sdk.Settings, surf []sdk.Hyperparameter, opt []sdk.Hyperparameter) (sp sdk.Settings, op sdk.Params, err error) {
+	sp, op = sdk.Settings{Params: sdk.Params{}, Texts: sdk.Texts{}}, sdk.Params{}
+	for k, v := range set.Texts {
+		sp.Texts[strings.TrimPrefix(k, "surface.")] = v
+	}
+	for k, v := range set.Params {
 		switch {
 		case strings.HasPrefix(k, "surface."):
-			sp[strings.TrimPrefix(k, "surface.")] = v
+			sp.Params[strings.TrimPrefix(k, "surface.")] = v
 		case strings.HasPrefix(k, "opt."):
 			op[strings.TrimPrefix(k, "opt.")] = v
 		case Declares(surf, k) && Declares(opt, k):
-			return nil, nil, fmt.Errorf("%w: --set %s: both the surface and the optimizer take %s; write surface.%s or opt.%s", ErrBadFlag, k, k, k, k)
+			return sp, nil, fmt.Errorf("%w: --set %s: both the surface and the optimizer take %s; write surface.%s or opt.%s", ErrBadFlag, k, k, k, k)
 		case Declares(surf, k):
-			sp[k] = v
+			sp.Params[k] = v
 		default:
 			op[k] = v // unknown names are the optimizer's to refuse, listing its own
 		}

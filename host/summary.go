@@ -12,21 +12,21 @@ import (
 
 // Summary is the JSON description of an evaluated grid.
 type Summary struct {
-	Surface         string             `json:"surface"`
-	Plugin          string             `json:"plugin"`
-	Backend         string             `json:"backend"`
-	Dim             int                `json:"dim"`
-	Hyperparameters map[string]float64 `json:"hyperparameters"`
-	Resolution      [2]int             `json:"resolution"` // nx, ny
-	Range           SummaryRange       `json:"range"`
-	Plane           *SummaryPlane      `json:"plane,omitempty"`
-	Min             *float64           `json:"min"`
-	Max             *float64           `json:"max"`
-	Argmin          *SummaryPoint      `json:"argmin"`
-	Argmax          *SummaryPoint      `json:"argmax"`
-	NaNCount        int                `json:"nan_count"`
-	Layout          string             `json:"layout"`
-	Timing          SummaryTiming      `json:"timing"`
+	Surface         string         `json:"surface"`
+	Plugin          string         `json:"plugin"`
+	Backend         string         `json:"backend"`
+	Dim             int            `json:"dim"`
+	Hyperparameters map[string]any `json:"hyperparameters"`
+	Resolution      [2]int         `json:"resolution"` // nx, ny
+	Range           SummaryRange   `json:"range"`
+	Plane           *SummaryPlane  `json:"plane,omitempty"`
+	Min             *float64       `json:"min"`
+	Max             *float64       `json:"max"`
+	Argmin          *SummaryPoint  `json:"argmin"`
+	Argmax          *SummaryPoint  `json:"argmax"`
+	NaNCount        int            `json:"nan_count"`
+	Layout          string         `json:"layout"`
+	Timing          SummaryTiming  `json:"timing"`
 }
 
 // SummaryRange is the grid's extent; both ends are grid points.
@@ -62,13 +62,7 @@ type SummaryTiming struct {
 
 // NewSummary describes field as evaluated for scene.
 func NewSummary(sc *Scene, backend string, f *compute.Field, eval, total time.Duration) Summary {
-	hp := map[string]float64{}
-	for _, h := range sc.Desc.Hyperparameters {
-		hp[h.Name] = h.Default
-	}
-	for k, v := range sc.Params {
-		hp[k] = v
-	}
+	hp := ConfiguredJSON(sc.Desc.Hyperparameters)
 	g := f.Grid
 	s := Summary{
 		Surface: sc.Desc.Name, Plugin: sc.Entry.Plugin, Backend: backend, Dim: sc.Desc.Dim,
@@ -119,19 +113,45 @@ func WriteJSON(w io.Writer, v any) error {
 
 // HyperparameterJSON is a hyperparameter in listings.
 type HyperparameterJSON struct {
-	Name    string  `json:"name"`
-	Default float64 `json:"default"`
-	Min     float64 `json:"min"`
-	Max     float64 `json:"max"`
-	Integer bool    `json:"integer,omitempty"`
-	Doc     string  `json:"doc,omitempty"`
+	Name    string   `json:"name"`
+	Default any      `json:"default"`
+	Min     float64  `json:"min"`
+	Max     float64  `json:"max"`
+	Integer bool     `json:"integer,omitempty"`
+	Options []string `json:"options,omitempty"`
+	Text    bool     `json:"text,omitempty"`
+	Doc     string   `json:"doc,omitempty"`
+}
+
+// Configured is the settings of a configured surface: each hyperparameter's
+// Default (or DefaultText), which holds its configured value (see sdk.Info).
+func Configured(hs []sdk.Hyperparameter) sdk.Settings {
+	s := sdk.Settings{Params: sdk.Params{}, Texts: sdk.Texts{}}
+	for _, h := range hs {
+		if h.Text {
+			s.Texts[h.Name] = h.DefaultText
+		} else {
+			s.Params[h.Name] = h.Default
+		}
+	}
+	return s
+}
+
+// ConfiguredJSON maps each hyperparameter of a configured surface to its
+// value (Default holds the configured value; see sdk.Info).
+func ConfiguredJSON(hs []sdk.Hyperparameter) map[string]any {
+	out := map[string]any{}
+	for _, h := range hs {
+		out[h.Name] = h.DefaultValue()
+	}
+	return out
 }
 
 // HyperparametersJSON lists hs for JSON (never null).
 func HyperparametersJSON(hs []sdk.Hyperparameter) []HyperparameterJSON {
 	out := make([]HyperparameterJSON, 0, len(hs))
 	for _, h := range hs {
-		out = append(out, HyperparameterJSON{h.Name, h.Default, h.Min, h.Max, h.Integer, h.Doc})
+		out = append(out, HyperparameterJSON{h.Name, h.DefaultValue(), h.Min, h.Max, h.Integer, h.Options, h.Text, h.Doc})
 	}
 	return out
 }

@@ -30,7 +30,7 @@ func WriteTrajectoryCSV(w io.Writer, t *Trajectory) error {
 // TrajectoryReport is the JSON form of one run.
 type TrajectoryReport struct {
 	Surface         string             `json:"surface"`
-	SurfaceParams   map[string]float64 `json:"surface_hyperparameters"`
+	SurfaceParams   map[string]any     `json:"surface_hyperparameters"`
 	Optimizer       string             `json:"optimizer"`
 	OptimizerParams map[string]float64 `json:"optimizer_hyperparameters"`
 	Seed            uint64             `json:"seed"`
@@ -78,9 +78,10 @@ func fullParams(decl []sdk.Hyperparameter, set sdk.Params) map[string]float64 {
 	return out
 }
 
-// NewTrajectoryReport describes a run for JSON.
-func NewTrajectoryReport(d sdk.Descriptor, sp sdk.Params, o OptEntry, op sdk.Params, seed uint64, t *Trajectory) TrajectoryReport {
-	r := TrajectoryReport{Surface: d.Name, SurfaceParams: fullParams(d.Hyperparameters, sp), Optimizer: o.Name,
+// NewTrajectoryReport describes a run for JSON (d is the surface as
+// configured, so its defaults are the values used).
+func NewTrajectoryReport(d sdk.Descriptor, o OptEntry, op sdk.Params, seed uint64, t *Trajectory) TrajectoryReport {
+	r := TrajectoryReport{Surface: d.Name, SurfaceParams: ConfiguredJSON(d.Hyperparameters), Optimizer: o.Name,
 		OptimizerParams: fullParams(o.Hyperparameters, op), Seed: seed, Start: t.Start, Status: t.Status, Why: t.Why,
 		Evaluations: t.Evals}
 	if t.ConvergedAt >= 0 {

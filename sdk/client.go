@@ -19,6 +19,27 @@ type Descriptor struct {
 	HasGradient bool
 	// GLSL is the surface's snippet for GPU evaluation; "" when none.
 	GLSL string
+	// Samples is the number of training samples of a surface that
+	// evaluates mini-batches (SurfaceWithBatches); 0 when it does not.
+	Samples int
+	// DataLen is the length in floats of the surface's GLSL data buffer
+	// (SurfaceWithData); 0 when it has none.
+	DataLen int
+	// Data is that buffer when the host has fetched it (SurfaceClient.Data)
+	// for the GPU; nil otherwise. It is never sent with a description.
+	Data []float32
+}
+
+// Settings are the hyperparameter values a surface is configured with:
+// numbers (and choices by index) in Params, texts (and choices by name) in
+// Texts. The zero value means the surface's defaults.
+type Settings struct {
+	Params Params
+	Texts  Texts
+}
+
+func (s Settings) ref(name string) *pb.SurfaceRef {
+	return &pb.SurfaceRef{Name: name, Params: s.Params, Texts: s.Texts}
 }
 
 // SurfaceClient is the host's handle on one plugin process's surfaces. It is
@@ -94,10 +115,10 @@ func (c *SurfaceClient) List(ctx context.Context) ([]Descriptor, error) {
 	return out, nil
 }
 
-// Describe describes the named surface configured with params, which the
+// Describe describes the named surface configured with s, which the
 // plugin validates (ErrBadParams).
-func (c *SurfaceClient) Describe(ctx context.Context, name string, params Params) (Descriptor, error) {
-	r, err := c.rpc.DescribeSurface(ctx, &pb.SurfaceRef{Name: name, Params: params})
+func (c *SurfaceClient) Describe(ctx context.Context, name string, s Settings) (Descriptor, error) {
+	r, err := c.rpc.DescribeSurface(ctx, s.ref(name))
 	if err != nil {
 		return Descriptor{}, fromStatus(c.name(), err)
 	}
@@ -112,11 +133,46 @@ func (c *SurfaceClient) Describe(ctx context.Context, name string, params Params
 }
 
 // Loss evaluates the surface at len(points)/dim points.
-func (c *SurfaceClient) Loss(ctx context.Context, name string, params Params, dim int, points []float64) ([]float64, error) {
+func (c *SurfaceClient) Loss(ctx context.Context, name string, s Settings, dim int, points []float64) ([]float64, error) {
+	return c.BatchLoss(ctx, name, s, dim, points, nil)
+}
+
+// Batch names the samples of one mini-batch per point: Size indices each,
+// one after another in Index (len(points)/dim · Size in all).
+type Batch struct {
+	Size  int
+	Index []int32
+}
+
+func (b *Batch) check(n int) error {
+	if b != nil && (b.Size < 1 || len(b.Index) != n*b.Size) {
+		return fmt.Errorf("%w: %d sample indices for %d points in batches of %d", ErrBadRequest, len(b.Index), n, b.Size)
+	}
+	return nil
+}
+
+func pointsRequest(name string, s Settings, dim int, points []float64, b *Batch) (*pb.PointsRequest, error) {
 	if dim < 1 || len(points)%dim != 0 {
 		return nil, fmt.Errorf("%w: %d values do not make points of dimension %d", ErrBadRequest, len(points), dim)
 	}
-	r, err := c.rpc.Loss(ctx, &pb.PointsRequest{Surface: &pb.SurfaceRef{Name: name, Params: params}, Dim: int32(dim), Points: points})
+	if err := b.check(len(points) / dim); err != nil {
+		return nil, err
+	}
+	req := &pb.PointsRequest{Surface: s.ref(name), Dim: int32(dim), Points: points}
+	if b != nil {
+		req.BatchSize, req.Batch = int32(b.Size), b.Index
+	}
+	return req, nil
+}
+
+// BatchLoss is Loss over a mini-batch of samples per point (b nil: the
+// full loss). Surfaces without mini-batches refuse a batch (ErrBadRequest).
+func (c *SurfaceClient) BatchLoss(ctx context.Context, name string, s Settings, dim int, points []float64, b *Batch) ([]float64, error) {
+	req, err := pointsRequest(name, s, dim, points, b)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.rpc.Loss(ctx, req)
 	if err != nil {
 		return nil, fromStatus(c.name(), err)
 	}
@@ -128,11 +184,18 @@ func (c *SurfaceClient) Loss(ctx context.Context, name string, params Params, di
 
 // Gradient evaluates loss and gradient at len(points)/dim points. Surfaces
 // without an analytic gradient answer with central differences.
-func (c *SurfaceClient) Gradient(ctx context.Context, name string, params Params, dim int, points []float64) (values, grads []float64, err error) {
-	if dim < 1 || len(points)%dim != 0 {
-		return nil, nil, fmt.Errorf("%w: %d values do not make points of dimension %d", ErrBadRequest, len(points), dim)
+func (c *SurfaceClient) Gradient(ctx context.Context, name string, s Settings, dim int, points []float64) (values, grads []float64, err error) {
+	return c.BatchGradient(ctx, name, s, dim, points, nil)
+}
+
+// BatchGradient is Gradient over a mini-batch of samples per point (b nil:
+// the full gradient).
+func (c *SurfaceClient) BatchGradient(ctx context.Context, name string, s Settings, dim int, points []float64, b *Batch) (values, grads []float64, err error) {
+	req, err := pointsRequest(name, s, dim, points, b)
+	if err != nil {
+		return nil, nil, err
 	}
-	r, err := c.rpc.Gradient(ctx, &pb.PointsRequest{Surface: &pb.SurfaceRef{Name: name, Params: params}, Dim: int32(dim), Points: points})
+	r, err := c.rpc.Gradient(ctx, req)
 	if err != nil {
 		return nil, nil, fromStatus(c.name(), err)
 	}
@@ -161,7 +224,7 @@ type RowOptions struct {
 // EvalRows evaluates rows [row0, row1) of plane p into dst (row-major, len
 // (row1−row0)·Nx). The plugin streams chunks; a chunk outside the request, of
 // the wrong size or repeated, or rows left missing, are ErrPluginFailed.
-func (c *SurfaceClient) EvalRows(ctx context.Context, name string, params Params, p Plane, row0, row1 int, dst []float32, o RowOptions) error {
+func (c *SurfaceClient) EvalRows(ctx context.Context, name string, s Settings, p Plane, row0, row1 int, dst []float32, o RowOptions) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -171,7 +234,7 @@ func (c *SurfaceClient) EvalRows(ctx context.Context, name string, params Params
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	req := &pb.EvalGridRequest{
-		Surface: &pb.SurfaceRef{Name: name, Params: params}, Plane: planeToProto(p),
+		Surface: s.ref(name), Plane: planeToProto(p),
 		Row0: int32(row0), Row1: int32(row1), ChunkRows: int32(o.ChunkRows), Workers: int32(o.Workers)}
 	var shared *os.File
 	if o.SharedDir != "" {
@@ -231,4 +294,40 @@ func (c *SurfaceClient) EvalRows(ctx context.Context, name string, params Params
 		return fmt.Errorf("%w: %s sent %d of %d rows", ErrPluginFailed, c.name(), done, row1-row0)
 	}
 	return nil
+}
+
+// maxData bounds a data buffer the host accepts (1 GiB of floats).
+const maxData = 1 << 28
+
+// Data fetches the configured surface's GLSL data buffer (want floats, as
+// its Descriptor's DataLen says).
+func (c *SurfaceClient) Data(ctx context.Context, name string, s Settings, want int) ([]float32, error) {
+	if want < 0 || want > maxData {
+		return nil, fmt.Errorf("%w: %s: data buffer of %d floats", ErrPluginFailed, c.name(), want)
+	}
+	stream, err := c.rpc.SurfaceData(ctx, s.ref(name))
+	if err != nil {
+		return nil, fromStatus(c.name(), err)
+	}
+	out := make([]float32, 0, want)
+	for {
+		ch, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fromStatus(c.name(), err)
+		}
+		b := ch.GetValues()
+		if len(b)%4 != 0 || len(out)+len(b)/4 > want {
+			return nil, fmt.Errorf("%w: %s sent more data than the %d floats it declared", ErrPluginFailed, c.name(), want)
+		}
+		n := len(out)
+		out = out[:n+len(b)/4]
+		putF32(out[n:], b)
+	}
+	if len(out) != want {
+		return nil, fmt.Errorf("%w: %s sent %d of the %d data floats it declared", ErrPluginFailed, c.name(), len(out), want)
+	}
+	return out, nil
 }

@@ -15,8 +15,10 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-func infoToProto(i Info, hasGrad bool, glsl string) *pb.SurfaceInfo {
-	out := &pb.SurfaceInfo{Name: i.Name, Summary: i.Summary, Dim: int32(i.Dim), HasGradient: hasGrad, Glsl: glsl}
+func infoToProto(d Descriptor) *pb.SurfaceInfo {
+	i := d.Info
+	out := &pb.SurfaceInfo{Name: i.Name, Summary: i.Summary, Dim: int32(i.Dim), HasGradient: d.HasGradient, Glsl: d.GLSL,
+		Samples: int64(d.Samples), DataLen: int64(d.DataLen)}
 	for _, d := range i.Domain {
 		out.Domain = append(out.Domain, &pb.Interval{Lo: d.Lo, Hi: d.Hi})
 	}
@@ -42,13 +44,15 @@ func infoFromProto(p *pb.SurfaceInfo) Descriptor {
 	for _, g := range p.GetGroups() {
 		i.Groups = append(i.Groups, Group{Name: g.GetName(), Start: int(g.GetStart()), Len: int(g.GetLen())})
 	}
-	return Descriptor{Info: i, HasGradient: p.GetHasGradient(), GLSL: p.GetGlsl()}
+	return Descriptor{Info: i, HasGradient: p.GetHasGradient(), GLSL: p.GetGlsl(),
+		Samples: int(p.GetSamples()), DataLen: int(p.GetDataLen())}
 }
 
 func hpToProto(hs []Hyperparameter) []*pb.Hyperparameter {
 	var out []*pb.Hyperparameter
 	for _, h := range hs {
-		out = append(out, &pb.Hyperparameter{Name: h.Name, Doc: h.Doc, Default: h.Default, Min: h.Min, Max: h.Max, Integer: h.Integer})
+		out = append(out, &pb.Hyperparameter{Name: h.Name, Doc: h.Doc, Default: h.Default, Min: h.Min, Max: h.Max, Integer: h.Integer,
+			Options: h.Options, Text: h.Text, DefaultText: h.DefaultText})
 	}
 	return out
 }
@@ -56,7 +60,8 @@ func hpToProto(hs []Hyperparameter) []*pb.Hyperparameter {
 func hpFromProto(ps []*pb.Hyperparameter) []Hyperparameter {
 	var out []Hyperparameter
 	for _, h := range ps {
-		out = append(out, Hyperparameter{Name: h.GetName(), Doc: h.GetDoc(), Default: h.GetDefault(), Min: h.GetMin(), Max: h.GetMax(), Integer: h.GetInteger()})
+		out = append(out, Hyperparameter{Name: h.GetName(), Doc: h.GetDoc(), Default: h.GetDefault(), Min: h.GetMin(), Max: h.GetMax(), Integer: h.GetInteger(),
+			Options: h.GetOptions(), Text: h.GetText(), DefaultText: h.GetDefaultText()})
 	}
 	return out
 }

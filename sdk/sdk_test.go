@@ -141,26 +141,26 @@ func TestClientServer(t *testing.T) {
 	if err != nil || len(ds) != 1 || ds[0].Name != "quad" || ds[0].HasGradient {
 		t.Fatalf("List = %+v, %v", ds, err)
 	}
-	if _, err := c.Describe(ctx, "quad", Params{"s": 99}); !errors.Is(err, ErrBadParams) || !strings.Contains(err.Error(), "out of bounds") {
+	if _, err := c.Describe(ctx, "quad", Settings{Params: Params{"s": 99}}); !errors.Is(err, ErrBadParams) || !strings.Contains(err.Error(), "out of bounds") {
 		t.Errorf("Describe bad params: %v", err)
 	}
-	if _, err := c.Describe(ctx, "nope", nil); !errors.Is(err, ErrUnknownSurface) {
+	if _, err := c.Describe(ctx, "nope", Settings{}); !errors.Is(err, ErrUnknownSurface) {
 		t.Errorf("Describe unknown: %v", err)
 	}
-	v, err := c.Loss(ctx, "quad", Params{"s": 2}, 2, []float64{1, 1, 0, 1})
+	v, err := c.Loss(ctx, "quad", Settings{Params: Params{"s": 2}}, 2, []float64{1, 1, 0, 1})
 	if err != nil || v[0] != 6 || v[1] != 4 {
 		t.Errorf("Loss = %v, %v", v, err)
 	}
-	_, g, err := c.Gradient(ctx, "quad", nil, 2, []float64{1, 1})
+	_, g, err := c.Gradient(ctx, "quad", Settings{}, 2, []float64{1, 1})
 	if err != nil || math.Abs(g[0]-2) > 1e-6 || math.Abs(g[1]-4) > 1e-6 {
 		t.Errorf("finite-difference Gradient = %v, %v", g, err)
 	}
-	if _, err := c.Loss(ctx, "quad", nil, 3, []float64{1, 1, 1}); !errors.Is(err, ErrBadRequest) {
+	if _, err := c.Loss(ctx, "quad", Settings{}, 3, []float64{1, 1, 1}); !errors.Is(err, ErrBadRequest) {
 		t.Errorf("wrong dim: %v", err)
 	}
 	p := AxisPlane(2, 0, 1, nil, Interval{-1, 1}, Interval{-1, 1}, 33, 65)
 	got := make([]float32, 60*33)
-	if err := c.EvalRows(ctx, "quad", nil, p, 5, 65, got, RowOptions{ChunkRows: 7, Workers: 3}); err != nil {
+	if err := c.EvalRows(ctx, "quad", Settings{}, p, 5, 65, got, RowOptions{ChunkRows: 7, Workers: 3}); err != nil {
 		t.Fatal(err)
 	}
 	want := make([]float32, 60*33)
@@ -173,7 +173,7 @@ func TestClientServer(t *testing.T) {
 	// The same through a shared file; the file is gone afterwards.
 	dir := t.TempDir()
 	clear(got)
-	if err := c.EvalRows(ctx, "quad", nil, p, 5, 65, got, RowOptions{ChunkRows: 7, SharedDir: dir}); err != nil {
+	if err := c.EvalRows(ctx, "quad", Settings{}, p, 5, 65, got, RowOptions{ChunkRows: 7, SharedDir: dir}); err != nil {
 		t.Fatal(err)
 	}
 	for k := range want {
@@ -235,7 +235,7 @@ func TestClientSurvivesLiars(t *testing.T) {
 			if c.name == "claims shared rows unwritten" {
 				o.SharedDir = t.TempDir()
 			}
-			err := cl.EvalRows(context.Background(), "x", nil, p, 0, 4, make([]float32, 16), o)
+			err := cl.EvalRows(context.Background(), "x", Settings{}, p, 0, 4, make([]float32, 16), o)
 			if !errors.Is(err, ErrPluginFailed) || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("err = %v, want ErrPluginFailed containing %q", err, c.want)
 			}

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -181,14 +180,14 @@ func (s *server) configured(ref *pb.SurfaceRef) (Surface, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: %q (this plugin serves %s)", ErrUnknownSurface, ref.GetName(), strings.Join(s.names, ", "))
 	}
-	key := cacheKey(ref.GetName(), ref.GetParams())
+	key := cacheKey(ref.GetName(), ref.GetParams(), ref.GetTexts())
 	s.mu.Lock()
 	c, ok := s.cache[key]
 	s.mu.Unlock()
 	if ok {
 		return c, nil
 	}
-	c, err := Configure(base, ref.GetParams())
+	c, err := ConfigureTexts(base, ref.GetParams(), ref.GetTexts())
 	if err != nil {
 		return nil, err
 	}
@@ -206,16 +205,14 @@ func (s *server) configured(ref *pb.SurfaceRef) (Surface, error) {
 	return c, nil
 }
 
-func cacheKey(name string, p map[string]float64) string {
-	keys := make([]string, 0, len(p))
-	for k := range p {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+func cacheKey(name string, p map[string]float64, t map[string]string) string {
 	var b strings.Builder
 	b.WriteString(name)
-	for _, k := range keys {
+	for _, k := range sortedKeys(p) {
 		b.WriteString("\x00" + k + "=" + strconv.FormatFloat(p[k], 'g', -1, 64))
+	}
+	for _, k := range sortedKeys(t) {
+		b.WriteString("\x00" + k + "=\x01" + strconv.Quote(t[k]))
 	}
 	return b.String()
 }
@@ -232,7 +229,15 @@ func GLSLOf(s Surface) string {
 
 // Describe is the Descriptor of an in-process surface.
 func Describe(s Surface) Descriptor {
-	return Descriptor{Info: s.Info(), HasGradient: hasGrad(s), GLSL: GLSLOf(s)}
+	d := Descriptor{Info: s.Info(), HasGradient: hasGrad(s), GLSL: GLSLOf(s)}
+	if b, ok := s.(SurfaceWithBatches); ok {
+		d.Samples = b.Samples()
+	}
+	if b, ok := s.(SurfaceWithData); ok {
+		d.Data = b.Data()
+		d.DataLen = len(d.Data)
+	}
+	return d
 }
 
 func (s *server) ListSurfaces(context.Context, *pb.ListSurfacesRequest) (*pb.ListSurfacesResponse, error) {
@@ -242,7 +247,7 @@ func (s *server) ListSurfaces(context.Context, *pb.ListSurfacesRequest) (*pb.Lis
 		if err != nil {
 			return nil, toStatus(err)
 		}
-		out.Surfaces = append(out.Surfaces, infoToProto(c.Info(), hasGrad(c), GLSLOf(c)))
+		out.Surfaces = append(out.Surfaces, infoToProto(Describe(c)))
 	}
 	return out, nil
 }
@@ -252,22 +257,75 @@ func (s *server) DescribeSurface(_ context.Context, ref *pb.SurfaceRef) (*pb.Sur
 	if err != nil {
 		return nil, toStatus(err)
 	}
-	return infoToProto(c.Info(), hasGrad(c), GLSLOf(c)), nil
+	return infoToProto(Describe(c)), nil
 }
 
-func (s *server) points(req *pb.PointsRequest) (Surface, int, int, error) {
+// pointSurface evaluates the points of one request: the configured
+// surface, or a mini-batch of it per point.
+type pointSurface struct {
+	c     Surface
+	bs    SurfaceWithBatches
+	size  int
+	batch []int32
+}
+
+// idx is point i's mini-batch (nil: the full loss), in buf.
+func (p pointSurface) idx(i int, buf []int) []int {
+	if p.bs == nil {
+		return nil
+	}
+	buf = buf[:0]
+	for _, k := range p.batch[i*p.size : (i+1)*p.size] {
+		buf = append(buf, int(k))
+	}
+	return buf
+}
+
+func (p pointSurface) loss(i int, theta []float64, buf []int) float64 {
+	if p.bs == nil {
+		return p.c.Loss(theta)
+	}
+	return p.bs.BatchLoss(theta, p.idx(i, buf))
+}
+
+func (p pointSurface) grad(i int, dst, theta, scratch []float64, buf []int) float64 {
+	if p.bs == nil {
+		Gradient(p.c, dst, theta, scratch)
+		return p.c.Loss(theta)
+	}
+	return p.bs.BatchGrad(dst, theta, p.idx(i, buf))
+}
+
+func (s *server) points(req *pb.PointsRequest) (pointSurface, int, int, error) {
 	c, err := s.configured(req.GetSurface())
 	if err != nil {
-		return nil, 0, 0, err
+		return pointSurface{}, 0, 0, err
 	}
 	dim := int(req.GetDim())
 	if dim != c.Info().Dim {
-		return nil, 0, 0, fmt.Errorf("%w: points have dimension %d, surface %s has %d", ErrBadRequest, dim, c.Info().Name, c.Info().Dim)
+		return pointSurface{}, 0, 0, fmt.Errorf("%w: points have dimension %d, surface %s has %d", ErrBadRequest, dim, c.Info().Name, c.Info().Dim)
 	}
 	if len(req.GetPoints())%dim != 0 {
-		return nil, 0, 0, fmt.Errorf("%w: %d values do not make points of dimension %d", ErrBadRequest, len(req.GetPoints()), dim)
+		return pointSurface{}, 0, 0, fmt.Errorf("%w: %d values do not make points of dimension %d", ErrBadRequest, len(req.GetPoints()), dim)
 	}
-	return c, dim, len(req.GetPoints()) / dim, nil
+	n := len(req.GetPoints()) / dim
+	ps := pointSurface{c: c}
+	if size := int(req.GetBatchSize()); size > 0 || len(req.GetBatch()) > 0 {
+		bs, ok := c.(SurfaceWithBatches)
+		if !ok {
+			return pointSurface{}, 0, 0, fmt.Errorf("%w: surface %s has no mini-batches", ErrBadRequest, c.Info().Name)
+		}
+		if size < 1 || len(req.GetBatch()) != n*size {
+			return pointSurface{}, 0, 0, fmt.Errorf("%w: %d sample indices for %d points in batches of %d", ErrBadRequest, len(req.GetBatch()), n, size)
+		}
+		for _, k := range req.GetBatch() {
+			if k < 0 || int(k) >= bs.Samples() {
+				return pointSurface{}, 0, 0, fmt.Errorf("%w: sample %d outside 0..%d", ErrBadRequest, k, bs.Samples()-1)
+			}
+		}
+		ps.bs, ps.size, ps.batch = bs, size, req.GetBatch()
+	}
+	return ps, dim, n, nil
 }
 
 // parallel runs f(i) for i in [0, n) on up to GOMAXPROCS goroutines.
@@ -295,8 +353,9 @@ func (s *server) Loss(_ context.Context, req *pb.PointsRequest) (*pb.LossRespons
 	pts := req.GetPoints()
 	vals := make([]float64, n)
 	parallel(n, func(lo, hi int) {
+		var buf []int
 		for i := lo; i < hi; i++ {
-			vals[i] = c.Loss(pts[i*dim : (i+1)*dim])
+			vals[i] = c.loss(i, pts[i*dim:(i+1)*dim], buf)
 		}
 	})
 	return &pb.LossResponse{Values: vals}, nil
@@ -312,10 +371,9 @@ func (s *server) Gradient(_ context.Context, req *pb.PointsRequest) (*pb.Gradien
 	grads := make([]float64, n*dim)
 	parallel(n, func(lo, hi int) {
 		scratch := make([]float64, dim)
+		var buf []int
 		for i := lo; i < hi; i++ {
-			p := pts[i*dim : (i+1)*dim]
-			vals[i] = c.Loss(p)
-			Gradient(c, grads[i*dim:(i+1)*dim], p, scratch)
+			vals[i] = c.grad(i, grads[i*dim:(i+1)*dim], pts[i*dim:(i+1)*dim], scratch, buf)
 		}
 	})
 	return &pb.GradientResponse{Values: vals, Grads: grads}, nil
@@ -348,6 +406,26 @@ func abs(x float64) float64 {
 		return -x
 	}
 	return x
+}
+
+// SurfaceData streams the configured surface's data buffer.
+func (s *server) SurfaceData(ref *pb.SurfaceRef, stream grpc.ServerStreamingServer[pb.DataChunk]) error {
+	c, err := s.configured(ref)
+	if err != nil {
+		return toStatus(err)
+	}
+	d, ok := c.(SurfaceWithData)
+	if !ok {
+		return nil
+	}
+	data := d.Data()
+	const chunk = defaultChunkBytes / 4
+	for lo := 0; lo < len(data); lo += chunk {
+		if err := stream.Send(&pb.DataChunk{Values: f32Bytes(data[lo:min(lo+chunk, len(data))])}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // defaultChunkBytes is the target size of one streamed grid chunk.

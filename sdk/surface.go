@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -94,7 +95,8 @@ type Interval struct {
 	Lo, Hi float64
 }
 
-// Hyperparameter is a typed setting of a surface.
+// Hyperparameter is a typed setting of a surface or an optimizer. It is a
+// number (the zero value), a choice (Options set) or a text (Text set).
 type Hyperparameter struct {
 	Name    string
 	Doc     string
@@ -103,6 +105,66 @@ type Hyperparameter struct {
 	Min, Max float64
 	// Integer restricts the value to whole numbers.
 	Integer bool
+	// Options makes the hyperparameter a choice among named options. Its
+	// value in Params is the option's index (0 ≤ v < len(Options)), so it
+	// reaches Configure and GLSL as a number; users may give the name.
+	Options []string
+	// Text makes the hyperparameter a string (a file name, a column name).
+	// Its value is in Texts, not Params, and DefaultText is its default (the
+	// configured value on a configured surface, as Default is). Surfaces
+	// with text hyperparameters implement SurfaceWithTexts.
+	Text        bool
+	DefaultText string
+}
+
+// Texts holds text hyperparameter values by name.
+type Texts map[string]string
+
+// SurfaceWithTexts is a Surface with text hyperparameters (see
+// Hyperparameter.Text). The SDK calls ConfigureTexts, instead of Configure,
+// with every declared number and choice in p and every declared text in t.
+type SurfaceWithTexts interface {
+	Surface
+	ConfigureTexts(p Params, t Texts) (Surface, error)
+}
+
+// Choice reports whether h is a choice.
+func (h Hyperparameter) Choice() bool { return len(h.Options) > 0 }
+
+// Option is the index of the option named name, or -1.
+func (h Hyperparameter) Option(name string) int {
+	for i, o := range h.Options {
+		if o == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// DefaultString is h's default as users write it: the text, the option's
+// name, or the number.
+func (h Hyperparameter) DefaultString() string {
+	if h.Text {
+		return h.DefaultText
+	}
+	return h.Format(h.Default)
+}
+
+// DefaultValue is h's default for JSON: the text, the option's name, or the
+// number.
+func (h Hyperparameter) DefaultValue() any {
+	if h.Text || h.Choice() {
+		return h.DefaultString()
+	}
+	return h.Default
+}
+
+// Format is v as users write it: the option's name for a choice.
+func (h Hyperparameter) Format(v float64) string {
+	if h.Choice() && v >= 0 && int(v) < len(h.Options) && v == math.Trunc(v) {
+		return h.Options[int(v)]
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
 // Minimum is a known minimum of a surface. A minimum on the domain's
@@ -140,8 +202,14 @@ func (h Hyperparameter) Bounded() bool { return h.Min != 0 || h.Max != 0 }
 
 // Check reports whether v is an acceptable value for h.
 func (h Hyperparameter) Check(v float64) error {
+	if h.Text {
+		return fmt.Errorf("%w: %s is text, not a number", ErrBadParams, h.Name)
+	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return fmt.Errorf("%w: %s=%v is not a finite number", ErrBadParams, h.Name, v)
+	}
+	if h.Choice() && (v != math.Trunc(v) || v < 0 || int(v) >= len(h.Options)) {
+		return fmt.Errorf("%w: %s=%v: choose one of %s", ErrBadParams, h.Name, v, strings.Join(h.Options, ", "))
 	}
 	if h.Integer && v != math.Trunc(v) {
 		return fmt.Errorf("%w: %s=%v must be a whole number", ErrBadParams, h.Name, v)
@@ -153,54 +221,109 @@ func (h Hyperparameter) Check(v float64) error {
 }
 
 // Resolve checks p against the declared hyperparameters and returns a full
-// set: every declared name, defaults filled in. Unknown names are an error
-// that lists the accepted ones.
+// set: every declared number and choice, defaults filled in. Unknown names
+// are an error that lists the accepted ones. (ResolveTexts also takes
+// texts.)
 func Resolve(decl []Hyperparameter, p Params) (Params, error) {
+	out, _, err := ResolveTexts(decl, p, nil)
+	return out, err
+}
+
+// ResolveTexts is Resolve for numbers and texts together: p holds numbers
+// (a choice by index), t holds texts, and a choice may be given by name in
+// t. It returns every declared number and choice in one set and every
+// declared text in the other, defaults filled in.
+func ResolveTexts(decl []Hyperparameter, p Params, t Texts) (Params, Texts, error) {
 	out := make(Params, len(decl))
+	texts := Texts{}
 	known := make(map[string]Hyperparameter, len(decl))
 	for _, h := range decl {
 		known[h.Name] = h
-		out[h.Name] = h.Default
+		if h.Text {
+			texts[h.Name] = h.DefaultText
+		} else {
+			out[h.Name] = h.Default
+		}
 	}
-	names := make([]string, 0, len(p))
-	for k := range p {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
+	lookup := func(k string) (Hyperparameter, error) {
 		h, ok := known[k]
-		if !ok {
-			if len(decl) == 0 {
-				return nil, fmt.Errorf("%w: %q is unknown (this surface has no hyperparameters)", ErrBadParams, k)
-			}
-			acc := make([]string, len(decl))
-			for i, d := range decl {
-				acc[i] = d.Name
-			}
-			return nil, fmt.Errorf("%w: %q is unknown (accepted: %s)", ErrBadParams, k, strings.Join(acc, ", "))
+		if ok {
+			return h, nil
+		}
+		if len(decl) == 0 {
+			return h, fmt.Errorf("%w: %q is unknown (this surface has no hyperparameters)", ErrBadParams, k)
+		}
+		acc := make([]string, len(decl))
+		for i, d := range decl {
+			acc[i] = d.Name
+		}
+		return h, fmt.Errorf("%w: %q is unknown (accepted: %s)", ErrBadParams, k, strings.Join(acc, ", "))
+	}
+	for _, k := range sortedKeys(p) {
+		h, err := lookup(k)
+		if err != nil {
+			return nil, nil, err
+		}
+		if h.Text {
+			texts[k] = strconv.FormatFloat(p[k], 'g', -1, 64)
+			continue
 		}
 		if err := h.Check(p[k]); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		out[k] = p[k]
 	}
-	return out, nil
+	for _, k := range sortedKeys(t) {
+		h, err := lookup(k)
+		if err != nil {
+			return nil, nil, err
+		}
+		switch {
+		case h.Text:
+			texts[k] = t[k]
+		case h.Choice():
+			i := h.Option(t[k])
+			if i < 0 {
+				return nil, nil, fmt.Errorf("%w: %s=%q: choose one of %s", ErrBadParams, k, t[k], strings.Join(h.Options, ", "))
+			}
+			out[k] = float64(i)
+		default:
+			return nil, nil, fmt.Errorf("%w: %s=%q is not a number", ErrBadParams, k, t[k])
+		}
+	}
+	return out, texts, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // Configure returns s configured with p: p is resolved against s's declared
 // hyperparameters, and s's Configure (if any) is called. A surface without
 // hyperparameters accepts only an empty p.
-func Configure(s Surface, p Params) (Surface, error) {
+func Configure(s Surface, p Params) (Surface, error) { return ConfigureTexts(s, p, nil) }
+
+// ConfigureTexts is Configure with texts (see ResolveTexts).
+func ConfigureTexts(s Surface, p Params, t Texts) (Surface, error) {
 	info := s.Info()
-	full, err := Resolve(info.Hyperparameters, p)
+	full, texts, err := ResolveTexts(info.Hyperparameters, p, t)
 	if err != nil {
 		return nil, err
 	}
-	c, ok := s.(SurfaceWithConfigure)
-	if !ok {
+	var cs Surface
+	switch c := s.(type) {
+	case SurfaceWithTexts:
+		cs, err = c.ConfigureTexts(full, texts)
+	case SurfaceWithConfigure:
+		cs, err = c.Configure(full)
+	default:
 		return s, nil
 	}
-	cs, err := c.Configure(full)
 	if err != nil {
 		if errors.Is(err, ErrBadParams) {
 			return nil, err
@@ -254,6 +377,12 @@ func validHyperparameters(owner string, hs []Hyperparameter) error {
 		seen[h.Name] = true
 		if h.Bounded() && h.Min > h.Max {
 			return fmt.Errorf("sdk: %s: hyperparameter %s has bounds [%v, %v]", owner, h.Name, h.Min, h.Max)
+		}
+		if h.Text {
+			if h.Choice() {
+				return fmt.Errorf("sdk: %s: hyperparameter %s is both text and a choice", owner, h.Name)
+			}
+			continue
 		}
 		if err := h.Check(h.Default); err != nil {
 			return fmt.Errorf("sdk: %s: default: %w", owner, err)

@@ -63,7 +63,7 @@ opt.NAME or surface.NAME for a name both take).`,
 			if err != nil {
 				return err
 			}
-			sf.params = sp
+			sf.params = &sp
 			sc, err := sf.resolve(ctx, app, args[0])
 			if err != nil {
 				return err

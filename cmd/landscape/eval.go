@@ -18,7 +18,7 @@ type sceneFlags struct {
 	set                                 []string
 	// params, when not nil, are the surface's settings already routed out
 	// of --set (commands whose --set also takes optimizers').
-	params sdk.Params
+	params *sdk.Settings
 }
 
 func (f *sceneFlags) register(c *cobra.Command, defRes string) {
@@ -60,7 +60,7 @@ func (f *sceneFlags) resolve(ctx context.Context, app *host.App, surface string)
 		return nil, err
 	}
 	return host.ResolveScene(ctx, cat, host.SceneFlags{
-		Surface: surface, Res: f.res, Range: f.rng, Set: f.set, Params: f.params, At: f.at, Axes: f.axes, MaxBytes: budget,
+		Surface: surface, Res: f.res, Range: f.rng, Set: f.set, Settings: f.params, At: f.at, Axes: f.axes, MaxBytes: budget,
 	}, app.CallTimeout)
 }
 

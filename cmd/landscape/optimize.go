@@ -145,7 +145,7 @@ Examples:
 			if format == ".csv" {
 				err = host.WriteTrajectoryCSV(of, t)
 			} else {
-				err = host.WriteJSON(of, host.NewTrajectoryReport(desc, sp, oe, op, seed, t))
+				err = host.WriteJSON(of, host.NewTrajectoryReport(desc, oe, op, seed, t))
 			}
 			if err != nil {
 				return err
@@ -224,22 +224,22 @@ func printSummary(w io.Writer, d sdk.Descriptor, o host.OptEntry, t *host.Trajec
 // surfaceAndOptimizer looks both up and routes --set between them: each
 // name to the one that declares it (surface.NAME and opt.NAME settle a name
 // both take).
-func surfaceAndOptimizer(ctx context.Context, app *host.App, surface, optimizer string, set []string) (host.Entry, host.OptEntry, sdk.Params, sdk.Params, error) {
+func surfaceAndOptimizer(ctx context.Context, app *host.App, surface, optimizer string, set []string) (host.Entry, host.OptEntry, sdk.Settings, sdk.Params, error) {
 	var se host.Entry
 	var oe host.OptEntry
 	params, err := host.ParseSet(set)
 	if err != nil {
-		return se, oe, nil, nil, err
+		return se, oe, params, nil, err
 	}
 	cat, err := app.Catalog(ctx)
 	if err != nil {
-		return se, oe, nil, nil, err
+		return se, oe, params, nil, err
 	}
 	if se, err = cat.Lookup(surface); err != nil {
-		return se, oe, nil, nil, err
+		return se, oe, params, nil, err
 	}
 	if oe, err = cat.LookupOptimizer(optimizer); err != nil {
-		return se, oe, nil, nil, err
+		return se, oe, params, nil, err
 	}
 	sp, op, err := host.SplitParams(params, se.Hyperparameters, oe.Hyperparameters)
 	return se, oe, sp, op, err

@@ -46,13 +46,13 @@ func splitScene(ctx context.Context, app *host.App, sf *sceneFlags, surface stri
 	if err != nil {
 		return nil, nil, err
 	}
-	sf.params = sdk.Params{}
+	sf.params = &sdk.Settings{Params: sdk.Params{}, Texts: set.Texts} // texts are the surface's
 	rest := map[string]float64{}
-	for k, v := range set {
+	for k, v := range set.Params {
 		name := strings.TrimPrefix(k, "surface.")
 		declared := host.Declares(se.Hyperparameters, name)
 		if declared {
-			sf.params[name] = v
+			sf.params.Params[name] = v
 		}
 		if !declared || !strings.HasPrefix(k, "surface.") {
 			rest[k] = v
@@ -73,7 +73,7 @@ func runPaths(ctx context.Context, app *host.App, sc *host.Scene, set map[string
 		return nil, fmt.Errorf("%w: --steps %d: want 1 to 1000000", host.ErrBadFlag, pf.steps)
 	}
 	cat, _ := app.Catalog(ctx)
-	return app.RunPaths(ctx, cat, sc.Entry, sc.Desc, sc.Params, set, runs, pf.steps, pf.seed)
+	return app.RunPaths(ctx, cat, sc.Entry, sc.Desc, sc.Settings, set, runs, pf.steps, pf.seed)
 }
 
 // projected draws results on the scene's plane (axis-aligned planes only).

@@ -121,8 +121,10 @@ func title(sc *host.Scene) string {
 	t := sc.Desc.Name
 	var hp []string
 	for _, h := range sc.Desc.Hyperparameters {
-		if v, ok := sc.Params[h.Name]; ok {
-			hp = append(hp, fmt.Sprintf("%s=%g", h.Name, v))
+		_, num := sc.Settings.Params[h.Name]
+		_, text := sc.Settings.Texts[h.Name]
+		if num || text {
+			hp = append(hp, h.Name+"="+h.DefaultString())
 		}
 	}
 	if len(hp) > 0 {

@@ -58,7 +58,7 @@ LANDSCAPE_PLUGIN_PATH, next to the landscape binary, and in its plugins folder.`
 			for _, e := range cat.Entries {
 				var hps []string
 				for _, h := range e.Hyperparameters {
-					hps = append(hps, fmt.Sprintf("%s=%g", h.Name, h.Default))
+					hps = append(hps, h.Name+"="+h.DefaultString())
 				}
 				if len(hps) == 0 {
 					hps = []string{"-"}

@@ -111,10 +111,7 @@ Examples:
 						return nil, lerr
 					}
 					cur.Entry = e
-					cur.Desc, cur.Grid.Plane, cur.Params = desc, plane, sdk.Params{}
-					for _, h := range desc.Hyperparameters {
-						cur.Params[h.Name] = h.Default // the configured values
-					}
+					cur.Desc, cur.Grid.Plane, cur.Settings = desc, plane, host.Configured(desc.Hyperparameters)
 					sc := &cur
 					res, err := runPaths(ctx, app, sc, set, runs, pf)
 					if errors.Is(err, sdk.ErrPluginFailed) {
@@ -142,16 +139,29 @@ Examples:
 			cat, _ := app.Catalog(ctx)
 			var surfaces []sdk.Descriptor
 			for _, e := range cat.Entries {
-				if e.GLSL != "" && e.Dim >= 2 && len(cat.Clashes[e.Name]) == 0 {
-					surfaces = append(surfaces, e.Descriptor)
+				if e.GLSL == "" || e.Dim < 2 || len(cat.Clashes[e.Name]) > 0 {
+					continue
 				}
+				d := e.Descriptor
+				if d.DataLen > 0 { // fetch the data buffer the kernels read
+					var err error
+					if d, err = host.Describe(ctx, e, sdk.Settings{}, app.CallTimeout); err != nil {
+						continue
+					}
+				}
+				surfaces = append(surfaces, d)
 			}
 			configure := func(name string, p sdk.Params) (sdk.Descriptor, error) {
 				e, err := cat.Lookup(name)
 				if err != nil {
 					return sdk.Descriptor{}, err
 				}
-				return host.Describe(ctx, e, p, app.CallTimeout)
+				// Texts (a data file, say) stay as given on the command line.
+				s := sdk.Settings{Params: p}
+				if name == sc.Desc.Name {
+					s.Texts = sc.Settings.Texts
+				}
+				return host.Describe(ctx, e, s, app.CallTimeout)
 			}
 			// Windows without compute shaders draw grids evaluated here.
 			evalCPU := func(desc sdk.Descriptor, plane sdk.Plane) (*compute.Field, error) {
@@ -159,11 +169,7 @@ Examples:
 				if err != nil {
 					return nil, err
 				}
-				p := sdk.Params{}
-				for _, h := range desc.Hyperparameters {
-					p[h.Name] = h.Default // the configured values
-				}
-				sc := &host.Scene{Entry: e, Params: p, Desc: desc, Grid: compute.Grid{Plane: plane}}
+				sc := &host.Scene{Entry: e, Settings: host.Configured(desc.Hyperparameters), Desc: desc, Grid: compute.Grid{Plane: plane}}
 				return compute.CPU{}.Evaluate(ctx, sc.Surface(), sc.Grid, compute.Options{})
 			}
 			hidden := screenshot != "" || script != nil

@@ -31,8 +31,14 @@ type Evaluator struct {
 	// driver's watchdog.
 	DispatchWork int64
 
+	// MaxDataBytes bounds a surface's data buffer on the GPU; zero means
+	// the driver's largest storage block. A larger one is ErrDataTooLarge.
+	MaxDataBytes int64
+
 	mu    sync.Mutex
 	progs map[string]*program
+	// data is the buffer last uploaded to binding 2 (GL thread only).
+	data []float32
 
 	// Storage buffers kept between calls (GL thread only): allocating
 	// fresh ones makes the first kernel that touches them pay for the
@@ -85,25 +91,64 @@ func (*Evaluator) Backend() string { return "gl" }
 var planeUniforms = []string{"ls_nx", "ls_ny", "ls_row0", "ls_tile_row0", "ls_tile_rows", "ls_x0", "ls_dx", "ls_x1", "ls_y0", "ls_dy", "ls_y1", "ls_npoints", "ls_o", "ls_u", "ls_v"}
 
 // program builds (or takes from the cache) the kernel for d. GL thread.
-func (e *Evaluator) program(mode shaders.Mode, d sdk.Descriptor, ndata int) (*program, time.Duration, error) {
+func (e *Evaluator) program(mode shaders.Mode, d sdk.Descriptor) (*program, time.Duration, error) {
 	if d.GLSL == "" {
 		return nil, 0, fmt.Errorf("%w: %s", ErrNoGLSL, d.Name)
 	}
-	src, err := shaders.Eval(mode, d.GLSL, d.Dim, ndata, surfaceConsts(d))
+	src, err := shaders.Eval(mode, d.GLSL, d.Dim, d.DataLen, surfaceConsts(d))
 	if err != nil {
 		return nil, 0, fmt.Errorf("%w: surface %s: %v", ErrCompile, d.Name, err)
 	}
 	return e.cached("surface "+d.Name, src.Source, planeUniforms)
 }
 
-// surfaceConsts are d's hyperparameters as the kernels' constants, with
-// their configured values (sdk.Info's Default).
+// surfaceConsts are d's number and choice hyperparameters as the kernels'
+// constants, with their configured values (sdk.Info's Default).
 func surfaceConsts(d sdk.Descriptor) []shaders.Const {
-	out := make([]shaders.Const, len(d.Hyperparameters))
-	for i, h := range d.Hyperparameters {
-		out[i] = shaders.Const{Name: h.Name, Value: h.Default}
+	out := make([]shaders.Const, 0, len(d.Hyperparameters))
+	for _, h := range d.Hyperparameters {
+		if !h.Text {
+			out = append(out, shaders.Const{Name: h.Name, Value: h.Default})
+		}
 	}
 	return out
+}
+
+// ErrDataTooLarge: a surface's data buffer does not fit the GPU's storage
+// block (or MaxDataBytes).
+var ErrDataTooLarge = errors.New("gl: data buffer too large")
+
+// CheckData says whether d's data buffer fits the GPU: nil, or an error
+// wrapping ErrDataTooLarge. It also refuses a descriptor that declares data
+// it does not carry.
+func (e *Evaluator) CheckData(d sdk.Descriptor) error {
+	if d.DataLen != len(d.Data) {
+		return fmt.Errorf("gl: surface %s declares %d data floats but %d were fetched", d.Name, d.DataLen, len(d.Data))
+	}
+	limit := e.MaxDataBytes
+	if m := e.c.info.MaxSSBOSize; m > 0 && (limit <= 0 || m < limit) {
+		limit = m
+	}
+	if need := 4 * int64(len(d.Data)); limit > 0 && need > limit {
+		return fmt.Errorf("%w: surface %s has %s of data; the GPU takes at most %s in one buffer", ErrDataTooLarge, d.Name, fmtBytes(need), fmtBytes(limit))
+	}
+	return nil
+}
+
+// bindData binds d's data buffer to binding 2, uploading it unless it is
+// the one already there. GL thread.
+func (e *Evaluator) bindData(d sdk.Descriptor) error {
+	if err := e.CheckData(d); err != nil {
+		return err
+	}
+	same := len(d.Data) == len(e.data) && (len(d.Data) == 0 || &d.Data[0] == &e.data[0])
+	if same && e.bufs[2].id != 0 {
+		gl43.BindBufferBase(gl43.SHADER_STORAGE_BUFFER, 2, e.bufs[2].id)
+		return nil
+	}
+	e.bufs[2].bind(2, 4*len(d.Data), ptr(d.Data))
+	e.data = d.Data
+	return e.c.check("data upload")
 }
 
 // cached is the program built from src (a compute shader), built on first
@@ -185,9 +230,12 @@ func (e *Evaluator) Evaluate(ctx context.Context, s compute.Surface, g compute.G
 // evalPlane evaluates the plane tile by tile into f; with f nil it leaves
 // the whole grid in the output buffer (which must hold it) and returns it.
 func (e *Evaluator) evalPlane(ctx context.Context, d sdk.Descriptor, g compute.Grid, f *compute.Field, o compute.Options, t *compute.Timing) (uint32, error) {
-	p, compile, err := e.program(shaders.Plane, d, 0)
+	p, compile, err := e.program(shaders.Plane, d)
 	t.Compile = compile
 	if err != nil {
+		return 0, err
+	}
+	if err := e.bindData(d); err != nil {
 		return 0, err
 	}
 	tileBytes, work := e.limits(d.Dim)
@@ -203,7 +251,6 @@ func (e *Evaluator) evalPlane(ctx context.Context, d sdk.Descriptor, g compute.G
 
 	in := f32(append(append(append([]float64{}, g.Origin...), g.U...), g.V...))
 	e.bufs[1].bind(1, 4*len(in), ptr(in))
-	e.bufs[2].bind(2, 4, nil)
 	e.bufs[0].bind(0, tileRows*nx*4, nil)
 	bOut := e.bufs[0].id
 
@@ -326,13 +373,15 @@ func (e *Evaluator) EvalPoints(ctx context.Context, d sdk.Descriptor, points []f
 		return out, nil
 	}
 	err := e.c.Do(func() error {
-		p, _, err := e.program(shaders.Points, d, 0)
+		p, _, err := e.program(shaders.Points, d)
 		if err != nil {
+			return err
+		}
+		if err := e.bindData(d); err != nil {
 			return err
 		}
 		in := f32(points)
 		e.bufs[1].bind(1, 4*len(in), ptr(in))
-		e.bufs[2].bind(2, 4, nil)
 		e.bufs[0].bind(0, 4*n, nil)
 		bOut := e.bufs[0].id
 		gl43.UseProgram(p.id)

@@ -84,7 +84,10 @@ func (e *Evaluator) StepRuns(ctx context.Context, s StepSpec) (x []float32, loss
 	}
 	runs := len(s.Starts) / dim
 	consts := append(surfaceConsts(d), s.OptConsts...)
-	src, err := shaders.Step(d.GLSL, s.OptGLSL, dim, 0, consts)
+	if err := e.CheckData(d); err != nil {
+		return nil, nil, err
+	}
+	src, err := shaders.Step(d.GLSL, s.OptGLSL, dim, d.DataLen, consts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: surface %s with optimizer %s: %v", ErrCompile, d.Name, s.OptName, err)
 	}
@@ -102,7 +105,7 @@ func (e *Evaluator) StepRuns(ctx context.Context, s StepSpec) (x []float32, loss
 		bx.bind(0, len(x)*4, ptr(x))
 		zero := make([]float32, runs*(ns+1))
 		bs.bind(1, len(zero)*4, ptr(zero))
-		bd.bind(2, 4, nil)
+		bd.bind(2, 4*len(d.Data), ptr(d.Data))
 		bf.bind(3, runs*4, nil)
 		gl43.UseProgram(p.id)
 		u := p.uniforms

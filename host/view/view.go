@@ -132,8 +132,16 @@ func (s *state) nudge(up bool) {
 		return
 	}
 	h := hs[s.hp]
+	if h.Text {
+		s.note = h.Name + " is text; set it on the command line"
+		return
+	}
 	v := h.Default // the configured value (see sdk.Info)
 	switch {
+	case h.Choice() && up: // the next option, round
+		v = math.Mod(v+1, float64(len(h.Options)))
+	case h.Choice():
+		v = math.Mod(v-1+float64(len(h.Options)), float64(len(h.Options)))
 	case h.Integer && up:
 		v++
 	case h.Integer:
@@ -150,7 +158,9 @@ func (s *state) nudge(up bool) {
 	}
 	p := sdk.Params{}
 	for _, x := range hs {
-		p[x.Name] = x.Default
+		if !x.Text {
+			p[x.Name] = x.Default
+		}
 	}
 	p[h.Name] = v
 	desc, err := s.o.Configure(s.o.Desc.Name, p)
@@ -682,7 +692,11 @@ func (s *state) labels(tr *text.Renderer, w *glfw.Window, fbw, fbh int, lo, hi f
 		if i == s.hp {
 			mark = "*"
 		}
-		title += fmt.Sprintf("  %s%s=%.4g", mark, h.Name, h.Default)
+		val := fmt.Sprintf("%.4g", h.Default)
+		if h.Text || h.Choice() {
+			val = h.DefaultString()
+		}
+		title += "  " + mark + h.Name + "=" + val
 	}
 	if s.log {
 		title += "  (log colour scale)"

@@ -571,7 +571,7 @@ func checkHyperparameters(r reporter, s sdk.Surface, c *config) {
 		before[i] = s.Loss(pts[i])
 	}
 
-	refuse := func(p sdk.Params, why string) {
+	refuse := func(p sdk.Settings, why string) {
 		r.Helper()
 		cs, err, pan := configure(s, p)
 		switch {
@@ -583,7 +583,7 @@ func checkHyperparameters(r reporter, s sdk.Surface, c *config) {
 			r.Errorf("%s: Configure(%v) (%s): error %q does not wrap sdk.ErrBadParams", name, p, why, err)
 		}
 	}
-	accept := func(p sdk.Params, why string) {
+	accept := func(p sdk.Settings, why string) {
 		r.Helper()
 		cs, err, pan := configure(s, p)
 		switch {
@@ -598,7 +598,7 @@ func checkHyperparameters(r reporter, s sdk.Surface, c *config) {
 		}
 	}
 	// either: an error wrapping ErrBadParams, or a sound surface.
-	either := func(p sdk.Params, why string) {
+	either := func(p sdk.Settings, why string) {
 		r.Helper()
 		cs, err, pan := configure(s, p)
 		switch {
@@ -615,9 +615,31 @@ func checkHyperparameters(r reporter, s sdk.Surface, c *config) {
 		}
 	}
 
-	refuse(sdk.Params{unknownName: 1}, "unknown name")
+	refuse(sdk.Settings{Params: sdk.Params{unknownName: 1}}, "unknown name")
 	for _, h := range info.Hyperparameters {
-		one := func(v float64) sdk.Params { return sdk.Params{h.Name: v} }
+		one := func(v float64) sdk.Settings { return sdk.Settings{Params: sdk.Params{h.Name: v}} }
+		text := func(v string) sdk.Settings { return sdk.Settings{Texts: sdk.Texts{h.Name: v}} }
+		if h.Text {
+			// Only the surface knows which texts make sense; none may
+			// make it panic.
+			accept(text(h.DefaultText), "the default text")
+			either(text("\x00no such value"), "an odd text")
+			either(text(""), "an empty text")
+			continue
+		}
+		if h.Choice() {
+			// A surface may refuse an option with others (a loss that
+			// does not fit the model), but never panic.
+			accept(one(h.Default), "the default option")
+			for i, o := range h.Options {
+				either(one(float64(i)), "option "+o)
+				either(text(o), "option "+o+" by name")
+			}
+			refuse(one(float64(len(h.Options))), "an index past the options")
+			refuse(one(-1), "a negative index")
+			refuse(text("\x00no such option"), "an unknown option name")
+			continue
+		}
 		refuse(one(math.NaN()), "NaN")
 		refuse(one(math.Inf(1)), "+Inf")
 		refuse(one(math.Inf(-1)), "-Inf")
@@ -662,7 +684,7 @@ func checkHyperparameters(r reporter, s sdk.Surface, c *config) {
 }
 
 // checkConfigured checks a surface that Configure(p) returned.
-func checkConfigured(r reporter, name string, cs sdk.Surface, p sdk.Params, why string) {
+func checkConfigured(r reporter, name string, cs sdk.Surface, p sdk.Settings, why string) {
 	r.Helper()
 	var ci sdk.Info
 	if pan := try(func() { ci = cs.Info() }); pan != nil {
@@ -687,8 +709,8 @@ func checkConfigured(r reporter, name string, cs sdk.Surface, p sdk.Params, why 
 	}
 }
 
-func configure(s sdk.Surface, p sdk.Params) (cs sdk.Surface, err error, pan any) {
-	pan = try(func() { cs, err = sdk.Configure(s, p) })
+func configure(s sdk.Surface, p sdk.Settings) (cs sdk.Surface, err error, pan any) {
+	pan = try(func() { cs, err = sdk.ConfigureTexts(s, p.Params, p.Texts) })
 	return cs, err, pan
 }
 

@@ -28,6 +28,52 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type DataChunk struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// values holds little-endian IEEE float32 values, continuing the
+	// previous chunk.
+	Values        []byte `protobuf:"bytes,1,opt,name=values,proto3" json:"values,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DataChunk) Reset() {
+	*x = DataChunk{}
+	mi := &file_landscape_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DataChunk) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DataChunk) ProtoMessage() {}
+
+func (x *DataChunk) ProtoReflect() protoreflect.Message {
+	mi := &file_landscape_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DataChunk.ProtoReflect.Descriptor instead.
+func (*DataChunk) Descriptor() ([]byte, []int) {
+	return file_landscape_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *DataChunk) GetValues() []byte {
+	if x != nil {
+		return x.Values
+	}
+	return nil
+}
+
 type ListSurfacesRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -36,7 +82,7 @@ type ListSurfacesRequest struct {
 
 func (x *ListSurfacesRequest) Reset() {
 	*x = ListSurfacesRequest{}
-	mi := &file_landscape_proto_msgTypes[0]
+	mi := &file_landscape_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -48,7 +94,7 @@ func (x *ListSurfacesRequest) String() string {
 func (*ListSurfacesRequest) ProtoMessage() {}
 
 func (x *ListSurfacesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[0]
+	mi := &file_landscape_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -61,7 +107,7 @@ func (x *ListSurfacesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSurfacesRequest.ProtoReflect.Descriptor instead.
 func (*ListSurfacesRequest) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{0}
+	return file_landscape_proto_rawDescGZIP(), []int{1}
 }
 
 type ListSurfacesResponse struct {
@@ -73,7 +119,7 @@ type ListSurfacesResponse struct {
 
 func (x *ListSurfacesResponse) Reset() {
 	*x = ListSurfacesResponse{}
-	mi := &file_landscape_proto_msgTypes[1]
+	mi := &file_landscape_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -85,7 +131,7 @@ func (x *ListSurfacesResponse) String() string {
 func (*ListSurfacesResponse) ProtoMessage() {}
 
 func (x *ListSurfacesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[1]
+	mi := &file_landscape_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -98,7 +144,7 @@ func (x *ListSurfacesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSurfacesResponse.ProtoReflect.Descriptor instead.
 func (*ListSurfacesResponse) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{1}
+	return file_landscape_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *ListSurfacesResponse) GetSurfaces() []*SurfaceInfo {
@@ -109,16 +155,18 @@ func (x *ListSurfacesResponse) GetSurfaces() []*SurfaceInfo {
 }
 
 type SurfaceRef struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Params        map[string]float64     `protobuf:"bytes,2,rep,name=params,proto3" json:"params,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Name   string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Params map[string]float64     `protobuf:"bytes,2,rep,name=params,proto3" json:"params,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
+	// texts holds text hyperparameters (and choices given by name).
+	Texts         map[string]string `protobuf:"bytes,3,rep,name=texts,proto3" json:"texts,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SurfaceRef) Reset() {
 	*x = SurfaceRef{}
-	mi := &file_landscape_proto_msgTypes[2]
+	mi := &file_landscape_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -130,7 +178,7 @@ func (x *SurfaceRef) String() string {
 func (*SurfaceRef) ProtoMessage() {}
 
 func (x *SurfaceRef) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[2]
+	mi := &file_landscape_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -143,7 +191,7 @@ func (x *SurfaceRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SurfaceRef.ProtoReflect.Descriptor instead.
 func (*SurfaceRef) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{2}
+	return file_landscape_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *SurfaceRef) GetName() string {
@@ -160,6 +208,13 @@ func (x *SurfaceRef) GetParams() map[string]float64 {
 	return nil
 }
 
+func (x *SurfaceRef) GetTexts() map[string]string {
+	if x != nil {
+		return x.Texts
+	}
+	return nil
+}
+
 type Interval struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Lo            float64                `protobuf:"fixed64,1,opt,name=lo,proto3" json:"lo,omitempty"`
@@ -170,7 +225,7 @@ type Interval struct {
 
 func (x *Interval) Reset() {
 	*x = Interval{}
-	mi := &file_landscape_proto_msgTypes[3]
+	mi := &file_landscape_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -182,7 +237,7 @@ func (x *Interval) String() string {
 func (*Interval) ProtoMessage() {}
 
 func (x *Interval) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[3]
+	mi := &file_landscape_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -195,7 +250,7 @@ func (x *Interval) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Interval.ProtoReflect.Descriptor instead.
 func (*Interval) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{3}
+	return file_landscape_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Interval) GetLo() float64 {
@@ -213,20 +268,25 @@ func (x *Interval) GetHi() float64 {
 }
 
 type Hyperparameter struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Doc           string                 `protobuf:"bytes,2,opt,name=doc,proto3" json:"doc,omitempty"`
-	Default       float64                `protobuf:"fixed64,3,opt,name=default,proto3" json:"default,omitempty"`
-	Min           float64                `protobuf:"fixed64,4,opt,name=min,proto3" json:"min,omitempty"`
-	Max           float64                `protobuf:"fixed64,5,opt,name=max,proto3" json:"max,omitempty"`
-	Integer       bool                   `protobuf:"varint,6,opt,name=integer,proto3" json:"integer,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Name    string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Doc     string                 `protobuf:"bytes,2,opt,name=doc,proto3" json:"doc,omitempty"`
+	Default float64                `protobuf:"fixed64,3,opt,name=default,proto3" json:"default,omitempty"`
+	Min     float64                `protobuf:"fixed64,4,opt,name=min,proto3" json:"min,omitempty"`
+	Max     float64                `protobuf:"fixed64,5,opt,name=max,proto3" json:"max,omitempty"`
+	Integer bool                   `protobuf:"varint,6,opt,name=integer,proto3" json:"integer,omitempty"`
+	// options makes it a choice: the value is an option's index.
+	Options []string `protobuf:"bytes,7,rep,name=options,proto3" json:"options,omitempty"`
+	// text makes it a string setting, with default_text as its default.
+	Text          bool   `protobuf:"varint,8,opt,name=text,proto3" json:"text,omitempty"`
+	DefaultText   string `protobuf:"bytes,9,opt,name=default_text,json=defaultText,proto3" json:"default_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Hyperparameter) Reset() {
 	*x = Hyperparameter{}
-	mi := &file_landscape_proto_msgTypes[4]
+	mi := &file_landscape_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -238,7 +298,7 @@ func (x *Hyperparameter) String() string {
 func (*Hyperparameter) ProtoMessage() {}
 
 func (x *Hyperparameter) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[4]
+	mi := &file_landscape_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -251,7 +311,7 @@ func (x *Hyperparameter) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Hyperparameter.ProtoReflect.Descriptor instead.
 func (*Hyperparameter) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{4}
+	return file_landscape_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Hyperparameter) GetName() string {
@@ -296,6 +356,27 @@ func (x *Hyperparameter) GetInteger() bool {
 	return false
 }
 
+func (x *Hyperparameter) GetOptions() []string {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+func (x *Hyperparameter) GetText() bool {
+	if x != nil {
+		return x.Text
+	}
+	return false
+}
+
+func (x *Hyperparameter) GetDefaultText() string {
+	if x != nil {
+		return x.DefaultText
+	}
+	return ""
+}
+
 type Minimum struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Location      []float64              `protobuf:"fixed64,1,rep,packed,name=location,proto3" json:"location,omitempty"`
@@ -307,7 +388,7 @@ type Minimum struct {
 
 func (x *Minimum) Reset() {
 	*x = Minimum{}
-	mi := &file_landscape_proto_msgTypes[5]
+	mi := &file_landscape_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -319,7 +400,7 @@ func (x *Minimum) String() string {
 func (*Minimum) ProtoMessage() {}
 
 func (x *Minimum) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[5]
+	mi := &file_landscape_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -332,7 +413,7 @@ func (x *Minimum) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Minimum.ProtoReflect.Descriptor instead.
 func (*Minimum) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{5}
+	return file_landscape_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Minimum) GetLocation() []float64 {
@@ -367,7 +448,7 @@ type Group struct {
 
 func (x *Group) Reset() {
 	*x = Group{}
-	mi := &file_landscape_proto_msgTypes[6]
+	mi := &file_landscape_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -379,7 +460,7 @@ func (x *Group) String() string {
 func (*Group) ProtoMessage() {}
 
 func (x *Group) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[6]
+	mi := &file_landscape_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -392,7 +473,7 @@ func (x *Group) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Group.ProtoReflect.Descriptor instead.
 func (*Group) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{6}
+	return file_landscape_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Group) GetName() string {
@@ -428,14 +509,19 @@ type SurfaceInfo struct {
 	HasGradient     bool                   `protobuf:"varint,8,opt,name=has_gradient,json=hasGradient,proto3" json:"has_gradient,omitempty"`
 	// glsl is the surface's GLSL snippet (see sdk.SurfaceWithGLSL); empty
 	// when it has none.
-	Glsl          string `protobuf:"bytes,9,opt,name=glsl,proto3" json:"glsl,omitempty"`
+	Glsl string `protobuf:"bytes,9,opt,name=glsl,proto3" json:"glsl,omitempty"`
+	// samples is the number of training samples of a surface that evaluates
+	// mini-batches (0: it does not).
+	Samples int64 `protobuf:"varint,10,opt,name=samples,proto3" json:"samples,omitempty"`
+	// data_len is the length of the surface's GLSL data buffer in floats.
+	DataLen       int64 `protobuf:"varint,11,opt,name=data_len,json=dataLen,proto3" json:"data_len,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SurfaceInfo) Reset() {
 	*x = SurfaceInfo{}
-	mi := &file_landscape_proto_msgTypes[7]
+	mi := &file_landscape_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -447,7 +533,7 @@ func (x *SurfaceInfo) String() string {
 func (*SurfaceInfo) ProtoMessage() {}
 
 func (x *SurfaceInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[7]
+	mi := &file_landscape_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -460,7 +546,7 @@ func (x *SurfaceInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SurfaceInfo.ProtoReflect.Descriptor instead.
 func (*SurfaceInfo) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{7}
+	return file_landscape_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *SurfaceInfo) GetName() string {
@@ -526,19 +612,37 @@ func (x *SurfaceInfo) GetGlsl() string {
 	return ""
 }
 
+func (x *SurfaceInfo) GetSamples() int64 {
+	if x != nil {
+		return x.Samples
+	}
+	return 0
+}
+
+func (x *SurfaceInfo) GetDataLen() int64 {
+	if x != nil {
+		return x.DataLen
+	}
+	return 0
+}
+
 type PointsRequest struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	Surface *SurfaceRef            `protobuf:"bytes,1,opt,name=surface,proto3" json:"surface,omitempty"`
 	Dim     int32                  `protobuf:"varint,2,opt,name=dim,proto3" json:"dim,omitempty"`
 	// points holds len/dim points, each dim values.
-	Points        []float64 `protobuf:"fixed64,3,rep,packed,name=points,proto3" json:"points,omitempty"`
+	Points []float64 `protobuf:"fixed64,3,rep,packed,name=points,proto3" json:"points,omitempty"`
+	// batch, when set, holds batch_size sample indices per point: the loss
+	// (and gradient) at each point are over those samples only.
+	BatchSize     int32   `protobuf:"varint,4,opt,name=batch_size,json=batchSize,proto3" json:"batch_size,omitempty"`
+	Batch         []int32 `protobuf:"varint,5,rep,packed,name=batch,proto3" json:"batch,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *PointsRequest) Reset() {
 	*x = PointsRequest{}
-	mi := &file_landscape_proto_msgTypes[8]
+	mi := &file_landscape_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -550,7 +654,7 @@ func (x *PointsRequest) String() string {
 func (*PointsRequest) ProtoMessage() {}
 
 func (x *PointsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[8]
+	mi := &file_landscape_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -563,7 +667,7 @@ func (x *PointsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PointsRequest.ProtoReflect.Descriptor instead.
 func (*PointsRequest) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{8}
+	return file_landscape_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *PointsRequest) GetSurface() *SurfaceRef {
@@ -587,6 +691,20 @@ func (x *PointsRequest) GetPoints() []float64 {
 	return nil
 }
 
+func (x *PointsRequest) GetBatchSize() int32 {
+	if x != nil {
+		return x.BatchSize
+	}
+	return 0
+}
+
+func (x *PointsRequest) GetBatch() []int32 {
+	if x != nil {
+		return x.Batch
+	}
+	return nil
+}
+
 type LossResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Values        []float64              `protobuf:"fixed64,1,rep,packed,name=values,proto3" json:"values,omitempty"`
@@ -596,7 +714,7 @@ type LossResponse struct {
 
 func (x *LossResponse) Reset() {
 	*x = LossResponse{}
-	mi := &file_landscape_proto_msgTypes[9]
+	mi := &file_landscape_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -608,7 +726,7 @@ func (x *LossResponse) String() string {
 func (*LossResponse) ProtoMessage() {}
 
 func (x *LossResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[9]
+	mi := &file_landscape_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -621,7 +739,7 @@ func (x *LossResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LossResponse.ProtoReflect.Descriptor instead.
 func (*LossResponse) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{9}
+	return file_landscape_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *LossResponse) GetValues() []float64 {
@@ -642,7 +760,7 @@ type GradientResponse struct {
 
 func (x *GradientResponse) Reset() {
 	*x = GradientResponse{}
-	mi := &file_landscape_proto_msgTypes[10]
+	mi := &file_landscape_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -654,7 +772,7 @@ func (x *GradientResponse) String() string {
 func (*GradientResponse) ProtoMessage() {}
 
 func (x *GradientResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[10]
+	mi := &file_landscape_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -667,7 +785,7 @@ func (x *GradientResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GradientResponse.ProtoReflect.Descriptor instead.
 func (*GradientResponse) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{10}
+	return file_landscape_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *GradientResponse) GetValues() []float64 {
@@ -699,7 +817,7 @@ type Plane struct {
 
 func (x *Plane) Reset() {
 	*x = Plane{}
-	mi := &file_landscape_proto_msgTypes[11]
+	mi := &file_landscape_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -711,7 +829,7 @@ func (x *Plane) String() string {
 func (*Plane) ProtoMessage() {}
 
 func (x *Plane) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[11]
+	mi := &file_landscape_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -724,7 +842,7 @@ func (x *Plane) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Plane.ProtoReflect.Descriptor instead.
 func (*Plane) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{11}
+	return file_landscape_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Plane) GetOrigin() []float64 {
@@ -798,7 +916,7 @@ type EvalGridRequest struct {
 
 func (x *EvalGridRequest) Reset() {
 	*x = EvalGridRequest{}
-	mi := &file_landscape_proto_msgTypes[12]
+	mi := &file_landscape_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -810,7 +928,7 @@ func (x *EvalGridRequest) String() string {
 func (*EvalGridRequest) ProtoMessage() {}
 
 func (x *EvalGridRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[12]
+	mi := &file_landscape_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -823,7 +941,7 @@ func (x *EvalGridRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EvalGridRequest.ProtoReflect.Descriptor instead.
 func (*EvalGridRequest) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{12}
+	return file_landscape_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *EvalGridRequest) GetSurface() *SurfaceRef {
@@ -889,7 +1007,7 @@ type GridChunk struct {
 
 func (x *GridChunk) Reset() {
 	*x = GridChunk{}
-	mi := &file_landscape_proto_msgTypes[13]
+	mi := &file_landscape_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -901,7 +1019,7 @@ func (x *GridChunk) String() string {
 func (*GridChunk) ProtoMessage() {}
 
 func (x *GridChunk) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[13]
+	mi := &file_landscape_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -914,7 +1032,7 @@ func (x *GridChunk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GridChunk.ProtoReflect.Descriptor instead.
 func (*GridChunk) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{13}
+	return file_landscape_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GridChunk) GetRow0() int32 {
@@ -955,7 +1073,7 @@ type OptimizerRef struct {
 
 func (x *OptimizerRef) Reset() {
 	*x = OptimizerRef{}
-	mi := &file_landscape_proto_msgTypes[14]
+	mi := &file_landscape_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -967,7 +1085,7 @@ func (x *OptimizerRef) String() string {
 func (*OptimizerRef) ProtoMessage() {}
 
 func (x *OptimizerRef) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[14]
+	mi := &file_landscape_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -980,7 +1098,7 @@ func (x *OptimizerRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizerRef.ProtoReflect.Descriptor instead.
 func (*OptimizerRef) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{14}
+	return file_landscape_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *OptimizerRef) GetName() string {
@@ -1006,7 +1124,7 @@ type GLSLSource struct {
 
 func (x *GLSLSource) Reset() {
 	*x = GLSLSource{}
-	mi := &file_landscape_proto_msgTypes[15]
+	mi := &file_landscape_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1018,7 +1136,7 @@ func (x *GLSLSource) String() string {
 func (*GLSLSource) ProtoMessage() {}
 
 func (x *GLSLSource) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[15]
+	mi := &file_landscape_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1031,7 +1149,7 @@ func (x *GLSLSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GLSLSource.ProtoReflect.Descriptor instead.
 func (*GLSLSource) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{15}
+	return file_landscape_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GLSLSource) GetGlsl() string {
@@ -1049,7 +1167,7 @@ type ListOptimizersRequest struct {
 
 func (x *ListOptimizersRequest) Reset() {
 	*x = ListOptimizersRequest{}
-	mi := &file_landscape_proto_msgTypes[16]
+	mi := &file_landscape_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1061,7 +1179,7 @@ func (x *ListOptimizersRequest) String() string {
 func (*ListOptimizersRequest) ProtoMessage() {}
 
 func (x *ListOptimizersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[16]
+	mi := &file_landscape_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1074,7 +1192,7 @@ func (x *ListOptimizersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOptimizersRequest.ProtoReflect.Descriptor instead.
 func (*ListOptimizersRequest) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{16}
+	return file_landscape_proto_rawDescGZIP(), []int{17}
 }
 
 type ListOptimizersResponse struct {
@@ -1086,7 +1204,7 @@ type ListOptimizersResponse struct {
 
 func (x *ListOptimizersResponse) Reset() {
 	*x = ListOptimizersResponse{}
-	mi := &file_landscape_proto_msgTypes[17]
+	mi := &file_landscape_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1098,7 +1216,7 @@ func (x *ListOptimizersResponse) String() string {
 func (*ListOptimizersResponse) ProtoMessage() {}
 
 func (x *ListOptimizersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[17]
+	mi := &file_landscape_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1111,7 +1229,7 @@ func (x *ListOptimizersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOptimizersResponse.ProtoReflect.Descriptor instead.
 func (*ListOptimizersResponse) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{17}
+	return file_landscape_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListOptimizersResponse) GetOptimizers() []*OptimizerInfo {
@@ -1134,7 +1252,7 @@ type OptimizerInfo struct {
 
 func (x *OptimizerInfo) Reset() {
 	*x = OptimizerInfo{}
-	mi := &file_landscape_proto_msgTypes[18]
+	mi := &file_landscape_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1146,7 +1264,7 @@ func (x *OptimizerInfo) String() string {
 func (*OptimizerInfo) ProtoMessage() {}
 
 func (x *OptimizerInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[18]
+	mi := &file_landscape_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1159,7 +1277,7 @@ func (x *OptimizerInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizerInfo.ProtoReflect.Descriptor instead.
 func (*OptimizerInfo) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{18}
+	return file_landscape_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *OptimizerInfo) GetName() string {
@@ -1212,7 +1330,7 @@ type OptimizeStart struct {
 
 func (x *OptimizeStart) Reset() {
 	*x = OptimizeStart{}
-	mi := &file_landscape_proto_msgTypes[19]
+	mi := &file_landscape_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1224,7 +1342,7 @@ func (x *OptimizeStart) String() string {
 func (*OptimizeStart) ProtoMessage() {}
 
 func (x *OptimizeStart) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[19]
+	mi := &file_landscape_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1237,7 +1355,7 @@ func (x *OptimizeStart) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizeStart.ProtoReflect.Descriptor instead.
 func (*OptimizeStart) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{19}
+	return file_landscape_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *OptimizeStart) GetName() string {
@@ -1287,7 +1405,7 @@ type OptimizeAnswer struct {
 
 func (x *OptimizeAnswer) Reset() {
 	*x = OptimizeAnswer{}
-	mi := &file_landscape_proto_msgTypes[20]
+	mi := &file_landscape_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1299,7 +1417,7 @@ func (x *OptimizeAnswer) String() string {
 func (*OptimizeAnswer) ProtoMessage() {}
 
 func (x *OptimizeAnswer) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[20]
+	mi := &file_landscape_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1312,7 +1430,7 @@ func (x *OptimizeAnswer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizeAnswer.ProtoReflect.Descriptor instead.
 func (*OptimizeAnswer) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{20}
+	return file_landscape_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *OptimizeAnswer) GetLosses() []float64 {
@@ -1342,7 +1460,7 @@ type OptimizeIn struct {
 
 func (x *OptimizeIn) Reset() {
 	*x = OptimizeIn{}
-	mi := &file_landscape_proto_msgTypes[21]
+	mi := &file_landscape_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1354,7 +1472,7 @@ func (x *OptimizeIn) String() string {
 func (*OptimizeIn) ProtoMessage() {}
 
 func (x *OptimizeIn) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[21]
+	mi := &file_landscape_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1367,7 +1485,7 @@ func (x *OptimizeIn) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizeIn.ProtoReflect.Descriptor instead.
 func (*OptimizeIn) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{21}
+	return file_landscape_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *OptimizeIn) GetMsg() isOptimizeIn_Msg {
@@ -1429,7 +1547,7 @@ type OptimizeOut struct {
 
 func (x *OptimizeOut) Reset() {
 	*x = OptimizeOut{}
-	mi := &file_landscape_proto_msgTypes[22]
+	mi := &file_landscape_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1441,7 +1559,7 @@ func (x *OptimizeOut) String() string {
 func (*OptimizeOut) ProtoMessage() {}
 
 func (x *OptimizeOut) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[22]
+	mi := &file_landscape_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1454,7 +1572,7 @@ func (x *OptimizeOut) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizeOut.ProtoReflect.Descriptor instead.
 func (*OptimizeOut) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{22}
+	return file_landscape_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *OptimizeOut) GetX() []float64 {
@@ -1503,27 +1621,37 @@ var File_landscape_proto protoreflect.FileDescriptor
 
 const file_landscape_proto_rawDesc = "" +
 	"\n" +
-	"\x0flandscape.proto\x12\flandscape.v1\"\x15\n" +
+	"\x0flandscape.proto\x12\flandscape.v1\"#\n" +
+	"\tDataChunk\x12\x16\n" +
+	"\x06values\x18\x01 \x01(\fR\x06values\"\x15\n" +
 	"\x13ListSurfacesRequest\"M\n" +
 	"\x14ListSurfacesResponse\x125\n" +
-	"\bsurfaces\x18\x01 \x03(\v2\x19.landscape.v1.SurfaceInfoR\bsurfaces\"\x99\x01\n" +
+	"\bsurfaces\x18\x01 \x03(\v2\x19.landscape.v1.SurfaceInfoR\bsurfaces\"\x8e\x02\n" +
 	"\n" +
 	"SurfaceRef\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12<\n" +
-	"\x06params\x18\x02 \x03(\v2$.landscape.v1.SurfaceRef.ParamsEntryR\x06params\x1a9\n" +
+	"\x06params\x18\x02 \x03(\v2$.landscape.v1.SurfaceRef.ParamsEntryR\x06params\x129\n" +
+	"\x05texts\x18\x03 \x03(\v2#.landscape.v1.SurfaceRef.TextsEntryR\x05texts\x1a9\n" +
 	"\vParamsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\"*\n" +
+	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\x1a8\n" +
+	"\n" +
+	"TextsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"*\n" +
 	"\bInterval\x12\x0e\n" +
 	"\x02lo\x18\x01 \x01(\x01R\x02lo\x12\x0e\n" +
-	"\x02hi\x18\x02 \x01(\x01R\x02hi\"\x8e\x01\n" +
+	"\x02hi\x18\x02 \x01(\x01R\x02hi\"\xdf\x01\n" +
 	"\x0eHyperparameter\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x10\n" +
 	"\x03doc\x18\x02 \x01(\tR\x03doc\x12\x18\n" +
 	"\adefault\x18\x03 \x01(\x01R\adefault\x12\x10\n" +
 	"\x03min\x18\x04 \x01(\x01R\x03min\x12\x10\n" +
 	"\x03max\x18\x05 \x01(\x01R\x03max\x12\x18\n" +
-	"\ainteger\x18\x06 \x01(\bR\ainteger\"Q\n" +
+	"\ainteger\x18\x06 \x01(\bR\ainteger\x12\x18\n" +
+	"\aoptions\x18\a \x03(\tR\aoptions\x12\x12\n" +
+	"\x04text\x18\b \x01(\bR\x04text\x12!\n" +
+	"\fdefault_text\x18\t \x01(\tR\vdefaultText\"Q\n" +
 	"\aMinimum\x12\x1a\n" +
 	"\blocation\x18\x01 \x03(\x01R\blocation\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x01R\x05value\x12\x14\n" +
@@ -1531,7 +1659,7 @@ const file_landscape_proto_rawDesc = "" +
 	"\x05Group\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05start\x18\x02 \x01(\x05R\x05start\x12\x10\n" +
-	"\x03len\x18\x03 \x01(\x05R\x03len\"\xd8\x02\n" +
+	"\x03len\x18\x03 \x01(\x05R\x03len\"\x8d\x03\n" +
 	"\vSurfaceInfo\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\asummary\x18\x02 \x01(\tR\asummary\x12\x10\n" +
@@ -1541,11 +1669,17 @@ const file_landscape_proto_rawDesc = "" +
 	"\x06minima\x18\x06 \x03(\v2\x15.landscape.v1.MinimumR\x06minima\x12+\n" +
 	"\x06groups\x18\a \x03(\v2\x13.landscape.v1.GroupR\x06groups\x12!\n" +
 	"\fhas_gradient\x18\b \x01(\bR\vhasGradient\x12\x12\n" +
-	"\x04glsl\x18\t \x01(\tR\x04glsl\"m\n" +
+	"\x04glsl\x18\t \x01(\tR\x04glsl\x12\x18\n" +
+	"\asamples\x18\n" +
+	" \x01(\x03R\asamples\x12\x19\n" +
+	"\bdata_len\x18\v \x01(\x03R\adataLen\"\xa2\x01\n" +
 	"\rPointsRequest\x122\n" +
 	"\asurface\x18\x01 \x01(\v2\x18.landscape.v1.SurfaceRefR\asurface\x12\x10\n" +
 	"\x03dim\x18\x02 \x01(\x05R\x03dim\x12\x16\n" +
-	"\x06points\x18\x03 \x03(\x01R\x06points\"&\n" +
+	"\x06points\x18\x03 \x03(\x01R\x06points\x12\x1d\n" +
+	"\n" +
+	"batch_size\x18\x04 \x01(\x05R\tbatchSize\x12\x14\n" +
+	"\x05batch\x18\x05 \x03(\x05R\x05batch\"&\n" +
 	"\fLossResponse\x12\x16\n" +
 	"\x06values\x18\x01 \x03(\x01R\x06values\"@\n" +
 	"\x10GradientResponse\x12\x16\n" +
@@ -1619,13 +1753,14 @@ const file_landscape_proto_rawDesc = "" +
 	"\x04done\x18\x03 \x03(\bR\x04done\x12\x16\n" +
 	"\x06counts\x18\x04 \x03(\x05R\x06counts\x12\x16\n" +
 	"\x06points\x18\x05 \x03(\x01R\x06points\x12#\n" +
-	"\rneed_gradient\x18\x06 \x01(\bR\fneedGradient2\xff\x02\n" +
+	"\rneed_gradient\x18\x06 \x01(\bR\fneedGradient2\xc3\x03\n" +
 	"\x0eSurfaceService\x12U\n" +
 	"\fListSurfaces\x12!.landscape.v1.ListSurfacesRequest\x1a\".landscape.v1.ListSurfacesResponse\x12F\n" +
 	"\x0fDescribeSurface\x12\x18.landscape.v1.SurfaceRef\x1a\x19.landscape.v1.SurfaceInfo\x12?\n" +
 	"\x04Loss\x12\x1b.landscape.v1.PointsRequest\x1a\x1a.landscape.v1.LossResponse\x12G\n" +
 	"\bGradient\x12\x1b.landscape.v1.PointsRequest\x1a\x1e.landscape.v1.GradientResponse\x12D\n" +
-	"\bEvalGrid\x12\x1d.landscape.v1.EvalGridRequest\x1a\x17.landscape.v1.GridChunk0\x012\xfb\x01\n" +
+	"\bEvalGrid\x12\x1d.landscape.v1.EvalGridRequest\x1a\x17.landscape.v1.GridChunk0\x01\x12B\n" +
+	"\vSurfaceData\x12\x18.landscape.v1.SurfaceRef\x1a\x17.landscape.v1.DataChunk0\x012\xfb\x01\n" +
 	"\x10OptimizerService\x12[\n" +
 	"\x0eListOptimizers\x12#.landscape.v1.ListOptimizersRequest\x1a$.landscape.v1.ListOptimizersResponse\x12C\n" +
 	"\bOptimize\x12\x18.landscape.v1.OptimizeIn\x1a\x19.landscape.v1.OptimizeOut(\x010\x01\x12E\n" +
@@ -1643,74 +1778,79 @@ func file_landscape_proto_rawDescGZIP() []byte {
 	return file_landscape_proto_rawDescData
 }
 
-var file_landscape_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_landscape_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
 var file_landscape_proto_goTypes = []any{
-	(*ListSurfacesRequest)(nil),    // 0: landscape.v1.ListSurfacesRequest
-	(*ListSurfacesResponse)(nil),   // 1: landscape.v1.ListSurfacesResponse
-	(*SurfaceRef)(nil),             // 2: landscape.v1.SurfaceRef
-	(*Interval)(nil),               // 3: landscape.v1.Interval
-	(*Hyperparameter)(nil),         // 4: landscape.v1.Hyperparameter
-	(*Minimum)(nil),                // 5: landscape.v1.Minimum
-	(*Group)(nil),                  // 6: landscape.v1.Group
-	(*SurfaceInfo)(nil),            // 7: landscape.v1.SurfaceInfo
-	(*PointsRequest)(nil),          // 8: landscape.v1.PointsRequest
-	(*LossResponse)(nil),           // 9: landscape.v1.LossResponse
-	(*GradientResponse)(nil),       // 10: landscape.v1.GradientResponse
-	(*Plane)(nil),                  // 11: landscape.v1.Plane
-	(*EvalGridRequest)(nil),        // 12: landscape.v1.EvalGridRequest
-	(*GridChunk)(nil),              // 13: landscape.v1.GridChunk
-	(*OptimizerRef)(nil),           // 14: landscape.v1.OptimizerRef
-	(*GLSLSource)(nil),             // 15: landscape.v1.GLSLSource
-	(*ListOptimizersRequest)(nil),  // 16: landscape.v1.ListOptimizersRequest
-	(*ListOptimizersResponse)(nil), // 17: landscape.v1.ListOptimizersResponse
-	(*OptimizerInfo)(nil),          // 18: landscape.v1.OptimizerInfo
-	(*OptimizeStart)(nil),          // 19: landscape.v1.OptimizeStart
-	(*OptimizeAnswer)(nil),         // 20: landscape.v1.OptimizeAnswer
-	(*OptimizeIn)(nil),             // 21: landscape.v1.OptimizeIn
-	(*OptimizeOut)(nil),            // 22: landscape.v1.OptimizeOut
-	nil,                            // 23: landscape.v1.SurfaceRef.ParamsEntry
-	nil,                            // 24: landscape.v1.OptimizerRef.ParamsEntry
-	nil,                            // 25: landscape.v1.OptimizeStart.ParamsEntry
+	(*DataChunk)(nil),              // 0: landscape.v1.DataChunk
+	(*ListSurfacesRequest)(nil),    // 1: landscape.v1.ListSurfacesRequest
+	(*ListSurfacesResponse)(nil),   // 2: landscape.v1.ListSurfacesResponse
+	(*SurfaceRef)(nil),             // 3: landscape.v1.SurfaceRef
+	(*Interval)(nil),               // 4: landscape.v1.Interval
+	(*Hyperparameter)(nil),         // 5: landscape.v1.Hyperparameter
+	(*Minimum)(nil),                // 6: landscape.v1.Minimum
+	(*Group)(nil),                  // 7: landscape.v1.Group
+	(*SurfaceInfo)(nil),            // 8: landscape.v1.SurfaceInfo
+	(*PointsRequest)(nil),          // 9: landscape.v1.PointsRequest
+	(*LossResponse)(nil),           // 10: landscape.v1.LossResponse
+	(*GradientResponse)(nil),       // 11: landscape.v1.GradientResponse
+	(*Plane)(nil),                  // 12: landscape.v1.Plane
+	(*EvalGridRequest)(nil),        // 13: landscape.v1.EvalGridRequest
+	(*GridChunk)(nil),              // 14: landscape.v1.GridChunk
+	(*OptimizerRef)(nil),           // 15: landscape.v1.OptimizerRef
+	(*GLSLSource)(nil),             // 16: landscape.v1.GLSLSource
+	(*ListOptimizersRequest)(nil),  // 17: landscape.v1.ListOptimizersRequest
+	(*ListOptimizersResponse)(nil), // 18: landscape.v1.ListOptimizersResponse
+	(*OptimizerInfo)(nil),          // 19: landscape.v1.OptimizerInfo
+	(*OptimizeStart)(nil),          // 20: landscape.v1.OptimizeStart
+	(*OptimizeAnswer)(nil),         // 21: landscape.v1.OptimizeAnswer
+	(*OptimizeIn)(nil),             // 22: landscape.v1.OptimizeIn
+	(*OptimizeOut)(nil),            // 23: landscape.v1.OptimizeOut
+	nil,                            // 24: landscape.v1.SurfaceRef.ParamsEntry
+	nil,                            // 25: landscape.v1.SurfaceRef.TextsEntry
+	nil,                            // 26: landscape.v1.OptimizerRef.ParamsEntry
+	nil,                            // 27: landscape.v1.OptimizeStart.ParamsEntry
 }
 var file_landscape_proto_depIdxs = []int32{
-	7,  // 0: landscape.v1.ListSurfacesResponse.surfaces:type_name -> landscape.v1.SurfaceInfo
-	23, // 1: landscape.v1.SurfaceRef.params:type_name -> landscape.v1.SurfaceRef.ParamsEntry
-	3,  // 2: landscape.v1.SurfaceInfo.domain:type_name -> landscape.v1.Interval
-	4,  // 3: landscape.v1.SurfaceInfo.hyperparameters:type_name -> landscape.v1.Hyperparameter
-	5,  // 4: landscape.v1.SurfaceInfo.minima:type_name -> landscape.v1.Minimum
-	6,  // 5: landscape.v1.SurfaceInfo.groups:type_name -> landscape.v1.Group
-	2,  // 6: landscape.v1.PointsRequest.surface:type_name -> landscape.v1.SurfaceRef
-	3,  // 7: landscape.v1.Plane.x:type_name -> landscape.v1.Interval
-	3,  // 8: landscape.v1.Plane.y:type_name -> landscape.v1.Interval
-	2,  // 9: landscape.v1.EvalGridRequest.surface:type_name -> landscape.v1.SurfaceRef
-	11, // 10: landscape.v1.EvalGridRequest.plane:type_name -> landscape.v1.Plane
-	24, // 11: landscape.v1.OptimizerRef.params:type_name -> landscape.v1.OptimizerRef.ParamsEntry
-	18, // 12: landscape.v1.ListOptimizersResponse.optimizers:type_name -> landscape.v1.OptimizerInfo
-	4,  // 13: landscape.v1.OptimizerInfo.hyperparameters:type_name -> landscape.v1.Hyperparameter
-	25, // 14: landscape.v1.OptimizeStart.params:type_name -> landscape.v1.OptimizeStart.ParamsEntry
-	19, // 15: landscape.v1.OptimizeIn.start:type_name -> landscape.v1.OptimizeStart
-	20, // 16: landscape.v1.OptimizeIn.answer:type_name -> landscape.v1.OptimizeAnswer
-	0,  // 17: landscape.v1.SurfaceService.ListSurfaces:input_type -> landscape.v1.ListSurfacesRequest
-	2,  // 18: landscape.v1.SurfaceService.DescribeSurface:input_type -> landscape.v1.SurfaceRef
-	8,  // 19: landscape.v1.SurfaceService.Loss:input_type -> landscape.v1.PointsRequest
-	8,  // 20: landscape.v1.SurfaceService.Gradient:input_type -> landscape.v1.PointsRequest
-	12, // 21: landscape.v1.SurfaceService.EvalGrid:input_type -> landscape.v1.EvalGridRequest
-	16, // 22: landscape.v1.OptimizerService.ListOptimizers:input_type -> landscape.v1.ListOptimizersRequest
-	21, // 23: landscape.v1.OptimizerService.Optimize:input_type -> landscape.v1.OptimizeIn
-	14, // 24: landscape.v1.OptimizerService.OptimizerGLSL:input_type -> landscape.v1.OptimizerRef
-	1,  // 25: landscape.v1.SurfaceService.ListSurfaces:output_type -> landscape.v1.ListSurfacesResponse
-	7,  // 26: landscape.v1.SurfaceService.DescribeSurface:output_type -> landscape.v1.SurfaceInfo
-	9,  // 27: landscape.v1.SurfaceService.Loss:output_type -> landscape.v1.LossResponse
-	10, // 28: landscape.v1.SurfaceService.Gradient:output_type -> landscape.v1.GradientResponse
-	13, // 29: landscape.v1.SurfaceService.EvalGrid:output_type -> landscape.v1.GridChunk
-	17, // 30: landscape.v1.OptimizerService.ListOptimizers:output_type -> landscape.v1.ListOptimizersResponse
-	22, // 31: landscape.v1.OptimizerService.Optimize:output_type -> landscape.v1.OptimizeOut
-	15, // 32: landscape.v1.OptimizerService.OptimizerGLSL:output_type -> landscape.v1.GLSLSource
-	25, // [25:33] is the sub-list for method output_type
-	17, // [17:25] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	8,  // 0: landscape.v1.ListSurfacesResponse.surfaces:type_name -> landscape.v1.SurfaceInfo
+	24, // 1: landscape.v1.SurfaceRef.params:type_name -> landscape.v1.SurfaceRef.ParamsEntry
+	25, // 2: landscape.v1.SurfaceRef.texts:type_name -> landscape.v1.SurfaceRef.TextsEntry
+	4,  // 3: landscape.v1.SurfaceInfo.domain:type_name -> landscape.v1.Interval
+	5,  // 4: landscape.v1.SurfaceInfo.hyperparameters:type_name -> landscape.v1.Hyperparameter
+	6,  // 5: landscape.v1.SurfaceInfo.minima:type_name -> landscape.v1.Minimum
+	7,  // 6: landscape.v1.SurfaceInfo.groups:type_name -> landscape.v1.Group
+	3,  // 7: landscape.v1.PointsRequest.surface:type_name -> landscape.v1.SurfaceRef
+	4,  // 8: landscape.v1.Plane.x:type_name -> landscape.v1.Interval
+	4,  // 9: landscape.v1.Plane.y:type_name -> landscape.v1.Interval
+	3,  // 10: landscape.v1.EvalGridRequest.surface:type_name -> landscape.v1.SurfaceRef
+	12, // 11: landscape.v1.EvalGridRequest.plane:type_name -> landscape.v1.Plane
+	26, // 12: landscape.v1.OptimizerRef.params:type_name -> landscape.v1.OptimizerRef.ParamsEntry
+	19, // 13: landscape.v1.ListOptimizersResponse.optimizers:type_name -> landscape.v1.OptimizerInfo
+	5,  // 14: landscape.v1.OptimizerInfo.hyperparameters:type_name -> landscape.v1.Hyperparameter
+	27, // 15: landscape.v1.OptimizeStart.params:type_name -> landscape.v1.OptimizeStart.ParamsEntry
+	20, // 16: landscape.v1.OptimizeIn.start:type_name -> landscape.v1.OptimizeStart
+	21, // 17: landscape.v1.OptimizeIn.answer:type_name -> landscape.v1.OptimizeAnswer
+	1,  // 18: landscape.v1.SurfaceService.ListSurfaces:input_type -> landscape.v1.ListSurfacesRequest
+	3,  // 19: landscape.v1.SurfaceService.DescribeSurface:input_type -> landscape.v1.SurfaceRef
+	9,  // 20: landscape.v1.SurfaceService.Loss:input_type -> landscape.v1.PointsRequest
+	9,  // 21: landscape.v1.SurfaceService.Gradient:input_type -> landscape.v1.PointsRequest
+	13, // 22: landscape.v1.SurfaceService.EvalGrid:input_type -> landscape.v1.EvalGridRequest
+	3,  // 23: landscape.v1.SurfaceService.SurfaceData:input_type -> landscape.v1.SurfaceRef
+	17, // 24: landscape.v1.OptimizerService.ListOptimizers:input_type -> landscape.v1.ListOptimizersRequest
+	22, // 25: landscape.v1.OptimizerService.Optimize:input_type -> landscape.v1.OptimizeIn
+	15, // 26: landscape.v1.OptimizerService.OptimizerGLSL:input_type -> landscape.v1.OptimizerRef
+	2,  // 27: landscape.v1.SurfaceService.ListSurfaces:output_type -> landscape.v1.ListSurfacesResponse
+	8,  // 28: landscape.v1.SurfaceService.DescribeSurface:output_type -> landscape.v1.SurfaceInfo
+	10, // 29: landscape.v1.SurfaceService.Loss:output_type -> landscape.v1.LossResponse
+	11, // 30: landscape.v1.SurfaceService.Gradient:output_type -> landscape.v1.GradientResponse
+	14, // 31: landscape.v1.SurfaceService.EvalGrid:output_type -> landscape.v1.GridChunk
+	0,  // 32: landscape.v1.SurfaceService.SurfaceData:output_type -> landscape.v1.DataChunk
+	18, // 33: landscape.v1.OptimizerService.ListOptimizers:output_type -> landscape.v1.ListOptimizersResponse
+	23, // 34: landscape.v1.OptimizerService.Optimize:output_type -> landscape.v1.OptimizeOut
+	16, // 35: landscape.v1.OptimizerService.OptimizerGLSL:output_type -> landscape.v1.GLSLSource
+	27, // [27:36] is the sub-list for method output_type
+	18, // [18:27] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_landscape_proto_init() }
@@ -1718,7 +1858,7 @@ func file_landscape_proto_init() {
 	if File_landscape_proto != nil {
 		return
 	}
-	file_landscape_proto_msgTypes[21].OneofWrappers = []any{
+	file_landscape_proto_msgTypes[22].OneofWrappers = []any{
 		(*OptimizeIn_Start)(nil),
 		(*OptimizeIn_Answer)(nil),
 	}
@@ -1728,7 +1868,7 @@ func file_landscape_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_landscape_proto_rawDesc), len(file_landscape_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   26,
+			NumMessages:   28,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -31,6 +31,7 @@ const (
 	SurfaceService_Loss_FullMethodName            = "/landscape.v1.SurfaceService/Loss"
 	SurfaceService_Gradient_FullMethodName        = "/landscape.v1.SurfaceService/Gradient"
 	SurfaceService_EvalGrid_FullMethodName        = "/landscape.v1.SurfaceService/EvalGrid"
+	SurfaceService_SurfaceData_FullMethodName     = "/landscape.v1.SurfaceService/SurfaceData"
 )
 
 // SurfaceServiceClient is the client API for SurfaceService service.
@@ -50,6 +51,9 @@ type SurfaceServiceClient interface {
 	// EvalGrid evaluates rows of a plane and streams them back in chunks, in
 	// any order, each chunk naming its rows.
 	EvalGrid(ctx context.Context, in *EvalGridRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[GridChunk], error)
+	// SurfaceData streams a configured surface's GLSL data buffer (see
+	// sdk.SurfaceWithData) in chunks.
+	SurfaceData(ctx context.Context, in *SurfaceRef, opts ...grpc.CallOption) (grpc.ServerStreamingClient[DataChunk], error)
 }
 
 type surfaceServiceClient struct {
@@ -119,6 +123,25 @@ func (c *surfaceServiceClient) EvalGrid(ctx context.Context, in *EvalGridRequest
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type SurfaceService_EvalGridClient = grpc.ServerStreamingClient[GridChunk]
 
+func (c *surfaceServiceClient) SurfaceData(ctx context.Context, in *SurfaceRef, opts ...grpc.CallOption) (grpc.ServerStreamingClient[DataChunk], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &SurfaceService_ServiceDesc.Streams[1], SurfaceService_SurfaceData_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[SurfaceRef, DataChunk]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type SurfaceService_SurfaceDataClient = grpc.ServerStreamingClient[DataChunk]
+
 // SurfaceServiceServer is the server API for SurfaceService service.
 // All implementations must embed UnimplementedSurfaceServiceServer
 // for forward compatibility.
@@ -136,6 +159,9 @@ type SurfaceServiceServer interface {
 	// EvalGrid evaluates rows of a plane and streams them back in chunks, in
 	// any order, each chunk naming its rows.
 	EvalGrid(*EvalGridRequest, grpc.ServerStreamingServer[GridChunk]) error
+	// SurfaceData streams a configured surface's GLSL data buffer (see
+	// sdk.SurfaceWithData) in chunks.
+	SurfaceData(*SurfaceRef, grpc.ServerStreamingServer[DataChunk]) error
 	mustEmbedUnimplementedSurfaceServiceServer()
 }
 
@@ -160,6 +186,9 @@ func (UnimplementedSurfaceServiceServer) Gradient(context.Context, *PointsReques
 }
 func (UnimplementedSurfaceServiceServer) EvalGrid(*EvalGridRequest, grpc.ServerStreamingServer[GridChunk]) error {
 	return status.Error(codes.Unimplemented, "method EvalGrid not implemented")
+}
+func (UnimplementedSurfaceServiceServer) SurfaceData(*SurfaceRef, grpc.ServerStreamingServer[DataChunk]) error {
+	return status.Error(codes.Unimplemented, "method SurfaceData not implemented")
 }
 func (UnimplementedSurfaceServiceServer) mustEmbedUnimplementedSurfaceServiceServer() {}
 func (UnimplementedSurfaceServiceServer) testEmbeddedByValue()                        {}
@@ -265,6 +294,17 @@ func _SurfaceService_EvalGrid_Handler(srv interface{}, stream grpc.ServerStream)
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type SurfaceService_EvalGridServer = grpc.ServerStreamingServer[GridChunk]
 
+func _SurfaceService_SurfaceData_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(SurfaceRef)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(SurfaceServiceServer).SurfaceData(m, &grpc.GenericServerStream[SurfaceRef, DataChunk]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type SurfaceService_SurfaceDataServer = grpc.ServerStreamingServer[DataChunk]
+
 // SurfaceService_ServiceDesc is the grpc.ServiceDesc for SurfaceService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -293,6 +333,11 @@ var SurfaceService_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "EvalGrid",
 			Handler:       _SurfaceService_EvalGrid_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "SurfaceData",
+			Handler:       _SurfaceService_SurfaceData_Handler,
 			ServerStreams: true,
 		},
 	},

@@ -1,0 +1,204 @@
+package host
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// LoadVector reads a parameter vector for flag (--at, --from, --to): a file
+// when s names one (a trajectory .csv or .json from `landscape optimize`,
+// whose last point it takes, or a 1-D .npy array of float64 or float32),
+// else comma-separated numbers.
+func LoadVector(flag, s string) ([]float64, error) {
+	if looksLikeFile(s) {
+		pts, err := LoadTrajectory(flag, s)
+		if err != nil {
+			return nil, err
+		}
+		return pts[len(pts)-1], nil
+	}
+	return ParseVector(flag, s)
+}
+
+func looksLikeFile(s string) bool {
+	for _, ext := range []string{".csv", ".json", ".npy"} {
+		if strings.HasSuffix(strings.ToLower(s), ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// LoadTrajectory reads the points of a trajectory: a .csv or .json that
+// `landscape optimize` wrote (columns or fields x0, x1, ...; rows whose
+// point is not finite, from a diverged run, are an error), or a .npy
+// array, 1-D (one point) or 2-D (one point per row).
+func LoadTrajectory(flag, path string) ([][]float64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: --%s: %v", ErrBadFlag, flag, unwrapPath(err))
+	}
+	defer f.Close()
+	var pts [][]float64
+	switch ext := strings.ToLower(path[strings.LastIndex(path, "."):]); ext {
+	case ".csv":
+		pts, err = trajectoryCSV(f)
+	case ".json":
+		pts, err = trajectoryJSON(f)
+	default:
+		pts, err = readNPY(f)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: --%s %s: %v", ErrBadFlag, flag, path, err)
+	}
+	if len(pts) == 0 {
+		return nil, fmt.Errorf("%w: --%s %s: no points", ErrBadFlag, flag, path)
+	}
+	for i, p := range pts {
+		for _, v := range p {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("%w: --%s %s: point %d is not finite (a diverged run?)", ErrBadFlag, flag, path, i+1)
+			}
+		}
+	}
+	return pts, nil
+}
+
+var xColumn = regexp.MustCompile(`^x(0|[1-9][0-9]*)$`)
+
+func trajectoryCSV(r io.Reader) ([][]float64, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<30)
+	if !sc.Scan() {
+		return nil, fmt.Errorf("empty file")
+	}
+	var cols []int
+	for i, h := range strings.Split(sc.Text(), ",") {
+		if m := xColumn.FindStringSubmatch(strings.TrimSpace(h)); m != nil {
+			if k, _ := strconv.Atoi(m[1]); k != len(cols) {
+				return nil, fmt.Errorf("column %s out of order", h)
+			}
+			cols = append(cols, i)
+		}
+	}
+	if len(cols) == 0 {
+		return nil, fmt.Errorf("no x0, x1, ... columns in the header (want a trajectory from landscape optimize -o FILE.csv)")
+	}
+	var pts [][]float64
+	for line := 2; sc.Scan(); line++ {
+		cells := strings.Split(sc.Text(), ",")
+		p := make([]float64, len(cols))
+		for k, c := range cols {
+			if c >= len(cells) {
+				return nil, fmt.Errorf("line %d has %d cells", line, len(cells))
+			}
+			v, err := strconv.ParseFloat(strings.TrimSpace(cells[c]), 64)
+			if err != nil {
+				return nil, fmt.Errorf("line %d, column x%d: %q is not a number", line, k, cells[c])
+			}
+			p[k] = v
+		}
+		pts = append(pts, p)
+	}
+	return pts, sc.Err()
+}
+
+func trajectoryJSON(r io.Reader) ([][]float64, error) {
+	var rep struct {
+		Records []struct {
+			X []*float64 `json:"x"`
+		} `json:"records"`
+	}
+	if err := json.NewDecoder(r).Decode(&rep); err != nil {
+		return nil, fmt.Errorf("not a trajectory report: %v", err)
+	}
+	var pts [][]float64
+	for _, rec := range rep.Records {
+		p := make([]float64, len(rec.X))
+		for k, x := range rec.X {
+			if x == nil {
+				p[k] = math.NaN()
+			} else {
+				p[k] = *x
+			}
+		}
+		pts = append(pts, p)
+	}
+	return pts, nil
+}
+
+// npyHeader matches the header of a little-endian float .npy array.
+var npyHeader = regexp.MustCompile(`'descr':\s*'<f([48])',\s*'fortran_order':\s*False,\s*'shape':\s*\((\d+),\s*(\d*)\)`)
+
+// readNPY reads a 1-D or 2-D little-endian float64 or float32 .npy array
+// (version 1 or 2) as rows.
+func readNPY(r io.Reader) ([][]float64, error) {
+	br := bufio.NewReader(r)
+	magic := make([]byte, 8)
+	if _, err := io.ReadFull(br, magic); err != nil || string(magic[:6]) != "\x93NUMPY" {
+		return nil, fmt.Errorf("not a .npy file")
+	}
+	var hlen int
+	switch magic[6] {
+	case 1:
+		var n uint16
+		if err := binary.Read(br, binary.LittleEndian, &n); err != nil {
+			return nil, err
+		}
+		hlen = int(n)
+	case 2, 3:
+		var n uint32
+		if err := binary.Read(br, binary.LittleEndian, &n); err != nil {
+			return nil, err
+		}
+		hlen = int(n)
+	default:
+		return nil, fmt.Errorf(".npy version %d", magic[6])
+	}
+	if hlen > 1<<16 {
+		return nil, fmt.Errorf(".npy header of %d bytes", hlen)
+	}
+	h := make([]byte, hlen)
+	if _, err := io.ReadFull(br, h); err != nil {
+		return nil, err
+	}
+	m := npyHeader.FindStringSubmatch(string(h))
+	if m == nil {
+		return nil, fmt.Errorf("want a 1-D or 2-D little-endian float32 or float64 array in C order")
+	}
+	size, _ := strconv.Atoi(m[1])
+	rows, _ := strconv.Atoi(m[2])
+	cols := 0
+	if m[3] == "" { // 1-D: one point
+		rows, cols = 1, rows
+	} else {
+		cols, _ = strconv.Atoi(m[3])
+	}
+	if rows < 1 || cols < 1 || rows*cols > 1<<28 {
+		return nil, fmt.Errorf("array of %d×%d values", rows, cols)
+	}
+	buf := make([]byte, size)
+	out := make([][]float64, rows)
+	for i := range out {
+		out[i] = make([]float64, cols)
+		for k := range out[i] {
+			if _, err := io.ReadFull(br, buf); err != nil {
+				return nil, fmt.Errorf("array ends early")
+			}
+			if size == 8 {
+				out[i][k] = math.Float64frombits(binary.LittleEndian.Uint64(buf))
+			} else {
+				out[i][k] = float64(math.Float32frombits(binary.LittleEndian.Uint32(buf)))
+			}
+		}
+	}
+	return out, nil
+}
