@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync/atomic"
 
 	"github.com/landscape-go/landscape/sdk"
 )
@@ -27,6 +28,11 @@ type OptimizeSpec struct {
 	Window int
 	// KeepGoing runs every step even after a gradient run has converged.
 	KeepGoing bool
+	// BatchSize > 0 answers gradient requests with mini-batch gradients
+	// (and losses) of that many samples (see sdk.BatchIndices): request t
+	// of the batch uses mini-batch t of an epoch shuffle seeded with Seed,
+	// the same for every run. The surface must have mini-batches.
+	BatchSize int
 }
 
 // Status is how a run ended.
@@ -61,6 +67,10 @@ type Trajectory struct {
 	Evals int
 	// Why explains a Diverged or Failed status.
 	Why string
+	// Train is the full-batch loss at each record (mini-batch runs only,
+	// whose Loss is the mini-batch's); Test is the test loss at each
+	// record when the surface has a test set. Nil otherwise.
+	Train, Test []float64
 
 	stopped bool
 }
@@ -89,7 +99,13 @@ func (a *App) Optimize(ctx context.Context, s OptimizeSpec) ([]*Trajectory, erro
 		starts = append(starts, x...)
 		trajs[i] = &Trajectory{Start: append([]float64(nil), x...), ConvergedAt: -1, Status: MaxSteps}
 	}
+	if s.BatchSize > 0 && s.Desc.Samples == 0 {
+		return nil, fmt.Errorf("%w: --batch-size: %s has no mini-batches (it is not a data-driven surface)", ErrBadFlag, s.Desc.Name)
+	}
 	eval := evaluation(s.Surface.Client, s.Desc, s.SurfParam)
+	if s.BatchSize > 0 {
+		eval = miniBatches(s.Surface.Client, s.Desc, s.SurfParam, s.BatchSize, s.Seed)
+	}
 	step := 0
 	var evalErr error
 	err := s.Opt.Client.Optimize(ctx, s.Opt.Name, s.OptParams, dim, starts, s.Seed, eval,
@@ -153,7 +169,64 @@ func (a *App) Optimize(ctx context.Context, s OptimizeSpec) ([]*Trajectory, erro
 	for _, t := range trajs {
 		t.finish(s)
 	}
+	if err := a.trainTest(ctx, s, trajs); err != nil {
+		return nil, err
+	}
 	return trajs, nil
+}
+
+// trainTest evaluates the full-batch train loss (mini-batch runs) and the
+// test loss (surfaces with a test set) at every record.
+func (a *App) trainTest(ctx context.Context, s OptimizeSpec, trajs []*Trajectory) error {
+	ts, _, hasTest, err := TestSet(ctx, s.Surface, s.SurfParam, s.Desc, a.CallTimeout)
+	if err != nil {
+		return err
+	}
+	if !hasTest && s.BatchSize <= 0 {
+		return nil
+	}
+	dim := s.Desc.Dim
+	for _, t := range trajs {
+		pts := make([]float64, 0, len(t.Records)*dim)
+		for _, r := range t.Records {
+			pts = append(pts, r.X...)
+		}
+		if s.BatchSize > 0 {
+			t.Train = make([]float64, len(t.Records))
+			if err := a.lossAt(ctx, s.Surface, s.SurfParam, dim, pts, t.Train); err != nil {
+				return err
+			}
+		}
+		if hasTest {
+			t.Test = make([]float64, len(t.Records))
+			if err := a.lossAt(ctx, s.Surface, ts, dim, pts, t.Test); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// miniBatches answers gradient requests with mini-batch gradients: request
+// k (counting gradient requests) takes sdk.BatchIndices(samples, size,
+// seed, k) for every point. Loss-only requests get the full loss.
+func miniBatches(c *sdk.SurfaceClient, d sdk.Descriptor, p sdk.Settings, size int, seed uint64) sdk.Evaluation {
+	var k atomic.Int64
+	return func(ctx context.Context, pts []float64, grad bool) ([]float64, []float64, error) {
+		if !grad {
+			l, err := c.Loss(ctx, d.Name, p, d.Dim, pts)
+			return l, nil, err
+		}
+		idx := sdk.BatchIndices(d.Samples, size, seed, int(k.Add(1)-1))
+		n := len(pts) / d.Dim
+		b := &sdk.Batch{Size: len(idx), Index: make([]int32, 0, n*len(idx))}
+		for range n {
+			for _, i := range idx {
+				b.Index = append(b.Index, int32(i))
+			}
+		}
+		return c.BatchGradient(ctx, d.Name, p, d.Dim, pts, b)
+	}
 }
 
 // evaluation answers optimizers' requests from the surface's plugin.

@@ -123,18 +123,7 @@ func WriteNPYInt32(w io.Writer, labels []int32, ny, nx int) error {
 // writeNPY writes a .npy v1.0 header for a (ny, nx) array of 4-byte
 // little-endian items, then the n items word(0..n-1).
 func writeNPY(w io.Writer, descr string, ny, nx, n int, word func(int) uint32) error {
-	header := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (%d, %d), }", descr, ny, nx)
-	// magic(6) + version(2) + len(2) + header + '\n', padded to 64 bytes.
-	total := 10 + len(header) + 1
-	pad := (64 - total%64) % 64
-	header += strings.Repeat(" ", pad) + "\n"
-	buf := make([]byte, 0, 10)
-	buf = append(buf, "\x93NUMPY\x01\x00"...)
-	buf = binary.LittleEndian.AppendUint16(buf, uint16(len(header)))
-	if _, err := w.Write(buf); err != nil {
-		return err
-	}
-	if _, err := io.WriteString(w, header); err != nil {
+	if err := npyHeader(w, descr, fmt.Sprintf("(%d, %d)", ny, nx)); err != nil {
 		return err
 	}
 	const block = 1 << 16
@@ -151,11 +140,55 @@ func writeNPY(w io.Writer, descr string, ny, nx, n int, word func(int) uint32) e
 	return nil
 }
 
+// npyHeader writes a .npy v1.0 header for an array of the given dtype and
+// shape ("(3,)", "(ny, nx)").
+func npyHeader(w io.Writer, descr, shape string) error {
+	header := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': %s, }", descr, shape)
+	// magic(6) + version(2) + len(2) + header + '\n', padded to 64 bytes.
+	total := 10 + len(header) + 1
+	pad := (64 - total%64) % 64
+	header += strings.Repeat(" ", pad) + "\n"
+	buf := make([]byte, 0, 10)
+	buf = append(buf, "\x93NUMPY\x01\x00"...)
+	buf = binary.LittleEndian.AppendUint16(buf, uint16(len(header)))
+	if _, err := w.Write(buf); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, header)
+	return err
+}
+
+// WriteNPYVector writes v as a 1-D float64 .npy array.
+func WriteNPYVector(w io.Writer, v []float64) error {
+	if err := npyHeader(w, "<f8", fmt.Sprintf("(%d,)", len(v))); err != nil {
+		return err
+	}
+	b := make([]byte, 0, 8*len(v))
+	for _, x := range v {
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
+	}
+	_, err := w.Write(b)
+	return err
+}
+
 // WriteCSV writes the Field as x,y,loss rows (row-major, y outer), with NaN
-// for undefined points.
-func WriteCSV(w io.Writer, f *compute.Field) error {
+// for undefined points, and a column per extra array (test_loss, say).
+func WriteCSV(w io.Writer, f *compute.Field, extra ...NamedField) error {
+	if err := checkExtra(f, extra); err != nil {
+		return err
+	}
 	bw := bufio.NewWriterSize(w, 1<<16)
-	bw.WriteString("x,y,loss\n")
+	bw.WriteString("x,y,loss")
+	for _, e := range extra {
+		bw.WriteString("," + e.Name)
+	}
+	bw.WriteString("\n")
+	appendValue := func(b []byte, v float32) []byte {
+		if v != v {
+			return append(b, "NaN"...)
+		}
+		return strconv.AppendFloat(b, float64(v), 'g', -1, 32)
+	}
 	g := f.Grid
 	b := make([]byte, 0, 64)
 	for j := 0; j < g.Ny; j++ {
@@ -166,11 +199,9 @@ func WriteCSV(w io.Writer, f *compute.Field) error {
 			b = append(b, ',')
 			b = strconv.AppendFloat(b, y, 'g', -1, 64)
 			b = append(b, ',')
-			v := f.At(i, j)
-			if v != v {
-				b = append(b, "NaN"...)
-			} else {
-				b = strconv.AppendFloat(b, float64(v), 'g', -1, 32)
+			b = appendValue(b, f.At(i, j))
+			for _, e := range extra {
+				b = appendValue(append(b, ','), e.Values[j*g.Nx+i])
 			}
 			b = append(b, '\n')
 			if _, err := bw.Write(b); err != nil {

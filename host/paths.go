@@ -61,7 +61,7 @@ func RouteOptParams(set sdk.Params, surf []sdk.Hyperparameter, opts []OptEntry) 
 
 // RunPaths runs every (optimizer, start) pair for steps steps, one batch
 // per optimizer, and returns the results in the order given.
-func (a *App) RunPaths(ctx context.Context, cat *Catalog, se Entry, desc sdk.Descriptor, surfParams sdk.Settings, set sdk.Params, runs []PathRun, steps int, seed uint64) ([]PathResult, error) {
+func (a *App) RunPaths(ctx context.Context, cat *Catalog, se Entry, desc sdk.Descriptor, surfParams sdk.Settings, set sdk.Params, runs []PathRun, steps int, seed uint64, batchSize int) ([]PathResult, error) {
 	var opts []OptEntry
 	byName := map[string]OptEntry{}
 	for _, r := range runs {
@@ -90,7 +90,7 @@ func (a *App) RunPaths(ctx context.Context, cat *Catalog, se Entry, desc sdk.Des
 			}
 		}
 		trajs, err := a.Optimize(ctx, OptimizeSpec{Surface: se, Desc: desc, SurfParam: surfParams, Opt: o,
-			OptParams: params[o.Name], Starts: starts, Steps: steps, Seed: seed})
+			OptParams: params[o.Name], Starts: starts, Steps: steps, Seed: seed, BatchSize: batchSize})
 		if err != nil {
 			return nil, err
 		}

@@ -8,19 +8,33 @@ import (
 	"github.com/landscape-go/landscape/sdk"
 )
 
-// WriteTrajectoryCSV writes step,loss,grad_norm,x0,x1,... rows.
+// WriteTrajectoryCSV writes step,loss,grad_norm,x0,x1,... rows, with
+// train_loss (mini-batch runs) and test_loss (surfaces with a test set)
+// after x when the run has them.
 func WriteTrajectoryCSV(w io.Writer, t *Trajectory) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("step,loss,grad_norm")
 	for k := range t.Start {
 		bw.WriteString(",x" + strconv.Itoa(k))
 	}
+	if t.Train != nil {
+		bw.WriteString(",train_loss")
+	}
+	if t.Test != nil {
+		bw.WriteString(",test_loss")
+	}
 	bw.WriteByte('\n')
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-	for _, r := range t.Records {
+	for i, r := range t.Records {
 		bw.WriteString(strconv.Itoa(r.Step) + "," + f(r.Loss) + "," + f(r.GradNorm))
 		for _, x := range r.X {
 			bw.WriteString("," + f(x))
+		}
+		if t.Train != nil {
+			bw.WriteString("," + f(t.Train[i]))
+		}
+		if t.Test != nil {
+			bw.WriteString("," + f(t.Test[i]))
 		}
 		bw.WriteByte('\n')
 	}
@@ -41,6 +55,9 @@ type TrajectoryReport struct {
 	Evaluations     int                `json:"evaluations"`
 	NearestMinimum  *NearestReport     `json:"nearest_minimum,omitempty"`
 	Records         []jsonRecord       `json:"records"`
+	// TrainLoss and TestLoss: see Trajectory's Train and Test.
+	TrainLoss []*float64 `json:"train_loss,omitempty"`
+	TestLoss  []*float64 `json:"test_loss,omitempty"`
 }
 
 // NearestReport is the known minimum nearest the final point.
@@ -97,6 +114,12 @@ func NewTrajectoryReport(d sdk.Descriptor, o OptEntry, op sdk.Params, seed uint6
 			j.X = append(j.X, finite(x))
 		}
 		r.Records = append(r.Records, j)
+	}
+	for i := range t.Train {
+		r.TrainLoss = append(r.TrainLoss, finite(t.Train[i]))
+	}
+	for i := range t.Test {
+		r.TestLoss = append(r.TestLoss, finite(t.Test[i]))
 	}
 	return r
 }

@@ -135,8 +135,8 @@ func trajectoryJSON(r io.Reader) ([][]float64, error) {
 	return pts, nil
 }
 
-// npyHeader matches the header of a little-endian float .npy array.
-var npyHeader = regexp.MustCompile(`'descr':\s*'<f([48])',\s*'fortran_order':\s*False,\s*'shape':\s*\((\d+),\s*(\d*)\)`)
+// npyHeaderRE matches the header of a little-endian float .npy array.
+var npyHeaderRE = regexp.MustCompile(`'descr':\s*'<f([48])',\s*'fortran_order':\s*False,\s*'shape':\s*\((\d+),\s*(\d*)\)`)
 
 // readNPY reads a 1-D or 2-D little-endian float64 or float32 .npy array
 // (version 1 or 2) as rows.
@@ -170,7 +170,7 @@ func readNPY(r io.Reader) ([][]float64, error) {
 	if _, err := io.ReadFull(br, h); err != nil {
 		return nil, err
 	}
-	m := npyHeader.FindStringSubmatch(string(h))
+	m := npyHeaderRE.FindStringSubmatch(string(h))
 	if m == nil {
 		return nil, fmt.Errorf("want a 1-D or 2-D little-endian float32 or float64 array in C order")
 	}

@@ -48,20 +48,8 @@ const vtsBlock = 1 << 14
 // unnamed, named twice (or "loss", "x", "y") or of the wrong length, and
 // returns w's first write error.
 func WriteVTS(w io.Writer, f *compute.Field, extra ...NamedField) error {
-	if err := f.Validate(); err != nil {
-		return fmt.Errorf("%w: %v", ErrBadOutput, err)
-	}
-	seen := map[string]bool{"loss": true, "x": true, "y": true}
-	for _, e := range extra {
-		switch {
-		case e.Name == "":
-			return fmt.Errorf("%w: a VTK point array has no name", ErrBadOutput)
-		case seen[e.Name]:
-			return fmt.Errorf("%w: VTK point array %q is named twice", ErrBadOutput, e.Name)
-		case len(e.Values) != len(f.Values):
-			return fmt.Errorf("%w: VTK point array %q has %d values, the %dx%d grid %d", ErrBadOutput, e.Name, len(e.Values), f.Grid.Nx, f.Grid.Ny, len(f.Values))
-		}
-		seen[e.Name] = true
+	if err := checkExtra(f, extra); err != nil {
+		return err
 	}
 	g := f.Grid
 	nx, ny := g.Nx, g.Ny
@@ -116,6 +104,26 @@ type vtsWriter struct {
 	w   *bufio.Writer
 	err error
 	buf []byte
+}
+
+// checkExtra checks f and the arrays written alongside its loss.
+func checkExtra(f *compute.Field, extra []NamedField) error {
+	if err := f.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadOutput, err)
+	}
+	seen := map[string]bool{"loss": true, "x": true, "y": true}
+	for _, e := range extra {
+		switch {
+		case e.Name == "":
+			return fmt.Errorf("%w: a point array has no name", ErrBadOutput)
+		case seen[e.Name]:
+			return fmt.Errorf("%w: point array %q is named twice", ErrBadOutput, e.Name)
+		case len(e.Values) != len(f.Values):
+			return fmt.Errorf("%w: point array %q has %d values, the %dx%d grid %d", ErrBadOutput, e.Name, len(e.Values), f.Grid.Nx, f.Grid.Ny, len(f.Values))
+		}
+		seen[e.Name] = true
+	}
+	return nil
 }
 
 func (v *vtsWriter) printf(format string, a ...any) {

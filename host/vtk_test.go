@@ -222,7 +222,7 @@ func TestWriteVTSBadInput(t *testing.T) {
 		extra []NamedField
 		want  string
 	}{
-		{"short", f, []NamedField{short}, `VTK point array "short" has 3 values, the 5x3 grid 15`},
+		{"short", f, []NamedField{short}, `point array "short" has 3 values, the 5x3 grid 15`},
 		{"unnamed", f, []NamedField{{Values: f.Values}}, "has no name"},
 		{"reserved", f, []NamedField{{Name: "x", Values: f.Values}}, `"x" is named twice`},
 		{"twice", f, []NamedField{{Name: "a", Values: f.Values}, {Name: "a", Values: f.Values}}, `"a" is named twice`},

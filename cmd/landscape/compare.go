@@ -102,7 +102,15 @@ Examples:
 				for _, rec := range r.Traj.Records {
 					c.Loss = append(c.Loss, rec.Loss)
 				}
+				if r.Traj.Train != nil { // mini-batch runs: the full train loss
+					c.Loss = r.Traj.Train
+				}
 				curves = append(curves, c)
+			}
+			for _, r := range res {
+				if r.Traj.Test != nil {
+					curves = append(curves, render.Curve{Label: label(r) + " (test)", Loss: r.Traj.Test})
+				}
 			}
 			o := render.Options{Width: width, Height: height, Log: logScale, Colormap: colormap,
 				Title: title(sc) + ": " + optimizers, Markers: markers(sc), Paths: projected(sc, res, label)}
@@ -117,7 +125,8 @@ Examples:
 	fl.StringVar(&optimizers, "optimizers", "", "comma-separated optimizers to race")
 	fl.StringArrayVar(&starts, "start", nil, "start point x0,x1,... (repeat for several; default: 20% into the domain)")
 	fl.IntVar(&pf.steps, "steps", 1000, "steps per run")
-	fl.Uint64Var(&pf.seed, "seed", 1, "seed of the optimizers' randomness")
+	fl.Uint64Var(&pf.seed, "seed", 1, "seed of the optimizers' randomness (and of mini-batches)")
+	fl.IntVar(&pf.batch, "batch-size", 0, "mini-batch gradients of this many samples (data-driven surfaces; 0: full batch)")
 	fl.StringVarP(&out, "output", "o", "", "output .png")
 	fl.IntVar(&width, "width", 1600, "image width in pixels")
 	fl.IntVar(&height, "height", 700, "image height in pixels")

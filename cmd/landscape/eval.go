@@ -15,7 +15,12 @@ import (
 // sceneFlags are the flags eval and render share.
 type sceneFlags struct {
 	res, rng, at, axes, maxMem, backend string
+	plane, trajectory                   string
+	planeSeed                           uint64
 	set                                 []string
+	// test asks run to evaluate the test loss too, when the surface has a
+	// train/test split.
+	test bool
 	// params, when not nil, are the surface's settings already routed out
 	// of --set (commands whose --set also takes optimizers').
 	params *sdk.Settings
@@ -30,6 +35,9 @@ func (f *sceneFlags) register(c *cobra.Command, defRes string) {
 	fl.StringVar(&f.axes, "axes", "0,1", "the two parameter indices that vary")
 	fl.StringVar(&f.maxMem, "max-memory", "4GiB", "refuse grids needing more memory than this")
 	fl.StringVar(&f.backend, "backend", "auto", "auto (GPU when possible, else CPU), gl or cpu")
+	fl.StringVar(&f.plane, "plane", "axis", "the plane: axis (--axes vary), random or filter (seeded Gaussian directions through --at; filter rescales them per filter, Li et al. 2018), pca (of --trajectory)")
+	fl.Uint64Var(&f.planeSeed, "plane-seed", 1, "seed of random and filter directions")
+	fl.StringVar(&f.trajectory, "trajectory", "", "trajectory file (.csv or .json from 'landscape optimize -o') whose principal plane --plane pca shows")
 }
 
 // resolve turns flags into a scene (the surface is args[0]).
@@ -61,14 +69,18 @@ func (f *sceneFlags) resolve(ctx context.Context, app *host.App, surface string)
 	}
 	return host.ResolveScene(ctx, cat, host.SceneFlags{
 		Surface: surface, Res: f.res, Range: f.rng, Set: f.set, Settings: f.params, At: f.at, Axes: f.axes, MaxBytes: budget,
+		Plane: f.plane, PlaneSeed: f.planeSeed, Trajectory: f.trajectory,
 	}, app.CallTimeout)
 }
 
 // job is an evaluated scene with its output file open (not yet committed).
 type job struct {
-	scene   *host.Scene
-	out     *host.OutFile
-	field   *compute.Field
+	scene *host.Scene
+	out   *host.OutFile
+	field *compute.Field
+	// test is the test loss on the same grid, when asked for and the
+	// surface has a test set.
+	test    *compute.Field
 	dur     time.Duration
 	backend string
 	timing  compute.Timing
@@ -82,6 +94,9 @@ func (f *sceneFlags) run(ctx context.Context, app *host.App, surface, out string
 	sc, err := f.resolve(ctx, app, surface)
 	if err != nil {
 		return nil, err
+	}
+	if sc.PCA != nil {
+		fmt.Fprintf(stderr, "landscape: pca: explained variance %.1f%% (pc1) and %.1f%% (pc2)\n", 100*sc.PCA.Explained[0], 100*sc.PCA.Explained[1])
 	}
 	of, err := host.CreateOutput(out)
 	if err != nil {
@@ -102,7 +117,20 @@ func (f *sceneFlags) run(ctx context.Context, app *host.App, surface, out string
 		of.Abort()
 		return nil, err
 	}
-	return &job{scene: sc, out: of, field: field, dur: time.Since(start), backend: backend, timing: tm}, nil
+	j := &job{scene: sc, out: of, field: field, dur: time.Since(start), backend: backend, timing: tm}
+	if f.test {
+		ts, td, ok, err := host.TestSet(ctx, sc.Entry, sc.Settings, sc.Desc, app.CallTimeout)
+		if err == nil && ok {
+			tsc := *sc
+			tsc.Settings, tsc.Desc = ts, td
+			j.test, _, err = app.Evaluate(ctx, backend, &tsc, compute.Options{})
+		}
+		if err != nil {
+			of.Abort()
+			return nil, fmt.Errorf("test loss: %w", err)
+		}
+	}
+	return j, nil
 }
 
 func evalCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
@@ -112,24 +140,35 @@ func evalCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
 		summary string
 	)
 	c := &cobra.Command{
-		Use:   "eval SURFACE -o OUT.npy|OUT.csv",
+		Use:   "eval SURFACE -o OUT.npy|OUT.npz|OUT.csv|OUT.vts",
 		Short: "Evaluate a surface on a grid and write the array",
 		Long: `Evaluate SURFACE on a grid and write it as NumPy .npy (float32, shape
-(ny, nx), row-major y-by-x, row 0 at the low end of y, NaN where undefined) or
-as .csv (x,y,loss rows). Grid points include both ends of each range, as
-numpy.linspace does: column i of an nx-wide grid sits at x0 + i*(x1-x0)/(nx-1).
+(ny, nx), row-major y-by-x, row 0 at the low end of y, NaN where undefined),
+as NumPy .npz (loss, test_loss when the surface has a test set, the axes x
+and y, and the plane's origin, u and v), as .csv (x,y,loss[,test_loss] rows)
+or as a VTK structured grid .vts for ParaView (the same arrays). Grid points
+include both ends of each range, as numpy.linspace does: column i of an
+nx-wide grid sits at x0 + i*(x1-x0)/(nx-1).
+
+Planes: --plane axis (default) varies the --axes parameters through --at;
+random and filter take two seeded Gaussian directions through --at (filter
+rescales each filter of each direction to the norm of the same filter of
+--at, as Li et al. 2018 do); pca takes the first two principal directions
+of an optimizer trajectory (--trajectory), through its last point. --at
+takes numbers or a file: a trajectory's last point, or a .npy vector.
 
 Examples:
   landscape eval ripple -o ripple.npy
   landscape eval rastrigin --res 1024x768 --range -3:3,-2:2 --set A=5 -o r.npy --summary r.json
-  landscape eval rosenbrock --set dim=4 --at 0,0,1,1 --axes 0,1 -o slice.csv`,
+  landscape eval rosenbrock --set dim=4 --at 0,0,1,1 --axes 0,1 -o slice.csv
+  landscape eval mlp --set split=0.3 --plane filter --at trained.csv -o mlp.vts`,
 		Args: exactArgs(1, "one SURFACE (see 'landscape surfaces')"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			t0 := time.Now()
 			if out == "" {
-				return usageError{fmt.Errorf("eval needs -o OUT.npy or OUT.csv")}
+				return usageError{fmt.Errorf("eval needs -o OUT.npy, OUT.npz, OUT.csv or OUT.vts")}
 			}
-			format, err := host.OutputFormat(out, ".npy", ".csv")
+			format, err := host.OutputFormat(out, host.GridFormats...)
 			if err != nil {
 				return err
 			}
@@ -155,12 +194,11 @@ Examples:
 			}
 			defer j.out.Abort()
 			of, sc, f, dur := j.out, j.scene, j.field, j.dur
-			if format == ".npy" {
-				err = host.WriteNPY(of, f)
-			} else {
-				err = host.WriteCSV(of, f)
+			var extra []host.NamedField
+			if j.test != nil {
+				extra = append(extra, host.NamedField{Name: "test_loss", Values: j.test.Values})
 			}
-			if err != nil {
+			if err = host.WriteGrid(of, format, f, extra...); err != nil {
 				return fmt.Errorf("writing %s: %w", out, err)
 			}
 			s := host.NewSummary(sc, j.backend, f, dur, time.Since(t0))
@@ -181,7 +219,8 @@ Examples:
 		},
 	}
 	sf.register(c, "512")
-	c.Flags().StringVarP(&out, "output", "o", "", "output file: .npy or .csv")
+	sf.test = true
+	c.Flags().StringVarP(&out, "output", "o", "", "output file: .npy, .npz, .csv or .vts")
 	c.Flags().StringVar(&summary, "summary", "", "also write a JSON summary (min, max, argmin, range, timing) to this .json file, or - for stdout")
 	return c
 }

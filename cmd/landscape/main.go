@@ -83,7 +83,7 @@ Examples:
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%v (see '%s --help')", err, c.CommandPath())}
 	})
-	root.AddCommand(surfacesCmd(app, stdout), evalCmd(app, stdout, stderr), renderCmd(app, stdout, stderr), infoCmd(app, stdout), benchCmd(app, stdout, stderr), optimizersCmd(app, stdout), optimizeCmd(app, stdout), compareCmd(app, stdout, stderr), basinsCmd(app, stdout, stderr), viewCmd(app, stdout, stderr))
+	root.AddCommand(surfacesCmd(app, stdout), evalCmd(app, stdout, stderr), sliceCmd(app, stdout, stderr), renderCmd(app, stdout, stderr), infoCmd(app, stdout), benchCmd(app, stdout, stderr), optimizersCmd(app, stdout), optimizeCmd(app, stdout), compareCmd(app, stdout, stderr), basinsCmd(app, stdout, stderr), viewCmd(app, stdout, stderr))
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root
 }

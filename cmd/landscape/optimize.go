@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/landscape-go/landscape/host"
+	"github.com/landscape-go/landscape/host/render"
 	"github.com/landscape-go/landscape/sdk"
 	"github.com/spf13/cobra"
 )
@@ -73,6 +74,8 @@ func optimizeCmd(app *host.App, stdout io.Writer) *cobra.Command {
 		tol                 float64
 		window              int
 		keepGoing           bool
+		batch               int
+		plotOut             string
 	)
 	c := &cobra.Command{
 		Use:   "optimize SURFACE --optimizer NAME --start x0,x1[,...] [-o traj.csv|traj.json]",
@@ -93,7 +96,14 @@ take.
 Examples:
   landscape optimize rosenbrock --optimizer adam --start -1.5,2 --steps 5000 --set lr=0.01 -o adam.csv
   landscape optimize himmelblau --optimizer momentum --start 0,0 --set lr=0.01,momentum=0.9
-  landscape optimize rastrigin --optimizer anneal --start 3,3 --steps 20000 --seed 7 -o sa.json`,
+  landscape optimize rastrigin --optimizer anneal --start 3,3 --steps 20000 --seed 7 -o sa.json
+  landscape optimize line-angle --optimizer gd --start 0.3 --set lr=0.01 --plot steps.png
+  landscape optimize mlp --optimizer sgd --batch-size 32 --set split=0.3,lr=0.1 -o mlp.csv --plot mlp.png
+
+On data-driven surfaces, --batch-size N takes mini-batch gradients (each
+step a batch of a seeded epoch shuffle); the trajectory then also holds the
+full train loss, and the test loss when the surface has a test set (split).
+--plot draws the loss per step and each parameter per step (up to 8).`,
 		Args: exactArgs(1, "one SURFACE (see 'landscape surfaces')"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if optName == "" {
@@ -104,6 +114,14 @@ Examples:
 			}
 			if !(tol > 0) || window < 1 {
 				return fmt.Errorf("%w: --tol must be positive and --window at least 1", host.ErrBadFlag)
+			}
+			if plotOut != "" {
+				if _, err := host.OutputFormat(plotOut, ".png"); err != nil {
+					return err
+				}
+			}
+			if batch < 0 {
+				return fmt.Errorf("%w: --batch-size %d: want 0 (full batch) or more", host.ErrBadFlag, batch)
 			}
 			format := ""
 			if out != "" {
@@ -133,12 +151,17 @@ Examples:
 				defer of.Abort()
 			}
 			trajs, err := app.Optimize(ctx, host.OptimizeSpec{Surface: se, Desc: desc, SurfParam: sp, Opt: oe, OptParams: op,
-				Starts: [][]float64{x0}, Steps: steps, Seed: seed, Tol: tol, Window: window, KeepGoing: keepGoing})
+				Starts: [][]float64{x0}, Steps: steps, Seed: seed, Tol: tol, Window: window, KeepGoing: keepGoing, BatchSize: batch})
 			if err != nil {
 				return err
 			}
 			t := trajs[0]
 			printSummary(stdout, desc, oe, t)
+			if plotOut != "" {
+				if err := plotSteps(plotOut, desc, oe, t); err != nil {
+					return err
+				}
+			}
 			if of == nil {
 				return nil
 			}
@@ -163,7 +186,54 @@ Examples:
 	fl.Float64Var(&tol, "tol", 1e-9, "convergence: relative loss change over --window steps")
 	fl.IntVar(&window, "window", 10, "convergence window in steps")
 	fl.BoolVar(&keepGoing, "keep-going", false, "take every step even after converging")
+	fl.IntVar(&batch, "batch-size", 0, "mini-batch gradients of this many samples (data-driven surfaces; 0: full batch)")
+	fl.StringVar(&plotOut, "plot", "", "also draw loss per step and parameters per step to this .png")
 	return c
+}
+
+// plotSteps draws a run: its losses per step, and its parameters per step
+// (the parameter norm when there are more than 8).
+func plotSteps(path string, d sdk.Descriptor, o host.OptEntry, t *host.Trajectory) error {
+	of, err := host.CreateOutput(path)
+	if err != nil {
+		return err
+	}
+	defer of.Abort()
+	steps := make([]float64, len(t.Records))
+	loss := make([]float64, len(t.Records))
+	for i, r := range t.Records {
+		steps[i], loss[i] = float64(r.Step), r.Loss
+	}
+	lc := render.Chart{Title: d.Name + ": " + o.Name, XLabel: "step", YLabel: "loss"}
+	if t.Train != nil {
+		lc.Series = append(lc.Series, render.Series{Label: "mini-batch loss", X: steps, Y: loss, Colour: 1}, render.Series{Label: "train loss", X: steps, Y: t.Train, Colour: 5})
+	} else {
+		lc.Series = append(lc.Series, render.Series{Label: "train loss", X: steps, Y: loss, Colour: 5})
+	}
+	if t.Test != nil {
+		lc.Series = append(lc.Series, render.Series{Label: "test loss", X: steps, Y: t.Test, Dashed: true, Colour: 6})
+	}
+	pc := render.Chart{Title: "parameters", XLabel: "step", YLabel: "value"}
+	if d.Dim <= 8 {
+		for k := 0; k < d.Dim; k++ {
+			y := make([]float64, len(t.Records))
+			for i, r := range t.Records {
+				y[i] = r.X[k]
+			}
+			pc.Series = append(pc.Series, render.Series{Label: "x" + strconv.Itoa(k), X: steps, Y: y, Colour: k})
+		}
+	} else {
+		y := make([]float64, len(t.Records))
+		for i, r := range t.Records {
+			y[i] = r.ParamNorm
+		}
+		pc.YLabel = "‖x‖"
+		pc.Series = append(pc.Series, render.Series{Label: "parameter norm", X: steps, Y: y, Colour: 2})
+	}
+	if err := render.ChartsPNG(of, 1400, 550, lc, pc); err != nil {
+		return err
+	}
+	return of.Commit()
 }
 
 // startPoint parses --start (or picks one) and checks it lies in the domain.
@@ -175,7 +245,7 @@ func startPoint(s string, d sdk.Descriptor) ([]float64, error) {
 		}
 		return x, nil
 	}
-	x, err := host.ParseVector("start", s)
+	x, err := host.LoadVector("start", s)
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,8 @@ import (
 type pathFlags struct {
 	steps int
 	seed  uint64
+	// batch > 0 asks for mini-batch gradients (data-driven surfaces).
+	batch int
 }
 
 // parsePath parses "NAME@x0,x1,..." (--path).
@@ -73,7 +75,7 @@ func runPaths(ctx context.Context, app *host.App, sc *host.Scene, set map[string
 		return nil, fmt.Errorf("%w: --steps %d: want 1 to 1000000", host.ErrBadFlag, pf.steps)
 	}
 	cat, _ := app.Catalog(ctx)
-	return app.RunPaths(ctx, cat, sc.Entry, sc.Desc, sc.Settings, set, runs, pf.steps, pf.seed)
+	return app.RunPaths(ctx, cat, sc.Entry, sc.Desc, sc.Settings, set, runs, pf.steps, pf.seed, pf.batch)
 }
 
 // projected draws results on the scene's plane (axis-aligned planes only).
