@@ -72,7 +72,7 @@ func (a *App) Evaluate(ctx context.Context, backend string, sc *Scene, o compute
 			return UserMessage(err), nil
 		}
 		f, err = ev.Evaluate(ctx, sc.Surface(), sc.Grid, o)
-		if gpuRefused(err) && backend == "auto" {
+		if gpuRefused(err) {
 			return UserMessage(err), nil
 		}
 		return "", err

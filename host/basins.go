@@ -96,7 +96,7 @@ func (a *App) basinsGL(ctx context.Context, s BasinsSpec, starts []float64) ([]f
 		Starts: starts, Steps: s.Steps, Progress: update})
 	stop()
 	if err != nil {
-		if gpuRefused(err) && s.Backend == "auto" {
+		if gpuRefused(err) {
 			return nil, UserMessage(err), nil
 		}
 		return nil, "", err

@@ -17,8 +17,13 @@ type BenchOptions struct {
 	Surfaces []string
 	// Res lists "NXxNY" resolutions (default 512² to 4096²).
 	Res []string
-	// Backends to time: "cpu", "gl" (default: every one available).
+	// Backends to time: "cpu", "gl" (default: every one available), and
+	// "points": the grid evaluated point by point, one plugin call per
+	// point, as tools that set the weights and run a forward pass per point
+	// do.
 	Backends []string
+	// Set holds the surfaces' hyperparameters ("name=value", as --set).
+	Set []string
 	// Reps is the number of timed runs of each case on each backend (default 5).
 	Reps int
 	// Log, when set, gets a line per finished round.
@@ -67,8 +72,8 @@ func (a *App) Bench(ctx context.Context, o BenchOptions) ([]BenchResult, error) 
 		}
 	}
 	for _, b := range backends {
-		if b != "cpu" && b != "gl" {
-			return nil, fmt.Errorf("%w: --backends %q (accepted: cpu, gl)", ErrBadFlag, b)
+		if b != "cpu" && b != "gl" && b != "points" {
+			return nil, fmt.Errorf("%w: --backends %q (accepted: cpu, gl, points)", ErrBadFlag, b)
 		}
 	}
 	cat, err := a.Catalog(ctx)
@@ -85,7 +90,7 @@ func (a *App) Bench(ctx context.Context, o BenchOptions) ([]BenchResult, error) 
 	var runs []*run
 	for _, name := range o.Surfaces {
 		for _, res := range o.Res {
-			sc, err := ResolveScene(ctx, cat, SceneFlags{Surface: name, Res: res}, a.CallTimeout)
+			sc, err := ResolveScene(ctx, cat, SceneFlags{Surface: name, Res: res, Set: o.Set}, a.CallTimeout)
 			if err != nil {
 				return nil, err
 			}
@@ -100,7 +105,12 @@ func (a *App) Bench(ctx context.Context, o BenchOptions) ([]BenchResult, error) 
 	once := func(r *run) (time.Duration, compute.Timing, error) {
 		var tm compute.Timing
 		t0 := time.Now()
-		_, _, err := a.Evaluate(ctx, r.backend, r.sc, compute.Options{Timing: &tm})
+		var err error
+		if r.backend == "points" {
+			err = a.pointByPoint(ctx, r.sc)
+		} else {
+			_, _, err = a.Evaluate(ctx, r.backend, r.sc, compute.Options{Timing: &tm})
+		}
 		return time.Since(t0), tm, err
 	}
 	for _, r := range runs { // warm-up
@@ -135,6 +145,24 @@ func (a *App) Bench(ctx context.Context, o BenchOptions) ([]BenchResult, error) 
 		out = append(out, res)
 	}
 	return out, nil
+}
+
+// pointByPoint evaluates the scene's grid one point per plugin call, in
+// order: the baseline of tools that set a model's weights and run a
+// forward pass for each point.
+func (a *App) pointByPoint(ctx context.Context, sc *Scene) error {
+	g := sc.Grid
+	theta := make([]float64, g.Dim())
+	out := make([]float64, 1)
+	for j := 0; j < g.Ny; j++ {
+		for i := 0; i < g.Nx; i++ {
+			g.Point(theta, i, j)
+			if err := a.lossAt(ctx, sc.Entry, sc.Settings, len(theta), theta, out); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func median(d []time.Duration) time.Duration {

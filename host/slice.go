@@ -85,7 +85,7 @@ func (a *App) EvaluateLine(ctx context.Context, backend string, ls *LineScene) (
 			return UserMessage(err), nil
 		}
 		v, err := ev.EvalPoints(ctx, ls.Desc, pts)
-		if gpuRefused(err) && backend == "auto" {
+		if gpuRefused(err) {
 			return UserMessage(err), nil
 		}
 		for i, x := range v {

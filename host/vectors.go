@@ -15,17 +15,31 @@ import (
 
 // LoadVector reads a parameter vector for flag (--at, --from, --to): a file
 // when s names one (a trajectory .csv or .json from `landscape optimize`,
-// whose last point it takes, or a 1-D .npy array of float64 or float32),
-// else comma-separated numbers.
+// whose last point it takes, or FILE@K for its point K, 0 being the start;
+// or a .npy array of float64 or float32), else comma-separated numbers.
 func LoadVector(flag, s string) ([]float64, error) {
-	if looksLikeFile(s) {
-		pts, err := LoadTrajectory(flag, s)
-		if err != nil {
-			return nil, err
+	path, row := s, -1
+	if i := strings.LastIndex(s, "@"); i > 0 && looksLikeFile(s[:i]) {
+		k, err := strconv.Atoi(s[i+1:])
+		if err != nil || k < 0 {
+			return nil, fmt.Errorf("%w: --%s %q: want FILE@K with K a point's index (0: the start)", ErrBadFlag, flag, s)
 		}
+		path, row = s[:i], k
+	}
+	if !looksLikeFile(path) {
+		return ParseVector(flag, s)
+	}
+	pts, err := LoadTrajectory(flag, path)
+	if err != nil {
+		return nil, err
+	}
+	if row < 0 {
 		return pts[len(pts)-1], nil
 	}
-	return ParseVector(flag, s)
+	if row >= len(pts) {
+		return nil, fmt.Errorf("%w: --%s %s has %d points; there is no point %d", ErrBadFlag, flag, path, len(pts), row)
+	}
+	return pts[row], nil
 }
 
 func looksLikeFile(s string) bool {

@@ -15,6 +15,7 @@ func benchCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
 		surfaces, res, backends string
 		reps                    int
 		asJSON, quiet           bool
+		o                       host.BenchOptions
 	)
 	c := &cobra.Command{
 		Use:   "bench",
@@ -28,10 +29,11 @@ kernels' time and the copy back from the GPU.
 Examples:
   landscape bench
   landscape bench --surfaces rastrigin,ripple --res 2048x2048 --reps 9
-  landscape bench --json > bench.json`,
+  landscape bench --json > bench.json
+  landscape bench --surfaces mlp --res 256x256 --set n=10000 --backends gl,cpu,points --reps 3`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o := host.BenchOptions{Reps: reps}
+			o.Reps = reps
 			split := func(s string) []string {
 				var out []string
 				for _, p := range strings.Split(s, ",") {
@@ -84,8 +86,9 @@ Examples:
 	fl := c.Flags()
 	fl.StringVar(&surfaces, "surfaces", "", "comma-separated surfaces (default: the standard suite)")
 	fl.StringVar(&res, "res", "", "comma-separated resolutions NXxNY (default: 512x512 to 4096x4096)")
-	fl.StringVar(&backends, "backends", "", "comma-separated backends: cpu, gl (default: all available)")
+	fl.StringVar(&backends, "backends", "", "comma-separated backends: cpu, gl, points (one plugin call per grid point) (default: cpu and gl when available)")
 	fl.IntVar(&reps, "reps", 5, "timed rounds")
+	fl.StringArrayVar(&o.Set, "set", nil, "hyperparameter name=value for the surfaces (repeat, or comma-separate)")
 	fl.BoolVar(&asJSON, "json", false, "print a JSON array of {surface, nx, ny, backend, median_ms, mevals_per_s, kernel_ms, readback_ms}")
 	fl.BoolVar(&quiet, "quiet", false, "no progress lines on stderr")
 	return c

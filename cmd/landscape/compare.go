@@ -64,7 +64,7 @@ Examples:
 				xs = append(xs, x)
 			}
 			if len(xs) == 0 {
-				x, _ := startPoint("", sc.Desc)
+				x, _ := startPoint("", sc.Desc, 0)
 				xs = [][]float64{x}
 			}
 			var runs []host.PathRun
@@ -105,12 +105,8 @@ Examples:
 				if r.Traj.Train != nil { // mini-batch runs: the full train loss
 					c.Loss = r.Traj.Train
 				}
+				c.Test = r.Traj.Test
 				curves = append(curves, c)
-			}
-			for _, r := range res {
-				if r.Traj.Test != nil {
-					curves = append(curves, render.Curve{Label: label(r) + " (test)", Loss: r.Traj.Test})
-				}
 			}
 			o := render.Options{Width: width, Height: height, Log: logScale, Colormap: colormap,
 				Title: title(sc) + ": " + optimizers, Markers: markers(sc), Paths: projected(sc, res, label)}

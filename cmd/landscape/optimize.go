@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/host"
 	"github.com/landscape-go/landscape/host/render"
 	"github.com/landscape-go/landscape/sdk"
@@ -139,7 +140,7 @@ full train loss, and the test loss when the surface has a test set (split).
 			if err != nil {
 				return err
 			}
-			x0, err := startPoint(start, desc)
+			x0, err := startPoint(start, desc, seed)
 			if err != nil {
 				return err
 			}
@@ -178,7 +179,7 @@ full train loss, and the test loss when the surface has a test set (split).
 	}
 	fl := c.Flags()
 	fl.StringVar(&optName, "optimizer", "", "optimizer name (see 'landscape optimizers')")
-	fl.StringVar(&start, "start", "", "start point x0,x1,... (default: 20% into the domain from its low corner)")
+	fl.StringVar(&start, "start", "", "start point x0,x1,..., a trajectory/.npy file, or random (seeded by --seed; default: 20% into the domain from its low corner)")
 	fl.IntVar(&steps, "steps", 1000, "steps to take, 1 to 10000000")
 	fl.StringArrayVar(&set, "set", nil, "hyperparameter name=value, of the optimizer or the surface (repeat, or comma-separate)")
 	fl.Uint64Var(&seed, "seed", 1, "seed of the optimizer's randomness")
@@ -237,7 +238,18 @@ func plotSteps(path string, d sdk.Descriptor, o host.OptEntry, t *host.Trajector
 }
 
 // startPoint parses --start (or picks one) and checks it lies in the domain.
-func startPoint(s string, d sdk.Descriptor) ([]float64, error) {
+//
+// "random" is a seeded draw from N(0, 0.5²) per parameter, clamped to the
+// domain: a model's initialisation (the default corner point gives every
+// hidden unit of an MLP the same weights, which gradients never split).
+func startPoint(s string, d sdk.Descriptor, seed uint64) ([]float64, error) {
+	if s == "random" {
+		x := compute.RandomDirection(d.Dim, seed)
+		for k, iv := range d.Domain {
+			x[k] = math.Min(math.Max(0.5*x[k], iv.Lo), iv.Hi)
+		}
+		return x, nil
+	}
 	if s == "" {
 		x := make([]float64, d.Dim)
 		for k, iv := range d.Domain {

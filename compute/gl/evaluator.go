@@ -314,7 +314,15 @@ func (e *Evaluator) evalPlane(ctx context.Context, d sdk.Descriptor, g compute.G
 	return bOut, nil
 }
 
-func fmtBytes(n int64) string { return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20)) }
+func fmtBytes(n int64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
+}
 
 // EvalOnGPU evaluates d on g and leaves the values (row-major y-by-x
 // float32, NaN where undefined) in a storage buffer for drawing, with no

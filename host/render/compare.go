@@ -21,6 +21,9 @@ type Curve struct {
 	// Loss is the loss at steps 0, 1, …. The curve stops at its first NaN
 	// or infinite value (a diverged run), marked with a cross.
 	Loss []float64
+	// Test, when not nil, is the test loss at the same steps, drawn dashed
+	// in the curve's colour.
+	Test []float64
 }
 
 const (
@@ -126,6 +129,7 @@ func compare(f *compute.Field, o Options, curves []Curve) (img *image.RGBA, cl c
 // curveSet is the curves as plotted.
 type curveSet struct {
 	ys      [][]float64 // plotted values, up to each curve's first non-finite loss
+	tys     [][]float64 // the test losses, plotted alike (nil: none)
 	cut     []bool      // the curve stopped at a non-finite loss
 	shifted bool        // ys are loss − min + ε
 	steps   int         // the longest curve's length, non-finite tail included
@@ -136,21 +140,27 @@ type curveSet struct {
 // prepareCurves cuts the curves at their first non-finite loss and, if any
 // loss left is ≤ 0, shifts them all to loss − min + ε.
 func prepareCurves(curves []Curve) curveSet {
-	set := curveSet{ys: make([][]float64, len(curves)), cut: make([]bool, len(curves))}
+	set := curveSet{ys: make([][]float64, len(curves)), tys: make([][]float64, len(curves)), cut: make([]bool, len(curves))}
 	vmin, vmax := math.Inf(1), math.Inf(-1)
 	start := math.Inf(-1) // the largest starting loss
-	for i, c := range curves {
-		set.steps = max(set.steps, len(c.Loss))
+	finitePart := func(v []float64) []float64 {
 		n := 0
-		for n < len(c.Loss) && finite(c.Loss[n]) {
-			vmin, vmax = math.Min(vmin, c.Loss[n]), math.Max(vmax, c.Loss[n])
+		for n < len(v) && finite(v[n]) {
+			vmin, vmax = math.Min(vmin, v[n]), math.Max(vmax, v[n])
 			n++
 		}
 		if n > 0 {
-			start = math.Max(start, c.Loss[0])
+			start = math.Max(start, v[0])
 		}
-		set.cut[i] = n < len(c.Loss)
-		set.ys[i] = append([]float64(nil), c.Loss[:n]...)
+		return append([]float64(nil), v[:n]...)
+	}
+	for i, c := range curves {
+		set.steps = max(set.steps, len(c.Loss))
+		set.ys[i] = finitePart(c.Loss)
+		set.cut[i] = len(set.ys[i]) < len(c.Loss)
+		if c.Test != nil {
+			set.tys[i] = finitePart(c.Test)
+		}
 	}
 	if math.IsInf(vmin, 1) {
 		return set // nothing finite
@@ -170,7 +180,7 @@ func prepareCurves(curves []Curve) curveSet {
 	}
 	set.lo, set.hi = math.Inf(1), math.Inf(-1)
 	top := 0.0 // the largest plotted starting loss
-	for _, ys := range set.ys {
+	for _, ys := range append(append([][]float64{}, set.ys...), set.tys...) {
 		for k, v := range ys {
 			if set.shifted {
 				v = math.Max(v-floor, eps)
@@ -237,10 +247,18 @@ func drawCurves(cv canvas, area draw.Canvas, set curveSet, labels []string, cl *
 	var items []legendItem
 	var avoid []vg.Point
 	avoid = trace{lines: cp.drawn}.samples(avoid)
+	test := false
 	for i := range set.ys {
 		if labels[i] != "" {
 			items = append(items, legendItem{label: labels[i], icon: pathStyle(i).curveIcon})
 		}
+		test = test || set.tys[i] != nil
+	}
+	if test {
+		items = append(items, legendItem{label: "dashed: test loss", icon: func(c draw.Canvas, r vg.Rectangle) {
+			y := (r.Min.Y + r.Max.Y) / 2
+			c.StrokeLines(testLine(color.RGBA{90, 90, 90, 255}), []vg.Point{{X: r.Min.X, Y: y}, {X: r.Max.X, Y: y}})
+		}})
 	}
 	if len(items) > 0 {
 		cl.legend = newLegend(items).drawInside(area, dataC.Rectangle, avoid)
@@ -288,6 +306,25 @@ func (cp *curvesPlotter) Plot(c draw.Canvas, plt *plot.Plot) {
 			st.cross(c, last, 4)
 		}
 	}
+	for i, ys := range cp.set.tys {
+		if len(ys) < 2 {
+			continue
+		}
+		pts := make([]vg.Point, len(ys))
+		for k, y := range ys {
+			pts[k] = vg.Point{X: trX(float64(k)), Y: trY(y)}
+		}
+		for _, l := range c.ClipLinesY(pts) {
+			if len(l) > 1 {
+				c.StrokeLines(testLine(pathStyle(i).col), l)
+			}
+		}
+	}
+}
+
+// testLine is the dashed style of a test-loss curve.
+func testLine(col color.RGBA) draw.LineStyle {
+	return draw.LineStyle{Color: col, Width: curveWidth, Dashes: []vg.Length{vg.Points(5), vg.Points(3)}}
 }
 
 // logAxisTicks labels powers of ten on a log axis (every few when there

@@ -1,0 +1,40 @@
+package host
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+func TestLoadVector(t *testing.T) {
+	dir := t.TempDir()
+	npy := filepath.Join(dir, "v.npy")
+	var b bytes.Buffer
+	want := []float64{1.5, -2, 1e-300}
+	if err := WriteNPYVector(&b, want); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(npy, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	csv := filepath.Join(dir, "t.csv")
+	os.WriteFile(csv, []byte("step,loss,grad_norm,x0,x1,test_loss\n0,1,1,3,4,9\n1,1,1,5,6,9\n"), 0o644)
+	js := filepath.Join(dir, "t.json")
+	os.WriteFile(js, []byte(`{"records":[{"x":[1,2]},{"x":[7,8]}]}`), 0o644)
+	for in, want := range map[string][]float64{
+		npy: want, csv: {5, 6}, csv + "@0": {3, 4}, js: {7, 8}, js + "@0": {1, 2}, "1,2": {1, 2},
+	} {
+		got, err := LoadVector("at", in)
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("LoadVector(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{csv + "@2", csv + "@x", filepath.Join(dir, "none.csv"), js + "x.npy"} {
+		if _, err := LoadVector("at", in); !errors.Is(err, ErrBadFlag) {
+			t.Errorf("LoadVector(%q): error %v, want ErrBadFlag", in, err)
+		}
+	}
+}
