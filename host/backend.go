@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"sync"
 
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/compute/gl"
+	"github.com/landscape-go/landscape/sdk"
 )
 
 // Backends accepted by --backend.
@@ -72,6 +74,14 @@ func (a *App) Evaluate(ctx context.Context, backend string, sc *Scene, o compute
 			return UserMessage(err), nil
 		}
 		f, err = ev.Evaluate(ctx, sc.Surface(), sc.Grid, o)
+		if err == nil && sc.Desc.DataLen > 0 {
+			g := sc.Grid
+			err = a.verifyGPU(ctx, sc.Entry, sc.Settings, sc.Desc, func(i int, theta []float64) float32 {
+				c, r := [3]int{0, g.Nx / 2, g.Nx - 1}[i], [3]int{0, g.Ny / 2, g.Ny - 1}[i]
+				g.Point(theta, c, r)
+				return f.At(c, r)
+			})
+		}
 		if gpuRefused(err) {
 			return UserMessage(err), nil
 		}
@@ -84,10 +94,38 @@ func (a *App) Evaluate(ctx context.Context, backend string, sc *Scene, o compute
 }
 
 // gpuRefused reports whether err says this surface cannot run on this GPU
-// (its GLSL does not compile, its data does not fit), so that "auto" falls
-// back to the CPU.
+// (its GLSL does not compile, its data does not fit, its results disagree
+// with the plugin's), so that "auto" falls back to the CPU.
 func gpuRefused(err error) bool {
-	return errors.Is(err, gl.ErrCompile) || errors.Is(err, gl.ErrDataTooLarge)
+	return errors.Is(err, gl.ErrCompile) || errors.Is(err, gl.ErrDataTooLarge) || errors.Is(err, gl.ErrTooManyParams) || errors.Is(err, errGPUDisagrees)
+}
+
+// errGPUDisagrees: a data-driven surface's GPU values differ from the
+// plugin's float64 ones beyond float32 rounding.
+var errGPUDisagrees = errors.New("host: GPU and CPU disagree")
+
+// verifyGPU checks a data-driven surface's GPU results at three points
+// (at(i, theta) writes point i into theta and returns the GPU's value)
+// against the plugin's float64 loss. Kernels that loop over thousands of
+// samples meet driver limits (llvmpipe ends a shader invocation's loops
+// after 65535 iterations in all), which would otherwise go unnoticed.
+func (a *App) verifyGPU(ctx context.Context, e Entry, s sdk.Settings, d sdk.Descriptor, at func(i int, theta []float64) float32) error {
+	pts := make([]float64, 3*d.Dim)
+	gpu := make([]float32, 3)
+	for i := range gpu {
+		gpu[i] = at(i, pts[i*d.Dim:(i+1)*d.Dim])
+	}
+	cpu := make([]float64, 3)
+	if err := a.lossAt(ctx, e, s, d.Dim, pts, cpu); err != nil {
+		return err
+	}
+	for i, c := range cpu {
+		g := float64(gpu[i])
+		if math.IsNaN(c) != math.IsNaN(g) || math.Abs(g-c) > 1e-3*(1+math.Abs(c)) {
+			return fmt.Errorf("%w: surface %s: the GPU gives %.6g where the plugin gives %.6g (a driver limit on the samples' loop?)", errGPUDisagrees, d.Name, g, c)
+		}
+	}
+	return nil
 }
 
 // withBackend runs gpu unless backend is "cpu". gpu returns why it could

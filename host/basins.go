@@ -87,6 +87,23 @@ func (a *App) basinsGL(ctx context.Context, s BasinsSpec, starts []float64) ([]f
 	if err != nil {
 		return nil, UserMessage(err), nil
 	}
+	if d.DataLen > 0 { // check the kernel's loss first (see verifyGPU)
+		n := len(starts) / d.Dim
+		v, err := ev.EvalPoints(ctx, d, starts)
+		if err == nil {
+			err = a.verifyGPU(ctx, s.Scene.Entry, s.Scene.Settings, d, func(i int, theta []float64) float32 {
+				k := [3]int{0, n / 2, n - 1}[i]
+				copy(theta, starts[k*d.Dim:(k+1)*d.Dim])
+				return v[k]
+			})
+		}
+		if gpuRefused(err) {
+			return nil, UserMessage(err), nil
+		}
+		if err != nil {
+			return nil, "", err
+		}
+	}
 	consts := make([]shaders.Const, len(s.Opt.Hyperparameters))
 	for i, h := range s.Opt.Hyperparameters {
 		consts[i] = shaders.Const{Name: h.Name, Value: params[h.Name]}

@@ -85,6 +85,13 @@ func (a *App) EvaluateLine(ctx context.Context, backend string, ls *LineScene) (
 			return UserMessage(err), nil
 		}
 		v, err := ev.EvalPoints(ctx, ls.Desc, pts)
+		if err == nil && ls.Desc.DataLen > 0 {
+			err = a.verifyGPU(ctx, ls.Entry, ls.Settings, ls.Desc, func(i int, theta []float64) float32 {
+				k := [3]int{0, n / 2, n - 1}[i]
+				copy(theta, pts[k*dim:(k+1)*dim])
+				return v[k]
+			})
+		}
 		if gpuRefused(err) {
 			return UserMessage(err), nil
 		}

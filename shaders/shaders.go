@@ -164,6 +164,20 @@ func header(defs string, dim, ndata int, consts []Const) (string, error) {
 	return h.String(), nil
 }
 
+// Used keeps the constants whose names appear as identifiers in src: a
+// kernel declares only what its snippet reads, so that a surface's and an
+// optimizer's settings of one name (a dataset's noise, an optimizer's
+// gradient noise) clash only when both snippets read them.
+func Used(consts []Const, src string) []Const {
+	var out []Const
+	for _, c := range consts {
+		if regexp.MustCompile(`\b` + regexp.QuoteMeta(c.Name) + `\b`).MatchString(src) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // Step assembles the batch-optimization kernel: the surface's snippet
 // (loss), the optimizer's (NSTATE and step), and the constants of both.
 func Step(surface, optimizer string, dim, ndata int, consts []Const) (EvalSource, error) {

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -27,7 +29,10 @@ func TestGoldenGrids(t *testing.T) {
 	}
 	var names []string
 	for _, line := range strings.Split(list.String(), "\n")[1:] {
-		if f := strings.Fields(line); len(f) > 0 {
+		if f := strings.Fields(line); len(f) > 1 {
+			if f[1] == "1" { // a curve: see TestCurvesAgree
+				continue
+			}
 			names = append(names, f[0])
 		}
 	}
@@ -92,5 +97,39 @@ func compareGrids(t *testing.T, what string, got, want []float32, nx int, rtol, 
 			break
 		}
 		t.Errorf("%s: value %d (column %d, row %d) = %v, want %v", what, k, k%nx, k/nx, got[k], want[k])
+	}
+}
+
+// TestCurvesAgree evaluates the one-parameter surfaces (a grid needs two)
+// along their domain with slice, on the cpu and the gl backend, and checks
+// that the two agree within float32 tolerance.
+func TestCurvesAgree(t *testing.T) {
+	dir := plugins(t)
+	t.Setenv("LANDSCAPE_PLUGIN_PATH", filepath.Join(dir, "plugins"))
+	out := t.TempDir()
+	for _, name := range []string{"line-angle"} {
+		var curves [2][]float32
+		for k, b := range []string{"cpu", "gl"} {
+			path := filepath.Join(out, name+"-"+b+".csv")
+			var stderr bytes.Buffer
+			if code := run([]string{"slice", name, "--res", "257", "--backend", b, "-o", path}, io.Discard, &stderr); code != 0 {
+				t.Fatalf("slice --backend %s exited %d: %s", b, code, stderr.String())
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, row := range strings.Split(strings.TrimSpace(string(data)), "\n")[1:] {
+				v, err := strconv.ParseFloat(strings.Split(row, ",")[1], 64)
+				if err != nil {
+					t.Fatalf("%s: row %q", path, row)
+				}
+				curves[k] = append(curves[k], float32(v))
+			}
+		}
+		if len(curves[0]) != 257 || len(curves[1]) != 257 {
+			t.Fatalf("%s: %d and %d values, want 257", name, len(curves[0]), len(curves[1]))
+		}
+		compareGrids(t, name+": gl vs cpu", curves[1], curves[0], 257, 1e-4, 2e-5)
 	}
 }

@@ -56,6 +56,7 @@ func plugins(t *testing.T) string {
 			{"plugins/landscape-plugin-testfuncs", "../../plugins/testfuncs"},
 			{"plugins/landscape-plugin-tilted", "../../plugins/examples/tilted"},
 			{"plugins/landscape-plugin-optimizers", "../../plugins/optimizers"},
+			{"plugins/landscape-plugin-models", "../../plugins/models"},
 			{"faulty/landscape-plugin-faulty", "./testdata/faulty"},
 			{"clash/landscape-plugin-tilted-copy", "../../plugins/examples/tilted"},
 		} {
@@ -103,8 +104,65 @@ func TestScripts(t *testing.T) {
 			"png":         cmdPNG,
 			"labelsagree": cmdLabelsAgree,
 			"colorsnear":  cmdColorsNear,
+			"curvemin":    cmdCurveMin,
 		},
 	})
+}
+
+// curvemin FILE.csv N [TOL X...]: the loss column of a slice's CSV has
+// exactly N interior local minima, each within TOL of one of the Xs (and
+// every X near one), when they are given.
+func cmdCurveMin(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 || len(args) == 3 {
+		ts.Fatalf("usage: curvemin FILE.csv N [TOL X...]")
+	}
+	lines := strings.Split(strings.TrimSpace(ts.ReadFile(args[0])), "\n")
+	var t, loss []float64
+	for _, l := range lines[1:] {
+		c := strings.Split(l, ",")
+		a, err1 := strconv.ParseFloat(c[0], 64)
+		b, err2 := strconv.ParseFloat(c[1], 64)
+		if len(c) < 2 || err1 != nil || err2 != nil {
+			ts.Fatalf("%s: bad row %q", args[0], l)
+		}
+		t, loss = append(t, a), append(loss, b)
+	}
+	var at []float64
+	for i := 1; i+1 < len(loss); i++ {
+		if loss[i] < loss[i-1] && loss[i] <= loss[i+1] {
+			at = append(at, t[i])
+		}
+	}
+	if strconv.Itoa(len(at)) != args[1] {
+		ts.Fatalf("%s: %d interior local minima at %v, want %s", args[0], len(at), at, args[1])
+	}
+	if len(args) == 2 {
+		return
+	}
+	tol, _ := strconv.ParseFloat(args[2], 64)
+	near := func(x float64, ys []float64) bool {
+		for _, y := range ys {
+			if math.Abs(x-y) <= tol {
+				return true
+			}
+		}
+		return false
+	}
+	var want []float64
+	for _, a := range args[3:] {
+		v, _ := strconv.ParseFloat(a, 64)
+		want = append(want, v)
+	}
+	for _, x := range at {
+		if !near(x, want) {
+			ts.Fatalf("%s: minimum at %v is not within %v of any of %v", args[0], x, tol, want)
+		}
+	}
+	for _, w := range want {
+		if !near(w, at) {
+			ts.Fatalf("%s: no minimum within %v of %v (minima at %v)", args[0], tol, w, at)
+		}
+	}
 }
 
 // nlines N: the last command's stderr has exactly N lines.

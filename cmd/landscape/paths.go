@@ -7,6 +7,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/host"
 	"github.com/landscape-go/landscape/host/render"
 	"github.com/landscape-go/landscape/sdk"
@@ -81,14 +82,20 @@ func runPaths(ctx context.Context, app *host.App, sc *host.Scene, set map[string
 // projected draws results on the scene's plane (axis-aligned planes only).
 func projected(sc *host.Scene, res []host.PathResult, label func(host.PathResult) string) []render.Path {
 	ai, aj := planeAxes(sc)
-	if ai < 0 {
-		return nil
-	}
 	out := make([]render.Path, len(res))
 	for i, r := range res {
 		p := render.Path{Label: label(r)}
-		for _, rec := range r.Traj.Records {
-			p.Points = append(p.Points, [2]float64{rec.X[ai], rec.X[aj]})
+		if ai < 0 { // a random, filter or PCA plane: least-squares coordinates
+			pts := make([][]float64, len(r.Traj.Records))
+			for k, rec := range r.Traj.Records {
+				pts[k] = rec.X
+			}
+			g := sc.Grid
+			p.Points, _ = compute.Project(pts, g.Origin, g.U, g.V)
+		} else {
+			for _, rec := range r.Traj.Records {
+				p.Points = append(p.Points, [2]float64{rec.X[ai], rec.X[aj]})
+			}
 		}
 		out[i] = p
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"strings"
 
 	"github.com/landscape-go/landscape/host"
@@ -93,6 +94,9 @@ Examples:
 			}
 			if !noMinima {
 				opt.Markers = markers(sc)
+			}
+			if sc.PCA != nil { // the trajectory the plane was fitted to
+				paths = append(paths, render.Path{Label: "trajectory " + filepath.Base(sf.trajectory), Points: sc.PCA.Coords})
 			}
 			opt.Paths = paths
 			if err := render.PNG(of, f, opt); err != nil {

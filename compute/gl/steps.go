@@ -2,6 +2,7 @@ package gl
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -62,6 +63,14 @@ func cutSuffix(s, suf string) (string, bool) {
 	return s, false
 }
 
+// MaxStepDim bounds the parameters of GPU batch runs: the kernel keeps
+// per-run arrays of DIM floats, and shader compilers slow down steeply as
+// they grow (llvmpipe took 9 s to build one at 218 parameters).
+const MaxStepDim = 64
+
+// ErrTooManyParams: a surface has more parameters than a GPU kernel takes.
+var ErrTooManyParams = errors.New("gl: too many parameters")
+
 // StepRuns takes Steps steps of every run on the GPU (gradients by central
 // differences of the surface's GLSL, in float32) and returns the final
 // points (runs·dim) and losses. Work is split into dispatches of bounded
@@ -78,12 +87,15 @@ func (e *Evaluator) StepRuns(ctx context.Context, s StepSpec) (x []float32, loss
 	if dim < 1 || len(s.Starts) == 0 || len(s.Starts)%dim != 0 || s.Steps < 0 {
 		return nil, nil, fmt.Errorf("gl: %d start values for dimension %d, %d steps", len(s.Starts), dim, s.Steps)
 	}
+	if dim > MaxStepDim {
+		return nil, nil, fmt.Errorf("%w: %s has %d parameters; the GPU batch kernel takes at most %d", ErrTooManyParams, d.Name, dim, MaxStepDim)
+	}
 	ns, err := nstate(s.OptGLSL, dim)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: optimizer %s: %v", ErrCompile, s.OptName, err)
 	}
 	runs := len(s.Starts) / dim
-	consts := append(surfaceConsts(d), s.OptConsts...)
+	consts := append(shaders.Used(surfaceConsts(d), d.GLSL), shaders.Used(s.OptConsts, s.OptGLSL)...)
 	if err := e.CheckData(d); err != nil {
 		return nil, nil, err
 	}

@@ -77,6 +77,28 @@ func (fragile) GLSL() string { return "float loss() { return P(0); }" }
 
 // liar is an optimizer that returns a point of the wrong dimension after
 // two steps.
+// mislead is a data-driven surface whose GLSL reads its data buffer but
+// disagrees with its Loss: the mean of the data plus x·y on the CPU, that
+// plus one on the GPU.
+type mislead struct{}
+
+func (mislead) Info() sdk.Info {
+	return sdk.Info{Name: "mislead", Summary: "GLSL that disagrees with Loss", Dim: 2,
+		Domain: []sdk.Interval{{Lo: -1, Hi: 1}, {Lo: -1, Hi: 1}}}
+}
+
+func (mislead) Data() []float32 { return []float32{1, 2, 3} }
+
+func (mislead) Loss(p []float64) float64 { return 2 + p[0]*p[1] }
+
+func (mislead) GLSL() string {
+	return `float loss() {
+	float s = 0.0;
+	for (int i = 0; i < NDATA; i++) s += DATA(i);
+	return s / float(NDATA) + P(0) * P(1) + 1.0;
+}`
+}
+
 type liar struct{}
 
 func (liar) Info() sdk.OptimizerInfo {
@@ -105,5 +127,5 @@ func (r *liarRun) Tell(_ []float64, g [][]float64) sdk.Step {
 }
 
 func main() {
-	sdk.Serve(sdk.WithSurfaces(crashy{}, holey{}, badglsl{}, fragile{}), sdk.WithOptimizers(liar{}))
+	sdk.Serve(sdk.WithSurfaces(crashy{}, holey{}, badglsl{}, fragile{}, mislead{}), sdk.WithOptimizers(liar{}))
 }
