@@ -198,7 +198,10 @@ func directionScene(e Entry, params sdk.Settings, desc sdk.Descriptor, f SceneFl
 		}
 		if err := compute.CheckPlaneDirections(u, v); err != nil {
 			hint := ""
-			if f.Plane == "filter" {
+			switch {
+			case f.Plane == "filter" && strings.Contains(err.Error(), "parallel"):
+				hint = " (groups of one parameter leave filter-normalized directions only the signs to differ in; try another --plane-seed, or --plane random)"
+			case f.Plane == "filter":
 				hint = " (filter normalization scales each group to the origin's; give --at a trained point with nonzero weights)"
 			}
 			return nil, fmt.Errorf("%w: --plane %s: %v%s", ErrBadFlag, f.Plane, err, hint)

@@ -50,8 +50,10 @@ type SurfaceWithConfigure interface {
 //
 //   - P(i): parameter i (0 ≤ i < DIM) at the point being evaluated;
 //   - DIM: the number of parameters (an int constant);
-//   - each hyperparameter as a float constant named as declared;
-//   - DATA(i) and NDATA: the surface's data buffer (data-driven surfaces).
+//   - each number or choice hyperparameter as a float constant named as
+//     declared (a choice's value is its option's index); a kernel declares
+//     the constants its snippet names;
+//   - DATA(i) and NDATA: the surface's data buffer (SurfaceWithData).
 //
 // It may also define `void grad(out float g[DIM])`, the analytic gradient at
 // the same point; GPU optimizer runs use it, and central differences of
