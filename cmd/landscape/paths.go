@@ -103,8 +103,19 @@ func projected(sc *host.Scene, res []host.PathResult, label func(host.PathResult
 }
 
 // printRuns prints a row per run.
+//
+// Runs on a surface with a test set add its final test loss (and a
+// mini-batch run's FINAL_LOSS is its full train loss).
 func printRuns(w io.Writer, sc *host.Scene, res []host.PathResult) {
-	fmt.Fprintf(w, "%-16s %-18s %-22s %12s %10s %9s %6s\n", "OPTIMIZER", "START", "STATUS", "FINAL_LOSS", "DIST_MIN", "CONVERGED", "EVALS")
+	test := false
+	for _, r := range res {
+		test = test || r.Traj.Test != nil
+	}
+	head := fmt.Sprintf("%-16s %-18s %-22s %12s %10s %9s %6s", "OPTIMIZER", "START", "STATUS", "FINAL_LOSS", "DIST_MIN", "CONVERGED", "EVALS")
+	if test {
+		head += fmt.Sprintf(" %12s", "FINAL_TEST")
+	}
+	fmt.Fprintln(w, head)
 	for _, r := range res {
 		t := r.Traj
 		f := t.Final()
@@ -116,6 +127,14 @@ func printRuns(w io.Writer, sc *host.Scene, res []host.PathResult) {
 		if t.ConvergedAt >= 0 {
 			conv = fmt.Sprint(t.ConvergedAt)
 		}
-		fmt.Fprintf(w, "%-16s %-18s %-22s %12.6g %10s %9s %6d\n", r.Opt.Name, point(r.Start), t.Status, f.Loss, dist, conv, t.Evals)
+		loss := f.Loss
+		if t.Train != nil {
+			loss = t.Train[len(t.Train)-1]
+		}
+		line := fmt.Sprintf("%-16s %-18s %-22s %12.6g %10s %9s %6d", r.Opt.Name, point(r.Start), t.Status, loss, dist, conv, t.Evals)
+		if t.Test != nil {
+			line += fmt.Sprintf(" %12.6g", t.Test[len(t.Test)-1])
+		}
+		fmt.Fprintln(w, line)
 	}
 }

@@ -15,18 +15,28 @@ import (
 func surfacesCmd(app *host.App, stdout io.Writer) *cobra.Command {
 	var asJSON bool
 	c := &cobra.Command{
-		Use:   "surfaces",
+		Use:   "surfaces [SURFACE]",
 		Short: "List the surfaces the installed plugins provide",
 		Long: `List every surface the installed plugins provide: name, dimension, default
-domain, one-line summary and the plugin that serves it.
+domain, hyperparameters, one-line summary and the plugin that serves it. With
+a SURFACE, describe that one: every hyperparameter with its default, bounds
+or options and meaning, its known minima and its parameter groups.
 
 Plugins are executables named landscape-plugin-* found in the folders of
 LANDSCAPE_PLUGIN_PATH, next to the landscape binary, and in its plugins folder.`,
-		Args: exactArgs(0, "no arguments"),
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
 			cat, err := app.Catalog(cmd.Context())
 			if err != nil {
 				return err
+			}
+			if len(args) == 1 && !asJSON {
+				e, err := cat.Lookup(args[0])
+				if err != nil {
+					return err
+				}
+				describeSurface(stdout, e)
+				return nil
 			}
 			if asJSON {
 				type row struct {
@@ -63,6 +73,13 @@ LANDSCAPE_PLUGIN_PATH, next to the landscape binary, and in its plugins folder.`
 				if len(hps) == 0 {
 					hps = []string{"-"}
 				}
+				// Long lists are cut; 'surfaces NAME' and --json give all.
+				for len(hps) > 1 && len(strings.Join(hps, ",")) > 48 {
+					hps = hps[:len(hps)-1]
+					if hps[len(hps)-1] != "…" {
+						hps = append(hps[:len(hps)-1], "…")
+					}
+				}
 				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", e.Name, e.Dim, domainString(e.Domain), strings.Join(hps, ","), e.Plugin, e.Summary)
 			}
 			if err := tw.Flush(); err != nil {
@@ -81,6 +98,66 @@ LANDSCAPE_PLUGIN_PATH, next to the landscape binary, and in its plugins folder.`
 	}
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON instead of a table")
 	return c
+}
+
+// describeSurface prints one surface in full.
+func describeSurface(w io.Writer, e host.Entry) {
+	fmt.Fprintf(w, "%s (plugin %s): %s\n", e.Name, e.Plugin, e.Summary)
+	fmt.Fprintf(w, "  parameters: %d, default domain %s", e.Dim, domainString(e.Domain))
+	if e.HasGradient {
+		fmt.Fprint(w, ", analytic gradient")
+	}
+	if e.GLSL != "" {
+		fmt.Fprint(w, ", GLSL")
+	}
+	if e.Samples > 0 {
+		fmt.Fprintf(w, ", %d training samples (mini-batches)", e.Samples)
+	}
+	fmt.Fprintln(w)
+	if len(e.Hyperparameters) > 0 {
+		fmt.Fprintln(w, "  hyperparameters (--set name=value):")
+		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+		for _, h := range e.Hyperparameters {
+			var accepts string
+			switch {
+			case h.Text:
+				accepts = "text"
+			case h.Choice():
+				accepts = strings.Join(h.Options, " | ")
+			case h.Bounded():
+				accepts = fmt.Sprintf("%g to %g", h.Min, h.Max)
+			default:
+				accepts = "any number"
+			}
+			if h.Integer && !h.Choice() {
+				accepts += ", whole"
+			}
+			fmt.Fprintf(tw, "    %s\t= %s\t(%s)\t%s\n", h.Name, h.DefaultString(), accepts, h.Doc)
+		}
+		tw.Flush()
+	}
+	for i, m := range e.Minima {
+		kind := "global"
+		if m.Local {
+			kind = "local"
+		}
+		if i == 8 {
+			fmt.Fprintf(w, "  … %d more minima (--json lists all)\n", len(e.Minima)-i)
+			break
+		}
+		fmt.Fprintf(w, "  %s minimum %.6g at %s\n", kind, m.Value, point(m.Location))
+	}
+	if len(e.Groups) > 0 {
+		names := make([]string, 0, len(e.Groups))
+		for i, g := range e.Groups {
+			if i == 6 {
+				names = append(names, "…")
+				break
+			}
+			names = append(names, g.Name)
+		}
+		fmt.Fprintf(w, "  parameter groups (%d, for --plane filter): %s\n", len(e.Groups), strings.Join(names, ", "))
+	}
 }
 
 func domainString(d []sdk.Interval) string {
