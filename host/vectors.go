@@ -196,13 +196,13 @@ func readNPY(r io.Reader) ([][]float64, error) {
 	} else {
 		cols, _ = strconv.Atoi(m[3])
 	}
-	if rows < 1 || cols < 1 || rows*cols > 1<<28 {
+	if rows < 1 || cols < 1 || cols > 1<<24 || rows > 1<<28/cols {
 		return nil, fmt.Errorf("array of %d×%d values", rows, cols)
 	}
 	buf := make([]byte, size)
-	out := make([][]float64, rows)
-	for i := range out {
-		out[i] = make([]float64, cols)
+	var out [][]float64 // grown as data arrives: a header may lie about its size
+	for i := 0; i < rows; i++ {
+		out = append(out, make([]float64, cols))
 		for k := range out[i] {
 			if _, err := io.ReadFull(br, buf); err != nil {
 				return nil, fmt.Errorf("array ends early")

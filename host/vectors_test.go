@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -37,4 +38,42 @@ func TestLoadVector(t *testing.T) {
 			t.Errorf("LoadVector(%q): error %v, want ErrBadFlag", in, err)
 		}
 	}
+}
+
+func FuzzTrajectoryCSV(f *testing.F) {
+	for _, s := range []string{"step,loss,x0,x1\n0,1,2,3\n", "x0\n1\n2\n", "x1,x0\n1,2\n", "x0,x1\n1\n", "", "x0\nNaN\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		pts, err := trajectoryCSV(strings.NewReader(s))
+		if err != nil {
+			return
+		}
+		for _, p := range pts {
+			if len(p) != len(pts[0]) || len(p) == 0 {
+				t.Fatalf("trajectoryCSV(%q): ragged or empty points %v", s, pts)
+			}
+		}
+	})
+}
+
+func FuzzReadNPY(f *testing.F) {
+	var b bytes.Buffer
+	WriteNPYVector(&b, []float64{1, 2, 3})
+	f.Add(b.Bytes())
+	f.Add([]byte("\x93NUMPY\x01\x00\x10\x00{'descr': '<f4'}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		pts, err := readNPY(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		if len(pts) == 0 || len(pts[0]) == 0 {
+			t.Fatalf("readNPY accepted an empty array")
+		}
+		for _, p := range pts {
+			if len(p) != len(pts[0]) {
+				t.Fatalf("readNPY: ragged rows")
+			}
+		}
+	})
 }
