@@ -46,7 +46,10 @@ type BenchResult struct {
 	MevalsPerS float64  `json:"mevals_per_s"`
 	KernelMS   *float64 `json:"kernel_ms,omitempty"`
 	ReadbackMS *float64 `json:"readback_ms,omitempty"`
-	Runs       int      `json:"runs"`
+	// MsamplesPerS is, for a data-driven surface, grid points × training
+	// samples per second: one point's loss is a pass over every sample.
+	MsamplesPerS float64 `json:"msamples_per_s,omitempty"`
+	Runs         int     `json:"runs"`
 }
 
 // Bench times each surface at each resolution on each backend. Backends
@@ -138,6 +141,9 @@ func (a *App) Bench(ctx context.Context, o BenchOptions) ([]BenchResult, error) 
 		med := median(r.times)
 		res := BenchResult{Surface: r.sc.Desc.Name, Nx: g.Nx, Ny: g.Ny, Backend: r.backend,
 			MedianMS: Millis(med), MevalsPerS: float64(g.Len()) / med.Seconds() / 1e6, Runs: len(r.times)}
+		if n := r.sc.Desc.Samples; n > 0 {
+			res.MsamplesPerS = res.MevalsPerS * float64(n)
+		}
 		if r.backend == "gl" {
 			k, rb := Millis(median(r.kernel)), Millis(median(r.read))
 			res.KernelMS, res.ReadbackMS = &k, &rb

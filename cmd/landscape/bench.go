@@ -69,16 +69,19 @@ Examples:
 				}
 			}
 			tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
-			fmt.Fprintln(tw, "SURFACE\tNX\tNY\tBACKEND\tMEDIAN_MS\tMEVALS/S\tKERNEL_MS\tREADBACK_MS\tVS_CPU\t")
+			fmt.Fprintln(tw, "SURFACE\tNX\tNY\tBACKEND\tMEDIAN_MS\tMEVALS/S\tMSAMPLES/S\tKERNEL_MS\tREADBACK_MS\tVS_CPU\t")
 			for _, r := range results {
-				k, rb, vs := "-", "-", "-"
+				k, rb, vs, ms := "-", "-", "-", "-"
+				if r.MsamplesPerS > 0 {
+					ms = fmt.Sprintf("%.1f", r.MsamplesPerS)
+				}
 				if r.KernelMS != nil {
 					k, rb = fmt.Sprintf("%.2f", *r.KernelMS), fmt.Sprintf("%.2f", *r.ReadbackMS)
 				}
 				if c, ok := cpu[fmt.Sprintf("%s %dx%d", r.Surface, r.Nx, r.Ny)]; ok && r.Backend != "cpu" {
 					vs = fmt.Sprintf("%.1fx", c/r.MedianMS)
 				}
-				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.2f\t%.1f\t%s\t%s\t%s\t\n", r.Surface, r.Nx, r.Ny, r.Backend, r.MedianMS, r.MevalsPerS, k, rb, vs)
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.2f\t%.3g\t%s\t%s\t%s\t%s\t\n", r.Surface, r.Nx, r.Ny, r.Backend, r.MedianMS, r.MevalsPerS, ms, k, rb, vs)
 			}
 			return tw.Flush()
 		},
