@@ -60,6 +60,16 @@ func ParseRange(s string) (x, y sdk.Interval, err error) {
 	return iv[0], iv[1], nil
 }
 
+// ParseInterval parses "lo:hi" (a flag's value) into an increasing,
+// finite interval.
+func ParseInterval(flag, s string) (sdk.Interval, error) {
+	iv, err := parseInterval(s)
+	if err != nil {
+		return iv, fmt.Errorf("%w: --%s %q: %v (want lo:hi with lo < hi, for example -0.5:1.5)", ErrBadFlag, flag, s, err)
+	}
+	return iv, nil
+}
+
 func parseInterval(s string) (sdk.Interval, error) {
 	a, b, ok := strings.Cut(strings.TrimSpace(s), ":")
 	if !ok {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/landscape-go/landscape/host"
 	"github.com/landscape-go/landscape/host/render"
+	"github.com/landscape-go/landscape/sdk"
 	"github.com/spf13/cobra"
 )
 
@@ -121,12 +122,16 @@ Examples:
 }
 
 // title names the surface and its non-default hyperparameters.
-func title(sc *host.Scene) string {
-	t := sc.Desc.Name
+func title(sc *host.Scene) string { return settingsTitle(sc.Desc, sc.Settings) }
+
+// settingsTitle names the surface d and the hyperparameters s sets, with
+// their values as configured.
+func settingsTitle(d sdk.Descriptor, s sdk.Settings) string {
+	t := d.Name
 	var hp []string
-	for _, h := range sc.Desc.Hyperparameters {
-		_, num := sc.Settings.Params[h.Name]
-		_, text := sc.Settings.Texts[h.Name]
+	for _, h := range d.Hyperparameters {
+		_, num := s.Params[h.Name]
+		_, text := s.Texts[h.Name]
 		if num || text {
 			hp = append(hp, h.Name+"="+h.DefaultString())
 		}

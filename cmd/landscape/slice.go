@@ -98,7 +98,7 @@ Examples:
 			case ".npy":
 				err = host.WriteNPYVector(of, loss)
 			default:
-				ch := render.Chart{Title: title1(ls), XLabel: ls.Label, YLabel: "loss",
+				ch := render.Chart{Title: settingsTitle(ls.Desc, ls.Settings), XLabel: ls.Label, YLabel: "loss",
 					Series: []render.Series{{Label: "loss", X: ts2, Y: loss, Colour: 5}}}
 				if test != nil {
 					ch.Series[0].Label = "train loss"
@@ -149,9 +149,11 @@ func (f *sliceFlags) resolve(ctx context.Context, app *host.App, surface string)
 	}
 	var lo, hi float64
 	if f.rng != "" {
-		if lo, hi, err = parseInterval(f.rng); err != nil {
+		iv, err := host.ParseInterval("range", f.rng)
+		if err != nil {
 			return nil, err
 		}
+		lo, hi = iv.Lo, iv.Hi
 	}
 	cat, err := app.Catalog(ctx)
 	if err != nil {
@@ -240,37 +242,6 @@ func (f *sliceFlags) resolve(ctx context.Context, app *host.App, surface string)
 		return nil, fmt.Errorf("%w: %v", host.ErrBadFlag, err)
 	}
 	return ls, nil
-}
-
-// parseInterval parses "lo:hi" (--range of slice).
-func parseInterval(s string) (lo, hi float64, err error) {
-	a, b, ok := strings.Cut(s, ":")
-	if ok {
-		lo, err = strconv.ParseFloat(strings.TrimSpace(a), 64)
-		if err == nil {
-			hi, err = strconv.ParseFloat(strings.TrimSpace(b), 64)
-		}
-	}
-	if !ok || err != nil || !(lo < hi) || hi-lo > 1e300 {
-		return 0, 0, fmt.Errorf("%w: --range %q: want lo:hi with lo < hi, for example -0.5:1.5", host.ErrBadFlag, s)
-	}
-	return lo, hi, nil
-}
-
-func title1(ls *host.LineScene) string {
-	t := ls.Desc.Name
-	var hp []string
-	for _, h := range ls.Desc.Hyperparameters {
-		_, num := ls.Settings.Params[h.Name]
-		_, text := ls.Settings.Texts[h.Name]
-		if num || text {
-			hp = append(hp, h.Name+"="+h.DefaultString())
-		}
-	}
-	if len(hp) > 0 {
-		t += "  (" + strings.Join(hp, ", ") + ")"
-	}
-	return t
 }
 
 func writeCurveCSV(w io.Writer, label string, t, loss, test []float64) error {
