@@ -66,31 +66,67 @@ func (a *App) GL() (*gl.Evaluator, error) {
 func (a *App) Evaluate(ctx context.Context, backend string, sc *Scene, o compute.Options) (*compute.Field, string, error) {
 	var f *compute.Field
 	used, err := a.withBackend(backend, func() (string, error) {
-		if sc.Desc.GLSL == "" {
-			return fmt.Sprintf("surface %s ships no GLSL", sc.Desc.Name), nil
-		}
-		ev, err := a.GL()
-		if err != nil {
-			return UserMessage(err), nil
+		ev, why, err := a.gpuFor(ctx, sc.Entry, sc.Settings, &sc.Desc)
+		if ev == nil {
+			return why, err
 		}
 		f, err = ev.Evaluate(ctx, sc.Surface(), sc.Grid, o)
 		if err == nil && sc.Desc.DataLen > 0 {
 			g := sc.Grid
-			err = a.verifyGPU(ctx, sc.Entry, sc.Settings, sc.Desc, func(i int, theta []float64) float32 {
-				c, r := [3]int{0, g.Nx / 2, g.Nx - 1}[i], [3]int{0, g.Ny / 2, g.Ny - 1}[i]
-				g.Point(theta, c, r)
-				return f.At(c, r)
-			})
+			cols, rows := spread(g.Nx), spread(g.Ny)
+			pts := make([]float64, 3*g.Dim())
+			gpu := make([]float32, 3)
+			for i := range gpu {
+				g.Point(pts[i*g.Dim():(i+1)*g.Dim()], cols[i], rows[i])
+				gpu[i] = f.At(cols[i], rows[i])
+			}
+			err = a.verifyGPU(ctx, sc.Entry, sc.Settings, sc.Desc, pts, gpu)
 		}
-		if gpuRefused(err) {
-			return UserMessage(err), nil
-		}
-		return "", err
+		return refusal(err)
 	}, func() (err error) {
 		f, err = compute.CPU{}.Evaluate(ctx, sc.Surface(), sc.Grid, o)
 		return err
 	})
 	return f, used, err
+}
+
+// gpuFor is the GPU evaluator for the surface *d (configured by s), with
+// d's data buffer fetched into it the first time, or why there is none
+// (ev nil): no GLSL, or no GL context.
+func (a *App) gpuFor(ctx context.Context, e Entry, s sdk.Settings, d *sdk.Descriptor) (ev *gl.Evaluator, why string, err error) {
+	if d.GLSL == "" {
+		return nil, fmt.Sprintf("surface %s ships no GLSL", d.Name), nil
+	}
+	if ev, err = a.GL(); err != nil {
+		return nil, UserMessage(err), nil
+	}
+	if *d, err = a.WithData(ctx, e, s, *d); err != nil {
+		return nil, "", err
+	}
+	return ev, "", nil
+}
+
+// WithData returns d, the surface e configured by s, with its GLSL data
+// buffer, fetched from the plugin unless d has it already. Only the GPU
+// kernels read the buffer, so commands fetch it when they take the GPU.
+func (a *App) WithData(ctx context.Context, e Entry, s sdk.Settings, d sdk.Descriptor) (sdk.Descriptor, error) {
+	if d.GLSL == "" || d.DataLen == 0 || d.Data != nil {
+		return d, nil
+	}
+	cctx, cancel := a.CallTimeout(ctx)
+	defer cancel()
+	var err error
+	d.Data, err = e.Client.Data(cctx, e.Name, s, d.DataLen)
+	return d, err
+}
+
+// refusal is what the GPU path of withBackend returns for err: why "auto"
+// falls back when the GPU refused the work (see gpuRefused), else err.
+func refusal(err error) (why string, _ error) {
+	if gpuRefused(err) {
+		return UserMessage(err), nil
+	}
+	return "", err
 }
 
 // gpuRefused reports whether err says this surface cannot run on this GPU
@@ -104,18 +140,31 @@ func gpuRefused(err error) bool {
 // plugin's float64 ones beyond float32 rounding.
 var errGPUDisagrees = errors.New("host: GPU and CPU disagree")
 
-// verifyGPU checks a data-driven surface's GPU results at three points
-// (at(i, theta) writes point i into theta and returns the GPU's value)
-// against the plugin's float64 loss. Kernels that loop over thousands of
-// samples meet driver limits (llvmpipe ends a shader invocation's loops
-// after 65535 iterations in all), which would otherwise go unnoticed.
-func (a *App) verifyGPU(ctx context.Context, e Entry, s sdk.Settings, d sdk.Descriptor, at func(i int, theta []float64) float32) error {
-	pts := make([]float64, 3*d.Dim)
-	gpu := make([]float32, 3)
-	for i := range gpu {
-		gpu[i] = at(i, pts[i*d.Dim:(i+1)*d.Dim])
+// spread is the first, middle and last of n indices: the points whose GPU
+// values verifyGPU checks.
+func spread(n int) [3]int { return [3]int{0, n / 2, n - 1} }
+
+// spreadPoints picks those three of the points pts (dim values each) and,
+// when vals is not nil, their values.
+func spreadPoints(pts []float64, vals []float32, dim int) ([]float64, []float32) {
+	out := make([]float64, 0, 3*dim)
+	var v []float32
+	for _, k := range spread(len(pts) / dim) {
+		out = append(out, pts[k*dim:(k+1)*dim]...)
+		if vals != nil {
+			v = append(v, vals[k])
+		}
 	}
-	cpu := make([]float64, 3)
+	return out, v
+}
+
+// verifyGPU checks a data-driven surface's GPU values gpu at the points
+// pts (d.Dim values each) against the plugin's float64 loss. Kernels that
+// loop over thousands of samples meet driver limits (llvmpipe ends a
+// shader invocation's loops after 65535 iterations in all), which would
+// otherwise go unnoticed.
+func (a *App) verifyGPU(ctx context.Context, e Entry, s sdk.Settings, d sdk.Descriptor, pts []float64, gpu []float32) error {
+	cpu := make([]float64, len(gpu))
 	if err := a.lossAt(ctx, e, s, d.Dim, pts, cpu); err != nil {
 		return err
 	}

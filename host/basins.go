@@ -66,10 +66,11 @@ func (a *App) Basins(ctx context.Context, s BasinsSpec) (*BasinsResult, error) {
 
 // basinsGL steps the runs on the GPU; why says why it could not.
 func (a *App) basinsGL(ctx context.Context, s BasinsSpec, starts []float64) ([]float64, string, error) {
-	d := s.Scene.Desc
-	if d.GLSL == "" {
-		return nil, fmt.Sprintf("surface %s ships no GLSL", d.Name), nil
+	ev, why, err := a.gpuFor(ctx, s.Scene.Entry, s.Scene.Settings, &s.Scene.Desc)
+	if ev == nil {
+		return nil, why, err
 	}
+	d := s.Scene.Desc
 	params, err := sdk.Resolve(s.Opt.Hyperparameters, s.OptParams)
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", s.Opt.Name, err)
@@ -83,25 +84,14 @@ func (a *App) basinsGL(ctx context.Context, s BasinsSpec, starts []float64) ([]f
 	if src == "" {
 		return nil, fmt.Sprintf("optimizer %s has no GPU step function for these hyperparameters", s.Opt.Name), nil
 	}
-	ev, err := a.GL()
-	if err != nil {
-		return nil, UserMessage(err), nil
-	}
-	if d.DataLen > 0 { // check the kernel's loss first (see verifyGPU)
-		n := len(starts) / d.Dim
-		v, err := ev.EvalPoints(ctx, d, starts)
+	if d.DataLen > 0 { // check the kernel's loss first (see verifyGPU), at three starts
+		pts, _ := spreadPoints(starts, nil, d.Dim)
+		v, err := ev.EvalPoints(ctx, d, pts)
 		if err == nil {
-			err = a.verifyGPU(ctx, s.Scene.Entry, s.Scene.Settings, d, func(i int, theta []float64) float32 {
-				k := [3]int{0, n / 2, n - 1}[i]
-				copy(theta, starts[k*d.Dim:(k+1)*d.Dim])
-				return v[k]
-			})
+			err = a.verifyGPU(ctx, s.Scene.Entry, s.Scene.Settings, d, pts, v)
 		}
-		if gpuRefused(err) {
-			return nil, UserMessage(err), nil
-		}
-		if err != nil {
-			return nil, "", err
+		if why, err := refusal(err); why != "" || err != nil {
+			return nil, why, err
 		}
 	}
 	consts := make([]shaders.Const, len(s.Opt.Hyperparameters))
@@ -113,10 +103,8 @@ func (a *App) basinsGL(ctx context.Context, s BasinsSpec, starts []float64) ([]f
 		Starts: starts, Steps: s.Steps, Progress: update})
 	stop()
 	if err != nil {
-		if gpuRefused(err) {
-			return nil, UserMessage(err), nil
-		}
-		return nil, "", err
+		why, err := refusal(err)
+		return nil, why, err
 	}
 	out := make([]float64, len(x))
 	for i, v := range x {

@@ -304,12 +304,6 @@ func Describe(ctx context.Context, e Entry, params sdk.Settings, callTimeout fun
 		}
 		return sdk.Descriptor{}, err
 	}
-	if desc.GLSL != "" && desc.DataLen > 0 {
-		// The GPU kernels read the data buffer; fetch it once here.
-		if desc.Data, err = e.Client.Data(cctx, e.Name, params, desc.DataLen); err != nil {
-			return sdk.Descriptor{}, err
-		}
-	}
 	return desc, nil
 }
 

@@ -77,28 +77,19 @@ func (a *App) EvaluateLine(ctx context.Context, backend string, ls *LineScene) (
 	}
 	out := make([]float64, n)
 	used, err := a.withBackend(backend, func() (string, error) {
-		if ls.Desc.GLSL == "" {
-			return fmt.Sprintf("surface %s ships no GLSL", ls.Desc.Name), nil
-		}
-		ev, err := a.GL()
-		if err != nil {
-			return UserMessage(err), nil
+		ev, why, err := a.gpuFor(ctx, ls.Entry, ls.Settings, &ls.Desc)
+		if ev == nil {
+			return why, err
 		}
 		v, err := ev.EvalPoints(ctx, ls.Desc, pts)
 		if err == nil && ls.Desc.DataLen > 0 {
-			err = a.verifyGPU(ctx, ls.Entry, ls.Settings, ls.Desc, func(i int, theta []float64) float32 {
-				k := [3]int{0, n / 2, n - 1}[i]
-				copy(theta, pts[k*dim:(k+1)*dim])
-				return v[k]
-			})
-		}
-		if gpuRefused(err) {
-			return UserMessage(err), nil
+			sp, sv := spreadPoints(pts, v, dim)
+			err = a.verifyGPU(ctx, ls.Entry, ls.Settings, ls.Desc, sp, sv)
 		}
 		for i, x := range v {
 			out[i] = float64(x)
 		}
-		return "", err
+		return refusal(err)
 	}, func() error {
 		return a.lossAt(ctx, ls.Entry, ls.Settings, dim, pts, out)
 	})

@@ -85,6 +85,11 @@ Examples:
 			if err != nil {
 				return err
 			}
+			// The window evaluates on the GPU, whose kernels read the
+			// data buffer of data-driven surfaces.
+			if sc.Desc, err = app.WithData(ctx, sc.Entry, sc.Settings, sc.Desc); err != nil {
+				return err
+			}
 			var run view.Runner
 			if optimizers != "" {
 				names := strings.Split(optimizers, ",")
@@ -142,12 +147,9 @@ Examples:
 				if e.GLSL == "" || e.Dim < 2 || len(cat.Clashes[e.Name]) > 0 {
 					continue
 				}
-				d := e.Descriptor
-				if d.DataLen > 0 { // fetch the data buffer the kernels read
-					var err error
-					if d, err = host.Describe(ctx, e, sdk.Settings{}, app.CallTimeout); err != nil {
-						continue
-					}
+				d, err := app.WithData(ctx, e, sdk.Settings{}, e.Descriptor)
+				if err != nil {
+					continue
 				}
 				surfaces = append(surfaces, d)
 			}
@@ -161,7 +163,11 @@ Examples:
 				if name == sc.Desc.Name {
 					s.Texts = sc.Settings.Texts
 				}
-				return host.Describe(ctx, e, s, app.CallTimeout)
+				d, err := host.Describe(ctx, e, s, app.CallTimeout)
+				if err != nil {
+					return d, err
+				}
+				return app.WithData(ctx, e, s, d)
 			}
 			// Windows without compute shaders draw grids evaluated here.
 			evalCPU := func(desc sdk.Descriptor, plane sdk.Plane) (*compute.Field, error) {
