@@ -269,26 +269,23 @@ type pointSurface struct {
 	batch []int32
 }
 
-// idx is point i's mini-batch (nil: the full loss), in buf.
-func (p pointSurface) idx(i int, buf []int) []int {
-	if p.bs == nil {
-		return nil
-	}
-	buf = buf[:0]
+// idx is point i's mini-batch, in *buf (reused from point to point).
+func (p pointSurface) idx(i int, buf *[]int) []int {
+	*buf = (*buf)[:0]
 	for _, k := range p.batch[i*p.size : (i+1)*p.size] {
-		buf = append(buf, int(k))
+		*buf = append(*buf, int(k))
 	}
-	return buf
+	return *buf
 }
 
-func (p pointSurface) loss(i int, theta []float64, buf []int) float64 {
+func (p pointSurface) loss(i int, theta []float64, buf *[]int) float64 {
 	if p.bs == nil {
 		return p.c.Loss(theta)
 	}
 	return p.bs.BatchLoss(theta, p.idx(i, buf))
 }
 
-func (p pointSurface) grad(i int, dst, theta, scratch []float64, buf []int) float64 {
+func (p pointSurface) grad(i int, dst, theta, scratch []float64, buf *[]int) float64 {
 	if p.bs == nil {
 		Gradient(p.c, dst, theta, scratch)
 		return p.c.Loss(theta)
@@ -355,7 +352,7 @@ func (s *server) Loss(_ context.Context, req *pb.PointsRequest) (*pb.LossRespons
 	parallel(n, func(lo, hi int) {
 		var buf []int
 		for i := lo; i < hi; i++ {
-			vals[i] = c.loss(i, pts[i*dim:(i+1)*dim], buf)
+			vals[i] = c.loss(i, pts[i*dim:(i+1)*dim], &buf)
 		}
 	})
 	return &pb.LossResponse{Values: vals}, nil
@@ -373,7 +370,7 @@ func (s *server) Gradient(_ context.Context, req *pb.PointsRequest) (*pb.Gradien
 		scratch := make([]float64, dim)
 		var buf []int
 		for i := lo; i < hi; i++ {
-			vals[i] = c.grad(i, grads[i*dim:(i+1)*dim], pts[i*dim:(i+1)*dim], scratch, buf)
+			vals[i] = c.grad(i, grads[i*dim:(i+1)*dim], pts[i*dim:(i+1)*dim], scratch, &buf)
 		}
 	})
 	return &pb.GradientResponse{Values: vals, Grads: grads}, nil
