@@ -13,6 +13,25 @@ import (
 // on 2-D data (4482 parameters).
 const glslInline = 4608
 
+// headSampleGLSL is mdl_sample and mdl_gsample of the models whose outputs
+// z go through a loss head (mdl_head, mdl_dhead): each defines
+// mdl_forward(o, z), the outputs for the sample at DATA(o), and
+// mdl_backward(o, dz), which adds to mdl_g the gradient that dz (the
+// head's gradient, already weighted) sends back through the model.
+const headSampleGLSL = `float mdl_sample(int o) {
+	float z[NOUT];
+	mdl_forward(o, z);
+	return mdl_head(z, DATA(o + NF));
+}
+void mdl_gsample(int o, float wgt) {
+	float z[NOUT], dz[NOUT];
+	mdl_forward(o, z);
+	mdl_dhead(z, DATA(o + NF), dz);
+	for (int c = 0; c < NOUT; c++) dz[c] *= wgt;
+	mdl_backward(o, dz);
+}
+`
+
 // buildGLSL generates the snippet of m's configuration: sizes are
 // constants, the loss and the L2 strength are baked in. It defines loss()
 // and grad(), and reads the samples from DATA (NDATA = NS·(NF+1)).

@@ -87,7 +87,8 @@ func (a linear) sample(th []float64, x []float32, y float64, g []float64, wgt fl
 	return v
 }
 
-// glsl writes NOUT, mdl_prepare, mdl_sample and mdl_gsample.
+// glsl writes NOUT, mdl_prepare, mdl_forward and mdl_backward (see
+// headSampleGLSL).
 func (a linear) glsl(b *strings.Builder) {
 	fmt.Fprintf(b, "const int NOUT = %d;\n", a.m)
 	a.h.glsl(b)
@@ -99,20 +100,13 @@ void mdl_forward(int o, out float z[NOUT]) {
 		z[c] = a;
 	}
 }
-float mdl_sample(int o) {
-	float z[NOUT];
-	mdl_forward(o, z);
-	return mdl_head(z, DATA(o + NF));
-}
-void mdl_gsample(int o, float wgt) {
-	float z[NOUT], dz[NOUT];
-	mdl_forward(o, z);
-	mdl_dhead(z, DATA(o + NF), dz);
+void mdl_backward(int o, float dz[NOUT]) {
 	for (int c = 0; c < NOUT; c++) {
-		float gc = wgt * dz[c];
+		float gc = dz[c];
 		for (int f = 0; f < NF; f++) mdl_g[c * NF + f] += gc * DATA(o + f);
 		mdl_g[NOUT * NF + c] += gc;
 	}
 }
 `)
+	b.WriteString(headSampleGLSL)
 }

@@ -165,7 +165,8 @@ func (a mlp) sample(th []float64, x []float32, y float64, g []float64, wgt float
 	return v
 }
 
-// glsl writes NOUT, the layout, mdl_prepare, mdl_sample and mdl_gsample.
+// glsl writes NOUT, the layout, mdl_prepare, mdl_forward and mdl_backward
+// (see headSampleGLSL).
 // Activations are globals (per invocation).
 func (a mlp) glsl(b *strings.Builder) {
 	fmt.Fprintf(b, "const int NOUT = %d;\nconst int NH = %d;\n", a.m, a.hid)
@@ -216,19 +217,11 @@ void mdl_forward(int o, out float z[NOUT]) {
 		z[c] = a;
 	}
 }
-float mdl_sample(int o) {
-	float z[NOUT];
-	mdl_forward(o, z);
-	return mdl_head(z, DATA(o + NF));
-}
-void mdl_gsample(int o, float wgt) {
-	float z[NOUT], dz[NOUT];
-	mdl_forward(o, z);
-	mdl_dhead(z, DATA(o + NF), dz);
+void mdl_backward(int o, float dz[NOUT]) {
 	float dl[NH];
 	for (int j = 0; j < NH; j++) dl[j] = 0.0;
 	for (int c = 0; c < NOUT; c++) {
-		float gc = wgt * dz[c];
+		float gc = dz[c];
 		mdl_g[BO + c] += gc;
 		for (int j = 0; j < NH; j++) {
 			mdl_g[WO + c * NH + j] += gc * %[1]s[j];
@@ -258,4 +251,5 @@ void mdl_gsample(int o, float wgt) {
 	}
 }
 `)
+	b.WriteString(headSampleGLSL)
 }
