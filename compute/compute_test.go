@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/grid"
 )
 
 // cone is sqrt(x²+y²), undefined (NaN) where x > 0.9.
@@ -22,12 +23,12 @@ func (cone) Loss(p []float64) float64 {
 	return math.Hypot(p[0], p[1])
 }
 
-func grid(nx, ny int) Grid {
-	return Grid{Plane: sdk.AxisPlane(2, 0, 1, nil, sdk.Interval{Lo: -1, Hi: 1}, sdk.Interval{Lo: -1, Hi: 1}, nx, ny)}
+func testGrid(nx, ny int) Grid {
+	return Grid{Plane: grid.AxisPlane(2, 0, 1, nil, sdk.Interval{Lo: -1, Hi: 1}, sdk.Interval{Lo: -1, Hi: 1}, nx, ny)}
 }
 
 func TestCPUEvaluate(t *testing.T) {
-	g := grid(21, 11)
+	g := testGrid(21, 11)
 	var calls, last int
 	f, err := CPU{TileBytes: 4 * 21 * 3}.Evaluate(context.Background(), Local{S: cone{}}, g, Options{Progress: func(done, total int) {
 		calls++
@@ -60,20 +61,20 @@ func TestCPUEvaluate(t *testing.T) {
 func TestCPUErrors(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := (CPU{}).Evaluate(ctx, Local{S: cone{}}, grid(64, 64), Options{}); !errors.Is(err, ErrCanceled) {
+	if _, err := (CPU{}).Evaluate(ctx, Local{S: cone{}}, testGrid(64, 64), Options{}); !errors.Is(err, ErrCanceled) {
 		t.Errorf("cancelled: %v", err)
 	}
-	g3 := Grid{Plane: sdk.AxisPlane(3, 0, 1, nil, sdk.Interval{Lo: -1, Hi: 1}, sdk.Interval{Lo: -1, Hi: 1}, 4, 4)}
+	g3 := Grid{Plane: grid.AxisPlane(3, 0, 1, nil, sdk.Interval{Lo: -1, Hi: 1}, sdk.Interval{Lo: -1, Hi: 1}, 4, 4)}
 	if _, err := (CPU{}).Evaluate(context.Background(), Local{S: cone{}}, g3, Options{}); err == nil {
 		t.Error("dimension mismatch accepted")
 	}
-	if _, err := (CPU{}).Evaluate(context.Background(), Local{S: cone{}}, grid(1, 4), Options{}); err == nil {
+	if _, err := (CPU{}).Evaluate(context.Background(), Local{S: cone{}}, testGrid(1, 4), Options{}); err == nil {
 		t.Error("1-wide grid accepted")
 	}
 }
 
 func TestStatsAllNaN(t *testing.T) {
-	f := NewField(grid(2, 2))
+	f := NewField(testGrid(2, 2))
 	for i := range f.Values {
 		f.Values[i] = float32(math.NaN())
 	}

@@ -7,22 +7,56 @@ import (
 	"time"
 
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/grid"
 )
 
-// Surface is a surface as the engine sees it: described, and able to fill
-// rows of a plane on the CPU (in a plugin process, or in this one).
-type Surface interface {
-	Descriptor() sdk.Descriptor
+// Source is a surface as the engine evaluates it: its kernel (what the
+// backends need to know of it) and the rows of a plane filled on the CPU
+// (in a plugin process, or in this one).
+type Source interface {
+	Kernel() Kernel
 	// EvalRows fills dst with rows [row0, row1) of p; progress, if not nil,
 	// is told how many of those rows are done so far.
-	EvalRows(ctx context.Context, p sdk.Plane, row0, row1 int, dst []float32, progress func(rows int)) error
+	EvalRows(ctx context.Context, p grid.Plane, row0, row1 int, dst []float32, progress func(rows int)) error
+}
+
+// Kernel is what a backend needs to know of a surface: its name and
+// dimension and, for the GPU, its GLSL snippet, the constants the snippet
+// may read (its number, flag and choice hyperparameters) and its data
+// buffer (DATA(i) in the snippet). Data is the surface's payload, fetched
+// apart from its description and only when the GPU needs it.
+type Kernel struct {
+	Name   string
+	Dim    int
+	GLSL   string
+	Consts []Const
+	Data   []float32
+}
+
+// Const is a named float constant of a GLSL kernel.
+type Const struct {
+	Name  string
+	Value float64
+}
+
+// KernelOf is the kernel of a surface described by info (its
+// hyperparameters' Default holding the configured values) with the GLSL
+// snippet glsl and the data buffer data.
+func KernelOf(info sdk.Info, glsl string, data []float32) Kernel {
+	k := Kernel{Name: info.Name, Dim: info.Dim, GLSL: glsl, Data: data}
+	for _, h := range info.Hyperparameters {
+		if !h.Text {
+			k.Consts = append(k.Consts, Const{Name: h.Name, Value: h.Default})
+		}
+	}
+	return k
 }
 
 // Evaluator fills a Field with a surface on a grid.
 type Evaluator interface {
 	// Backend names the evaluator ("cpu", "gl").
 	Backend() string
-	Evaluate(ctx context.Context, s Surface, g Grid, o Options) (*Field, error)
+	Evaluate(ctx context.Context, s Source, g Grid, o Options) (*Field, error)
 }
 
 // Options tunes an evaluation; the zero value is valid.
@@ -46,7 +80,7 @@ type Timing struct {
 // ErrCanceled wraps the context's error when an evaluation is stopped.
 var ErrCanceled = errors.New("compute: evaluation canceled")
 
-// CPU evaluates on the CPU through the surface's EvalRows, tile by tile.
+// CPU evaluates on the CPU through the source's EvalRows, tile by tile.
 // The zero value is ready to use.
 type CPU struct {
 	// TileBytes bounds one tile's values (default 64 MiB); a tile is one
@@ -60,12 +94,13 @@ var _ Evaluator = CPU{}
 func (CPU) Backend() string { return "cpu" }
 
 // Evaluate implements Evaluator.
-func (c CPU) Evaluate(ctx context.Context, s Surface, g Grid, o Options) (*Field, error) {
+func (c CPU) Evaluate(ctx context.Context, s Source, g Grid, o Options) (*Field, error) {
 	if err := g.Validate(); err != nil {
 		return nil, fmt.Errorf("compute: %w", err)
 	}
-	if d := s.Descriptor().Dim; d != g.Dim() {
-		return nil, fmt.Errorf("compute: grid has dimension %d, surface %s has %d", g.Dim(), s.Descriptor().Name, d)
+	k := s.Kernel()
+	if k.Dim != g.Dim() {
+		return nil, fmt.Errorf("compute: grid has dimension %d, surface %s has %d", g.Dim(), k.Name, k.Dim)
 	}
 	tb := c.TileBytes
 	if tb <= 0 {
@@ -85,7 +120,7 @@ func (c CPU) Evaluate(ctx context.Context, s Surface, g Grid, o Options) (*Field
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("%w: %w", ErrCanceled, ctx.Err())
 			}
-			return nil, fmt.Errorf("compute: %s: %w", s.Descriptor().Name, err)
+			return nil, fmt.Errorf("compute: %s: %w", k.Name, err)
 		}
 	}
 	if o.Progress != nil {
@@ -102,14 +137,27 @@ type Local struct {
 	Workers int
 }
 
-var _ Surface = Local{}
+var _ Source = Local{}
 
-// Descriptor implements Surface.
-func (l Local) Descriptor() sdk.Descriptor { return sdk.Describe(l.S) }
+// Kernel implements Source: the surface's Info, GLSL and data buffer.
+func (l Local) Kernel() Kernel {
+	var glsl string
+	if g, ok := l.S.(sdk.SurfaceWithGLSL); ok {
+		glsl = g.GLSL()
+	}
+	var data []float32
+	if d, ok := l.S.(sdk.SurfaceWithData); ok {
+		data = d.Data()
+	}
+	return KernelOf(l.S.Info(), glsl, data)
+}
 
-// EvalRows implements Surface.
-func (l Local) EvalRows(ctx context.Context, p sdk.Plane, row0, row1 int, dst []float32, progress func(int)) error {
-	if err := sdk.EvalRows(ctx, l.S, p, row0, row1, dst, l.Workers); err != nil {
+// EvalRows implements Source.
+func (l Local) EvalRows(ctx context.Context, p grid.Plane, row0, row1 int, dst []float32, progress func(int)) error {
+	if d := l.S.Info().Dim; d != p.Dim() {
+		return fmt.Errorf("%w: plane has dimension %d, surface %s has %d", grid.ErrBadPlane, p.Dim(), l.S.Info().Name, d)
+	}
+	if err := grid.EvalRows(ctx, l.S.Loss, p, row0, row1, dst, l.Workers); err != nil {
 		return err
 	}
 	if progress != nil {

@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/grid"
 )
 
 // Grid is a plane through parameter space sampled at Nx×Ny points, with the
 // names of its axes.
 type Grid struct {
-	sdk.Plane
+	grid.Plane
 	// XLabel and YLabel name the axes ("x0", "x1", "u", ...).
 	XLabel, YLabel string
 }

@@ -17,6 +17,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/grid"
 )
 
 // ErrDirections: directions, planes, lines or trajectories that cannot be
@@ -209,8 +210,8 @@ type PCAResult struct {
 
 // Plane is the grid through the PCA plane over the ranges x (along U) and
 // y (along V) at nx×ny points. The Plane shares r's vectors.
-func (r PCAResult) Plane(x, y sdk.Interval, nx, ny int) sdk.Plane {
-	return sdk.Plane{Origin: r.Origin, U: r.U, V: r.V, X: x, Y: y, Nx: nx, Ny: ny}
+func (r PCAResult) Plane(x, y sdk.Interval, nx, ny int) grid.Plane {
+	return grid.Plane{Origin: r.Origin, U: r.U, V: r.V, X: x, Y: y, Nx: nx, Ny: ny}
 }
 
 // Bounds are the ranges of Coords, each widened on both sides by margin
@@ -378,7 +379,7 @@ func Project(points [][]float64, origin, u, v []float64) ([][2]float64, error) {
 //
 //	θ_i = Origin + t_i·Dir,  t_i = Lo + i·(Hi−Lo)/(N−1),
 //
-// both ends included, as sdk.Plane samples its axes.
+// both ends included, as grid.Plane samples its axes.
 type Line struct {
 	Origin, Dir []float64
 	Lo, Hi      float64

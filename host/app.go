@@ -133,4 +133,4 @@ func UserMessage(err error) string {
 }
 
 // prefixRE matches a package prefix at the start or after ": ".
-var prefixRE = regexp.MustCompile(`(^|: )(?:(?:sdk: plugin failed|gl: shader build failed|host|sdk|compute|gl): )+`)
+var prefixRE = regexp.MustCompile(`(^|: )(?:(?:client: plugin failed|gl: shader build failed|host|sdk|client|compute|gl): )+`)

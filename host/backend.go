@@ -11,7 +11,6 @@ import (
 
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/compute/gl"
-	"github.com/landscape-go/landscape/sdk"
 )
 
 // Backends accepted by --backend.
@@ -66,11 +65,11 @@ func (a *App) GL() (*gl.Evaluator, error) {
 func (a *App) Evaluate(ctx context.Context, backend string, sc *Scene, o compute.Options) (*compute.Field, string, error) {
 	var f *compute.Field
 	used, err := a.withBackend(backend, func() (string, error) {
-		ev, why, err := a.gpuFor(ctx, sc.Entry, sc.Settings, &sc.Desc)
+		ev, k, why, err := a.gpuFor(ctx, sc.Surface)
 		if ev == nil {
 			return why, err
 		}
-		f, err = ev.Evaluate(ctx, sc.Surface(), sc.Grid, o)
+		f, err = ev.Evaluate(ctx, sc.Surface.source(k), sc.Grid, o)
 		if err == nil && sc.Desc.DataLen > 0 {
 			g := sc.Grid
 			cols, rows := spread(g.Nx), spread(g.Ny)
@@ -80,44 +79,30 @@ func (a *App) Evaluate(ctx context.Context, backend string, sc *Scene, o compute
 				g.Point(pts[i*g.Dim():(i+1)*g.Dim()], cols[i], rows[i])
 				gpu[i] = f.At(cols[i], rows[i])
 			}
-			err = a.verifyGPU(ctx, sc.Entry, sc.Settings, sc.Desc, pts, gpu)
+			err = a.verifyGPU(ctx, sc.Surface, pts, gpu)
 		}
 		return refusal(err)
 	}, func() (err error) {
-		f, err = compute.CPU{}.Evaluate(ctx, sc.Surface(), sc.Grid, o)
+		f, err = compute.CPU{}.Evaluate(ctx, sc.Surface.cpu(), sc.Grid, o)
 		return err
 	})
 	return f, used, err
 }
 
-// gpuFor is the GPU evaluator for the surface *d (configured by s), with
-// d's data buffer fetched into it the first time, or why there is none
-// (ev nil): no GLSL, or no GL context.
-func (a *App) gpuFor(ctx context.Context, e Entry, s sdk.Settings, d *sdk.Descriptor) (ev *gl.Evaluator, why string, err error) {
-	if d.GLSL == "" {
-		return nil, fmt.Sprintf("surface %s ships no GLSL", d.Name), nil
+// gpuFor is the GPU evaluator and the kernel of s (its data buffer
+// fetched the first time), or why there is none (ev nil): no GLSL, or no
+// GL context.
+func (a *App) gpuFor(ctx context.Context, s *Surface) (ev *gl.Evaluator, k compute.Kernel, why string, err error) {
+	if s.Desc.GLSL == "" {
+		return nil, k, fmt.Sprintf("surface %s ships no GLSL", s.Desc.Name), nil
 	}
 	if ev, err = a.GL(); err != nil {
-		return nil, UserMessage(err), nil
+		return nil, k, UserMessage(err), nil
 	}
-	if *d, err = a.WithData(ctx, e, s, *d); err != nil {
-		return nil, "", err
+	if k, err = a.Kernel(ctx, s); err != nil {
+		return nil, k, "", err
 	}
-	return ev, "", nil
-}
-
-// WithData returns d, the surface e configured by s, with its GLSL data
-// buffer, fetched from the plugin unless d has it already. Only the GPU
-// kernels read the buffer, so commands fetch it when they take the GPU.
-func (a *App) WithData(ctx context.Context, e Entry, s sdk.Settings, d sdk.Descriptor) (sdk.Descriptor, error) {
-	if d.GLSL == "" || d.DataLen == 0 || d.Data != nil {
-		return d, nil
-	}
-	cctx, cancel := a.CallTimeout(ctx)
-	defer cancel()
-	var err error
-	d.Data, err = e.Client.Data(cctx, e.Name, s, d.DataLen)
-	return d, err
+	return ev, k, "", nil
 }
 
 // refusal is what the GPU path of withBackend returns for err: why "auto"
@@ -159,15 +144,16 @@ func spreadPoints(pts []float64, vals []float32, dim int) ([]float64, []float32)
 }
 
 // verifyGPU checks a data-driven surface's GPU values gpu at the points
-// pts (d.Dim values each) against the plugin's float64 loss. Kernels that
+// pts (s.Desc.Dim values each) against the plugin's float64 loss. Kernels that
 // loop over thousands of samples meet driver limits (llvmpipe ends a
 // shader invocation's loops after 65535 iterations in all), which would
 // otherwise go unnoticed.
-func (a *App) verifyGPU(ctx context.Context, e Entry, s sdk.Settings, d sdk.Descriptor, pts []float64, gpu []float32) error {
+func (a *App) verifyGPU(ctx context.Context, s *Surface, pts []float64, gpu []float32) error {
 	cpu := make([]float64, len(gpu))
-	if err := a.lossAt(ctx, e, s, d.Dim, pts, cpu); err != nil {
+	if err := a.lossAt(ctx, s, pts, cpu); err != nil {
 		return err
 	}
+	d := s.Desc
 	for i, c := range cpu {
 		g := float64(gpu[i])
 		if math.IsNaN(c) != math.IsNaN(g) || math.Abs(g-c) > 1e-3*(1+math.Abs(c)) {

@@ -9,6 +9,7 @@ import (
 	"github.com/landscape-go/landscape/compute/gl"
 	"github.com/landscape-go/landscape/host/render"
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/client"
 	"github.com/landscape-go/landscape/shaders"
 )
 
@@ -66,7 +67,7 @@ func (a *App) Basins(ctx context.Context, s BasinsSpec) (*BasinsResult, error) {
 
 // basinsGL steps the runs on the GPU; why says why it could not.
 func (a *App) basinsGL(ctx context.Context, s BasinsSpec, starts []float64) ([]float64, string, error) {
-	ev, why, err := a.gpuFor(ctx, s.Scene.Entry, s.Scene.Settings, &s.Scene.Desc)
+	ev, k, why, err := a.gpuFor(ctx, s.Scene.Surface)
 	if ev == nil {
 		return nil, why, err
 	}
@@ -86,9 +87,9 @@ func (a *App) basinsGL(ctx context.Context, s BasinsSpec, starts []float64) ([]f
 	}
 	if d.DataLen > 0 { // check the kernel's loss first (see verifyGPU), at three starts
 		pts, _ := spreadPoints(starts, nil, d.Dim)
-		v, err := ev.EvalPoints(ctx, d, pts)
+		v, err := ev.EvalPoints(ctx, k, pts)
 		if err == nil {
-			err = a.verifyGPU(ctx, s.Scene.Entry, s.Scene.Settings, d, pts, v)
+			err = a.verifyGPU(ctx, s.Scene.Surface, pts, v)
 		}
 		if why, err := refusal(err); why != "" || err != nil {
 			return nil, why, err
@@ -99,7 +100,7 @@ func (a *App) basinsGL(ctx context.Context, s BasinsSpec, starts []float64) ([]f
 		consts[i] = shaders.Const{Name: h.Name, Value: params[h.Name]}
 	}
 	update, stop := Progress(a.Stderr, "basins", s.Steps)
-	x, _, err := ev.StepRuns(ctx, gl.StepSpec{Surface: d, OptName: s.Opt.Name, OptGLSL: src, OptConsts: consts,
+	x, _, err := ev.StepRuns(ctx, gl.StepSpec{Surface: k, OptName: s.Opt.Name, OptGLSL: src, OptConsts: consts,
 		Starts: starts, Steps: s.Steps, Progress: update})
 	stop()
 	if err != nil {
@@ -117,18 +118,18 @@ func (a *App) basinsGL(ctx context.Context, s BasinsSpec, starts []float64) ([]f
 // where each ended.
 func (a *App) finalPoints(ctx context.Context, s BasinsSpec, starts []float64) ([]float64, error) {
 	d := s.Scene.Desc
-	eval := evaluation(s.Scene.Entry.Client, d, s.Scene.Settings)
+	eval := evaluation(s.Scene.Surface)
 	var last []float64
 	step := 0
 	update, stop := Progress(a.Stderr, "basins", s.Steps)
 	defer stop()
-	err := s.Opt.Client.Optimize(ctx, s.Opt.Name, s.OptParams, d.Dim, starts, s.Seed, eval,
-		func(it sdk.Iterates, _ sdk.Request, _ sdk.Answer) bool {
+	err := s.Opt.Client.Optimize(ctx, client.Batch{Name: s.Opt.Name, Params: s.OptParams, Dim: d.Dim, Starts: starts, Seed: s.Seed, Eval: eval,
+		Step: func(it client.Iterates, _ client.Asks, _ client.Answer) bool {
 			last = append(last[:0], it.X...)
 			update(step, s.Steps)
 			step++
 			return step <= s.Steps
-		})
+		}})
 	if err != nil {
 		if errors.Is(err, sdk.ErrBadParams) {
 			return nil, fmt.Errorf("%s: %w", s.Opt.Name, err)
@@ -139,7 +140,7 @@ func (a *App) finalPoints(ctx context.Context, s BasinsSpec, starts []float64) (
 }
 
 // classify labels each final point by the known minimum within radius.
-func classify(d sdk.Descriptor, finals []float64, radius float64, backend string) *BasinsResult {
+func classify(d client.Descriptor, finals []float64, radius float64, backend string) *BasinsResult {
 	dim := d.Dim
 	if radius <= 0 {
 		w := 0.0

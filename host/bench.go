@@ -93,7 +93,7 @@ func (a *App) Bench(ctx context.Context, o BenchOptions) ([]BenchResult, error) 
 	var runs []*run
 	for _, name := range o.Surfaces {
 		for _, res := range o.Res {
-			sc, err := ResolveScene(ctx, cat, SceneFlags{Surface: name, Res: res, Set: o.Set}, a.CallTimeout)
+			sc, err := a.ResolveScene(ctx, cat, SceneFlags{Surface: name, Res: res, Set: o.Set})
 			if err != nil {
 				return nil, err
 			}
@@ -163,7 +163,7 @@ func (a *App) pointByPoint(ctx context.Context, sc *Scene) error {
 	for j := 0; j < g.Ny; j++ {
 		for i := 0; i < g.Nx; i++ {
 			g.Point(theta, i, j)
-			if err := a.lossAt(ctx, sc.Entry, sc.Settings, len(theta), theta, out); err != nil {
+			if err := a.lossAt(ctx, sc.Surface, theta, out); err != nil {
 				return err
 			}
 		}

@@ -12,11 +12,13 @@ import (
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/plugins/testfuncs/funcs"
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/client"
+	"github.com/landscape-go/landscape/sdk/grid"
 )
 
 // benchPlugin builds the testfuncs plugin and returns a started client and
 // the manager's shared folder.
-func benchPlugin(b *testing.B) (*sdk.SurfaceClient, string, func()) {
+func benchPlugin(b *testing.B) (*client.SurfaceClient, string, func()) {
 	b.Helper()
 	dir := b.TempDir()
 	exe := filepath.Join(dir, PluginPrefix+"testfuncs")
@@ -33,17 +35,18 @@ func benchPlugin(b *testing.B) (*sdk.SurfaceClient, string, func()) {
 
 func benchGrid(s sdk.Surface, n int) compute.Grid {
 	d := s.Info().Domain
-	return compute.Grid{Plane: sdk.AxisPlane(2, 0, 1, nil, d[0], d[1], n, n)}
+	return compute.Grid{Plane: grid.AxisPlane(2, 0, 1, nil, d[0], d[1], n, n)}
 }
 
 // remoteSurface evaluates through the plugin process, as the CLI does;
 // rows come through shared (a folder on tmpfs), or the stream when "".
-func remoteSurface(c *sdk.SurfaceClient, s sdk.Surface, shared string) compute.Surface {
-	d := sdk.Descriptor{Info: s.Info()}
-	return remote{e: Entry{Descriptor: d, Client: c, SharedDir: shared}, desc: d}
+func remoteSurface(c *client.SurfaceClient, s sdk.Surface, shared string) compute.Source {
+	d := client.Descriptor{Info: s.Info()}
+	surf := &Surface{Entry: Entry{Descriptor: d, Client: c, SharedDir: shared}, Ref: client.Ref{Name: d.Name}, Desc: d}
+	return surf.cpu()
 }
 
-func benchEval(b *testing.B, s compute.Surface, g compute.Grid) {
+func benchEval(b *testing.B, s compute.Source, g compute.Grid) {
 	b.ReportAllocs()
 	b.SetBytes(g.Bytes())
 	for b.Loop() {

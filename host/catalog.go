@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/landscape-go/landscape/host/internal/suggest"
-	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/client"
 )
 
 // named is what the catalog's entries share.
@@ -71,10 +71,10 @@ func names[T named](items []T) []string {
 
 // Lookup finds a surface by name (see find).
 func (c *Catalog) Lookup(name string) (Entry, error) {
-	return find("surface", "surfaces", name, c.Entries, sdk.ErrUnknownSurface, c.Failed)
+	return find("surface", "surfaces", name, c.Entries, client.ErrUnknownSurface, c.Failed)
 }
 
 // LookupOptimizer finds an optimizer by name (see find).
 func (c *Catalog) LookupOptimizer(name string) (OptEntry, error) {
-	return find("optimizer", "optimizers", name, c.Optimizers, sdk.ErrUnknownOptimizer, c.Failed)
+	return find("optimizer", "optimizers", name, c.Optimizers, client.ErrUnknownOptimizer, c.Failed)
 }

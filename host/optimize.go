@@ -8,14 +8,13 @@ import (
 	"sync/atomic"
 
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/client"
 )
 
 // OptimizeSpec is a resolved optimization: which surface and optimizer,
 // configured how, from which starts, for how long.
 type OptimizeSpec struct {
-	Surface   Entry
-	Desc      sdk.Descriptor // the surface as configured by SurfParams
-	SurfParam sdk.Settings
+	Surface   *Surface
 	Opt       OptEntry
 	OptParams sdk.Params
 	// Starts holds one start point per run.
@@ -29,7 +28,7 @@ type OptimizeSpec struct {
 	// KeepGoing runs every step even after a gradient run has converged.
 	KeepGoing bool
 	// BatchSize > 0 answers gradient requests with mini-batch gradients
-	// (and losses) of that many samples (see sdk.BatchIndices): request t
+	// (and losses) of that many samples (see client.BatchIndices): request t
 	// of the batch uses mini-batch t of an epoch shuffle seeded with Seed,
 	// the same for every run. The surface must have mini-batches.
 	BatchSize int
@@ -83,7 +82,8 @@ func (t *Trajectory) Final() Record { return t.Records[len(t.Records)-1] }
 // trajectory per start. A run that fails or diverges is that run's result;
 // the others carry on.
 func (a *App) Optimize(ctx context.Context, s OptimizeSpec) ([]*Trajectory, error) {
-	dim := s.Desc.Dim
+	desc := s.Surface.Desc
+	dim := desc.Dim
 	if s.Tol <= 0 {
 		s.Tol = 1e-9
 	}
@@ -94,22 +94,22 @@ func (a *App) Optimize(ctx context.Context, s OptimizeSpec) ([]*Trajectory, erro
 	trajs := make([]*Trajectory, len(s.Starts))
 	for i, x := range s.Starts {
 		if len(x) != dim {
-			return nil, fmt.Errorf("%w: start %d has %d values; %s has %d parameters", ErrBadFlag, i+1, len(x), s.Desc.Name, dim)
+			return nil, fmt.Errorf("%w: start %d has %d values; %s has %d parameters", ErrBadFlag, i+1, len(x), desc.Name, dim)
 		}
 		starts = append(starts, x...)
 		trajs[i] = &Trajectory{Start: append([]float64(nil), x...), ConvergedAt: -1, Status: MaxSteps}
 	}
-	if s.BatchSize > 0 && s.Desc.Samples == 0 {
-		return nil, fmt.Errorf("%w: --batch-size: %s has no mini-batches (it is not a data-driven surface)", ErrBadFlag, s.Desc.Name)
+	if s.BatchSize > 0 && desc.Samples == 0 {
+		return nil, fmt.Errorf("%w: --batch-size: %s has no mini-batches (it is not a data-driven surface)", ErrBadFlag, desc.Name)
 	}
-	eval := evaluation(s.Surface.Client, s.Desc, s.SurfParam)
+	eval := evaluation(s.Surface)
 	if s.BatchSize > 0 {
-		eval = miniBatches(s.Surface.Client, s.Desc, s.SurfParam, s.BatchSize, s.Seed)
+		eval = miniBatches(s.Surface, s.BatchSize, s.Seed)
 	}
 	step := 0
 	var evalErr error
-	err := s.Opt.Client.Optimize(ctx, s.Opt.Name, s.OptParams, dim, starts, s.Seed, eval,
-		func(it sdk.Iterates, req sdk.Request, ans sdk.Answer) bool {
+	err := s.Opt.Client.Optimize(ctx, client.Batch{Name: s.Opt.Name, Params: s.OptParams, Dim: dim, Starts: starts, Seed: s.Seed, Eval: eval,
+		Step: func(it client.Iterates, req client.Asks, ans client.Answer) bool {
 			// Where a run asked for exactly its iterate with gradients, the
 			// answer is the record; the others are evaluated apart.
 			type pending struct{ run, off int }
@@ -156,7 +156,7 @@ func (a *App) Optimize(ctx context.Context, s OptimizeSpec) ([]*Trajectory, erro
 			}
 			step++
 			return active > 0 && step <= s.Steps
-		})
+		}})
 	if evalErr != nil {
 		return nil, evalErr
 	}
@@ -178,14 +178,14 @@ func (a *App) Optimize(ctx context.Context, s OptimizeSpec) ([]*Trajectory, erro
 // trainTest evaluates the full-batch train loss (mini-batch runs) and the
 // test loss (surfaces with a test set) at every record.
 func (a *App) trainTest(ctx context.Context, s OptimizeSpec, trajs []*Trajectory) error {
-	ts, _, hasTest, err := TestSet(ctx, s.Surface, s.SurfParam, s.Desc, a.CallTimeout)
+	ts, hasTest, err := a.TestSet(ctx, s.Surface)
 	if err != nil {
 		return err
 	}
 	if !hasTest && s.BatchSize <= 0 {
 		return nil
 	}
-	dim := s.Desc.Dim
+	dim := s.Surface.Desc.Dim
 	for _, t := range trajs {
 		pts := make([]float64, 0, len(t.Records)*dim)
 		for _, r := range t.Records {
@@ -193,13 +193,13 @@ func (a *App) trainTest(ctx context.Context, s OptimizeSpec, trajs []*Trajectory
 		}
 		if s.BatchSize > 0 {
 			t.Train = make([]float64, len(t.Records))
-			if err := a.lossAt(ctx, s.Surface, s.SurfParam, dim, pts, t.Train); err != nil {
+			if err := a.lossAt(ctx, s.Surface, pts, t.Train); err != nil {
 				return err
 			}
 		}
 		if hasTest {
 			t.Test = make([]float64, len(t.Records))
-			if err := a.lossAt(ctx, s.Surface, ts, dim, pts, t.Test); err != nil {
+			if err := a.lossAt(ctx, ts, pts, t.Test); err != nil {
 				return err
 			}
 		}
@@ -208,34 +208,36 @@ func (a *App) trainTest(ctx context.Context, s OptimizeSpec, trajs []*Trajectory
 }
 
 // miniBatches answers gradient requests with mini-batch gradients: request
-// k (counting gradient requests) takes sdk.BatchIndices(samples, size,
+// k (counting gradient requests) takes client.BatchIndices(samples, size,
 // seed, k) for every point. Loss-only requests get the full loss.
-func miniBatches(c *sdk.SurfaceClient, d sdk.Descriptor, p sdk.Settings, size int, seed uint64) sdk.Evaluation {
+func miniBatches(s *Surface, size int, seed uint64) client.Evaluation {
 	var k atomic.Int64
+	d := s.Desc
 	return func(ctx context.Context, pts []float64, grad bool) ([]float64, []float64, error) {
 		if !grad {
-			l, err := c.Loss(ctx, d.Name, p, d.Dim, pts)
+			l, err := s.Entry.Client.Loss(ctx, client.Points{Ref: s.Ref, Dim: d.Dim, Points: pts})
 			return l, nil, err
 		}
-		idx := sdk.BatchIndices(d.Samples, size, seed, int(k.Add(1)-1))
+		idx := client.BatchIndices(d.Samples, size, seed, int(k.Add(1)-1))
 		n := len(pts) / d.Dim
-		b := &sdk.Batch{Size: len(idx), Index: make([]int32, 0, n*len(idx))}
+		b := &client.MiniBatch{Size: len(idx), Index: make([]int32, 0, n*len(idx))}
 		for range n {
 			for _, i := range idx {
 				b.Index = append(b.Index, int32(i))
 			}
 		}
-		return c.BatchGradient(ctx, d.Name, p, d.Dim, pts, b)
+		return s.Entry.Client.Gradient(ctx, client.Points{Ref: s.Ref, Dim: d.Dim, Points: pts, Batch: b})
 	}
 }
 
 // evaluation answers optimizers' requests from the surface's plugin.
-func evaluation(c *sdk.SurfaceClient, d sdk.Descriptor, p sdk.Settings) sdk.Evaluation {
+func evaluation(s *Surface) client.Evaluation {
 	return func(ctx context.Context, pts []float64, grad bool) ([]float64, []float64, error) {
+		p := client.Points{Ref: s.Ref, Dim: s.Desc.Dim, Points: pts}
 		if grad {
-			return c.Gradient(ctx, d.Name, p, d.Dim, pts)
+			return s.Entry.Client.Gradient(ctx, p)
 		}
-		l, err := c.Loss(ctx, d.Name, p, d.Dim, pts)
+		l, err := s.Entry.Client.Loss(ctx, p)
 		return l, nil, err
 	}
 }
@@ -266,7 +268,7 @@ func (t *Trajectory) add(step int, x []float64, loss float64, grad []float64, lr
 func (t *Trajectory) judge(s OptimizeSpec, done, failed bool) {
 	r := t.Final()
 	for k, x := range r.X {
-		d := s.Desc.Domain[k]
+		d := s.Surface.Desc.Domain[k]
 		w := d.Hi - d.Lo
 		if math.IsNaN(x) || math.IsInf(x, 0) || x < d.Lo-100*w || x > d.Hi+100*w {
 			if math.IsNaN(x) && failed {
@@ -353,7 +355,7 @@ func (t *Trajectory) plateau(s OptimizeSpec) bool {
 
 // Nearest is the known minimum nearest to x and its distance (ok false
 // when the surface lists none).
-func Nearest(d sdk.Descriptor, x []float64) (m sdk.Minimum, dist float64, ok bool) {
+func Nearest(d client.Descriptor, x []float64) (m sdk.Minimum, dist float64, ok bool) {
 	i, dist := nearestIndex(d, x)
 	if i < 0 {
 		return sdk.Minimum{}, dist, false
@@ -363,7 +365,7 @@ func Nearest(d sdk.Descriptor, x []float64) (m sdk.Minimum, dist float64, ok boo
 
 // nearestIndex is the index in d.Minima of the minimum nearest x (-1 when
 // there is none) and its distance.
-func nearestIndex(d sdk.Descriptor, x []float64) (int, float64) {
+func nearestIndex(d client.Descriptor, x []float64) (int, float64) {
 	best, dist := -1, math.Inf(1)
 	for i, c := range d.Minima {
 		if s := distance(c.Location, x); s < dist {

@@ -12,10 +12,11 @@ import (
 
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/grid"
 )
 
 func smallField() *compute.Field {
-	g := compute.Grid{Plane: sdk.AxisPlane(2, 0, 1, nil, sdk.Interval{Lo: -1, Hi: 1}, sdk.Interval{Lo: 0, Hi: 2}, 3, 2)}
+	g := compute.Grid{Plane: grid.AxisPlane(2, 0, 1, nil, sdk.Interval{Lo: -1, Hi: 1}, sdk.Interval{Lo: 0, Hi: 2}, 3, 2)}
 	f := compute.NewField(g)
 	for j := 0; j < g.Ny; j++ {
 		for i := 0; i < g.Nx; i++ {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/client"
 )
 
 // ErrBadFlag: a flag's value is malformed.
@@ -108,8 +109,8 @@ func parseFinite(s string) (float64, error) {
 // a file name may hold commas). Numbers go to Params; anything else (a
 // choice's name, a file name) to Texts, for the surface to judge. A name
 // given twice is an error, as is a number that is not finite.
-func ParseSet(vals []string) (sdk.Settings, error) {
-	out := sdk.Settings{Params: sdk.Params{}, Texts: sdk.Texts{}}
+func ParseSet(vals []string) (client.Settings, error) {
+	out := client.Settings{Params: sdk.Params{}, Texts: sdk.Texts{}}
 	var items []string
 	for _, v := range vals {
 		for i, kv := range strings.Split(v, ",") {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/grid"
 )
 
 func TestParseRes(t *testing.T) {
@@ -148,7 +149,7 @@ func FuzzParseRange(f *testing.F) {
 				t.Fatalf("ParseRange(%q) accepted %v", s, r)
 			}
 		}
-		p := sdk.Plane{Origin: []float64{0, 0}, U: []float64{1, 0}, V: []float64{0, 1}, X: x, Y: y, Nx: 2, Ny: 2}
+		p := grid.Plane{Origin: []float64{0, 0}, U: []float64{1, 0}, V: []float64{0, 1}, X: x, Y: y, Nx: 2, Ny: 2}
 		if err := p.Validate(); err != nil {
 			t.Fatalf("accepted range makes an invalid plane: %v", err)
 		}

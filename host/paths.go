@@ -61,7 +61,7 @@ func RouteOptParams(set sdk.Params, surf []sdk.Hyperparameter, opts []OptEntry) 
 
 // RunPaths runs every (optimizer, start) pair for steps steps, one batch
 // per optimizer, and returns the results in the order given.
-func (a *App) RunPaths(ctx context.Context, cat *Catalog, se Entry, desc sdk.Descriptor, surfParams sdk.Settings, set sdk.Params, runs []PathRun, steps int, seed uint64, batchSize int) ([]PathResult, error) {
+func (a *App) RunPaths(ctx context.Context, cat *Catalog, surf *Surface, set sdk.Params, runs []PathRun, steps int, seed uint64, batchSize int) ([]PathResult, error) {
 	var opts []OptEntry
 	byName := map[string]OptEntry{}
 	for _, r := range runs {
@@ -75,7 +75,7 @@ func (a *App) RunPaths(ctx context.Context, cat *Catalog, se Entry, desc sdk.Des
 		byName[r.Optimizer] = o
 		opts = append(opts, o)
 	}
-	params, err := RouteOptParams(set, desc.Hyperparameters, opts)
+	params, err := RouteOptParams(set, surf.Desc.Hyperparameters, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func (a *App) RunPaths(ctx context.Context, cat *Catalog, se Entry, desc sdk.Des
 				starts = append(starts, r.Start)
 			}
 		}
-		trajs, err := a.Optimize(ctx, OptimizeSpec{Surface: se, Desc: desc, SurfParam: surfParams, Opt: o,
+		trajs, err := a.Optimize(ctx, OptimizeSpec{Surface: surf, Opt: o,
 			OptParams: params[o.Name], Starts: starts, Steps: steps, Seed: seed, BatchSize: batchSize})
 		if err != nil {
 			return nil, err

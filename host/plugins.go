@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/client"
 )
 
 // PluginPrefix starts the file name of every plugin executable.
@@ -34,6 +35,9 @@ type PluginFile struct {
 	// Name is the file name without PluginPrefix.
 	Name string
 	Path string
+	// Reattach, when set, reaches a plugin already serving (in this
+	// process, for tests: sdk.ServeTest) instead of starting Path.
+	Reattach *plugin.ReattachConfig
 }
 
 // SearchDirs lists where plugins are looked for, in order: every folder on
@@ -106,7 +110,7 @@ type Manager struct {
 }
 
 // SharedDir is a private folder on tmpfs (/dev/shm) through which plugins
-// hand grid rows to the host (see sdk.RowOptions.SharedDir), created on first
+// hand grid rows to the host (see client.RowOptions.SharedDir), created on first
 // use and removed by Close; "" where there is no tmpfs, and rows are streamed.
 func (m *Manager) SharedDir() string {
 	m.mu.Lock()
@@ -124,8 +128,8 @@ func (m *Manager) SharedDir() string {
 type proc struct {
 	once   sync.Once
 	client *plugin.Client
-	sc     *sdk.SurfaceClient
-	oc     *sdk.OptimizerClient
+	sc     *client.SurfaceClient
+	oc     *client.OptimizerClient
 	err    error
 }
 
@@ -148,7 +152,7 @@ func NewManager(files []PluginFile, logw io.Writer) *Manager {
 }
 
 // Client starts (once) the named plugin and returns its surface client.
-func (m *Manager) Client(name string) (*sdk.SurfaceClient, error) {
+func (m *Manager) Client(name string) (*client.SurfaceClient, error) {
 	var file *PluginFile
 	for i := range m.files {
 		if m.files[i].Name == name {
@@ -183,7 +187,7 @@ func (m *Manager) Client(name string) (*sdk.SurfaceClient, error) {
 }
 
 // Optimizers starts (once) the named plugin and returns its optimizer client.
-func (m *Manager) Optimizers(name string) (*sdk.OptimizerClient, error) {
+func (m *Manager) Optimizers(name string) (*client.OptimizerClient, error) {
 	if _, err := m.Client(name); err != nil {
 		return nil, err
 	}
@@ -201,44 +205,36 @@ func runtimeDir() string {
 	return os.TempDir()
 }
 
-func (m *Manager) start(f PluginFile, sockDir string) (*sdk.SurfaceClient, *sdk.OptimizerClient, *plugin.Client, error) {
-	cmd := exec.Command(f.Path)
-	setDeathSignal(cmd)
-	c := plugin.NewClient(&plugin.ClientConfig{
-		HandshakeConfig:  sdk.Handshake(),
-		Plugins:          sdk.ClientPlugins(),
-		Cmd:              cmd,
+func (m *Manager) start(f PluginFile, sockDir string) (*client.SurfaceClient, *client.OptimizerClient, *plugin.Client, error) {
+	cfg := &plugin.ClientConfig{
+		HandshakeConfig:  client.Handshake(),
+		Plugins:          client.Plugins(),
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		Logger:           m.logger.Named(f.Name),
 		StartTimeout:     m.StartTimeout,
 		UnixSocketConfig: &plugin.UnixSocketConfig{TempDir: sockDir},
-		GRPCDialOptions:  sdk.DialOptions(),
-	})
+		GRPCDialOptions:  client.DialOptions(),
+	}
+	if f.Reattach != nil {
+		cfg.Reattach = f.Reattach
+	} else {
+		cmd := exec.Command(f.Path)
+		setDeathSignal(cmd)
+		cfg.Cmd = cmd
+	}
+	c := plugin.NewClient(cfg)
 	var rpc plugin.ClientProtocol
 	var err error
 	onSpawnThread(func() { rpc, err = c.Client() })
 	if err != nil {
 		c.Kill()
-		return nil, nil, nil, fmt.Errorf("%w: plugin %s (%s) did not start: %v", sdk.ErrPluginFailed, f.Name, f.Path, firstLine(err.Error()))
+		return nil, nil, nil, fmt.Errorf("%w: plugin %s (%s) did not start: %v", client.ErrPluginFailed, f.Name, f.Path, firstLine(err.Error()))
 	}
-	raw, err := rpc.Dispense(sdk.PluginKey)
+	sc, oc, err := client.Dispense(rpc, f.Name)
 	if err != nil {
 		c.Kill()
-		return nil, nil, nil, fmt.Errorf("%w: plugin %s: %v", sdk.ErrPluginFailed, f.Name, err)
+		return nil, nil, nil, err
 	}
-	sc, ok := raw.(*sdk.SurfaceClient)
-	if !ok {
-		c.Kill()
-		return nil, nil, nil, fmt.Errorf("%w: plugin %s dispensed %T", sdk.ErrPluginFailed, f.Name, raw)
-	}
-	sc.Plugin = f.Name
-	raw, err = rpc.Dispense(sdk.OptimizerKey)
-	oc, ok := raw.(*sdk.OptimizerClient)
-	if err != nil || !ok {
-		c.Kill()
-		return nil, nil, nil, fmt.Errorf("%w: plugin %s: no optimizer service: %v", sdk.ErrPluginFailed, f.Name, err)
-	}
-	oc.Plugin = f.Name
 	return sc, oc, c, nil
 }
 
@@ -277,9 +273,9 @@ func (m *Manager) Close() {
 
 // Entry is a surface in the catalog.
 type Entry struct {
-	sdk.Descriptor
+	client.Descriptor
 	Plugin string
-	Client *sdk.SurfaceClient
+	Client *client.SurfaceClient
 	// SharedDir carries grid rows from the plugin (see Manager.SharedDir).
 	SharedDir string
 }
@@ -288,7 +284,7 @@ type Entry struct {
 type OptEntry struct {
 	sdk.OptimizerInfo
 	Plugin string
-	Client *sdk.OptimizerClient
+	Client *client.OptimizerClient
 }
 
 // Catalog is every surface and optimizer the plugins serve.
@@ -307,10 +303,10 @@ type Catalog struct {
 func (m *Manager) Catalog(ctx context.Context) (*Catalog, error) {
 	type res struct {
 		plugin string
-		ds     []sdk.Descriptor
+		ds     []client.Descriptor
 		os     []sdk.OptimizerInfo
-		sc     *sdk.SurfaceClient
-		oc     *sdk.OptimizerClient
+		sc     *client.SurfaceClient
+		oc     *client.OptimizerClient
 		err    error
 	}
 	out := make([]res, len(m.files))

@@ -7,8 +7,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/landscape-go/landscape/sdk/client"
+
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/grid"
 )
 
 // ErrTooLarge: a grid needs more memory than the budget allows.
@@ -24,7 +27,7 @@ type SceneFlags struct {
 	// Set holds "name=value" items; Settings, when not nil, holds them
 	// already parsed (and Set is ignored).
 	Set      []string
-	Settings *sdk.Settings
+	Settings *client.Settings
 	// At is the point the plane goes through (comma-separated, one value per
 	// parameter); empty means the origin.
 	At string
@@ -51,10 +54,7 @@ const DefaultMaxBytes = 4 << 30
 
 // Scene is a resolved request: which surface, configured how, on which grid.
 type Scene struct {
-	Entry    Entry
-	Settings sdk.Settings
-	// Desc describes the surface as configured by Settings.
-	Desc sdk.Descriptor
+	*Surface
 	Grid compute.Grid
 	// PCA is the trajectory's principal plane under --plane pca.
 	PCA *compute.PCAResult
@@ -62,12 +62,12 @@ type Scene struct {
 
 // ResolveScene checks every flag against the catalog and the surface, and
 // builds the grid. Each mistake is one error naming the flag.
-func ResolveScene(ctx context.Context, cat *Catalog, f SceneFlags, callTimeout func(context.Context) (context.Context, context.CancelFunc)) (*Scene, error) {
+func (a *App) ResolveScene(ctx context.Context, cat *Catalog, f SceneFlags) (*Scene, error) {
 	e, err := cat.Lookup(f.Surface)
 	if err != nil {
 		return nil, err
 	}
-	var params sdk.Settings
+	var params client.Settings
 	if f.Settings != nil {
 		params = *f.Settings
 	} else if params, err = ParseSet(f.Set); err != nil {
@@ -97,16 +97,17 @@ func ResolveScene(ctx context.Context, cat *Catalog, f SceneFlags, callTimeout f
 	default:
 		return nil, fmt.Errorf("%w: --plane %q (accepted: %s)", ErrBadFlag, f.Plane, strings.Join(Planes, ", "))
 	}
-	desc, err := Describe(ctx, e, params, callTimeout)
+	surf, err := a.Configure(ctx, e, params)
 	if err != nil {
 		return nil, err
 	}
+	desc := surf.Desc
 	dim := desc.Dim
 	if dim < 2 {
 		return nil, fmt.Errorf("host: %s has %d parameter; a 2D grid needs at least 2 (use landscape slice for a 1-D curve, or set dim=2 or more if it takes one)", e.Name, dim)
 	}
 	if f.Plane != "" && f.Plane != "axis" {
-		return directionScene(e, params, desc, f, nx, ny)
+		return directionScene(surf, f, nx, ny)
 	}
 	ai, aj := 0, 1
 	if f.Axes != "" {
@@ -126,14 +127,14 @@ func ResolveScene(ctx context.Context, cat *Catalog, f SceneFlags, callTimeout f
 			return nil, err
 		}
 	}
-	plane := sdk.AxisPlane(dim, ai, aj, at, x, y, nx, ny)
+	plane := grid.AxisPlane(dim, ai, aj, at, x, y, nx, ny)
 	g := compute.Grid{Plane: plane, XLabel: "x" + strconv.Itoa(ai), YLabel: "x" + strconv.Itoa(aj)}
-	return &Scene{Entry: e, Settings: params, Desc: desc, Grid: g}, nil
+	return &Scene{Surface: surf, Grid: g}, nil
 }
 
 // origin is --at (numbers or a file, see LoadVector), checked against the
 // surface; nil when not given.
-func origin(at string, desc sdk.Descriptor) ([]float64, error) {
+func origin(at string, desc client.Descriptor) ([]float64, error) {
 	if at == "" {
 		return nil, nil
 	}
@@ -152,11 +153,12 @@ func origin(at string, desc sdk.Descriptor) ([]float64, error) {
 // the origin), over [-1, 1]² unless --range says otherwise; a PCA plane
 // goes through the trajectory's last point, over the projected path with
 // a fifth of its extent to spare.
-func directionScene(e Entry, params sdk.Settings, desc sdk.Descriptor, f SceneFlags, nx, ny int) (*Scene, error) {
+func directionScene(surf *Surface, f SceneFlags, nx, ny int) (*Scene, error) {
+	desc := surf.Desc
 	dim := desc.Dim
 	x, y := sdk.Interval{Lo: -1, Hi: 1}, sdk.Interval{Lo: -1, Hi: 1}
-	sc := &Scene{Entry: e, Settings: params, Desc: desc}
-	var plane sdk.Plane
+	sc := &Scene{Surface: surf}
+	var plane grid.Plane
 	switch f.Plane {
 	case "pca":
 		pts, err := LoadTrajectory("trajectory", f.Trajectory)
@@ -206,7 +208,7 @@ func directionScene(e Entry, params sdk.Settings, desc sdk.Descriptor, f SceneFl
 			}
 			return nil, fmt.Errorf("%w: --plane %s: %v%s", ErrBadFlag, f.Plane, err, hint)
 		}
-		plane = sdk.Plane{Origin: at, U: u, V: v, Nx: nx, Ny: ny}
+		plane = grid.Plane{Origin: at, U: u, V: v, Nx: nx, Ny: ny}
 		sc.Grid.XLabel, sc.Grid.YLabel = "d1", "d2"
 	}
 	if f.Range != "" {
@@ -237,23 +239,6 @@ func parseAxes(s string, dim int) ([2]int, error) {
 		return ax, fmt.Errorf("%w: --axes %q: the two axes must differ", ErrBadFlag, s)
 	}
 	return ax, nil
-}
-
-// Surface adapts the scene's plugin surface to the engine.
-func (s *Scene) Surface() compute.Surface {
-	return remote{e: s.Entry, params: s.Settings, desc: s.Desc}
-}
-
-type remote struct {
-	e      Entry
-	params sdk.Settings
-	desc   sdk.Descriptor
-}
-
-func (r remote) Descriptor() sdk.Descriptor { return r.desc }
-
-func (r remote) EvalRows(ctx context.Context, p sdk.Plane, row0, row1 int, dst []float32, progress func(int)) error {
-	return r.e.Client.EvalRows(ctx, r.e.Name, r.params, p, row0, row1, dst, sdk.RowOptions{Progress: progress, SharedDir: r.e.SharedDir})
 }
 
 // FormatBytes writes n bytes in binary units ("1.5 GiB").
@@ -292,21 +277,6 @@ func ParseBytes(s string) (int64, error) {
 	return int64(v * float64(mult)), nil
 }
 
-// Describe asks the surface's plugin for its description as configured by
-// params (which the plugin validates).
-func Describe(ctx context.Context, e Entry, params sdk.Settings, callTimeout func(context.Context) (context.Context, context.CancelFunc)) (sdk.Descriptor, error) {
-	cctx, cancel := callTimeout(ctx)
-	defer cancel()
-	desc, err := e.Client.Describe(cctx, e.Name, params)
-	if err != nil {
-		if errors.Is(err, sdk.ErrBadParams) {
-			return sdk.Descriptor{}, fmt.Errorf("%s: %w", e.Name, err)
-		}
-		return sdk.Descriptor{}, err
-	}
-	return desc, nil
-}
-
 // Declares reports whether hs declares a hyperparameter called name.
 func Declares(hs []sdk.Hyperparameter, name string) bool {
 	for _, h := range hs {
@@ -323,8 +293,8 @@ func Declares(hs []sdk.Hyperparameter, name string) bool {
 //
 // Texts (values that are not numbers) are the surface's: optimizers take
 // numbers only.
-func SplitParams(set sdk.Settings, surf []sdk.Hyperparameter, opt []sdk.Hyperparameter) (sp sdk.Settings, op sdk.Params, err error) {
-	sp, op = sdk.Settings{Params: sdk.Params{}, Texts: sdk.Texts{}}, sdk.Params{}
+func SplitParams(set client.Settings, surf []sdk.Hyperparameter, opt []sdk.Hyperparameter) (sp client.Settings, op sdk.Params, err error) {
+	sp, op = client.Settings{Params: sdk.Params{}, Texts: sdk.Texts{}}, sdk.Params{}
 	for k, v := range set.Texts {
 		sp.Texts[strings.TrimPrefix(k, "surface.")] = v
 	}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/client"
+	"github.com/landscape-go/landscape/sdk/grid"
 )
 
 // Summary is the JSON description of an evaluated grid.
@@ -85,7 +87,7 @@ func NewSummary(sc *Scene, backend string, f *compute.Field, eval, total time.Du
 	return s
 }
 
-func axisAligned(p sdk.Plane) bool {
+func axisAligned(p grid.Plane) bool {
 	if len(p.Origin) != 2 {
 		return false
 	}
@@ -125,8 +127,8 @@ type HyperparameterJSON struct {
 
 // Configured is the settings of a configured surface: each hyperparameter's
 // Default (or DefaultText), which holds its configured value (see sdk.Info).
-func Configured(hs []sdk.Hyperparameter) sdk.Settings {
-	s := sdk.Settings{Params: sdk.Params{}, Texts: sdk.Texts{}}
+func Configured(hs []sdk.Hyperparameter) client.Settings {
+	s := client.Settings{Params: sdk.Params{}, Texts: sdk.Texts{}}
 	for _, h := range hs {
 		if h.Text {
 			s.Texts[h.Name] = h.DefaultText

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/client"
 )
 
 // WriteTrajectoryCSV writes step,loss,grad_norm,x0,x1,... rows, with
@@ -97,7 +98,7 @@ func fullParams(decl []sdk.Hyperparameter, set sdk.Params) map[string]float64 {
 
 // NewTrajectoryReport describes a run for JSON (d is the surface as
 // configured, so its defaults are the values used).
-func NewTrajectoryReport(d sdk.Descriptor, o OptEntry, op sdk.Params, seed uint64, t *Trajectory) TrajectoryReport {
+func NewTrajectoryReport(d client.Descriptor, o OptEntry, op sdk.Params, seed uint64, t *Trajectory) TrajectoryReport {
 	r := TrajectoryReport{Surface: d.Name, SurfaceParams: ConfiguredJSON(d.Hyperparameters), Optimizer: o.Name,
 		OptimizerParams: fullParams(o.Hyperparameters, op), Seed: seed, Start: t.Start, Status: t.Status, Why: t.Why,
 		Evaluations: t.Evals}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/grid"
 )
 
 // vtsFile is the part of a .vts file the tests read back.
@@ -82,7 +83,7 @@ func (a vtsDataArray) float64s(t *testing.T, n int) []float64 {
 // vtsField is a 5×3 field with distinct values and a NaN.
 func vtsField() (*compute.Field, []NamedField) {
 	g := compute.Grid{
-		Plane:  sdk.AxisPlane(2, 0, 1, nil, sdk.Interval{Lo: -1, Hi: 1}, sdk.Interval{Lo: 10, Hi: 12.5}, 5, 3),
+		Plane:  grid.AxisPlane(2, 0, 1, nil, sdk.Interval{Lo: -1, Hi: 1}, sdk.Interval{Lo: 10, Hi: 12.5}, 5, 3),
 		XLabel: "x0", YLabel: "weird--label",
 	}
 	f := compute.NewField(g)
@@ -195,7 +196,7 @@ func (w *vtsFailWriter) Write(p []byte) (int, error) {
 
 func TestWriteVTSWriteErrors(t *testing.T) {
 	// A grid large enough for several buffer flushes and encoder blocks.
-	g := compute.Grid{Plane: sdk.AxisPlane(2, 0, 1, nil, sdk.Interval{Lo: -1, Hi: 1}, sdk.Interval{Lo: -1, Hi: 1}, 300, 200)}
+	g := compute.Grid{Plane: grid.AxisPlane(2, 0, 1, nil, sdk.Interval{Lo: -1, Hi: 1}, sdk.Interval{Lo: -1, Hi: 1}, 300, 200)}
 	f := compute.NewField(g)
 	var full bytes.Buffer
 	if err := WriteVTS(&full, f); err != nil {

@@ -6,30 +6,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"runtime"
 	"strings"
-	"sync"
 
+	"github.com/landscape-go/landscape/sdk/internal/seeds"
 	pb "github.com/landscape-go/landscape/sdk/internal/wire/landscapev1"
 	"google.golang.org/grpc"
 )
-
-// WithOptimizers adds optimizers to those the plugin serves.
-func WithOptimizers(o ...Optimizer) ServeOption {
-	return func(c *serveConfig) { c.optimizers = append(c.optimizers, o...) }
-}
-
-// OptimizerKey is the name under which optimizers are dispensed.
-const OptimizerKey = "optimizers"
-
-// RunSeed is the seed of run i of a batch started with seed: distinct,
-// well mixed seeds (splitmix64) so that runs are independent.
-func RunSeed(seed uint64, i int) uint64 {
-	z := seed + uint64(i+1)*0x9e3779b97f4a7c15
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
-}
 
 // optServer is the plugin side of OptimizerService.
 type optServer struct {
@@ -46,16 +28,6 @@ func newOptServer(opts []Optimizer) (*optServer, error) {
 	return &optServer{byName: byName, names: names}, err
 }
 
-func optInfoToProto(i OptimizerInfo) *pb.OptimizerInfo {
-	return &pb.OptimizerInfo{Name: i.Name, Summary: i.Summary, Gradient: i.Gradient, Stochastic: i.Stochastic,
-		Hyperparameters: hpToProto(i.Hyperparameters)}
-}
-
-func optInfoFromProto(p *pb.OptimizerInfo) OptimizerInfo {
-	return OptimizerInfo{Name: p.GetName(), Summary: p.GetSummary(), Gradient: p.GetGradient(), Stochastic: p.GetStochastic(),
-		Hyperparameters: hpFromProto(p.GetHyperparameters())}
-}
-
 func (s *optServer) ListOptimizers(context.Context, *pb.ListOptimizersRequest) (*pb.ListOptimizersResponse, error) {
 	out := &pb.ListOptimizersResponse{}
 	for _, n := range s.names {
@@ -63,9 +35,6 @@ func (s *optServer) ListOptimizers(context.Context, *pb.ListOptimizersRequest) (
 	}
 	return out, nil
 }
-
-// ErrUnknownOptimizer: no optimizer of that name is served.
-var ErrUnknownOptimizer = errors.New("sdk: unknown optimizer")
 
 // batch is the plugin's side of one Optimize call: the runs and what each
 // asked for last.
@@ -82,26 +51,11 @@ type batch struct {
 
 // forRuns calls f for every run index, in parallel for large batches.
 func forRuns(n int, f func(i int)) {
-	w := runtime.GOMAXPROCS(0)
-	if n < 256 || w == 1 {
-		for i := 0; i < n; i++ {
+	parallel(n, 256, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
 			f(i)
 		}
-		return
-	}
-	var wg sync.WaitGroup
-	step := (n + w - 1) / w
-	for lo := 0; lo < n; lo += step {
-		hi := min(lo+step, n)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				f(i)
-			}
-		}()
-	}
-	wg.Wait()
+	})
 }
 
 // safely runs f, turning a panic in an optimizer into a failed run.
@@ -202,7 +156,7 @@ func (s *optServer) Optimize(stream grpc.BidiStreamingServer[pb.OptimizeIn, pb.O
 	}
 	o, ok := s.byName[st.GetName()]
 	if !ok {
-		return toStatus(fmt.Errorf("%w: %w: %q (this plugin serves %s)", ErrUnknownSurface, ErrUnknownOptimizer, st.GetName(), strings.Join(s.names, ", ")))
+		return toStatus(fmt.Errorf("%w: %q (this plugin serves %s)", errUnknownOptimizer, st.GetName(), strings.Join(s.names, ", ")))
 	}
 	params, err := Resolve(o.Info().Hyperparameters, st.GetParams())
 	if err != nil {
@@ -218,7 +172,7 @@ func (s *optServer) Optimize(stream grpc.BidiStreamingServer[pb.OptimizeIn, pb.O
 	for i := range b.runs {
 		x0 := st.GetStarts()[i*dim : (i+1)*dim]
 		copy(b.x[i*dim:], x0)
-		r, err := o.Start(params, append([]float64(nil), x0...), RunSeed(st.GetSeed(), i))
+		r, err := o.Start(params, append([]float64(nil), x0...), seeds.Mix(st.GetSeed(), i))
 		if err != nil {
 			if !errors.Is(err, ErrBadParams) && !errors.Is(err, ErrBadRequest) {
 				err = fmt.Errorf("%w: %v", ErrBadParams, err)
@@ -258,7 +212,7 @@ func (s *optServer) Optimize(stream grpc.BidiStreamingServer[pb.OptimizeIn, pb.O
 func (s *optServer) OptimizerGLSL(_ context.Context, ref *pb.OptimizerRef) (*pb.GLSLSource, error) {
 	o, ok := s.byName[ref.GetName()]
 	if !ok {
-		return nil, toStatus(fmt.Errorf("%w: %w: %q", ErrUnknownSurface, ErrUnknownOptimizer, ref.GetName()))
+		return nil, toStatus(fmt.Errorf("%w: %q", errUnknownOptimizer, ref.GetName()))
 	}
 	p, err := Resolve(o.Info().Hyperparameters, ref.GetParams())
 	if err != nil {

@@ -1,20 +1,15 @@
-// Package sdk is the plugin contract of landscape: the only package a plugin
-// imports. It holds both sides of the wire: Serve, which a plugin's main calls,
-// and the client the host uses to talk to a plugin process.
-//
-// A surface is a scalar function of a parameter vector θ (a model's loss, or
-// an analytic test function). The minimal surface implements Surface; the
-// optional capabilities are separate interfaces (SurfaceWithGradient,
-// SurfaceWithConfigure) that the SDK discovers with type assertions.
 package sdk
 
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/landscape-go/landscape/sdk/grid"
 )
 
 // Surface is a loss surface. Loss must be safe for concurrent use: the SDK
@@ -92,13 +87,13 @@ type Info struct {
 	Groups []Group
 }
 
-// Interval is a closed range [Lo, Hi].
-type Interval struct {
-	Lo, Hi float64
-}
+// Interval is a closed range [Lo, Hi] (fields Lo and Hi), shared with the
+// host's grids (package grid).
+type Interval = grid.Interval
 
 // Hyperparameter is a typed setting of a surface or an optimizer. It is a
-// number (the zero value), a choice (Options set) or a text (Text set).
+// number (the zero value), a flag (Flag set), a choice (Options set) or a
+// text (Text set).
 type Hyperparameter struct {
 	Name    string
 	Doc     string
@@ -111,6 +106,10 @@ type Hyperparameter struct {
 	// value in Params is the option's index (0 ≤ v < len(Options)), so it
 	// reaches Configure and GLSL as a number; users may give the name.
 	Options []string
+	// Flag makes the hyperparameter a switch: its value in Params is 0
+	// (false) or 1 (true), as GLSL constants too, and users write false or
+	// true (as torch.optim spells amsgrad=True, nesterov=False).
+	Flag bool
 	// Text makes the hyperparameter a string (a file name, a column name).
 	// Its value is in Texts, not Params, and DefaultText is its default (the
 	// configured value on a configured surface, as Default is). Surfaces
@@ -133,6 +132,9 @@ type SurfaceWithTexts interface {
 // Choice reports whether h is a choice.
 func (h Hyperparameter) Choice() bool { return len(h.Options) > 0 }
 
+// flagNames are a flag's values as users write them, by value.
+var flagNames = [2]string{"false", "true"}
+
 // Option is the index of the option named name, or -1.
 func (h Hyperparameter) Option(name string) int {
 	for i, o := range h.Options {
@@ -144,7 +146,7 @@ func (h Hyperparameter) Option(name string) int {
 }
 
 // DefaultString is h's default as users write it: the text, the option's
-// name, or the number.
+// name, false or true, or the number.
 func (h Hyperparameter) DefaultString() string {
 	if h.Text {
 		return h.DefaultText
@@ -152,17 +154,24 @@ func (h Hyperparameter) DefaultString() string {
 	return h.Format(h.Default)
 }
 
-// DefaultValue is h's default for JSON: the text, the option's name, or the
-// number.
+// DefaultValue is h's default for JSON: the text, the option's name, a
+// boolean, or the number.
 func (h Hyperparameter) DefaultValue() any {
+	if h.Flag {
+		return h.Default == 1
+	}
 	if h.Text || h.Choice() {
 		return h.DefaultString()
 	}
 	return h.Default
 }
 
-// Format is v as users write it: the option's name for a choice.
+// Format is v as users write it: the option's name for a choice, false or
+// true for a flag.
 func (h Hyperparameter) Format(v float64) string {
+	if h.Flag && (v == 0 || v == 1) {
+		return flagNames[int(v)]
+	}
 	if h.Choice() && v >= 0 && int(v) < len(h.Options) && v == math.Trunc(v) {
 		return h.Options[int(v)]
 	}
@@ -187,16 +196,15 @@ type Group struct {
 // Params holds hyperparameter values by name.
 type Params map[string]float64
 
-// Sentinel errors callers branch on.
+// Sentinel errors a surface or an optimizer returns (wrapped, with %w), and
+// the host branches on.
 var (
-	// ErrUnknownSurface: no surface of that name is served.
-	ErrUnknownSurface = errors.New("sdk: unknown surface")
-	// ErrBadParams: a hyperparameter is unknown or out of bounds.
+	// ErrBadParams: a hyperparameter is unknown, out of bounds or refused.
+	// A Configure or Start that refuses its settings returns it.
 	ErrBadParams = errors.New("sdk: bad hyperparameter")
-	// ErrBadRequest: a request is malformed (dimensions, sizes).
+	// ErrBadRequest: a request is malformed (a start point with no
+	// coordinates, points of the wrong dimension, sizes that disagree).
 	ErrBadRequest = errors.New("sdk: bad request")
-	// ErrPluginFailed: the plugin process crashed, hung or answered nonsense.
-	ErrPluginFailed = errors.New("sdk: plugin failed")
 )
 
 // Bounded reports whether the hyperparameter declares bounds.
@@ -209,6 +217,9 @@ func (h Hyperparameter) Check(v float64) error {
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return fmt.Errorf("%w: %s=%v is not a finite number", ErrBadParams, h.Name, v)
+	}
+	if h.Flag && v != 0 && v != 1 {
+		return fmt.Errorf("%w: %s=%v: write false or true (0 or 1)", ErrBadParams, h.Name, v)
 	}
 	if h.Choice() && (v != math.Trunc(v) || v < 0 || int(v) >= len(h.Options)) {
 		return fmt.Errorf("%w: %s=%v: choose one of %s", ErrBadParams, h.Name, v, strings.Join(h.Options, ", "))
@@ -232,8 +243,8 @@ func Resolve(decl []Hyperparameter, p Params) (Params, error) {
 }
 
 // ResolveTexts is Resolve for numbers and texts together: p holds numbers
-// (a choice by index), t holds texts, and a choice may be given by name in
-// t. It returns every declared number and choice in one set and every
+// (a choice by index, a flag as 0 or 1), t holds texts, and a choice may
+// be given by name in t, a flag as false or true. It returns every declared number and choice in one set and every
 // declared text in the other, defaults filled in.
 func ResolveTexts(decl []Hyperparameter, p Params, t Texts) (Params, Texts, error) {
 	out := make(Params, len(decl))
@@ -289,6 +300,12 @@ func ResolveTexts(decl []Hyperparameter, p Params, t Texts) (Params, Texts, erro
 				return nil, nil, fmt.Errorf("%w: %s=%q: choose one of %s", ErrBadParams, k, t[k], strings.Join(h.Options, ", "))
 			}
 			out[k] = float64(i)
+		case h.Flag:
+			v, ok := flagValue(t[k])
+			if !ok {
+				return nil, nil, fmt.Errorf("%w: %s=%q: write false or true", ErrBadParams, k, t[k])
+			}
+			out[k] = v
 		default:
 			return nil, nil, fmt.Errorf("%w: %s=%q is not a number", ErrBadParams, k, t[k])
 		}
@@ -296,13 +313,20 @@ func ResolveTexts(decl []Hyperparameter, p Params, t Texts) (Params, Texts, erro
 	return out, texts, nil
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// flagValue reads a flag as users write it (false/true, as torch spells
+// them False/True, or 0/1).
+func flagValue(s string) (float64, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "false", "0":
+		return 0, true
+	case "true", "1":
+		return 1, true
 	}
-	sort.Strings(keys)
-	return keys
+	return 0, false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
 }
 
 // Configure returns s configured with p: p is resolved against s's declared
@@ -380,10 +404,10 @@ func validHyperparameters(owner string, hs []Hyperparameter) error {
 		if h.Bounded() && h.Min > h.Max {
 			return fmt.Errorf("sdk: %s: hyperparameter %s has bounds [%v, %v]", owner, h.Name, h.Min, h.Max)
 		}
+		if kinds := btoi(h.Text) + btoi(h.Flag) + btoi(h.Choice()); kinds > 1 {
+			return fmt.Errorf("sdk: %s: hyperparameter %s is more than one of text, flag and choice", owner, h.Name)
+		}
 		if h.Text {
-			if h.Choice() {
-				return fmt.Errorf("sdk: %s: hyperparameter %s is both text and a choice", owner, h.Name)
-			}
 			continue
 		}
 		if err := h.Check(h.Default); err != nil {
@@ -391,6 +415,13 @@ func validHyperparameters(owner string, hs []Hyperparameter) error {
 		}
 	}
 	return nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // ValidName reports whether s is an acceptable surface or optimizer name.

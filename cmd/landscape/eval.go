@@ -8,7 +8,7 @@ import (
 
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/host"
-	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/client"
 	"github.com/spf13/cobra"
 )
 
@@ -23,7 +23,7 @@ type sceneFlags struct {
 	test bool
 	// params, when not nil, are the surface's settings already routed out
 	// of --set (commands whose --set also takes optimizers').
-	params *sdk.Settings
+	params *client.Settings
 }
 
 func (f *sceneFlags) register(c *cobra.Command, defRes string) {
@@ -67,10 +67,10 @@ func (f *sceneFlags) resolve(ctx context.Context, app *host.App, surface string)
 	if err != nil {
 		return nil, err
 	}
-	return host.ResolveScene(ctx, cat, host.SceneFlags{
+	return app.ResolveScene(ctx, cat, host.SceneFlags{
 		Surface: surface, Res: f.res, Range: f.rng, Set: f.set, Settings: f.params, At: f.at, Axes: f.axes, MaxBytes: budget,
 		Plane: f.plane, PlaneSeed: f.planeSeed, Trajectory: f.trajectory,
-	}, app.CallTimeout)
+	})
 }
 
 // job is an evaluated scene with its output file open (not yet committed).
@@ -119,10 +119,10 @@ func (f *sceneFlags) run(ctx context.Context, app *host.App, surface, out string
 	}
 	j := &job{scene: sc, out: of, field: field, dur: time.Since(start), backend: backend, timing: tm}
 	if f.test {
-		ts, td, ok, err := host.TestSet(ctx, sc.Entry, sc.Settings, sc.Desc, app.CallTimeout)
+		ts, ok, err := app.TestSet(ctx, sc.Surface)
 		if err == nil && ok {
 			tsc := *sc
-			tsc.Settings, tsc.Desc = ts, td
+			tsc.Surface = ts
 			j.test, _, err = app.Evaluate(ctx, backend, &tsc, compute.Options{})
 		}
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/landscape-go/landscape/host"
 	"github.com/landscape-go/landscape/host/render"
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/client"
 	"github.com/spf13/cobra"
 )
 
@@ -136,10 +137,11 @@ full train loss, and the test loss when the surface has a test set (split).
 			if err != nil {
 				return err
 			}
-			desc, err := host.Describe(ctx, se, sp, app.CallTimeout)
+			surf, err := app.Configure(ctx, se, sp)
 			if err != nil {
 				return err
 			}
+			desc := surf.Desc
 			x0, err := startPoint(start, desc, seed)
 			if err != nil {
 				return err
@@ -151,7 +153,7 @@ full train loss, and the test loss when the surface has a test set (split).
 				}
 				defer of.Abort()
 			}
-			trajs, err := app.Optimize(ctx, host.OptimizeSpec{Surface: se, Desc: desc, SurfParam: sp, Opt: oe, OptParams: op,
+			trajs, err := app.Optimize(ctx, host.OptimizeSpec{Surface: surf, Opt: oe, OptParams: op,
 				Starts: [][]float64{x0}, Steps: steps, Seed: seed, Tol: tol, Window: window, KeepGoing: keepGoing, BatchSize: batch})
 			if err != nil {
 				return err
@@ -194,7 +196,7 @@ full train loss, and the test loss when the surface has a test set (split).
 
 // plotSteps draws a run: its losses per step, and its parameters per step
 // (the parameter norm when there are more than 8).
-func plotSteps(path string, d sdk.Descriptor, o host.OptEntry, t *host.Trajectory) error {
+func plotSteps(path string, d client.Descriptor, o host.OptEntry, t *host.Trajectory) error {
 	of, err := host.CreateOutput(path)
 	if err != nil {
 		return err
@@ -242,7 +244,7 @@ func plotSteps(path string, d sdk.Descriptor, o host.OptEntry, t *host.Trajector
 // "random" is a seeded draw from N(0, 0.5²) per parameter, clamped to the
 // domain: a model's initialisation (the default corner point gives every
 // hidden unit of an MLP the same weights, which gradients never split).
-func startPoint(s string, d sdk.Descriptor, seed uint64) ([]float64, error) {
+func startPoint(s string, d client.Descriptor, seed uint64) ([]float64, error) {
 	if s == "random" {
 		x := compute.RandomDirection(d.Dim, seed)
 		for k, iv := range d.Domain {
@@ -266,7 +268,7 @@ func startPoint(s string, d sdk.Descriptor, seed uint64) ([]float64, error) {
 
 // checkStart refuses a start point (named what in errors) of the wrong
 // dimension or outside the surface's domain.
-func checkStart(what string, x []float64, d sdk.Descriptor) error {
+func checkStart(what string, x []float64, d client.Descriptor) error {
 	if len(x) != d.Dim {
 		return fmt.Errorf("%w: %s has %d values; %s has %d parameters", host.ErrBadFlag, what, len(x), d.Name, d.Dim)
 	}
@@ -286,7 +288,7 @@ func point(x []float64) string {
 	return "(" + strings.Join(p, ", ") + ")"
 }
 
-func printSummary(w io.Writer, d sdk.Descriptor, o host.OptEntry, t *host.Trajectory) {
+func printSummary(w io.Writer, d client.Descriptor, o host.OptEntry, t *host.Trajectory) {
 	f := t.Final()
 	status := string(t.Status)
 	switch t.Status {
@@ -306,7 +308,7 @@ func printSummary(w io.Writer, d sdk.Descriptor, o host.OptEntry, t *host.Trajec
 // surfaceAndOptimizer looks both up and routes --set between them: each
 // name to the one that declares it (surface.NAME and opt.NAME settle a name
 // both take).
-func surfaceAndOptimizer(ctx context.Context, app *host.App, surface, optimizer string, set []string) (host.Entry, host.OptEntry, sdk.Settings, sdk.Params, error) {
+func surfaceAndOptimizer(ctx context.Context, app *host.App, surface, optimizer string, set []string) (host.Entry, host.OptEntry, client.Settings, sdk.Params, error) {
 	var se host.Entry
 	var oe host.OptEntry
 	params, err := host.ParseSet(set)

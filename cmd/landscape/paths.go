@@ -11,6 +11,7 @@ import (
 	"github.com/landscape-go/landscape/host"
 	"github.com/landscape-go/landscape/host/render"
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/client"
 )
 
 // pathFlags are the optimizer runs compare and render --path draw.
@@ -49,7 +50,7 @@ func splitScene(ctx context.Context, app *host.App, sf *sceneFlags, surface stri
 	if err != nil {
 		return nil, nil, err
 	}
-	sf.params = &sdk.Settings{Params: sdk.Params{}, Texts: set.Texts} // texts are the surface's
+	sf.params = &client.Settings{Params: sdk.Params{}, Texts: set.Texts} // texts are the surface's
 	rest := map[string]float64{}
 	for k, v := range set.Params {
 		name := strings.TrimPrefix(k, "surface.")
@@ -76,7 +77,7 @@ func runPaths(ctx context.Context, app *host.App, sc *host.Scene, set map[string
 		return nil, fmt.Errorf("%w: --steps %d: want 1 to 1000000", host.ErrBadFlag, pf.steps)
 	}
 	cat, _ := app.Catalog(ctx)
-	return app.RunPaths(ctx, cat, sc.Entry, sc.Desc, sc.Settings, set, runs, pf.steps, pf.seed, pf.batch)
+	return app.RunPaths(ctx, cat, sc.Surface, set, runs, pf.steps, pf.seed, pf.batch)
 }
 
 // projected draws results on the scene's plane (axis-aligned planes only).

@@ -9,7 +9,7 @@ import (
 
 	"github.com/landscape-go/landscape/host"
 	"github.com/landscape-go/landscape/host/render"
-	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/client"
 	"github.com/spf13/cobra"
 )
 
@@ -122,11 +122,11 @@ Examples:
 }
 
 // title names the surface and its non-default hyperparameters.
-func title(sc *host.Scene) string { return settingsTitle(sc.Desc, sc.Settings) }
+func title(sc *host.Scene) string { return settingsTitle(sc.Desc, sc.Settings()) }
 
 // settingsTitle names the surface d and the hyperparameters s sets, with
 // their values as configured.
-func settingsTitle(d sdk.Descriptor, s sdk.Settings) string {
+func settingsTitle(d client.Descriptor, s client.Settings) string {
 	t := d.Name
 	var hp []string
 	for _, h := range d.Hyperparameters {

@@ -79,10 +79,10 @@ Examples:
 				return err
 			}
 			var test []float64
-			ts, td, ok, err := host.TestSet(ctx, ls.Entry, ls.Settings, ls.Desc, app.CallTimeout)
+			ts, ok, err := app.TestSet(ctx, ls.Surface)
 			if err == nil && ok {
 				tl := *ls
-				tl.Settings, tl.Desc = ts, td
+				tl.Surface = ts
 				test, _, err = app.EvaluateLine(ctx, used, &tl)
 			}
 			if err != nil {
@@ -98,7 +98,7 @@ Examples:
 			case ".npy":
 				err = host.WriteNPYVector(of, loss)
 			default:
-				ch := render.Chart{Title: settingsTitle(ls.Desc, ls.Settings), XLabel: ls.Label, YLabel: "loss",
+				ch := render.Chart{Title: settingsTitle(ls.Desc, ls.Settings()), XLabel: ls.Label, YLabel: "loss",
 					Series: []render.Series{{Label: "loss", X: ts2, Y: loss, Colour: 5}}}
 				if test != nil {
 					ch.Series[0].Label = "train loss"
@@ -163,11 +163,12 @@ func (f *sliceFlags) resolve(ctx context.Context, app *host.App, surface string)
 	if err != nil {
 		return nil, err
 	}
-	desc, err := host.Describe(ctx, e, set, app.CallTimeout)
+	surf, err := app.Configure(ctx, e, set)
 	if err != nil {
 		return nil, err
 	}
-	ls := &host.LineScene{Entry: e, Settings: set, Desc: desc}
+	desc := surf.Desc
+	ls := &host.LineScene{Surface: surf}
 	check := func(flag string, v []float64) error {
 		if len(v) != desc.Dim {
 			return fmt.Errorf("%w: --%s has %d values; %s has %d parameters", host.ErrBadFlag, flag, len(v), desc.Name, desc.Dim)

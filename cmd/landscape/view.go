@@ -11,6 +11,8 @@ import (
 	"github.com/landscape-go/landscape/host"
 	"github.com/landscape-go/landscape/host/view"
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/client"
+	"github.com/landscape-go/landscape/sdk/grid"
 	"github.com/spf13/cobra"
 )
 
@@ -85,41 +87,52 @@ Examples:
 			if err != nil {
 				return err
 			}
-			// The window evaluates on the GPU, whose kernels read the
-			// data buffer of data-driven surfaces.
-			if sc.Desc, err = app.WithData(ctx, sc.Entry, sc.Settings, sc.Desc); err != nil {
-				return err
+			// surface configures the named surface, looked up afresh: the
+			// plugins may have been restarted since the window opened.
+			// Texts (a data file, say) stay as given on the command line.
+			surface := func(name string, p sdk.Params) (*host.Surface, error) {
+				cat, err := app.Catalog(ctx)
+				if err != nil {
+					return nil, err
+				}
+				e, err := cat.Lookup(name)
+				if err != nil {
+					return nil, err
+				}
+				s := client.Settings{Params: p}
+				if name == sc.Desc.Name {
+					s.Texts = sc.Settings().Texts
+				}
+				return app.Configure(ctx, e, s)
+			}
+			// configured is the surface a descriptor describes.
+			configured := func(desc client.Descriptor) (*host.Surface, error) {
+				return surface(desc.Name, host.Configured(desc.Hyperparameters).Params)
 			}
 			var run view.Runner
 			if optimizers != "" {
 				names := strings.Split(optimizers, ",")
-				cat, _ := app.Catalog(ctx)
+				cat, err := app.Catalog(ctx)
+				if err != nil {
+					return err
+				}
 				for _, n := range names {
 					if _, err := cat.LookupOptimizer(strings.TrimSpace(n)); err != nil {
 						return err
 					}
 				}
-				run = func(desc sdk.Descriptor, plane sdk.Plane, start []float64) ([]view.Path, error) {
+				run = func(desc client.Descriptor, plane grid.Plane, start []float64) ([]view.Path, error) {
 					var runs []host.PathRun
 					for _, n := range names {
 						runs = append(runs, host.PathRun{Optimizer: strings.TrimSpace(n), Start: start})
 					}
-					// Look the surface up afresh: plugins may have been
-					// restarted since the window opened.
-					cur := *sc
-					cat, cerr := app.Catalog(ctx)
-					if cerr != nil {
-						return nil, cerr
+					surf, err := configured(desc)
+					res := []host.PathResult(nil)
+					cur := &host.Scene{Surface: surf, Grid: compute.Grid{Plane: plane}}
+					if err == nil {
+						res, err = runPaths(ctx, app, cur, set, runs, pf)
 					}
-					e, lerr := cat.Lookup(desc.Name)
-					if lerr != nil {
-						return nil, lerr
-					}
-					cur.Entry = e
-					cur.Desc, cur.Grid.Plane, cur.Settings = desc, plane, host.Configured(desc.Hyperparameters)
-					sc := &cur
-					res, err := runPaths(ctx, app, sc, set, runs, pf)
-					if errors.Is(err, sdk.ErrPluginFailed) {
+					if errors.Is(err, client.ErrPluginFailed) {
 						// The window stays up: restart the plugins so that the
 						// next click tries again.
 						app.Restart()
@@ -128,7 +141,7 @@ Examples:
 					if err != nil {
 						return nil, err
 					}
-					proj := projected(sc, res, func(r host.PathResult) string { return r.Opt.Name })
+					proj := projected(cur, res, func(r host.PathResult) string { return r.Opt.Name })
 					out := make([]view.Path, len(res))
 					for i, r := range res {
 						out[i] = view.Path{Label: proj[i].Label, Points: proj[i].Points}
@@ -140,48 +153,57 @@ Examples:
 				}
 			}
 			// Every surface with GLSL and a plane's worth of parameters, for
-			// the N and P keys; Configure re-describes one for , and . .
-			cat, _ := app.Catalog(ctx)
-			var surfaces []sdk.Descriptor
+			// the N and P keys; configure re-describes one for , and . .
+			cat, err := app.Catalog(ctx)
+			if err != nil {
+				return err
+			}
+			var surfaces []client.Descriptor
 			for _, e := range cat.Entries {
 				if e.GLSL == "" || e.Dim < 2 || len(cat.Clashes[e.Name]) > 0 {
 					continue
 				}
-				d, err := app.WithData(ctx, e, sdk.Settings{}, e.Descriptor)
-				if err != nil {
-					continue
-				}
-				surfaces = append(surfaces, d)
+				surfaces = append(surfaces, e.Descriptor)
 			}
-			configure := func(name string, p sdk.Params) (sdk.Descriptor, error) {
-				e, err := cat.Lookup(name)
+			configure := func(name string, p sdk.Params) (client.Descriptor, error) {
+				s, err := surface(name, p)
 				if err != nil {
-					return sdk.Descriptor{}, err
+					return client.Descriptor{}, err
 				}
-				// Texts (a data file, say) stay as given on the command line.
-				s := sdk.Settings{Params: p}
-				if name == sc.Desc.Name {
-					s.Texts = sc.Settings.Texts
+				return s.Desc, nil
+			}
+			// The GPU's kernels read the data buffer of data-driven
+			// surfaces: fetched once per configuration, and again after a
+			// restart.
+			kernels := map[string]compute.Kernel{}
+			kernel := func(desc client.Descriptor) (compute.Kernel, error) {
+				key := settingsTitle(desc, host.Configured(desc.Hyperparameters))
+				if k, ok := kernels[key]; ok {
+					return k, nil
 				}
-				d, err := host.Describe(ctx, e, s, app.CallTimeout)
+				s, err := configured(desc)
 				if err != nil {
-					return d, err
+					return compute.Kernel{}, err
 				}
-				return app.WithData(ctx, e, s, d)
+				k, err := app.Kernel(ctx, s)
+				if err == nil {
+					kernels[key] = k
+				}
+				return k, err
 			}
 			// Windows without compute shaders draw grids evaluated here.
-			evalCPU := func(desc sdk.Descriptor, plane sdk.Plane) (*compute.Field, error) {
-				e, err := cat.Lookup(desc.Name)
+			evalCPU := func(desc client.Descriptor, plane grid.Plane) (*compute.Field, error) {
+				s, err := configured(desc)
 				if err != nil {
 					return nil, err
 				}
-				sc := &host.Scene{Entry: e, Settings: host.Configured(desc.Hyperparameters), Desc: desc, Grid: compute.Grid{Plane: plane}}
-				return compute.CPU{}.Evaluate(ctx, sc.Surface(), sc.Grid, compute.Options{})
+				f, _, err := app.Evaluate(ctx, "cpu", &host.Scene{Surface: s, Grid: compute.Grid{Plane: plane}}, compute.Options{})
+				return f, err
 			}
 			hidden := screenshot != "" || script != nil
 			res, err := view.Run(ctx, view.Options{Desc: sc.Desc, Plane: sc.Grid.Plane, Colormap: colormap, Log: logScale,
 				Levels: levels, Width: width, Height: height, Script: script, Frames: frames, Screenshot: screenshot, Hidden: hidden, Out: stderr, Run: run,
-				ThreeD: mode == "3d", Surfaces: surfaces, Configure: configure, EvalCPU: evalCPU})
+				ThreeD: mode == "3d", Surfaces: surfaces, Configure: configure, Kernel: kernel, EvalCPU: evalCPU})
 			if err != nil {
 				return err
 			}

@@ -11,7 +11,6 @@ import (
 
 	gl43 "github.com/go-gl/gl/v4.3-core/gl"
 	"github.com/landscape-go/landscape/compute"
-	"github.com/landscape-go/landscape/sdk"
 	"github.com/landscape-go/landscape/shaders"
 )
 
@@ -91,25 +90,23 @@ func (*Evaluator) Backend() string { return "gl" }
 var planeUniforms = []string{"ls_nx", "ls_ny", "ls_row0", "ls_tile_row0", "ls_tile_rows", "ls_x0", "ls_dx", "ls_x1", "ls_y0", "ls_dy", "ls_y1", "ls_npoints", "ls_o", "ls_u", "ls_v"}
 
 // program builds (or takes from the cache) the kernel for d. GL thread.
-func (e *Evaluator) program(mode shaders.Mode, d sdk.Descriptor) (*program, time.Duration, error) {
+func (e *Evaluator) program(mode shaders.Mode, d compute.Kernel) (*program, time.Duration, error) {
 	if d.GLSL == "" {
 		return nil, 0, fmt.Errorf("%w: %s", ErrNoGLSL, d.Name)
 	}
-	src, err := shaders.Eval(mode, d.GLSL, d.Dim, d.DataLen, surfaceConsts(d))
+	src, err := shaders.Eval(mode, d.GLSL, d.Dim, len(d.Data), surfaceConsts(d))
 	if err != nil {
 		return nil, 0, fmt.Errorf("%w: surface %s: %v", ErrCompile, d.Name, err)
 	}
 	return e.cached("surface "+d.Name, src.Source, planeUniforms)
 }
 
-// surfaceConsts are d's number and choice hyperparameters as the kernels'
-// constants, with their configured values (sdk.Info's Default).
-func surfaceConsts(d sdk.Descriptor) []shaders.Const {
-	out := make([]shaders.Const, 0, len(d.Hyperparameters))
-	for _, h := range d.Hyperparameters {
-		if !h.Text {
-			out = append(out, shaders.Const{Name: h.Name, Value: h.Default})
-		}
+// surfaceConsts are d's constants as the kernels' (its number, flag and
+// choice hyperparameters with their configured values).
+func surfaceConsts(d compute.Kernel) []shaders.Const {
+	out := make([]shaders.Const, len(d.Consts))
+	for i, c := range d.Consts {
+		out[i] = shaders.Const(c)
 	}
 	return out
 }
@@ -119,12 +116,8 @@ func surfaceConsts(d sdk.Descriptor) []shaders.Const {
 var ErrDataTooLarge = errors.New("gl: data buffer too large")
 
 // CheckData says whether d's data buffer fits the GPU: nil, or an error
-// wrapping ErrDataTooLarge. It also refuses a descriptor that declares data
-// it does not carry.
-func (e *Evaluator) CheckData(d sdk.Descriptor) error {
-	if d.DataLen != len(d.Data) {
-		return fmt.Errorf("gl: surface %s declares %d data floats but %d were fetched", d.Name, d.DataLen, len(d.Data))
-	}
+// wrapping ErrDataTooLarge.
+func (e *Evaluator) CheckData(d compute.Kernel) error {
 	limit := e.MaxDataBytes
 	if m := e.c.info.MaxSSBOSize; m > 0 && (limit <= 0 || m < limit) {
 		limit = m
@@ -137,7 +130,7 @@ func (e *Evaluator) CheckData(d sdk.Descriptor) error {
 
 // bindData binds d's data buffer to binding 2, uploading it unless it is
 // the one already there. GL thread.
-func (e *Evaluator) bindData(d sdk.Descriptor) error {
+func (e *Evaluator) bindData(d compute.Kernel) error {
 	if err := e.CheckData(d); err != nil {
 		return err
 	}
@@ -204,8 +197,8 @@ func (e *Evaluator) limits(dim int) (tileBytes, work int64) {
 
 // Evaluate implements compute.Evaluator: it fills a Field with the
 // surface's GLSL evaluated on the grid, in tiles of at most TileBytes.
-func (e *Evaluator) Evaluate(ctx context.Context, s compute.Surface, g compute.Grid, o compute.Options) (*compute.Field, error) {
-	d := s.Descriptor()
+func (e *Evaluator) Evaluate(ctx context.Context, s compute.Source, g compute.Grid, o compute.Options) (*compute.Field, error) {
+	d := s.Kernel()
 	if err := g.Validate(); err != nil {
 		return nil, fmt.Errorf("gl: %w", err)
 	}
@@ -229,7 +222,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, s compute.Surface, g compute.G
 
 // evalPlane evaluates the plane tile by tile into f; with f nil it leaves
 // the whole grid in the output buffer (which must hold it) and returns it.
-func (e *Evaluator) evalPlane(ctx context.Context, d sdk.Descriptor, g compute.Grid, f *compute.Field, o compute.Options, t *compute.Timing) (uint32, error) {
+func (e *Evaluator) evalPlane(ctx context.Context, d compute.Kernel, g compute.Grid, f *compute.Field, o compute.Options, t *compute.Timing) (uint32, error) {
 	p, compile, err := e.program(shaders.Plane, d)
 	t.Compile = compile
 	if err != nil {
@@ -328,7 +321,7 @@ func fmtBytes(n int64) string {
 // float32, NaN where undefined) in a storage buffer for drawing, with no
 // read-back; it returns the buffer, valid until the evaluator's next call.
 // Call it on the GL thread, inside Context.Do.
-func (e *Evaluator) EvalOnGPU(d sdk.Descriptor, g compute.Grid) (uint32, error) {
+func (e *Evaluator) EvalOnGPU(d compute.Kernel, g compute.Grid) (uint32, error) {
 	if err := g.Validate(); err != nil {
 		return 0, fmt.Errorf("gl: %w", err)
 	}
@@ -370,7 +363,7 @@ func (e *Evaluator) MinMaxOnGPU(buf uint32, n int) (lo, hi float32, ok bool, err
 
 // EvalPoints evaluates d's GLSL at len(points)/d.Dim points (float32 on the
 // GPU) and returns one value per point, NaN where undefined.
-func (e *Evaluator) EvalPoints(ctx context.Context, d sdk.Descriptor, points []float64) ([]float32, error) {
+func (e *Evaluator) EvalPoints(ctx context.Context, d compute.Kernel, points []float64) ([]float32, error) {
 	dim := d.Dim
 	if dim < 1 || len(points)%dim != 0 {
 		return nil, fmt.Errorf("gl: %d values do not make points of dimension %d", len(points), dim)

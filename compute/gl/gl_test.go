@@ -14,6 +14,7 @@ import (
 	gl43 "github.com/go-gl/gl/v4.3-core/gl"
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/grid"
 )
 
 var (
@@ -73,8 +74,8 @@ func (w wave) GLSL() string {
 }`
 }
 
-func grid(nx, ny int) compute.Grid {
-	return compute.Grid{Plane: sdk.AxisPlane(2, 0, 1, nil, sdk.Interval{Lo: -2, Hi: 2}, sdk.Interval{Lo: -2, Hi: 2}, nx, ny)}
+func testGrid(nx, ny int) compute.Grid {
+	return compute.Grid{Plane: grid.AxisPlane(2, 0, 1, nil, sdk.Interval{Lo: -2, Hi: 2}, sdk.Interval{Lo: -2, Hi: 2}, nx, ny)}
 }
 
 // agree fails unless a and b match within float32 tolerance, NaN for NaN.
@@ -100,9 +101,9 @@ func TestEvaluateAgreesWithCPU(t *testing.T) {
 		tile     int64
 		dispatch int64
 	}{
-		{"one tile", grid(37, 23), 0, 0},
-		{"tiles and dispatches", grid(101, 77), 4 * 101 * 10, 101 * 3},
-		{"one row per tile", grid(17, 5), 4 * 17, 0},
+		{"one tile", testGrid(37, 23), 0, 0},
+		{"tiles and dispatches", testGrid(101, 77), 4 * 101 * 10, 101 * 3},
+		{"one row per tile", testGrid(17, 5), 4 * 17, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := c.Evaluator()
@@ -135,7 +136,7 @@ func TestNDimensionalPlane(t *testing.T) {
 	c := testContext(t)
 	// Rastrigin-like in 5 dimensions, sliced through (0.5, ·, 1, ·, -1).
 	s := sum5{}
-	g := compute.Grid{Plane: sdk.AxisPlane(5, 1, 3, []float64{0.5, 0, 1, 0, -1}, sdk.Interval{Lo: -1, Hi: 1}, sdk.Interval{Lo: -2, Hi: 0}, 19, 11)}
+	g := compute.Grid{Plane: grid.AxisPlane(5, 1, 3, []float64{0.5, 0, 1, 0, -1}, sdk.Interval{Lo: -1, Hi: 1}, sdk.Interval{Lo: -2, Hi: 0}, 19, 11)}
 	got, err := c.Evaluator().Evaluate(context.Background(), compute.Local{S: s}, g, compute.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -170,16 +171,16 @@ func TestEvalPoints(t *testing.T) {
 	pts := []float64{0, 0, 1, -1, 1.6, 0, -0.3, 0.7, 0, 1.9}
 	e := c.Evaluator()
 	e.DispatchWork = 1 // one work group per dispatch
-	got, err := e.EvalPoints(context.Background(), sdk.Describe(s), pts)
+	got, err := e.EvalPoints(context.Background(), compute.Local{S: s}.Kernel(), pts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := make([]float32, 5)
 	for i := range want {
-		want[i] = sdk.ToFloat32(s.Loss(pts[2*i : 2*i+2]))
+		want[i] = grid.ToFloat32(s.Loss(pts[2*i : 2*i+2]))
 	}
 	agree(t, "points", got, want)
-	if _, err := e.EvalPoints(context.Background(), sdk.Describe(s), []float64{1, 2, 3}); err == nil {
+	if _, err := e.EvalPoints(context.Background(), compute.Local{S: s}.Kernel(), []float64{1, 2, 3}); err == nil {
 		t.Error("3 values accepted as 2-d points")
 	}
 }
@@ -192,7 +193,7 @@ func (broken) GLSL() string {
 
 func TestCompileErrorNamesSnippetLine(t *testing.T) {
 	c := testContext(t)
-	_, err := c.Evaluator().Evaluate(context.Background(), compute.Local{S: broken{}}, grid(4, 4), compute.Options{})
+	_, err := c.Evaluator().Evaluate(context.Background(), compute.Local{S: broken{}}, testGrid(4, 4), compute.Options{})
 	if !errors.Is(err, ErrCompile) {
 		t.Fatalf("err = %v, want ErrCompile", err)
 	}
@@ -206,12 +207,12 @@ func TestCompileErrorNamesSnippetLine(t *testing.T) {
 
 func TestNoGLSLAndCancel(t *testing.T) {
 	c := testContext(t)
-	if _, err := c.Evaluator().Evaluate(context.Background(), compute.Local{S: sum5NoGLSL{}}, compute.Grid{Plane: sdk.AxisPlane(5, 0, 1, nil, sdk.Interval{Lo: -1, Hi: 1}, sdk.Interval{Lo: -1, Hi: 1}, 4, 4)}, compute.Options{}); !errors.Is(err, ErrNoGLSL) {
+	if _, err := c.Evaluator().Evaluate(context.Background(), compute.Local{S: sum5NoGLSL{}}, compute.Grid{Plane: grid.AxisPlane(5, 0, 1, nil, sdk.Interval{Lo: -1, Hi: 1}, sdk.Interval{Lo: -1, Hi: 1}, 4, 4)}, compute.Options{}); !errors.Is(err, ErrNoGLSL) {
 		t.Errorf("no GLSL: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := c.Evaluator().Evaluate(ctx, compute.Local{S: wave{}}, grid(64, 64), compute.Options{}); !errors.Is(err, compute.ErrCanceled) {
+	if _, err := c.Evaluator().Evaluate(ctx, compute.Local{S: wave{}}, testGrid(64, 64), compute.Options{}); !errors.Is(err, compute.ErrCanceled) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
@@ -250,11 +251,11 @@ func TestGLFWContext(t *testing.T) {
 		t.Errorf("platform %q", c.Info().Platform)
 	}
 	s := wave{s: 1}
-	got, err := c.Evaluator().Evaluate(context.Background(), compute.Local{S: s}, grid(40, 30), compute.Options{})
+	got, err := c.Evaluator().Evaluate(context.Background(), compute.Local{S: s}, testGrid(40, 30), compute.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _ := compute.CPU{}.Evaluate(context.Background(), compute.Local{S: s}, grid(40, 30), compute.Options{})
+	want, _ := compute.CPU{}.Evaluate(context.Background(), compute.Local{S: s}, testGrid(40, 30), compute.Options{})
 	agree(t, "glfw", got.Values, want.Values)
 }
 
@@ -285,7 +286,7 @@ func TestLargeDimensionPlane(t *testing.T) {
 		for i := range at {
 			at[i] = 0.01 * float64(i)
 		}
-		g := compute.Grid{Plane: sdk.AxisPlane(n, 3, n-1, at, sdk.Interval{Lo: -1, Hi: 1}, sdk.Interval{Lo: -0.5, Hi: 1.5}, 23, 17)}
+		g := compute.Grid{Plane: grid.AxisPlane(n, 3, n-1, at, sdk.Interval{Lo: -1, Hi: 1}, sdk.Interval{Lo: -0.5, Hi: 1.5}, 23, 17)}
 		got, err := c.Evaluator().Evaluate(context.Background(), compute.Local{S: sumN{n}}, g, compute.Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -298,13 +299,13 @@ func TestLargeDimensionPlane(t *testing.T) {
 func TestEvalOnGPUAndMinMax(t *testing.T) {
 	c := testContext(t)
 	s := wave{s: 0.5}
-	g := grid(61, 47)
+	g := testGrid(61, 47)
 	e := c.Evaluator()
 	got := make([]float32, g.Len())
 	var lo, hi float32
 	var ok bool
 	err := c.Do(func() error {
-		buf, err := e.EvalOnGPU(sdk.Describe(s), g)
+		buf, err := e.EvalOnGPU(compute.Local{S: s}.Kernel(), g)
 		if err != nil {
 			return err
 		}
@@ -327,7 +328,7 @@ func TestEvalOnGPUAndMinMax(t *testing.T) {
 	}
 	// All NaN: nothing finite.
 	err = c.Do(func() error {
-		buf, err := e.EvalOnGPU(sdk.Describe(wave{s: 0.5}), compute.Grid{Plane: sdk.AxisPlane(2, 0, 1, nil, sdk.Interval{Lo: 1.6, Hi: 2}, sdk.Interval{Lo: 0, Hi: 1}, 4, 4)})
+		buf, err := e.EvalOnGPU(compute.Local{S: wave{s: 0.5}}.Kernel(), compute.Grid{Plane: grid.AxisPlane(2, 0, 1, nil, sdk.Interval{Lo: 1.6, Hi: 2}, sdk.Interval{Lo: 0, Hi: 1}, 4, 4)})
 		if err != nil {
 			return err
 		}

@@ -9,14 +9,14 @@ import (
 	"unsafe"
 
 	gl43 "github.com/go-gl/gl/v4.3-core/gl"
-	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/shaders"
 )
 
 // StepSpec is a batch of optimizer runs to step on the GPU.
 type StepSpec struct {
 	// Surface supplies loss() (its GLSL) and its hyperparameter constants.
-	Surface sdk.Descriptor
+	Surface compute.Kernel
 	// OptName names the optimizer in errors; OptGLSL is its step function
 	// (sdk.OptimizerWithGLSL) and OptConsts its hyperparameters.
 	OptName   string
@@ -100,7 +100,7 @@ func (e *Evaluator) StepRuns(ctx context.Context, s StepSpec) (x []float32, loss
 	if err := e.CheckData(d); err != nil {
 		return nil, nil, err
 	}
-	src, err := shaders.Step(d.GLSL, s.OptGLSL, dim, d.DataLen, consts)
+	src, err := shaders.Step(d.GLSL, s.OptGLSL, dim, len(d.Data), consts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: surface %s with optimizer %s: %v", ErrCompile, d.Name, s.OptName, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/plugins/optimizers/opt"
 	"github.com/landscape-go/landscape/plugins/testfuncs/funcs"
 	"github.com/landscape-go/landscape/sdk"
@@ -84,7 +85,7 @@ func TestStepRunsAgreeWithCPU(t *testing.T) {
 			if src == "" {
 				t.Fatal("no GLSL")
 			}
-			got, loss, err := c.Evaluator().StepRuns(context.Background(), StepSpec{Surface: sdk.Describe(s), OptName: tc.name, OptGLSL: src, OptConsts: cs, Starts: starts, Steps: tc.steps})
+			got, loss, err := c.Evaluator().StepRuns(context.Background(), StepSpec{Surface: compute.Local{S: s}.Kernel(), OptName: tc.name, OptGLSL: src, OptConsts: cs, Starts: starts, Steps: tc.steps})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -107,12 +108,12 @@ func TestStepRunsErrors(t *testing.T) {
 	s, _ := funcs.ByName("rastrigin")
 	e := c.Evaluator()
 	bad := "#define NSTATE 0\nvoid step(inout float x[DIM], in float g[DIM], inout float s[NSTATE + 1], int t) {\n\tx[0] -= nope;\n}\n"
-	_, _, err := e.StepRuns(context.Background(), StepSpec{Surface: sdk.Describe(s), OptName: "mine", OptGLSL: bad, Starts: []float64{1, 1}, Steps: 3})
+	_, _, err := e.StepRuns(context.Background(), StepSpec{Surface: compute.Local{S: s}.Kernel(), OptName: "mine", OptGLSL: bad, Starts: []float64{1, 1}, Steps: 3})
 	if err == nil || !strings.Contains(err.Error(), "optimizer GLSL line 3") || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("compile error %v should name optimizer GLSL line 3", err)
 	}
 	clash := []shaders.Const{{Name: "A", Value: 1}}
-	if _, _, err := e.StepRuns(context.Background(), StepSpec{Surface: sdk.Describe(s), OptName: "x", OptGLSL: strings.Replace(bad, "nope", "A", 1), OptConsts: clash, Starts: []float64{1, 1}, Steps: 1}); err == nil || !strings.Contains(err.Error(), "two hyperparameters are named A") {
+	if _, _, err := e.StepRuns(context.Background(), StepSpec{Surface: compute.Local{S: s}.Kernel(), OptName: "x", OptGLSL: strings.Replace(bad, "nope", "A", 1), OptConsts: clash, Starts: []float64{1, 1}, Steps: 1}); err == nil || !strings.Contains(err.Error(), "two hyperparameters are named A") {
 		t.Errorf("clash: %v", err)
 	}
 	if n, err := nstate("#define NSTATE (3 * DIM)\n", 4); err != nil || n != 12 {
@@ -120,7 +121,7 @@ func TestStepRunsErrors(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, _, err := e.StepRuns(ctx, StepSpec{Surface: sdk.Describe(s), OptName: "x", OptGLSL: strings.Replace(bad, "nope", "g[0]", 1), Starts: []float64{1, 1}, Steps: 3}); err == nil {
+	if _, _, err := e.StepRuns(ctx, StepSpec{Surface: compute.Local{S: s}.Kernel(), OptName: "x", OptGLSL: strings.Replace(bad, "nope", "g[0]", 1), Starts: []float64{1, 1}, Steps: 3}); err == nil {
 		t.Error("cancelled run succeeded")
 	}
 }
@@ -154,7 +155,7 @@ func TestStepRunsUseAnalyticGradient(t *testing.T) {
 		{false, []float64{0.125, -0.25, 0.0625, 0.03125}}, // x ← x/2 per step, exactly
 		{true, starts}, // a zero gradient: the runs stay put
 	} {
-		got, _, err := c.Evaluator().StepRuns(context.Background(), StepSpec{Surface: sdk.Describe(bowlGrad{tc.zero}), OptName: "gd", OptGLSL: src, OptConsts: cs, Starts: starts, Steps: 3})
+		got, _, err := c.Evaluator().StepRuns(context.Background(), StepSpec{Surface: compute.Local{S: bowlGrad{tc.zero}}.Kernel(), OptName: "gd", OptGLSL: src, OptConsts: cs, Starts: starts, Steps: 3})
 		if err != nil {
 			t.Fatal(err)
 		}

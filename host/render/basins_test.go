@@ -12,6 +12,7 @@ import (
 
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/grid"
 )
 
 // quadrants is a 40×30 label grid over [0, 4]×[0, 3]: four quadrants
@@ -19,7 +20,7 @@ import (
 // right), the top row NoBasin and the bottom left cell Failed.
 func quadrants() (compute.Grid, []int32, []Basin) {
 	const nx, ny = 40, 30
-	g := compute.Grid{Plane: sdk.AxisPlane(2, 0, 1, nil, sdk.Interval{Lo: 0, Hi: 4}, sdk.Interval{Lo: 0, Hi: 3}, nx, ny), XLabel: "u", YLabel: "v"}
+	g := compute.Grid{Plane: grid.AxisPlane(2, 0, 1, nil, sdk.Interval{Lo: 0, Hi: 4}, sdk.Interval{Lo: 0, Hi: 3}, nx, ny), XLabel: "u", YLabel: "v"}
 	labels := make([]int32, nx*ny)
 	for j := 0; j < ny; j++ {
 		for i := 0; i < nx; i++ {

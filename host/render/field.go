@@ -88,22 +88,22 @@ func colourField(f *compute.Field, logScale bool) (colouring, error) {
 	return c, nil
 }
 
-// grid is a plotter.GridXYZ over row-major values.
-type grid struct {
+// xyzGrid is a plotter.GridXYZ over row-major values.
+type xyzGrid struct {
 	nx, ny int
 	xs, ys []float64
 	z      []float64
 }
 
-var _ plotter.GridXYZ = (*grid)(nil)
+var _ plotter.GridXYZ = (*xyzGrid)(nil)
 
-func (g *grid) Dims() (c, r int)   { return g.nx, g.ny }
-func (g *grid) Z(c, r int) float64 { return g.z[r*g.nx+c] }
-func (g *grid) X(c int) float64    { return g.xs[c] }
-func (g *grid) Y(r int) float64    { return g.ys[r] }
+func (g *xyzGrid) Dims() (c, r int)   { return g.nx, g.ny }
+func (g *xyzGrid) Z(c, r int) float64 { return g.z[r*g.nx+c] }
+func (g *xyzGrid) X(c int) float64    { return g.xs[c] }
+func (g *xyzGrid) Y(r int) float64    { return g.ys[r] }
 
 // fieldGrid is the full-resolution grid of f carrying z.
-func fieldGrid(f *compute.Field, z []float64) *grid {
+func fieldGrid(f *compute.Field, z []float64) *xyzGrid {
 	g := f.Grid
 	xs := make([]float64, g.Nx)
 	for i := range xs {
@@ -113,7 +113,7 @@ func fieldGrid(f *compute.Field, z []float64) *grid {
 	for j := range ys {
 		ys[j] = g.YAt(j)
 	}
-	return &grid{nx: g.Nx, ny: g.Ny, xs: xs, ys: ys, z: z}
+	return &xyzGrid{nx: g.Nx, ny: g.Ny, xs: xs, ys: ys, z: z}
 }
 
 // contourGrid prepares g for plotter.Contour: it averages blocks of a grid
@@ -124,7 +124,7 @@ func fieldGrid(f *compute.Field, z []float64) *grid {
 // spurious segments, so holes are filled from their defined neighbours
 // (breadth first, each point the mean of those already known). Lines then
 // continue smoothly into holes, and the caller paints the holes over them.
-func contourGrid(g *grid) *grid {
+func contourGrid(g *xyzGrid) *xyzGrid {
 	out := downsample(g, contourMax)
 	inpaint(out)
 	return out
@@ -133,12 +133,12 @@ func contourGrid(g *grid) *grid {
 // downsample averages kx×ky blocks (ignoring NaN) so that neither axis
 // exceeds n points; the block's coordinates are the means of its members'.
 // A grid that fits is copied.
-func downsample(g *grid, n int) *grid {
+func downsample(g *xyzGrid, n int) *xyzGrid {
 	kx := (g.nx + n - 1) / n
 	ky := (g.ny + n - 1) / n
 	nx := (g.nx + kx - 1) / kx
 	ny := (g.ny + ky - 1) / ky
-	out := &grid{nx: nx, ny: ny, xs: make([]float64, nx), ys: make([]float64, ny), z: make([]float64, nx*ny)}
+	out := &xyzGrid{nx: nx, ny: ny, xs: make([]float64, nx), ys: make([]float64, ny), z: make([]float64, nx*ny)}
 	for i := range out.xs {
 		out.xs[i] = mean(g.xs[i*kx : min((i+1)*kx, g.nx)])
 	}
@@ -178,7 +178,7 @@ func mean(v []float64) float64 {
 // inpaint replaces NaN points of g, breadth first from the defined ones,
 // with the mean of their already-defined 4-neighbours. g must hold at least
 // one defined point.
-func inpaint(g *grid) {
+func inpaint(g *xyzGrid) {
 	var queue []int
 	queued := make([]bool, len(g.z))
 	for k, v := range g.z {
@@ -223,7 +223,7 @@ func inpaint(g *grid) {
 
 // neighbours calls f with the index of each of cell k's four neighbours
 // inside the grid.
-func (g *grid) neighbours(k int, f func(n int)) {
+func (g *xyzGrid) neighbours(k int, f func(n int)) {
 	i, j := k%g.nx, k/g.nx
 	for _, d := range [4][2]int{{1, 0}, {-1, 0}, {0, 1}, {0, -1}} {
 		if a, b := i+d[0], j+d[1]; a >= 0 && a < g.nx && b >= 0 && b < g.ny {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/grid"
 )
 
 var examples = flag.String("examples", "", "write example images of PNG with paths, ComparePNG and BasinsPNG to this directory")
@@ -374,7 +375,7 @@ func himmelblau(n int, r float64) *compute.Field {
 // point of an nx×ny grid over [-6, 6]² on himmelblau and labels each start
 // by the minimum it reached.
 func himmelBasins(nx, ny int) (compute.Grid, []int32, []Basin) {
-	g := compute.Grid{Plane: sdk.AxisPlane(2, 0, 1, nil, sdk.Interval{Lo: -6, Hi: 6}, sdk.Interval{Lo: -6, Hi: 6}, nx, ny), XLabel: "x0", YLabel: "x1"}
+	g := compute.Grid{Plane: grid.AxisPlane(2, 0, 1, nil, sdk.Interval{Lo: -6, Hi: 6}, sdk.Interval{Lo: -6, Hi: 6}, nx, ny), XLabel: "x0", YLabel: "x1"}
 	minima := [][2]float64{{3, 2}, {-2.805118, 3.131312}, {-3.779310, -3.283186}, {3.584428, -1.848126}}
 	labels := make([]int32, nx*ny)
 	counts := make([]int, len(minima))

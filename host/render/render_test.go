@@ -17,13 +17,14 @@ import (
 
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/grid"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // field samples fn on an nx×ny grid over x×y.
 func field(nx, ny int, x, y sdk.Interval, fn func(x, y float64) float64) *compute.Field {
-	g := compute.Grid{Plane: sdk.AxisPlane(2, 0, 1, nil, x, y, nx, ny), XLabel: "x0", YLabel: "x1"}
+	g := compute.Grid{Plane: grid.AxisPlane(2, 0, 1, nil, x, y, nx, ny), XLabel: "x0", YLabel: "x1"}
 	f := compute.NewField(g)
 	for j := 0; j < ny; j++ {
 		for i := 0; i < nx; i++ {

@@ -14,6 +14,7 @@ import (
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/compute/gl"
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/grid"
 )
 
 var meshPNG = flag.String("meshpng", "", "write the 3D surface test's picture (a ripple) to this PNG file")
@@ -150,8 +151,8 @@ func meshPixels(img *image.RGBA) (drawn, outsideTouched int) {
 // meshEval evaluates s on an nx×ny grid of its domain into a GPU buffer
 // and finds its range. GL thread; the buffer lives until ev's next call.
 func meshEval(ev *gl.Evaluator, s glslSurface, nx, ny int) (buf uint32, lo, hi float32, err error) {
-	g := compute.Grid{Plane: sdk.AxisPlane(2, 0, 1, nil, sdk.Interval{Lo: -s.r, Hi: s.r}, sdk.Interval{Lo: -s.r, Hi: s.r}, nx, ny)}
-	if buf, err = ev.EvalOnGPU(sdk.Describe(s), g); err != nil {
+	g := compute.Grid{Plane: grid.AxisPlane(2, 0, 1, nil, sdk.Interval{Lo: -s.r, Hi: s.r}, sdk.Interval{Lo: -s.r, Hi: s.r}, nx, ny)}
+	if buf, err = ev.EvalOnGPU(compute.Local{S: s}.Kernel(), g); err != nil {
 		return 0, 0, 0, err
 	}
 	lo, hi, ok, err := ev.MinMaxOnGPU(buf, nx*ny)

@@ -8,7 +8,8 @@ import (
 	"github.com/landscape-go/landscape/compute/gl"
 	"github.com/landscape-go/landscape/host/render"
 	"github.com/landscape-go/landscape/host/view/text"
-	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/client"
+	"github.com/landscape-go/landscape/sdk/grid"
 	"github.com/landscape-go/landscape/shaders"
 )
 
@@ -23,7 +24,7 @@ type Path struct {
 // Runner starts the selected optimizers on the surface shown (desc, its
 // plane) from start (full parameters) and returns their paths projected on
 // the plane. The viewer calls it on a click.
-type Runner func(desc sdk.Descriptor, plane sdk.Plane, start []float64) ([]Path, error)
+type Runner func(desc client.Descriptor, plane grid.Plane, start []float64) ([]Path, error)
 
 // paths is the viewer's runs: drawn revealed step by step.
 type paths struct {

@@ -20,6 +20,8 @@ import (
 	"github.com/landscape-go/landscape/host/render"
 	"github.com/landscape-go/landscape/host/view/text"
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/client"
+	"github.com/landscape-go/landscape/sdk/grid"
 	"github.com/landscape-go/landscape/shaders"
 )
 
@@ -30,10 +32,10 @@ var ErrWindow = errors.New("view: no window")
 // are valid.
 type Options struct {
 	// Desc is the surface as configured; it must ship GLSL.
-	Desc sdk.Descriptor
+	Desc client.Descriptor
 	// Plane is the starting view: its Origin, U, V, X and Y (Nx, Ny are
 	// the window's).
-	Plane sdk.Plane
+	Plane grid.Plane
 	// Colormap, Log and Levels start the picture as render's do.
 	Colormap string
 	Log      bool
@@ -57,12 +59,15 @@ type Options struct {
 	// Surfaces lists the surfaces N and P cycle through (Desc is among
 	// them or is added first); Configure re-describes one with changed
 	// hyperparameters (the plugin validates them). Either may be nil.
-	Surfaces  []sdk.Descriptor
-	Configure func(name string, p sdk.Params) (sdk.Descriptor, error)
+	Surfaces  []client.Descriptor
+	Configure func(name string, p sdk.Params) (client.Descriptor, error)
+	// Kernel is what the GPU needs of a surface (its GLSL, constants and
+	// data buffer); the caller fetches and keeps the data.
+	Kernel func(desc client.Descriptor) (compute.Kernel, error)
 	// EvalCPU evaluates a grid on the CPU, for windows whose OpenGL has no
 	// compute shaders (below 4.3: macOS's 4.1); the grid is then drawn from
 	// a texture. Without it such windows are refused.
-	EvalCPU func(desc sdk.Descriptor, plane sdk.Plane) (*compute.Field, error)
+	EvalCPU func(desc client.Descriptor, plane grid.Plane) (*compute.Field, error)
 }
 
 // Result describes a finished run.
@@ -113,10 +118,10 @@ func (s *state) switchSurface(d int) {
 }
 
 // setSurface shows desc; reset takes its default domain, else the view stays.
-func (s *state) setSurface(desc sdk.Descriptor, reset bool) {
+func (s *state) setSurface(desc client.Descriptor, reset bool) {
 	if desc.Dim != s.o.Plane.Dim() || reset {
 		dom := desc.Domain
-		s.o.Plane = sdk.AxisPlane(desc.Dim, 0, 1, nil, dom[0], dom[1], 2, 2)
+		s.o.Plane = grid.AxisPlane(desc.Dim, 0, 1, nil, dom[0], dom[1], 2, 2)
 		if reset {
 			s.x, s.y, s.x0, s.y0 = dom[0], dom[1], dom[0], dom[1]
 		}
@@ -323,7 +328,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 	}
 	if s.surf < 0 {
-		s.o.Surfaces = append([]sdk.Descriptor{o.Desc}, o.Surfaces...)
+		s.o.Surfaces = append([]client.Descriptor{o.Desc}, o.Surfaces...)
 		s.surf = 0
 	}
 	if s.levels == 0 {
@@ -489,7 +494,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 				var err error
 				var ok bool
 				if gpu {
-					buf, err = ev.EvalOnGPU(s.o.Desc, compute.Grid{Plane: g})
+					var k compute.Kernel
+					if k, err = o.Kernel(s.o.Desc); err == nil {
+						buf, err = ev.EvalOnGPU(k, compute.Grid{Plane: g})
+					}
 				} else {
 					field, err = o.EvalCPU(s.o.Desc, g)
 				}
@@ -754,7 +762,7 @@ func (s *state) barLabels(tr *text.Renderer, lo, hi float32, right, top, bottom,
 	tr.Add(fmt.Sprintf("%.3g", lo), bx, float64(bottom)+14, text.Left, ink)
 }
 
-func axisName(p sdk.Plane, k int) string {
+func axisName(p grid.Plane, k int) string {
 	v := p.U
 	if k == 1 {
 		v = p.V

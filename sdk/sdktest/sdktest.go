@@ -571,7 +571,7 @@ func checkHyperparameters(r reporter, s sdk.Surface, c *config) {
 		before[i] = s.Loss(pts[i])
 	}
 
-	refuse := func(p sdk.Settings, why string) {
+	refuse := func(p settings, why string) {
 		r.Helper()
 		cs, err, pan := configure(s, p)
 		switch {
@@ -583,7 +583,7 @@ func checkHyperparameters(r reporter, s sdk.Surface, c *config) {
 			r.Errorf("%s: Configure(%v) (%s): error %q does not wrap sdk.ErrBadParams", name, p, why, err)
 		}
 	}
-	accept := func(p sdk.Settings, why string) {
+	accept := func(p settings, why string) {
 		r.Helper()
 		cs, err, pan := configure(s, p)
 		switch {
@@ -598,7 +598,7 @@ func checkHyperparameters(r reporter, s sdk.Surface, c *config) {
 		}
 	}
 	// either: an error wrapping ErrBadParams, or a sound surface.
-	either := func(p sdk.Settings, why string) {
+	either := func(p settings, why string) {
 		r.Helper()
 		cs, err, pan := configure(s, p)
 		switch {
@@ -615,10 +615,10 @@ func checkHyperparameters(r reporter, s sdk.Surface, c *config) {
 		}
 	}
 
-	refuse(sdk.Settings{Params: sdk.Params{unknownName: 1}}, "unknown name")
+	refuse(settings{Params: sdk.Params{unknownName: 1}}, "unknown name")
 	for _, h := range info.Hyperparameters {
-		one := func(v float64) sdk.Settings { return sdk.Settings{Params: sdk.Params{h.Name: v}} }
-		text := func(v string) sdk.Settings { return sdk.Settings{Texts: sdk.Texts{h.Name: v}} }
+		one := func(v float64) settings { return settings{Params: sdk.Params{h.Name: v}} }
+		text := func(v string) settings { return settings{Texts: sdk.Texts{h.Name: v}} }
 		if h.Text {
 			// Only the surface knows which texts make sense; none may
 			// make it panic.
@@ -684,7 +684,14 @@ func checkHyperparameters(r reporter, s sdk.Surface, c *config) {
 }
 
 // checkConfigured checks a surface that Configure(p) returned.
-func checkConfigured(r reporter, name string, cs sdk.Surface, p sdk.Settings, why string) {
+// settings are hyperparameter values to configure a surface with: numbers
+// (and choices by index) and texts (and choices by name).
+type settings struct {
+	Params sdk.Params
+	Texts  sdk.Texts
+}
+
+func checkConfigured(r reporter, name string, cs sdk.Surface, p settings, why string) {
 	r.Helper()
 	var ci sdk.Info
 	if pan := try(func() { ci = cs.Info() }); pan != nil {
@@ -709,7 +716,7 @@ func checkConfigured(r reporter, name string, cs sdk.Surface, p sdk.Settings, wh
 	}
 }
 
-func configure(s sdk.Surface, p sdk.Settings) (cs sdk.Surface, err error, pan any) {
+func configure(s sdk.Surface, p settings) (cs sdk.Surface, err error, pan any) {
 	pan = try(func() { cs, err = sdk.ConfigureTexts(s, p.Params, p.Texts) })
 	return cs, err, pan
 }

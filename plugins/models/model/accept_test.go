@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/grid"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -69,10 +70,10 @@ func TestLinRegLeastSquares(t *testing.T) {
 
 		// A grid around it, off-centre so that it is no grid point.
 		const nx, ny = 161, 121
-		pl := sdk.AxisPlane(2, 0, 1, nil, sdk.Interval{Lo: th[0] - 0.37, Hi: th[0] + 0.61},
+		pl := grid.AxisPlane(2, 0, 1, nil, sdk.Interval{Lo: th[0] - 0.37, Hi: th[0] + 0.61},
 			sdk.Interval{Lo: th[1] - 0.53, Hi: th[1] + 0.29}, nx, ny)
 		vals := make([]float32, nx*ny)
-		if err := sdk.EvalRows(context.Background(), m, pl, 0, ny, vals, 0); err != nil {
+		if err := grid.EvalRows(context.Background(), m.Loss, pl, 0, ny, vals, 0); err != nil {
 			t.Fatal(err)
 		}
 		best := 0

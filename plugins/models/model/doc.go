@@ -62,10 +62,11 @@
 //   - target (text): the CSV column to predict ("" is the last one).
 //
 // The MLP also has layers (1..2), hidden (width, 1..64) and activation
-// (choice: tanh, relu). ParamSubset and ParamSplit name the two that the
-// host uses to find a test loss: a configuration with subset=test and an
-// empty test set is refused with an error wrapping sdk.ErrBadParams that
-// says "no test set (split=0)".
+// (choice: tanh, relu). A surface with split > 0 offers its test set to the
+// host (sdk.SurfaceWithTestSet: TestSet is the same surface with
+// subset=test); a configuration with subset=test and an empty test set is
+// refused with an error wrapping sdk.ErrBadParams that says "no test set
+// (split=0)".
 //
 // # Losses
 //

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/compute/gl"
 	"github.com/landscape-go/landscape/sdk"
 	"github.com/landscape-go/landscape/sdk/sdktest/glsltest"
@@ -90,7 +91,7 @@ func TestGLSLGrad(t *testing.T) {
 	for _, c := range configs {
 		t.Run(c.name, func(t *testing.T) {
 			m := c.build(t)
-			d := sdk.Describe(m)
+			d := compute.Local{S: m}.Kernel()
 			if !strings.Contains(d.GLSL, "void grad(out float g[DIM])") {
 				t.Fatal("the snippet defines no grad()")
 			}
@@ -98,7 +99,7 @@ func TestGLSLGrad(t *testing.T) {
 			const runs = 50
 			starts := make([]float64, runs*d.Dim)
 			for i := range starts {
-				iv := d.Domain[i%d.Dim]
+				iv := m.Info().Domain[i%d.Dim]
 				starts[i] = float64(float32(iv.Lo + (iv.Hi-iv.Lo)*rng.Float64()))
 			}
 			got, _, err := e.StepRuns(context.Background(), gl.StepSpec{
@@ -155,7 +156,7 @@ func TestGLSLCatchesMistakes(t *testing.T) {
 	}
 
 	twice := strings.Replace(src, "float wgt = 1.0 / float(NS);", "float wgt = 2.0 / float(NS);", 1)
-	d := sdk.Describe(broken{m, twice})
+	d := compute.Local{S: broken{m, twice}}.Kernel()
 	starts := []float64{0.5, -0.25}
 	got, _, err := e.StepRuns(context.Background(), gl.StepSpec{Surface: d, OptName: "gradient", OptGLSL: gradStep, Starts: starts, Steps: 1})
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 	"github.com/landscape-go/landscape/sdk"
 )
 
-// Names of the hyperparameters the host looks for.
+// Names of the hyperparameters that choose the samples.
 const (
 	// ParamSubset is the choice of the samples the loss is over: "train"
 	// (index 0) or "test" (index 1).

@@ -3,6 +3,7 @@ package model
 import (
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/landscape-go/landscape/sdk"
 )
@@ -19,6 +20,12 @@ type Model struct {
 	dim  int // a.dim()
 	info sdk.Info
 	glsl string
+
+	// held are the held-out samples of a train configuration (nil on a
+	// test one), from which TestSet builds the test surface once.
+	held     *dataset
+	testOnce sync.Once
+	test     *Model
 }
 
 // sampler is a model's loss (linear, mlp or lineAngle).
@@ -38,6 +45,7 @@ var (
 	_ sdk.SurfaceWithGLSL      = (*Model)(nil)
 	_ sdk.SurfaceWithData      = (*Model)(nil)
 	_ sdk.SurfaceWithBatches   = (*Model)(nil)
+	_ sdk.SurfaceWithTestSet   = (*Model)(nil)
 )
 
 // build makes the surface of kind with settings s; errors wrap
@@ -52,7 +60,6 @@ func build(k kind, s settings) (*Model, error) {
 		return nil, err
 	}
 	train, test := split(ds, s.split, s.seed)
-	m := &Model{kind: k, s: s, ds: train, l2: s.l2}
 	if s.subset == 1 {
 		if test.n() == 0 {
 			if s.split == 0 {
@@ -60,8 +67,19 @@ func build(k kind, s settings) (*Model, error) {
 			}
 			return nil, badParams("%s: subset=test: no test set (split=%v holds out none of %d samples)", sp.name, s.split, ds.n())
 		}
-		m.ds, m.l2 = test, 0
+		return assemble(k, s, test, 0), nil
 	}
+	m := assemble(k, s, train, s.l2)
+	if test.n() > 0 {
+		m.held = test
+	}
+	return m, nil
+}
+
+// assemble makes the surface of kind with settings s over the samples ds
+// with the L2 strength l2.
+func assemble(k kind, s settings, ds *dataset, l2 float64) *Model {
+	m := &Model{kind: k, s: s, ds: ds, l2: l2}
 	h := head{loss: s.loss, delta: s.delta, out: 1}
 	if s.loss == lossCE {
 		h.out = ds.classes
@@ -77,7 +95,23 @@ func build(k kind, s settings) (*Model, error) {
 	m.dim = m.a.dim()
 	m.info = m.describe()
 	m.glsl = m.buildGLSL()
-	return m, nil
+	return m
+}
+
+// TestSet is the surface on the held-out samples (sdk.SurfaceWithTestSet):
+// the same model and settings with subset=test, whose loss is the data
+// loss alone (no L2 term). It is nil when the split holds out no samples,
+// and on a test configuration.
+func (m *Model) TestSet() sdk.Surface {
+	if m.held == nil {
+		return nil
+	}
+	m.testOnce.Do(func() {
+		s := m.s
+		s.subset = 1
+		m.test = assemble(m.kind, s, m.held, 0)
+	})
+	return m.test
 }
 
 // load is the dataset of s, checked against what kind k needs (before a

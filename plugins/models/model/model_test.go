@@ -99,6 +99,22 @@ func TestSplit(t *testing.T) {
 	if tr.Samples() != 76 || te.Samples() != 25 {
 		t.Errorf("train %d, test %d samples; want 76, 25", tr.Samples(), te.Samples())
 	}
+	// The test set capability is the subset=test configuration.
+	ts, ok := train.(sdk.SurfaceWithTestSet)
+	if !ok || ts.TestSet() == nil {
+		t.Fatal("a split surface offers no test set")
+	}
+	for _, th := range [][]float64{{1.5, -0.2}, {-0.3, 0.7}} {
+		if a, b := ts.TestSet().Loss(th), test.Loss(th); a != b {
+			t.Errorf("TestSet loss %v, subset=test loss %v at %v", a, b, th)
+		}
+	}
+	if ts.TestSet() != ts.TestSet() {
+		t.Error("TestSet builds the test surface again on every call")
+	}
+	if all.(sdk.SurfaceWithTestSet).TestSet() != nil || te.TestSet() != nil {
+		t.Error("a surface without held-out samples, or a test configuration, offers a test set")
+	}
 	rows := func(m *Model) []string {
 		var out []string
 		for i := 0; i < m.Samples(); i++ {

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/compute/gl"
 	"github.com/landscape-go/landscape/sdk"
 )
@@ -92,8 +93,9 @@ func Compare(e *gl.Evaluator, s sdk.Surface, opts ...Option) ([]string, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	d := sdk.Describe(s)
-	if d.GLSL == "" {
+	d := s.Info()
+	k := compute.Local{S: s}.Kernel()
+	if k.GLSL == "" {
 		return nil, fmt.Errorf("%s: no GLSL (implement sdk.SurfaceWithGLSL)", d.Name)
 	}
 	rng := rand.New(rand.NewPCG(cfg.seed, 0x61736c))
@@ -117,7 +119,7 @@ func Compare(e *gl.Evaluator, s sdk.Surface, opts ...Option) ([]string, error) {
 			}
 		}
 	}
-	got, err := e.EvalPoints(context.Background(), d, pts)
+	got, err := e.EvalPoints(context.Background(), k, pts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", d.Name, err)
 	}

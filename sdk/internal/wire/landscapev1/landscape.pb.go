@@ -14,11 +14,12 @@
 package landscapev1
 
 import (
-	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
-	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
+
+	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
+	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 )
 
 const (
@@ -159,7 +160,10 @@ type SurfaceRef struct {
 	Name   string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	Params map[string]float64     `protobuf:"bytes,2,rep,name=params,proto3" json:"params,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
 	// texts holds text hyperparameters (and choices given by name).
-	Texts         map[string]string `protobuf:"bytes,3,rep,name=texts,proto3" json:"texts,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Texts map[string]string `protobuf:"bytes,3,rep,name=texts,proto3" json:"texts,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// test asks for the surface on its test samples (see
+	// sdk.SurfaceWithTestSet); a surface without a test set refuses it.
+	Test          bool `protobuf:"varint,4,opt,name=test,proto3" json:"test,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -213,6 +217,13 @@ func (x *SurfaceRef) GetTexts() map[string]string {
 		return x.Texts
 	}
 	return nil
+}
+
+func (x *SurfaceRef) GetTest() bool {
+	if x != nil {
+		return x.Test
+	}
+	return false
 }
 
 type Interval struct {
@@ -278,8 +289,10 @@ type Hyperparameter struct {
 	// options makes it a choice: the value is an option's index.
 	Options []string `protobuf:"bytes,7,rep,name=options,proto3" json:"options,omitempty"`
 	// text makes it a string setting, with default_text as its default.
-	Text          bool   `protobuf:"varint,8,opt,name=text,proto3" json:"text,omitempty"`
-	DefaultText   string `protobuf:"bytes,9,opt,name=default_text,json=defaultText,proto3" json:"default_text,omitempty"`
+	Text        bool   `protobuf:"varint,8,opt,name=text,proto3" json:"text,omitempty"`
+	DefaultText string `protobuf:"bytes,9,opt,name=default_text,json=defaultText,proto3" json:"default_text,omitempty"`
+	// flag makes it a 0/1 setting that users write as false/true.
+	Flag          bool `protobuf:"varint,10,opt,name=flag,proto3" json:"flag,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -375,6 +388,13 @@ func (x *Hyperparameter) GetDefaultText() string {
 		return x.DefaultText
 	}
 	return ""
+}
+
+func (x *Hyperparameter) GetFlag() bool {
+	if x != nil {
+		return x.Flag
+	}
+	return false
 }
 
 type Minimum struct {
@@ -514,7 +534,10 @@ type SurfaceInfo struct {
 	// mini-batches (0: it does not).
 	Samples int64 `protobuf:"varint,10,opt,name=samples,proto3" json:"samples,omitempty"`
 	// data_len is the length of the surface's GLSL data buffer in floats.
-	DataLen       int64 `protobuf:"varint,11,opt,name=data_len,json=dataLen,proto3" json:"data_len,omitempty"`
+	DataLen int64 `protobuf:"varint,11,opt,name=data_len,json=dataLen,proto3" json:"data_len,omitempty"`
+	// has_test is true when the surface has a non-empty test set (see
+	// SurfaceRef.test).
+	HasTest       bool `protobuf:"varint,12,opt,name=has_test,json=hasTest,proto3" json:"has_test,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -624,6 +647,13 @@ func (x *SurfaceInfo) GetDataLen() int64 {
 		return x.DataLen
 	}
 	return 0
+}
+
+func (x *SurfaceInfo) GetHasTest() bool {
+	if x != nil {
+		return x.HasTest
+	}
+	return false
 }
 
 type PointsRequest struct {
@@ -1626,12 +1656,13 @@ const file_landscape_proto_rawDesc = "" +
 	"\x06values\x18\x01 \x01(\fR\x06values\"\x15\n" +
 	"\x13ListSurfacesRequest\"M\n" +
 	"\x14ListSurfacesResponse\x125\n" +
-	"\bsurfaces\x18\x01 \x03(\v2\x19.landscape.v1.SurfaceInfoR\bsurfaces\"\x8e\x02\n" +
+	"\bsurfaces\x18\x01 \x03(\v2\x19.landscape.v1.SurfaceInfoR\bsurfaces\"\xa2\x02\n" +
 	"\n" +
 	"SurfaceRef\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12<\n" +
 	"\x06params\x18\x02 \x03(\v2$.landscape.v1.SurfaceRef.ParamsEntryR\x06params\x129\n" +
-	"\x05texts\x18\x03 \x03(\v2#.landscape.v1.SurfaceRef.TextsEntryR\x05texts\x1a9\n" +
+	"\x05texts\x18\x03 \x03(\v2#.landscape.v1.SurfaceRef.TextsEntryR\x05texts\x12\x12\n" +
+	"\x04test\x18\x04 \x01(\bR\x04test\x1a9\n" +
 	"\vParamsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\x1a8\n" +
@@ -1641,7 +1672,7 @@ const file_landscape_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"*\n" +
 	"\bInterval\x12\x0e\n" +
 	"\x02lo\x18\x01 \x01(\x01R\x02lo\x12\x0e\n" +
-	"\x02hi\x18\x02 \x01(\x01R\x02hi\"\xdf\x01\n" +
+	"\x02hi\x18\x02 \x01(\x01R\x02hi\"\xf3\x01\n" +
 	"\x0eHyperparameter\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x10\n" +
 	"\x03doc\x18\x02 \x01(\tR\x03doc\x12\x18\n" +
@@ -1651,7 +1682,9 @@ const file_landscape_proto_rawDesc = "" +
 	"\ainteger\x18\x06 \x01(\bR\ainteger\x12\x18\n" +
 	"\aoptions\x18\a \x03(\tR\aoptions\x12\x12\n" +
 	"\x04text\x18\b \x01(\bR\x04text\x12!\n" +
-	"\fdefault_text\x18\t \x01(\tR\vdefaultText\"Q\n" +
+	"\fdefault_text\x18\t \x01(\tR\vdefaultText\x12\x12\n" +
+	"\x04flag\x18\n" +
+	" \x01(\bR\x04flag\"Q\n" +
 	"\aMinimum\x12\x1a\n" +
 	"\blocation\x18\x01 \x03(\x01R\blocation\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x01R\x05value\x12\x14\n" +
@@ -1659,7 +1692,7 @@ const file_landscape_proto_rawDesc = "" +
 	"\x05Group\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05start\x18\x02 \x01(\x05R\x05start\x12\x10\n" +
-	"\x03len\x18\x03 \x01(\x05R\x03len\"\x8d\x03\n" +
+	"\x03len\x18\x03 \x01(\x05R\x03len\"\xa8\x03\n" +
 	"\vSurfaceInfo\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\asummary\x18\x02 \x01(\tR\asummary\x12\x10\n" +
@@ -1672,7 +1705,8 @@ const file_landscape_proto_rawDesc = "" +
 	"\x04glsl\x18\t \x01(\tR\x04glsl\x12\x18\n" +
 	"\asamples\x18\n" +
 	" \x01(\x03R\asamples\x12\x19\n" +
-	"\bdata_len\x18\v \x01(\x03R\adataLen\"\xa2\x01\n" +
+	"\bdata_len\x18\v \x01(\x03R\adataLen\x12\x19\n" +
+	"\bhas_test\x18\f \x01(\bR\ahasTest\"\xa2\x01\n" +
 	"\rPointsRequest\x122\n" +
 	"\asurface\x18\x01 \x01(\v2\x18.landscape.v1.SurfaceRefR\asurface\x12\x10\n" +
 	"\x03dim\x18\x02 \x01(\x05R\x03dim\x12\x16\n" +

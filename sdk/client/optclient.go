@@ -1,12 +1,12 @@
-package sdk
+package client
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
+	"github.com/landscape-go/landscape/sdk"
 	pb "github.com/landscape-go/landscape/sdk/internal/wire/landscapev1"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -24,15 +24,15 @@ func (c *OptimizerClient) name() string { return "plugin " + c.Plugin }
 
 // List describes the plugin's optimizers; a plugin built without them (or
 // by an SDK that predates them) has none.
-func (c *OptimizerClient) List(ctx context.Context) ([]OptimizerInfo, error) {
+func (c *OptimizerClient) List(ctx context.Context) ([]sdk.OptimizerInfo, error) {
 	r, err := c.rpc.ListOptimizers(ctx, &pb.ListOptimizersRequest{})
 	if status.Code(err) == codes.Unimplemented {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fromStatus(c.name(), err)
+		return nil, c.status(err)
 	}
-	var out []OptimizerInfo
+	var out []sdk.OptimizerInfo
 	for _, o := range r.GetOptimizers() {
 		i := optInfoFromProto(o)
 		if err := i.Validate(); err != nil {
@@ -55,15 +55,15 @@ type Iterates struct {
 	Done []bool
 }
 
-// Request is what a batch's runs asked for: Counts[i] points for run i
+// Asks is what a batch's runs asked for: Counts[i] points for run i
 // (0 once it is done), then the points, dim values each, run by run.
-type Request struct {
+type Asks struct {
 	Counts   []int32
 	Points   []float64
 	Gradient bool
 }
 
-// Answer is the evaluation of a Request.
+// Answer is the evaluation of an Asks.
 type Answer struct {
 	Losses, Grads []float64
 }
@@ -71,22 +71,38 @@ type Answer struct {
 // BatchStep tells the host about one step of a batch: the iterates, the
 // runs' next request and its evaluation (so that the host can record the
 // iterates from it when the runs asked for them). It returns false to stop.
-type BatchStep func(it Iterates, req Request, ans Answer) bool
+type BatchStep func(it Iterates, asks Asks, ans Answer) bool
 
-// Optimize runs len(starts)/dim runs of the named optimizer with params and
-// seed: it receives the runs' iterates and next request, answers it with
-// eval, and calls step, until step returns false, every run is done, or ctx
-// ends. The first step's iterates are the starts.
-func (c *OptimizerClient) Optimize(ctx context.Context, name string, params Params, dim int, starts []float64, seed uint64, eval Evaluation, step BatchStep) error {
+// Batch asks for a batch of runs of one optimizer.
+type Batch struct {
+	// Name and Params name the optimizer and its hyperparameters (which
+	// the plugin validates: sdk.ErrBadParams).
+	Name   string
+	Params sdk.Params
+	// Starts holds len(Starts)/Dim start points, one per run; run i is
+	// seeded from Seed and i.
+	Dim    int
+	Starts []float64
+	Seed   uint64
+	// Eval answers the runs' asks; Step sees every step (see BatchStep).
+	Eval Evaluation
+	Step BatchStep
+}
+
+// Optimize runs the batch: it receives the runs' iterates and next asks,
+// answers them with Eval, and calls Step, until Step returns false, every
+// run is done, or ctx ends. The first step's iterates are the starts.
+func (c *OptimizerClient) Optimize(ctx context.Context, b Batch) error {
+	name, params, dim, starts, seed, eval, step := b.Name, b.Params, b.Dim, b.Starts, b.Seed, b.Eval, b.Step
 	if dim < 1 || len(starts) == 0 || len(starts)%dim != 0 {
-		return fmt.Errorf("%w: %d start values do not make points of dimension %d", ErrBadRequest, len(starts), dim)
+		return fmt.Errorf("%w: %d start values do not make points of dimension %d", sdk.ErrBadRequest, len(starts), dim)
 	}
 	n := len(starts) / dim
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stream, err := c.rpc.Optimize(ctx)
 	if err != nil {
-		return fromStatus(c.name(), err)
+		return c.status(err)
 	}
 	if err := stream.Send(&pb.OptimizeIn{Msg: &pb.OptimizeIn_Start{Start: &pb.OptimizeStart{
 		Name: name, Params: params, Dim: int32(dim), Starts: starts, Seed: seed}}}); err != nil {
@@ -106,7 +122,7 @@ func (c *OptimizerClient) Optimize(ctx context.Context, name string, params Para
 			it = Iterates{X: out.GetX(), LR: out.GetLr(), Done: out.GetDone()}
 		}
 		first = false
-		req := Request{Counts: out.GetCounts(), Points: out.GetPoints(), Gradient: out.GetNeedGradient()}
+		req := Asks{Counts: out.GetCounts(), Points: out.GetPoints(), Gradient: out.GetNeedGradient()}
 		total := 0
 		for _, k := range req.Counts {
 			if k < 0 {
@@ -143,15 +159,17 @@ func (c *OptimizerClient) streamErr(err, fallback error) error {
 	if err == nil {
 		return fmt.Errorf("%w: %s ended the run early", ErrPluginFailed, c.name())
 	}
-	if s, ok := status.FromError(err); ok && s.Code() == codes.NotFound {
-		return fmt.Errorf("%w: %s", ErrUnknownOptimizer, strings.TrimPrefix(strings.TrimPrefix(s.Message(), ErrUnknownSurface.Error()+": "), ErrUnknownOptimizer.Error()+": "))
-	}
-	return fromStatus(c.name(), err)
+	return c.status(err)
+}
+
+// status maps an optimizer call's gRPC error onto the sentinels.
+func (c *OptimizerClient) status(err error) error {
+	return fromStatus(c.name(), err, ErrUnknownOptimizer)
 }
 
 // GLSL returns the optimizer's GPU step function for params, or "" when it
 // has none (or the plugin predates the call).
-func (c *OptimizerClient) GLSL(ctx context.Context, name string, params Params) (string, error) {
+func (c *OptimizerClient) GLSL(ctx context.Context, name string, params sdk.Params) (string, error) {
 	r, err := c.rpc.OptimizerGLSL(ctx, &pb.OptimizerRef{Name: name, Params: params})
 	if status.Code(err) == codes.Unimplemented {
 		return "", nil

@@ -1,4 +1,4 @@
-package sdk
+package client
 
 import (
 	"context"
@@ -9,13 +9,16 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/grid"
 	pb "github.com/landscape-go/landscape/sdk/internal/wire/landscapev1"
 )
 
 // Descriptor is what the host learns of a surface: its Info and which
-// optional capabilities the plugin implements for it.
+// optional capabilities the plugin implements for it. It never holds the
+// surface's data buffer (see SurfaceClient.Data).
 type Descriptor struct {
-	Info
+	sdk.Info
 	HasGradient bool
 	// GLSL is the surface's snippet for GPU evaluation; "" when none.
 	GLSL string
@@ -25,21 +28,25 @@ type Descriptor struct {
 	// DataLen is the length in floats of the surface's GLSL data buffer
 	// (SurfaceWithData); 0 when it has none.
 	DataLen int
-	// Data is that buffer when the host has fetched it (SurfaceClient.Data)
-	// for the GPU; nil otherwise. It is never sent with a description.
-	Data []float32
+	// HasTest is true when the surface has a non-empty test set
+	// (sdk.SurfaceWithTestSet): a Ref with Test set reaches it.
+	HasTest bool
 }
 
 // Settings are the hyperparameter values a surface is configured with:
 // numbers (and choices by index) in Params, texts (and choices by name) in
 // Texts. The zero value means the surface's defaults.
 type Settings struct {
-	Params Params
-	Texts  Texts
+	Params sdk.Params
+	Texts  sdk.Texts
 }
 
-func (s Settings) ref(name string) *pb.SurfaceRef {
-	return &pb.SurfaceRef{Name: name, Params: s.Params, Texts: s.Texts}
+// Ref names a configured surface of a plugin: its name, its settings, and
+// whether the surface on its test samples is meant (Descriptor.HasTest).
+type Ref struct {
+	Name     string
+	Settings Settings
+	Test     bool
 }
 
 // SurfaceClient is the host's handle on one plugin process's surfaces. It is
@@ -102,11 +109,11 @@ func (c *SurfaceClient) name() string {
 func (c *SurfaceClient) List(ctx context.Context) ([]Descriptor, error) {
 	r, err := c.rpc.ListSurfaces(ctx, &pb.ListSurfacesRequest{})
 	if err != nil {
-		return nil, fromStatus(c.name(), err)
+		return nil, c.status(err)
 	}
 	out := make([]Descriptor, 0, len(r.GetSurfaces()))
 	for _, s := range r.GetSurfaces() {
-		d := infoFromProto(s)
+		d := descFromProto(s)
 		if err := d.Info.Validate(); err != nil {
 			return nil, fmt.Errorf("%w: %s: %v", ErrPluginFailed, c.name(), err)
 		}
@@ -115,99 +122,111 @@ func (c *SurfaceClient) List(ctx context.Context) ([]Descriptor, error) {
 	return out, nil
 }
 
-// Describe describes the named surface configured with s, which the
-// plugin validates (ErrBadParams).
-func (c *SurfaceClient) Describe(ctx context.Context, name string, s Settings) (Descriptor, error) {
-	r, err := c.rpc.DescribeSurface(ctx, s.ref(name))
+// Describe describes the surface ref names, configured with its settings,
+// which the plugin validates (sdk.ErrBadParams).
+func (c *SurfaceClient) Describe(ctx context.Context, ref Ref) (Descriptor, error) {
+	r, err := c.rpc.DescribeSurface(ctx, ref.proto())
 	if err != nil {
-		return Descriptor{}, fromStatus(c.name(), err)
+		return Descriptor{}, c.status(err)
 	}
-	d := infoFromProto(r)
+	d := descFromProto(r)
 	if err := d.Info.Validate(); err != nil {
 		return Descriptor{}, fmt.Errorf("%w: %s: %v", ErrPluginFailed, c.name(), err)
 	}
-	if d.Name != name {
-		return Descriptor{}, fmt.Errorf("%w: %s described %q when asked for %q", ErrPluginFailed, c.name(), d.Name, name)
+	if d.Name != ref.Name {
+		return Descriptor{}, fmt.Errorf("%w: %s described %q when asked for %q", ErrPluginFailed, c.name(), d.Name, ref.Name)
 	}
 	return d, nil
 }
 
-// Loss evaluates the surface at len(points)/dim points.
-func (c *SurfaceClient) Loss(ctx context.Context, name string, s Settings, dim int, points []float64) ([]float64, error) {
-	return c.BatchLoss(ctx, name, s, dim, points, nil)
-}
+// status maps a surface call's gRPC error onto the sentinels.
+func (c *SurfaceClient) status(err error) error { return fromStatus(c.name(), err, ErrUnknownSurface) }
 
-// Batch names the samples of one mini-batch per point: Size indices each,
-// one after another in Index (len(points)/dim · Size in all).
-type Batch struct {
+// MiniBatch names the samples of one mini-batch per point: Size indices
+// each, one after another in Index (len(points)/dim · Size in all).
+type MiniBatch struct {
 	Size  int
 	Index []int32
 }
 
-func (b *Batch) check(n int) error {
+func (b *MiniBatch) check(n int) error {
 	if b != nil && (b.Size < 1 || len(b.Index) != n*b.Size) {
-		return fmt.Errorf("%w: %d sample indices for %d points in batches of %d", ErrBadRequest, len(b.Index), n, b.Size)
+		return fmt.Errorf("%w: %d sample indices for %d points in batches of %d", sdk.ErrBadRequest, len(b.Index), n, b.Size)
 	}
 	return nil
 }
 
-func pointsRequest(name string, s Settings, dim int, points []float64, b *Batch) (*pb.PointsRequest, error) {
-	if dim < 1 || len(points)%dim != 0 {
-		return nil, fmt.Errorf("%w: %d values do not make points of dimension %d", ErrBadRequest, len(points), dim)
+// Points asks for the surface's values at points.
+type Points struct {
+	Ref
+	// Dim is the dimension of each point; Points holds len(Points)/Dim
+	// points one after another.
+	Dim    int
+	Points []float64
+	// Batch, when not nil, takes each point's loss (and gradient) over a
+	// mini-batch of samples; nil means the full loss. Surfaces without
+	// mini-batches refuse it (sdk.ErrBadRequest).
+	Batch *MiniBatch
+}
+
+func (p Points) proto() (*pb.PointsRequest, error) {
+	if p.Dim < 1 || len(p.Points)%p.Dim != 0 {
+		return nil, fmt.Errorf("%w: %d values do not make points of dimension %d", sdk.ErrBadRequest, len(p.Points), p.Dim)
 	}
-	if err := b.check(len(points) / dim); err != nil {
+	if err := p.Batch.check(len(p.Points) / p.Dim); err != nil {
 		return nil, err
 	}
-	req := &pb.PointsRequest{Surface: s.ref(name), Dim: int32(dim), Points: points}
-	if b != nil {
-		req.BatchSize, req.Batch = int32(b.Size), b.Index
+	req := &pb.PointsRequest{Surface: p.Ref.proto(), Dim: int32(p.Dim), Points: p.Points}
+	if p.Batch != nil {
+		req.BatchSize, req.Batch = int32(p.Batch.Size), p.Batch.Index
 	}
 	return req, nil
 }
 
-// BatchLoss is Loss over a mini-batch of samples per point (b nil: the
-// full loss). Surfaces without mini-batches refuse a batch (ErrBadRequest).
-func (c *SurfaceClient) BatchLoss(ctx context.Context, name string, s Settings, dim int, points []float64, b *Batch) ([]float64, error) {
-	req, err := pointsRequest(name, s, dim, points, b)
+// Loss evaluates the surface at the points: one value per point.
+func (c *SurfaceClient) Loss(ctx context.Context, p Points) ([]float64, error) {
+	req, err := p.proto()
 	if err != nil {
 		return nil, err
 	}
 	r, err := c.rpc.Loss(ctx, req)
 	if err != nil {
-		return nil, fromStatus(c.name(), err)
+		return nil, c.status(err)
 	}
-	if len(r.GetValues()) != len(points)/dim {
-		return nil, fmt.Errorf("%w: %s returned %d values for %d points", ErrPluginFailed, c.name(), len(r.GetValues()), len(points)/dim)
+	if n := len(p.Points) / p.Dim; len(r.GetValues()) != n {
+		return nil, fmt.Errorf("%w: %s returned %d values for %d points", ErrPluginFailed, c.name(), len(r.GetValues()), n)
 	}
 	return r.GetValues(), nil
 }
 
-// Gradient evaluates loss and gradient at len(points)/dim points. Surfaces
-// without an analytic gradient answer with central differences.
-func (c *SurfaceClient) Gradient(ctx context.Context, name string, s Settings, dim int, points []float64) (values, grads []float64, err error) {
-	return c.BatchGradient(ctx, name, s, dim, points, nil)
-}
-
-// BatchGradient is Gradient over a mini-batch of samples per point (b nil:
-// the full gradient).
-func (c *SurfaceClient) BatchGradient(ctx context.Context, name string, s Settings, dim int, points []float64, b *Batch) (values, grads []float64, err error) {
-	req, err := pointsRequest(name, s, dim, points, b)
+// Gradient evaluates loss and gradient at the points (grads: Dim values
+// per point). Surfaces without an analytic gradient answer with central
+// differences.
+func (c *SurfaceClient) Gradient(ctx context.Context, p Points) (values, grads []float64, err error) {
+	req, err := p.proto()
 	if err != nil {
 		return nil, nil, err
 	}
 	r, err := c.rpc.Gradient(ctx, req)
 	if err != nil {
-		return nil, nil, fromStatus(c.name(), err)
+		return nil, nil, c.status(err)
 	}
-	n := len(points) / dim
+	dim := p.Dim
+	n := len(p.Points) / dim
 	if len(r.GetValues()) != n || len(r.GetGrads()) != n*dim {
 		return nil, nil, fmt.Errorf("%w: %s returned %d values and %d gradient entries for %d points", ErrPluginFailed, c.name(), len(r.GetValues()), len(r.GetGrads()), n)
 	}
 	return r.GetValues(), r.GetGrads(), nil
 }
 
-// RowOptions tunes EvalRows; the zero value lets the plugin choose.
-type RowOptions struct {
+// Rows asks for rows [Row0, Row1) of a plane, into Dst (row-major, len
+// (Row1−Row0)·Nx). The zero values of the tuning fields let the plugin
+// choose.
+type Rows struct {
+	Ref
+	Plane      grid.Plane
+	Row0, Row1 int
+	Dst        []float32
 	// ChunkRows bounds the rows per streamed chunk.
 	ChunkRows int
 	// Workers bounds the plugin's goroutines.
@@ -221,20 +240,21 @@ type RowOptions struct {
 	SharedDir string
 }
 
-// EvalRows evaluates rows [row0, row1) of plane p into dst (row-major, len
-// (row1−row0)·Nx). The plugin streams chunks; a chunk outside the request, of
-// the wrong size or repeated, or rows left missing, are ErrPluginFailed.
-func (c *SurfaceClient) EvalRows(ctx context.Context, name string, s Settings, p Plane, row0, row1 int, dst []float32, o RowOptions) error {
+// EvalRows evaluates the rows asked for. The plugin streams chunks; a
+// chunk outside the request, of the wrong size or repeated, or rows left
+// missing, are ErrPluginFailed.
+func (c *SurfaceClient) EvalRows(ctx context.Context, o Rows) error {
+	p, row0, row1, dst := o.Plane, o.Row0, o.Row1, o.Dst
 	if err := p.Validate(); err != nil {
-		return err
+		return fmt.Errorf("%w: %w", sdk.ErrBadRequest, err)
 	}
 	if row0 < 0 || row1 > p.Ny || row0 >= row1 || len(dst) != (row1-row0)*p.Nx {
-		return fmt.Errorf("%w: rows [%d, %d) of %d into %d values", ErrBadRequest, row0, row1, p.Ny, len(dst))
+		return fmt.Errorf("%w: rows [%d, %d) of %d into %d values", sdk.ErrBadRequest, row0, row1, p.Ny, len(dst))
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	req := &pb.EvalGridRequest{
-		Surface: s.ref(name), Plane: planeToProto(p),
+		Surface: o.Ref.proto(), Plane: planeToProto(p),
 		Row0: int32(row0), Row1: int32(row1), ChunkRows: int32(o.ChunkRows), Workers: int32(o.Workers)}
 	var shared *os.File
 	if o.SharedDir != "" {
@@ -248,7 +268,7 @@ func (c *SurfaceClient) EvalRows(ctx context.Context, name string, s Settings, p
 	}
 	stream, err := c.rpc.EvalGrid(ctx, req)
 	if err != nil {
-		return fromStatus(c.name(), err)
+		return c.status(err)
 	}
 	got := make([]bool, row1-row0)
 	done := 0
@@ -261,7 +281,7 @@ func (c *SurfaceClient) EvalRows(ctx context.Context, name string, s Settings, p
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return fromStatus(c.name(), err)
+			return c.status(err)
 		}
 		r0, n := int(ch.GetRow0()), int(ch.GetRows())
 		want := n * p.Nx * 4
@@ -301,13 +321,13 @@ const maxData = 1 << 28
 
 // Data fetches the configured surface's GLSL data buffer (want floats, as
 // its Descriptor's DataLen says).
-func (c *SurfaceClient) Data(ctx context.Context, name string, s Settings, want int) ([]float32, error) {
+func (c *SurfaceClient) Data(ctx context.Context, ref Ref, want int) ([]float32, error) {
 	if want < 0 || want > maxData {
 		return nil, fmt.Errorf("%w: %s: data buffer of %d floats", ErrPluginFailed, c.name(), want)
 	}
-	stream, err := c.rpc.SurfaceData(ctx, s.ref(name))
+	stream, err := c.rpc.SurfaceData(ctx, ref.proto())
 	if err != nil {
-		return nil, fromStatus(c.name(), err)
+		return nil, c.status(err)
 	}
 	out := make([]float32, 0, want)
 	for {
@@ -316,7 +336,7 @@ func (c *SurfaceClient) Data(ctx context.Context, name string, s Settings, want 
 			break
 		}
 		if err != nil {
-			return nil, fromStatus(c.name(), err)
+			return nil, c.status(err)
 		}
 		b := ch.GetValues()
 		if len(b)%4 != 0 || len(out)+len(b)/4 > want {

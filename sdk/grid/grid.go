@@ -1,12 +1,28 @@
-package sdk
+// Package grid is the geometry the host and plugins share: intervals,
+// planes through parameter space, and the float32 grids of a loss
+// evaluated on them. It holds no transport and no plugin contract, so the
+// engine (package compute), the host's client and the SDK's server all use
+// the same definition of a grid point and of a stored value.
+package grid
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
 	"sync"
 )
+
+// ErrBadPlane: a plane or a row request is malformed (vector lengths,
+// resolution, ranges, rows outside the grid, a destination of the wrong
+// size).
+var ErrBadPlane = errors.New("grid: bad plane")
+
+// Interval is a closed range [Lo, Hi].
+type Interval struct {
+	Lo, Hi float64
+}
 
 // Plane is a 2D grid through parameter space: the point at column i, row j is
 //
@@ -39,18 +55,21 @@ func AxisPlane(dim, i, j int, at []float64, x, y Interval, nx, ny int) Plane {
 // Dim is the number of parameters of the plane's points.
 func (p Plane) Dim() int { return len(p.Origin) }
 
+// Len is the number of grid points.
+func (p Plane) Len() int { return p.Nx * p.Ny }
+
 // Validate checks sizes and ranges.
 func (p Plane) Validate() error {
 	d := len(p.Origin)
 	if d < 1 || len(p.U) != d || len(p.V) != d {
-		return fmt.Errorf("%w: plane vectors have lengths %d, %d, %d", ErrBadRequest, len(p.Origin), len(p.U), len(p.V))
+		return fmt.Errorf("%w: plane vectors have lengths %d, %d, %d", ErrBadPlane, len(p.Origin), len(p.U), len(p.V))
 	}
 	if p.Nx < 2 || p.Ny < 2 {
-		return fmt.Errorf("%w: grid %dx%d needs at least 2 points per axis", ErrBadRequest, p.Nx, p.Ny)
+		return fmt.Errorf("%w: grid %dx%d needs at least 2 points per axis", ErrBadPlane, p.Nx, p.Ny)
 	}
 	for _, r := range []Interval{p.X, p.Y} {
 		if !(r.Lo < r.Hi) || math.IsInf(r.Lo, 0) || math.IsInf(r.Hi, 0) {
-			return fmt.Errorf("%w: range [%v, %v] is empty or not finite", ErrBadRequest, r.Lo, r.Hi)
+			return fmt.Errorf("%w: range [%v, %v] is empty or not finite", ErrBadPlane, r.Lo, r.Hi)
 		}
 	}
 	return nil
@@ -77,37 +96,44 @@ func (p Plane) Point(theta []float64, i, j int) {
 	}
 }
 
+// CheckRows reports whether rows [row0, row1) of p fit a destination of n
+// values.
+func (p Plane) CheckRows(row0, row1, n int) error {
+	if row0 < 0 || row1 > p.Ny || row0 >= row1 {
+		return fmt.Errorf("%w: rows [%d, %d) outside 0..%d", ErrBadPlane, row0, row1, p.Ny)
+	}
+	if n != (row1-row0)*p.Nx {
+		return fmt.Errorf("%w: destination holds %d values, want %d", ErrBadPlane, n, (row1-row0)*p.Nx)
+	}
+	return nil
+}
+
+// Loss is a surface's float64 loss at theta; it must be safe for
+// concurrent use.
+type Loss func(theta []float64) float64
+
 // EvalRows evaluates rows [row0, row1) of the plane into dst (len
 // (row1−row0)·Nx, row-major) with up to workers goroutines (0: one per CPU).
-// Values are stored as ToFloat32 converts them. It stops early with ctx's error when ctx
-// is cancelled.
-func EvalRows(ctx context.Context, s Surface, p Plane, row0, row1 int, dst []float32, workers int) error {
+// Values are stored as ToFloat32 converts them. It stops early with ctx's
+// error when ctx is cancelled.
+func EvalRows(ctx context.Context, loss Loss, p Plane, row0, row1 int, dst []float32, workers int) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	if row0 < 0 || row1 > p.Ny || row0 >= row1 {
-		return fmt.Errorf("%w: rows [%d, %d) outside 0..%d", ErrBadRequest, row0, row1, p.Ny)
-	}
-	if len(dst) != (row1-row0)*p.Nx {
-		return fmt.Errorf("%w: destination holds %d values, want %d", ErrBadRequest, len(dst), (row1-row0)*p.Nx)
-	}
-	if d := s.Info().Dim; d != p.Dim() {
-		return fmt.Errorf("%w: plane has dimension %d, surface %d", ErrBadRequest, p.Dim(), d)
+	if err := p.CheckRows(row0, row1, len(dst)); err != nil {
+		return err
 	}
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	rows := row1 - row0
-	if workers > rows {
-		workers = rows
-	}
+	workers = min(workers, row1-row0)
 	// Workers take rows from a shared counter so uneven rows balance.
-	var next int64 = int64(row0)
+	next := row0
 	var mu sync.Mutex
 	take := func() int {
 		mu.Lock()
 		defer mu.Unlock()
-		r := int(next)
+		r := next
 		next++
 		return r
 	}
@@ -131,21 +157,16 @@ func EvalRows(ctx context.Context, s Surface, p Plane, row0, row1 int, dst []flo
 					errs <- ctx.Err()
 					return
 				}
-				y := p.YAt(j)
-				out := dst[(j-row0)*p.Nx : (j-row0+1)*p.Nx]
-				evalRow(s, p, xs, y, theta, out)
+				evalRow(loss, p, xs, p.YAt(j), theta, dst[(j-row0)*p.Nx:(j-row0+1)*p.Nx])
 			}
 		}()
 	}
 	wg.Wait()
 	close(errs)
-	if err := <-errs; err != nil {
-		return err
-	}
-	return nil
+	return <-errs
 }
 
-func evalRow(s Surface, p Plane, xs []float64, y float64, theta []float64, out []float32) {
+func evalRow(loss Loss, p Plane, xs []float64, y float64, theta []float64, out []float32) {
 	// base = Origin + y·V, then θ = base + x·U.
 	d := len(theta)
 	base := make([]float64, d)
@@ -153,12 +174,11 @@ func evalRow(s Surface, p Plane, xs []float64, y float64, theta []float64, out [
 		base[k] = p.Origin[k] + y*p.V[k]
 	}
 	u := p.U[:d]
-	base = base[:d]
 	if d == 2 { // the common case, without the inner loop
 		b0, b1, u0, u1 := base[0], base[1], u[0], u[1]
 		for i, x := range xs {
 			theta[0], theta[1] = b0+x*u0, b1+x*u1
-			out[i] = ToFloat32(s.Loss(theta))
+			out[i] = ToFloat32(loss(theta))
 		}
 		return
 	}
@@ -166,7 +186,7 @@ func evalRow(s Surface, p Plane, xs []float64, y float64, theta []float64, out [
 		for k := range theta {
 			theta[k] = base[k] + x*u[k]
 		}
-		out[i] = ToFloat32(s.Loss(theta))
+		out[i] = ToFloat32(loss(theta))
 	}
 }
 

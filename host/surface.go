@@ -1,0 +1,116 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/landscape-go/landscape/compute"
+	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/client"
+	"github.com/landscape-go/landscape/sdk/grid"
+)
+
+// Surface is a plugin's surface configured for use: where it is served
+// (its catalog entry), how it is configured (its Ref: settings, and
+// whether its test set is meant), and what the plugin says of it so
+// configured. Its data buffer is fetched apart, when the GPU needs it.
+type Surface struct {
+	Entry Entry
+	Ref   client.Ref
+	Desc  client.Descriptor
+
+	data []float32
+}
+
+// Settings are the surface's hyperparameter values as given.
+func (s *Surface) Settings() client.Settings { return s.Ref.Settings }
+
+// Configure describes the surface e configured with settings (which its
+// plugin validates).
+func (a *App) Configure(ctx context.Context, e Entry, settings client.Settings) (*Surface, error) {
+	return a.configure(ctx, e, client.Ref{Name: e.Name, Settings: settings})
+}
+
+func (a *App) configure(ctx context.Context, e Entry, ref client.Ref) (*Surface, error) {
+	cctx, cancel := a.CallTimeout(ctx)
+	defer cancel()
+	desc, err := e.Client.Describe(cctx, ref)
+	if err != nil {
+		if errors.Is(err, sdk.ErrBadParams) {
+			return nil, fmt.Errorf("%s: %w", e.Name, err)
+		}
+		return nil, err
+	}
+	return &Surface{Entry: e, Ref: ref, Desc: desc}, nil
+}
+
+// TestSet is s on its test samples (sdk.SurfaceWithTestSet); ok is false
+// (and err nil) when it has none.
+func (a *App) TestSet(ctx context.Context, s *Surface) (ts *Surface, ok bool, err error) {
+	if !s.Desc.HasTest || s.Ref.Test {
+		return nil, false, nil
+	}
+	ref := s.Ref
+	ref.Test = true
+	ts, err = a.configure(ctx, s.Entry, ref)
+	return ts, err == nil, err
+}
+
+// Kernel is what the GPU needs of s: its GLSL, constants and data buffer,
+// the buffer fetched from the plugin the first time. Only the GPU kernels
+// read the buffer, so commands fetch it when they take the GPU.
+func (a *App) Kernel(ctx context.Context, s *Surface) (compute.Kernel, error) {
+	if s.Desc.GLSL != "" && s.Desc.DataLen > 0 && s.data == nil {
+		cctx, cancel := a.CallTimeout(ctx)
+		defer cancel()
+		data, err := s.Entry.Client.Data(cctx, s.Ref, s.Desc.DataLen)
+		if err != nil {
+			return compute.Kernel{}, err
+		}
+		s.data = data
+	}
+	return compute.KernelOf(s.Desc.Info, s.Desc.GLSL, s.data), nil
+}
+
+// pointsBatch bounds the points of one request to a plugin.
+const pointsBatch = 4096
+
+// lossAt evaluates s at the points (s.Desc.Dim values each) through its
+// plugin, in batches, into out (one value per point).
+func (a *App) lossAt(ctx context.Context, s *Surface, pts []float64, out []float64) error {
+	dim := s.Desc.Dim
+	n := len(pts) / dim
+	for lo := 0; lo < n; lo += pointsBatch {
+		hi := min(lo+pointsBatch, n)
+		cctx, cancel := a.CallTimeout(ctx)
+		v, err := s.Entry.Client.Loss(cctx, client.Points{Ref: s.Ref, Dim: dim, Points: pts[lo*dim : hi*dim]})
+		cancel()
+		if err != nil {
+			return err
+		}
+		copy(out[lo:hi], v)
+	}
+	return nil
+}
+
+// source adapts s to the engine with the kernel k: its rows come from its
+// plugin.
+func (s *Surface) source(k compute.Kernel) compute.Source { return remote{s: s, k: k} }
+
+// cpu is s's source for the CPU path, whose kernel needs no data.
+func (s *Surface) cpu() compute.Source {
+	return s.source(compute.KernelOf(s.Desc.Info, s.Desc.GLSL, nil))
+}
+
+type remote struct {
+	s *Surface
+	k compute.Kernel
+}
+
+func (r remote) Kernel() compute.Kernel { return r.k }
+
+func (r remote) EvalRows(ctx context.Context, p grid.Plane, row0, row1 int, dst []float32, progress func(int)) error {
+	return r.s.Entry.Client.EvalRows(ctx, client.Rows{Ref: r.s.Ref, Plane: p, Row0: row0, Row1: row1, Dst: dst,
+		Progress: progress, SharedDir: r.s.Entry.SharedDir})
+}
