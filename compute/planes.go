@@ -25,15 +25,11 @@ import (
 // degenerate trajectories). Every error of this file wraps it.
 var ErrDirections = errors.New("compute: bad directions")
 
-// directionError is an ErrDirections error with its own message: it reads
-// "compute: direction v is zero", not "compute: bad directions: ...".
-type directionError struct{ msg string }
-
-func (e *directionError) Error() string { return "compute: " + e.msg }
-func (e *directionError) Unwrap() error { return ErrDirections }
+// ErrParallel: two plane directions are parallel (it wraps ErrDirections).
+var ErrParallel = fmt.Errorf("%w: plane directions are parallel", ErrDirections)
 
 func errDirections(format string, a ...any) error {
-	return &directionError{fmt.Sprintf(format, a...)}
+	return fmt.Errorf("%w: %s", ErrDirections, fmt.Sprintf(format, a...))
 }
 
 // parallelTol is how close to 1 |cos(u, v)| may come before two plane
@@ -186,7 +182,7 @@ func planeGram(u, v []float64) ([3]float64, error) {
 		c += (u[k] / nu) * (v[k] / nv)
 	}
 	if math.Abs(c) > 1-parallelTol {
-		return [3]float64{}, errDirections("plane directions are parallel (|cos| = %.12g)", math.Abs(c))
+		return [3]float64{}, fmt.Errorf("%w (|cos| = %.12g)", ErrParallel, math.Abs(c))
 	}
 	return [3]float64{nu * nu, c * nu * nv, nv * nv}, nil
 }

@@ -505,7 +505,7 @@ func TestInterpolationErrors(t *testing.T) {
 		n      int
 		want   string
 	}{
-		{"lengths", []float64{1, 2, 3}, []float64{1, 2, 3, 4}, 0, 1, 10, "compute: cannot interpolate between vectors of lengths 3 and 4"},
+		{"lengths", []float64{1, 2, 3}, []float64{1, 2, 3, 4}, 0, 1, 10, "compute: bad directions: cannot interpolate between vectors of lengths 3 and 4"},
 		{"equal", []float64{1, 2}, []float64{1, 2}, 0, 1, 10, "between a vector and itself"},
 		{"empty", nil, nil, 0, 1, 10, "empty vectors"},
 		{"one point", []float64{1}, []float64{2}, 0, 1, 1, "line of 1 points needs at least 2"},

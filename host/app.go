@@ -125,12 +125,14 @@ func Progress(w io.Writer, label string, total int) (update func(done, total int
 }
 
 // UserMessage is err as one line for a person: whitespace folded, and the
-// package prefixes that errors carry for programs ("host: ", "sdk: ") and
-// the bare sentinel words they add dropped.
+// package prefixes that errors carry for programs ("host: ", "render: ",
+// ...) and the bare sentinel words some add ("plugin failed: ") dropped.
+// It is the one place errors become what a user reads.
 func UserMessage(err error) string {
 	s := strings.Join(strings.Fields(err.Error()), " ")
 	return prefixRE.ReplaceAllString(s, "$1")
 }
 
-// prefixRE matches a package prefix at the start or after ": ".
-var prefixRE = regexp.MustCompile(`(^|: )(?:(?:client: plugin failed|gl: shader build failed|host|sdk|client|compute|gl): )+`)
+// prefixRE matches package prefixes at the start or after ": ": every
+// package whose errors reach users names itself so.
+var prefixRE = regexp.MustCompile(`(^|: )(?:(?:client: plugin failed|gl: shader build failed|host|sdk|client|grid|compute|optimize|gl|render|view): )+`)

@@ -6,28 +6,14 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"strings"
 	"sync"
 
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/compute/gl"
 )
 
-// Backends accepted by --backend.
-var backendNames = []string{"auto", "gl", "cpu"}
-
 // ErrBackend: the asked-for backend cannot be used.
 var ErrBackend = errors.New("host: backend unavailable")
-
-// CheckBackend validates a --backend value.
-func CheckBackend(b string) error {
-	for _, n := range backendNames {
-		if b == n {
-			return nil
-		}
-	}
-	return fmt.Errorf("%w: --backend %q (accepted: %s)", ErrBadFlag, b, strings.Join(backendNames, ", "))
-}
 
 // glState is the run's GPU context, made on first need.
 type glState struct {
@@ -62,7 +48,7 @@ func (a *App) GL() (*gl.Evaluator, error) {
 // or "auto", which takes the GPU when a context can be made and the surface
 // ships GLSL that compiles, and otherwise the CPU, saying why in one line on
 // Stderr. It returns the backend that did the work.
-func (a *App) Evaluate(ctx context.Context, backend string, sc *Scene, o compute.Options) (*compute.Field, string, error) {
+func (a *App) Evaluate(ctx context.Context, backend Backend, sc *Scene, o compute.Options) (*compute.Field, Backend, error) {
 	var f *compute.Field
 	used, err := a.withBackend(backend, func() (string, error) {
 		ev, k, why, err := a.gpuFor(ctx, sc.Surface)
@@ -163,26 +149,28 @@ func (a *App) verifyGPU(ctx context.Context, s *Surface, pts []float64, gpu []fl
 	return nil
 }
 
-// withBackend runs gpu unless backend is "cpu". gpu returns why it could
-// not run (and no error) when it cannot: under "gl" that is an error, under
-// "auto" one line on Stderr, and cpu runs instead. It returns the backend
-// that did the work.
-func (a *App) withBackend(backend string, gpu func() (why string, err error), cpu func() error) (string, error) {
-	if err := CheckBackend(backend); err != nil {
-		return "", err
+// withBackend runs gpu unless backend is BackendCPU. gpu returns why it
+// could not run (and no error) when it cannot: under BackendGL that is an
+// error, under BackendAuto one line on Stderr, and cpu runs instead. It
+// returns the backend that did the work.
+func (a *App) withBackend(backend Backend, gpu func() (why string, err error), cpu func() error) (Backend, error) {
+	switch backend {
+	case BackendAuto, BackendGL, BackendCPU:
+	default:
+		return 0, badInput("backend", "%d is no backend", backend)
 	}
-	if backend != "cpu" {
+	if backend != BackendCPU {
 		why, err := gpu()
 		if err != nil {
-			return "", err
+			return 0, err
 		}
 		if why == "" {
-			return "gl", nil
+			return BackendGL, nil
 		}
-		if backend == "gl" {
-			return "", fmt.Errorf("%w: --backend gl: %s", ErrBackend, why)
+		if backend == BackendGL {
+			return 0, fmt.Errorf("%w: backend gl: %s", ErrBackend, why)
 		}
 		fmt.Fprintf(a.Stderr, "landscape: cpu backend: %s\n", why)
 	}
-	return "cpu", cpu()
+	return BackendCPU, cpu()
 }

@@ -20,8 +20,8 @@ type BasinsSpec struct {
 	OptParams sdk.Params
 	Steps     int
 	Seed      uint64
-	// Backend is "auto", "gl" or "cpu" (as for evaluation).
-	Backend string
+	// Backend is where the runs step (as for evaluation).
+	Backend Backend
 	// Radius: a run reached a minimum when it ends within Radius of it
 	// (zero: 1% of the largest domain width).
 	Radius float64
@@ -34,7 +34,7 @@ type BasinsResult struct {
 	Counts  []int // per minimum
 	None    int
 	Lost    int
-	Backend string
+	Backend Backend
 }
 
 // Basins runs the batch: on the GPU when the backend allows and both the
@@ -140,7 +140,7 @@ func (a *App) finalPoints(ctx context.Context, s BasinsSpec, starts []float64) (
 }
 
 // classify labels each final point by the known minimum within radius.
-func classify(d client.Descriptor, finals []float64, radius float64, backend string) *BasinsResult {
+func classify(d client.Descriptor, finals []float64, radius float64, backend Backend) *BasinsResult {
 	dim := d.Dim
 	if radius <= 0 {
 		w := 0.0

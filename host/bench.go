@@ -6,35 +6,44 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/landscape-go/landscape/compute"
+	"github.com/landscape-go/landscape/sdk/client"
 )
 
 // BenchOptions choose a benchmark suite; zero values take the defaults.
 type BenchOptions struct {
-	// Surfaces to time (default DefaultBenchSurfaces).
+	// Surfaces to time (default BenchSurfaces()).
 	Surfaces []string
-	// Res lists "NXxNY" resolutions (default 512² to 4096²).
-	Res []string
+	// Res lists resolutions (default BenchRes()).
+	Res []Res
 	// Backends to time: "cpu", "gl" (default: every one available), and
 	// "points": the grid evaluated point by point, one plugin call per
 	// point, as tools that set the weights and run a forward pass per point
 	// do.
 	Backends []string
-	// Set holds the surfaces' hyperparameters ("name=value", as --set).
-	Set []string
+	// Settings are the surfaces' hyperparameters.
+	Settings client.Settings
 	// Reps is the number of timed runs of each case on each backend (default 5).
 	Reps int
 	// Log, when set, gets a line per finished round.
 	Log io.Writer
 }
 
-// DefaultBenchSurfaces is the standard suite's surfaces.
-var DefaultBenchSurfaces = []string{"ripple", "rastrigin", "rosenbrock", "ackley", "eggholder"}
+// BenchSurfaces are the standard suite's surfaces.
+func BenchSurfaces() []string {
+	return []string{"ripple", "rastrigin", "rosenbrock", "ackley", "eggholder"}
+}
 
-// DefaultBenchRes is the standard suite's resolutions.
-var DefaultBenchRes = []string{"512x512", "1024x1024", "2048x2048", "4096x4096"}
+// BenchRes are the standard suite's resolutions.
+func BenchRes() []Res { return []Res{{512, 512}, {1024, 1024}, {2048, 2048}, {4096, 4096}} }
+
+// BenchBackends are the backends Bench times: cpu and gl evaluate grids as
+// eval does; points evaluates the grid point by point, one plugin call per
+// point, as tools that set the weights and run a forward pass per point do.
+func BenchBackends() []string { return []string{"cpu", "gl", "points"} }
 
 // BenchResult is one case on one backend: medians over the runs.
 type BenchResult struct {
@@ -57,10 +66,10 @@ type BenchResult struct {
 // alike; a warm-up run (GL program builds, plugin start) is not timed.
 func (a *App) Bench(ctx context.Context, o BenchOptions) ([]BenchResult, error) {
 	if len(o.Surfaces) == 0 {
-		o.Surfaces = DefaultBenchSurfaces
+		o.Surfaces = BenchSurfaces()
 	}
 	if len(o.Res) == 0 {
-		o.Res = DefaultBenchRes
+		o.Res = BenchRes()
 	}
 	if o.Reps <= 0 {
 		o.Reps = 5
@@ -75,8 +84,8 @@ func (a *App) Bench(ctx context.Context, o BenchOptions) ([]BenchResult, error) 
 		}
 	}
 	for _, b := range backends {
-		if b != "cpu" && b != "gl" && b != "points" {
-			return nil, fmt.Errorf("%w: --backends %q (accepted: cpu, gl, points)", ErrBadFlag, b)
+		if !slices.Contains(BenchBackends(), b) {
+			return nil, badInput("backends", "%q: accepted: %s", b, strings.Join(BenchBackends(), ", "))
 		}
 	}
 	cat, err := a.Catalog(ctx)
@@ -93,7 +102,7 @@ func (a *App) Bench(ctx context.Context, o BenchOptions) ([]BenchResult, error) 
 	var runs []*run
 	for _, name := range o.Surfaces {
 		for _, res := range o.Res {
-			sc, err := a.ResolveScene(ctx, cat, SceneFlags{Surface: name, Res: res, Set: o.Set})
+			sc, err := a.ResolveScene(ctx, cat, SceneSpec{Surface: name, Res: res, Settings: o.Settings})
 			if err != nil {
 				return nil, err
 			}
@@ -112,7 +121,11 @@ func (a *App) Bench(ctx context.Context, o BenchOptions) ([]BenchResult, error) 
 		if r.backend == "points" {
 			err = a.pointByPoint(ctx, r.sc)
 		} else {
-			_, _, err = a.Evaluate(ctx, r.backend, r.sc, compute.Options{Timing: &tm})
+			b := BackendCPU
+			if r.backend == "gl" {
+				b = BackendGL
+			}
+			_, _, err = a.Evaluate(ctx, b, r.sc, compute.Options{Timing: &tm})
 		}
 		return time.Since(t0), tm, err
 	}

@@ -39,21 +39,12 @@ func find[T named](kind, list, name string, items []T, sentinel error, failed []
 	case len(hits) > 1:
 		return zero, fmt.Errorf("host: %s %q is served by several plugins; name one of %s", kind, bare, strings.Join(hits, ", "))
 	}
-	msg := fmt.Sprintf("unknown %s %q", kind, name)
+	why := ""
 	if len(failed) > 0 {
-		msg += fmt.Sprintf(" (%d plugin(s) failed to start: %v)", len(failed), failed[0])
+		why = fmt.Sprintf(" (%d plugin(s) failed to start: %v)", len(failed), failed[0])
 	}
-	return zero, errUnknown{msg + suggest.Hint(bare, names(items)) + " (`landscape " + list + "` lists them)", sentinel}
+	return zero, fmt.Errorf("%w %q%s%s (`landscape %s` lists them)", sentinel, name, why, suggest.Hint(bare, names(items)), list)
 }
-
-// errUnknown carries the message and matches its sentinel.
-type errUnknown struct {
-	msg      string
-	sentinel error
-}
-
-func (e errUnknown) Error() string        { return e.msg }
-func (e errUnknown) Is(target error) bool { return target == e.sentinel }
 
 // names lists the items' names, sorted, each once.
 func names[T named](items []T) []string {

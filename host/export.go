@@ -11,7 +11,7 @@ import (
 )
 
 // GridFormats are the file types a grid is written as.
-var GridFormats = []string{".npy", ".npz", ".csv", ".vts"}
+func GridFormats() []string { return []string{".npy", ".npz", ".csv", ".vts"} }
 
 // WriteGrid writes f as format (one of GridFormats) with the extra arrays
 // (the test loss, say) alongside:

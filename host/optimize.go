@@ -94,13 +94,13 @@ func (a *App) Optimize(ctx context.Context, s OptimizeSpec) ([]*Trajectory, erro
 	trajs := make([]*Trajectory, len(s.Starts))
 	for i, x := range s.Starts {
 		if len(x) != dim {
-			return nil, fmt.Errorf("%w: start %d has %d values; %s has %d parameters", ErrBadFlag, i+1, len(x), desc.Name, dim)
+			return nil, fmt.Errorf("%w: start %d has %d values; %s has %d parameters", ErrBadInput, i+1, len(x), desc.Name, dim)
 		}
 		starts = append(starts, x...)
 		trajs[i] = &Trajectory{Start: append([]float64(nil), x...), ConvergedAt: -1, Status: MaxSteps}
 	}
 	if s.BatchSize > 0 && desc.Samples == 0 {
-		return nil, fmt.Errorf("%w: --batch-size: %s has no mini-batches (it is not a data-driven surface)", ErrBadFlag, desc.Name)
+		return nil, fmt.Errorf("%w: --batch-size: %s has no mini-batches (it is not a data-driven surface)", ErrBadInput, desc.Name)
 	}
 	eval := evaluation(s.Surface)
 	if s.BatchSize > 0 {

@@ -119,8 +119,11 @@ func TestOutputFormat(t *testing.T) {
 func TestUserMessage(t *testing.T) {
 	for in, want := range map[string]string{
 		"host: backend unavailable: --backend gl: surface x ships no GLSL": "backend unavailable: --backend gl: surface x ships no GLSL",
-		"sdk: plugin failed: plugin a did not start":                       "plugin a did not start",
-		"compute: ripple: sdk: plugin failed: plugin t exited":             "ripple: plugin t exited",
+		"client: plugin failed: plugin a did not start":                    "plugin a did not start",
+		"compute: ripple: client: plugin failed: plugin t exited":          "ripple: plugin t exited",
+		"render: unknown colormap \"x\"":                                   "unknown colormap \"x\"",
+		"view: no window: no display":                                      "no window: no display",
+		"sdk: bad hyperparameter: lr=-1 is out of bounds":                  "bad hyperparameter: lr=-1 is out of bounds",
 		"gl: shader build failed: surface s: GLSL line 3: error":           "surface s: GLSL line 3: error",
 		"x\n  y":      "x y",
 		"legal: fine": "legal: fine",

@@ -1,7 +1,6 @@
 package host
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -11,62 +10,73 @@ import (
 	"github.com/landscape-go/landscape/sdk/client"
 )
 
-// ErrBadFlag: a flag's value is malformed.
-var ErrBadFlag = errors.New("host: bad value")
+// The parsers here read the values users write (the CLI's flag values).
+// Their errors say what is wrong with the value, and neither repeat it nor
+// name where it came from: the caller does (the CLI names the flag).
 
 // MaxAxis bounds the points along one grid axis.
 const MaxAxis = 1 << 16
 
-// ParseRes parses "NX" (square) or "NXxNY". Each must be from 2 to MaxAxis.
-func ParseRes(s string) (nx, ny int, err error) {
+// Res is a grid's resolution: points along x and y.
+type Res struct{ Nx, Ny int }
+
+// String is r as ParseRes reads it.
+func (r Res) String() string {
+	if r.Nx == r.Ny {
+		return strconv.Itoa(r.Nx)
+	}
+	return fmt.Sprintf("%dx%d", r.Nx, r.Ny)
+}
+
+// ParseRes parses "N" (square) or "NXxNY"; each must be from 2 to MaxAxis.
+func ParseRes(s string) (Res, error) {
 	bad := func(why string) error {
-		return fmt.Errorf("%w: --res %q: %s (use NX or NXxNY, for example 1024 or 1024x768, each from 2 to %d)", ErrBadFlag, s, why, MaxAxis)
+		return fmt.Errorf("%s (use NX or NXxNY, for example 1024 or 1024x768, each from 2 to %d)", why, MaxAxis)
 	}
 	parts := strings.Split(strings.ToLower(strings.TrimSpace(s)), "x")
 	if len(parts) > 2 {
-		return 0, 0, bad("too many parts")
+		return Res{}, bad("too many parts")
 	}
 	var n [2]int
 	for i, p := range parts {
 		v, err := strconv.Atoi(strings.TrimSpace(p))
 		if err != nil {
-			return 0, 0, bad("not a whole number")
+			return Res{}, bad("not a whole number")
 		}
 		if v < 2 {
-			return 0, 0, bad(fmt.Sprintf("%d is below 2", v))
+			return Res{}, bad(fmt.Sprintf("%d is below 2", v))
 		}
 		if v > MaxAxis {
-			return 0, 0, bad(fmt.Sprintf("%d is above %d", v, MaxAxis))
+			return Res{}, bad(fmt.Sprintf("%d is above %d", v, MaxAxis))
 		}
 		n[i] = v
 	}
 	if len(parts) == 1 {
 		n[1] = n[0]
 	}
-	return n[0], n[1], nil
+	return Res{n[0], n[1]}, nil
 }
 
 // ParseRange parses "x0:x1,y0:y1" into two increasing, finite intervals.
 func ParseRange(s string) (x, y sdk.Interval, err error) {
 	parts := strings.Split(s, ",")
 	if len(parts) != 2 {
-		return x, y, fmt.Errorf("%w: --range %q: want x0:x1,y0:y1, for example -2:2,-1:3", ErrBadFlag, s)
+		return x, y, fmt.Errorf("want x0:x1,y0:y1, for example -2:2,-1:3")
 	}
 	var iv [2]sdk.Interval
 	for i, p := range parts {
 		if iv[i], err = parseInterval(p); err != nil {
-			return x, y, fmt.Errorf("%w: --range %q: %v (want x0:x1,y0:y1 with x0 < x1 and y0 < y1)", ErrBadFlag, s, err)
+			return x, y, fmt.Errorf("%v (want x0:x1,y0:y1 with x0 < x1 and y0 < y1)", err)
 		}
 	}
 	return iv[0], iv[1], nil
 }
 
-// ParseInterval parses "lo:hi" (a flag's value) into an increasing,
-// finite interval.
-func ParseInterval(flag, s string) (sdk.Interval, error) {
+// ParseInterval parses "lo:hi" into an increasing, finite interval.
+func ParseInterval(s string) (sdk.Interval, error) {
 	iv, err := parseInterval(s)
 	if err != nil {
-		return iv, fmt.Errorf("%w: --%s %q: %v (want lo:hi with lo < hi, for example -0.5:1.5)", ErrBadFlag, flag, s, err)
+		return iv, fmt.Errorf("%v (want lo:hi with lo < hi, for example -0.5:1.5)", err)
 	}
 	return iv, nil
 }
@@ -104,22 +114,96 @@ func parseFinite(s string) (float64, error) {
 	return v, nil
 }
 
-// ParseSet parses --set values: each "name=value", several comma-separated
-// in one flag allowed (a piece without '=' continues the previous value, so
-// a file name may hold commas). Numbers go to Params; anything else (a
-// choice's name, a file name) to Texts, for the surface to judge. A name
-// given twice is an error, as is a number that is not finite.
-func ParseSet(vals []string) (client.Settings, error) {
-	out := client.Settings{Params: sdk.Params{}, Texts: sdk.Texts{}}
-	var items []string
-	for _, v := range vals {
-		for i, kv := range strings.Split(v, ",") {
-			if i > 0 && !strings.Contains(kv, "=") && len(items) > 0 {
-				items[len(items)-1] += "," + kv
-				continue
-			}
-			items = append(items, kv)
+// ParseVector parses comma-separated finite numbers ("1,2.5,-3").
+func ParseVector(s string) ([]float64, error) {
+	var out []float64
+	for _, p := range strings.Split(s, ",") {
+		v, err := parseFinite(p)
+		if err != nil {
+			return nil, fmt.Errorf("%v (want comma-separated numbers)", err)
 		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// ParseAxes parses "i,j": two different parameter indices (whether the
+// surface has them is checked when the plane is resolved).
+func ParseAxes(s string) ([2]int, error) {
+	parts := strings.Split(s, ",")
+	var ax [2]int
+	if len(parts) != 2 {
+		return ax, fmt.Errorf("want two parameter indices, for example 0,1")
+	}
+	for i, p := range parts {
+		v, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || v < 0 || v >= MaxAxis {
+			return ax, fmt.Errorf("%q: indices must be whole numbers from 0", strings.TrimSpace(p))
+		}
+		ax[i] = v
+	}
+	if ax[0] == ax[1] {
+		return ax, fmt.Errorf("the two axes must differ")
+	}
+	return ax, nil
+}
+
+// FormatBytes writes n bytes in binary units ("1.5 GiB").
+func FormatBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 4; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
+}
+
+// ParseBytes parses a size such as "512MiB", "4GiB", "2G" or a plain byte count.
+func ParseBytes(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	mult := int64(1)
+	lower := strings.ToLower(t)
+	for _, u := range []struct {
+		suffix string
+		m      int64
+	}{{"kib", 1 << 10}, {"mib", 1 << 20}, {"gib", 1 << 30}, {"tib", 1 << 40}, {"k", 1 << 10}, {"m", 1 << 20}, {"g", 1 << 30}, {"t", 1 << 40}, {"b", 1}} {
+		if strings.HasSuffix(lower, u.suffix) {
+			mult = u.m
+			t = strings.TrimSpace(t[:len(t)-len(u.suffix)])
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || !(v > 0) || v*float64(mult) > 1<<50 {
+		return 0, fmt.Errorf("want a positive size such as 512MiB or 8GiB")
+	}
+	return int64(v * float64(mult)), nil
+}
+
+// AddSettings parses one hyperparameter value as users give it ("name=value",
+// several comma-separated; a piece without '=' continues the previous
+// value, so a file name may hold commas) into s. Numbers go to Params;
+// anything else (a choice's name, false or true, a file name) to Texts,
+// for the surface or optimizer that declares it to judge. A name given
+// twice is an error, as is a number that is not finite.
+func AddSettings(s *client.Settings, v string) error {
+	if s.Params == nil {
+		s.Params = sdk.Params{}
+	}
+	if s.Texts == nil {
+		s.Texts = sdk.Texts{}
+	}
+	var items []string
+	for i, kv := range strings.Split(v, ",") {
+		if i > 0 && !strings.Contains(kv, "=") && len(items) > 0 {
+			items[len(items)-1] += "," + kv
+			continue
+		}
+		items = append(items, kv)
 	}
 	for _, kv := range items {
 		kv = strings.TrimSpace(kv)
@@ -129,35 +213,137 @@ func ParseSet(vals []string) (client.Settings, error) {
 		k, val, ok := strings.Cut(kv, "=")
 		k = strings.TrimSpace(k)
 		if !ok || k == "" {
-			return out, fmt.Errorf("%w: --set %q: want name=value, for example --set A=5", ErrBadFlag, kv)
+			return fmt.Errorf("%q: want name=value, for example A=5", kv)
 		}
-		_, dupP := out.Params[k]
-		_, dupT := out.Texts[k]
+		_, dupP := s.Params[k]
+		_, dupT := s.Texts[k]
 		if dupP || dupT {
-			return out, fmt.Errorf("%w: --set %s is given twice", ErrBadFlag, k)
+			return fmt.Errorf("%s is given twice", k)
 		}
 		if _, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err != nil {
-			out.Texts[k] = strings.TrimSpace(val)
+			s.Texts[k] = strings.TrimSpace(val)
 			continue
 		}
 		f, err := parseFinite(val)
 		if err != nil {
-			return out, fmt.Errorf("%w: --set %s: %v", ErrBadFlag, k, err)
+			return fmt.Errorf("%s: %v", k, err)
 		}
-		out.Params[k] = f
+		s.Params[k] = f
 	}
-	return out, nil
+	return nil
 }
 
-// ParseVector parses comma-separated finite numbers ("1,2.5,-3").
-func ParseVector(flag, s string) ([]float64, error) {
-	var out []float64
-	for _, p := range strings.Split(s, ",") {
-		v, err := parseFinite(p)
-		if err != nil {
-			return nil, fmt.Errorf("%w: --%s %q: %v (want comma-separated numbers)", ErrBadFlag, flag, s, err)
+// ParseSettings is AddSettings over several values.
+func ParseSettings(vals ...string) (client.Settings, error) {
+	var s client.Settings
+	for _, v := range vals {
+		if err := AddSettings(&s, v); err != nil {
+			return s, err
 		}
-		out = append(out, v)
 	}
-	return out, nil
+	if s.Params == nil {
+		s = client.Settings{Params: sdk.Params{}, Texts: sdk.Texts{}}
+	}
+	return s, nil
+}
+
+// enum is a closed set of names a value takes, in order.
+type enum []string
+
+// parse is the index of s in e, or an error listing e.
+func (e enum) parse(s string) (int, error) {
+	for i, n := range e {
+		if s == n {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("accepted: %s", strings.Join(e, ", "))
+}
+
+func (e enum) name(i int) string {
+	if i >= 0 && i < len(e) {
+		return e[i]
+	}
+	return strconv.Itoa(i)
+}
+
+// Backend is where grids are evaluated: auto takes the GPU when a GL 4.3
+// context can be made and the surface ships GLSL that compiles, and the
+// CPU otherwise (saying why); gl and cpu insist.
+type Backend int
+
+// The backends.
+const (
+	BackendAuto Backend = iota
+	BackendGL
+	BackendCPU
+)
+
+var backendNames = enum{"auto", "gl", "cpu"}
+
+// String is b's name.
+func (b Backend) String() string { return backendNames.name(int(b)) }
+
+// ParseBackend reads a backend's name.
+func ParseBackend(s string) (Backend, error) {
+	i, err := backendNames.parse(s)
+	return Backend(i), err
+}
+
+// PlaneKind is how a plane through parameter space is chosen.
+type PlaneKind int
+
+// The planes: two parameters vary (axis), two seeded Gaussian directions
+// (random), the same rescaled filter by filter to the origin's norms
+// (filter, Li et al. 2018), or the first two principal directions of an
+// optimizer trajectory (pca).
+const (
+	PlaneAxis PlaneKind = iota
+	PlaneRandom
+	PlaneFilter
+	PlanePCA
+)
+
+var planeNames = enum{"axis", "random", "filter", "pca"}
+
+// String is k's name.
+func (k PlaneKind) String() string { return planeNames.name(int(k)) }
+
+// ParsePlaneKind reads a plane's name.
+func ParsePlaneKind(s string) (PlaneKind, error) {
+	i, err := planeNames.parse(s)
+	return PlaneKind(i), err
+}
+
+// Direction is a line's direction through parameter space: parameter Axis
+// (Kind PlaneAxis), or a seeded Gaussian direction (PlaneRandom),
+// filter-normalized (PlaneFilter).
+type Direction struct {
+	Kind PlaneKind
+	Axis int
+}
+
+// String is d as ParseDirection reads it.
+func (d Direction) String() string {
+	if d.Kind == PlaneAxis {
+		return "axis:" + strconv.Itoa(d.Axis)
+	}
+	return d.Kind.String()
+}
+
+// ParseDirection reads "axis:I", "random" or "filter".
+func ParseDirection(s string) (Direction, error) {
+	switch {
+	case strings.HasPrefix(s, "axis:"):
+		k, err := strconv.Atoi(strings.TrimPrefix(s, "axis:"))
+		if err != nil || k < 0 {
+			return Direction{}, fmt.Errorf("want axis:I with I a parameter's index")
+		}
+		return Direction{Kind: PlaneAxis, Axis: k}, nil
+	case s == "random":
+		return Direction{Kind: PlaneRandom}, nil
+	case s == "filter":
+		return Direction{Kind: PlaneFilter}, nil
+	}
+	return Direction{}, fmt.Errorf("accepted: axis:I, random, filter")
 }

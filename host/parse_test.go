@@ -1,7 +1,6 @@
 package host
 
 import (
-	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -30,15 +29,18 @@ func TestParseRes(t *testing.T) {
 		{in: "1x2x3", bad: "too many"},
 		{in: "", bad: "not a whole number"},
 	} {
-		nx, ny, err := ParseRes(c.in)
+		r, err := ParseRes(c.in)
 		if c.bad != "" {
-			if err == nil || !errors.Is(err, ErrBadFlag) || !strings.Contains(err.Error(), c.bad) {
-				t.Errorf("ParseRes(%q) = %d, %d, %v; want error containing %q", c.in, nx, ny, err, c.bad)
+			if err == nil || !strings.Contains(err.Error(), c.bad) {
+				t.Errorf("ParseRes(%q) = %v, %v; want error containing %q", c.in, r, err, c.bad)
 			}
 			continue
 		}
-		if err != nil || nx != c.nx || ny != c.ny {
-			t.Errorf("ParseRes(%q) = %d, %d, %v; want %d, %d", c.in, nx, ny, err, c.nx, c.ny)
+		if err != nil || r.Nx != c.nx || r.Ny != c.ny {
+			t.Errorf("ParseRes(%q) = %v, %v; want %d, %d", c.in, r, err, c.nx, c.ny)
+		}
+		if back, err := ParseRes(r.String()); err != nil || back != r {
+			t.Errorf("ParseRes(%q) does not read back: %v, %v", r.String(), back, err)
 		}
 	}
 }
@@ -75,7 +77,7 @@ func TestParseRange(t *testing.T) {
 }
 
 func TestParseSet(t *testing.T) {
-	p, err := ParseSet([]string{"A=5", "dim=3, b = -1.5e2", "loss=huber,csv=a,b.csv"})
+	p, err := ParseSettings("A=5", "dim=3, b = -1.5e2", "loss=huber,csv=a,b.csv")
 	if err != nil || len(p.Params) != 3 || p.Params["A"] != 5 || p.Params["dim"] != 3 || p.Params["b"] != -150 {
 		t.Errorf("ParseSet = %v, %v", p, err)
 	}
@@ -92,7 +94,7 @@ func TestParseSet(t *testing.T) {
 		{[]string{"A=NaN"}, "not finite"},
 		{[]string{"A=1", "A=2"}, "given twice"},
 	} {
-		if _, err := ParseSet(c.in); err == nil || !strings.Contains(err.Error(), c.bad) {
+		if _, err := ParseSettings(c.in...); err == nil || !strings.Contains(err.Error(), c.bad) {
 			t.Errorf("ParseSet(%q) error = %v; want %q", c.in, err, c.bad)
 		}
 	}
@@ -119,15 +121,15 @@ func FuzzParseRes(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		nx, ny, err := ParseRes(s)
+		r, err := ParseRes(s)
 		if err != nil {
-			if !errors.Is(err, ErrBadFlag) {
-				t.Fatalf("error %v does not wrap ErrBadFlag", err)
+			if err.Error() == "" {
+				t.Fatal("an empty error")
 			}
 			return
 		}
-		if nx < 2 || ny < 2 || nx > MaxAxis || ny > MaxAxis {
-			t.Fatalf("ParseRes(%q) accepted %dx%d", s, nx, ny)
+		if r.Nx < 2 || r.Ny < 2 || r.Nx > MaxAxis || r.Ny > MaxAxis {
+			t.Fatalf("ParseRes(%q) accepted %v", s, r)
 		}
 	})
 }
@@ -139,9 +141,6 @@ func FuzzParseRange(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		x, y, err := ParseRange(s)
 		if err != nil {
-			if !errors.Is(err, ErrBadFlag) {
-				t.Fatalf("error %v does not wrap ErrBadFlag", err)
-			}
 			return
 		}
 		for _, r := range []sdk.Interval{x, y} {
@@ -161,11 +160,8 @@ func FuzzParseSet(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		p, err := ParseSet([]string{s})
+		p, err := ParseSettings(s)
 		if err != nil {
-			if !errors.Is(err, ErrBadFlag) {
-				t.Fatalf("error %v does not wrap ErrBadFlag", err)
-			}
 			return
 		}
 		for k, v := range p.Params {
@@ -186,7 +182,7 @@ func FuzzParseVector(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		v, err := ParseVector("at", s)
+		v, err := ParseVector(s)
 		if err != nil {
 			return
 		}
@@ -199,4 +195,38 @@ func FuzzParseVector(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestParseAxesAndNames(t *testing.T) {
+	if ax, err := ParseAxes(" 3, 1"); err != nil || ax != [2]int{3, 1} {
+		t.Errorf("ParseAxes = %v, %v", ax, err)
+	}
+	for in, want := range map[string]string{"1": "two parameter indices", "1,1": "must differ", "a,1": "whole numbers", "-1,2": "whole numbers", "1,2,3": "two"} {
+		if _, err := ParseAxes(in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseAxes(%q) = %v, want %q", in, err, want)
+		}
+	}
+	for _, s := range []string{"auto", "gl", "cpu"} {
+		if b, err := ParseBackend(s); err != nil || b.String() != s {
+			t.Errorf("ParseBackend(%q) = %v, %v", s, b, err)
+		}
+	}
+	if _, err := ParseBackend("vulkan"); err == nil || !strings.Contains(err.Error(), "accepted: auto, gl, cpu") {
+		t.Errorf("ParseBackend(vulkan) = %v", err)
+	}
+	for _, s := range []string{"axis", "random", "filter", "pca"} {
+		if k, err := ParsePlaneKind(s); err != nil || k.String() != s {
+			t.Errorf("ParsePlaneKind(%q) = %v, %v", s, k, err)
+		}
+	}
+	for _, s := range []string{"axis:0", "axis:12", "random", "filter"} {
+		if d, err := ParseDirection(s); err != nil || d.String() != s {
+			t.Errorf("ParseDirection(%q) = %v, %v", s, d, err)
+		}
+	}
+	for _, s := range []string{"axis:", "axis:-1", "sideways", ""} {
+		if _, err := ParseDirection(s); err == nil {
+			t.Errorf("ParseDirection(%q) accepted", s)
+		}
+	}
 }

@@ -63,11 +63,11 @@ type SummaryTiming struct {
 }
 
 // NewSummary describes field as evaluated for scene.
-func NewSummary(sc *Scene, backend string, f *compute.Field, eval, total time.Duration) Summary {
+func NewSummary(sc *Scene, backend Backend, f *compute.Field, eval, total time.Duration) Summary {
 	hp := ConfiguredJSON(sc.Desc.Hyperparameters)
 	g := f.Grid
 	s := Summary{
-		Surface: sc.Desc.Name, Plugin: sc.Entry.Plugin, Backend: backend, Dim: sc.Desc.Dim,
+		Surface: sc.Desc.Name, Plugin: sc.Entry.Plugin, Backend: backend.String(), Dim: sc.Desc.Dim,
 		Hyperparameters: hp, Resolution: [2]int{g.Nx, g.Ny},
 		Range:  SummaryRange{X: [2]float64{g.X.Lo, g.X.Hi}, Y: [2]float64{g.Y.Lo, g.Y.Hi}},
 		Layout: "row-major y-by-x; row 0 at y=range.y[0]; column i at x0+i*(x1-x0)/(nx-1)",
@@ -121,6 +121,7 @@ type HyperparameterJSON struct {
 	Max     float64  `json:"max"`
 	Integer bool     `json:"integer,omitempty"`
 	Options []string `json:"options,omitempty"`
+	Flag    bool     `json:"flag,omitempty"`
 	Text    bool     `json:"text,omitempty"`
 	Doc     string   `json:"doc,omitempty"`
 }
@@ -153,7 +154,7 @@ func ConfiguredJSON(hs []sdk.Hyperparameter) map[string]any {
 func HyperparametersJSON(hs []sdk.Hyperparameter) []HyperparameterJSON {
 	out := make([]HyperparameterJSON, 0, len(hs))
 	for _, h := range hs {
-		out = append(out, HyperparameterJSON{h.Name, h.DefaultValue(), h.Min, h.Max, h.Integer, h.Options, h.Text, h.Doc})
+		out = append(out, HyperparameterJSON{h.Name, h.DefaultValue(), h.Min, h.Max, h.Integer, h.Options, h.Flag, h.Text, h.Doc})
 	}
 	return out
 }

@@ -17,11 +17,11 @@ func basinsCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
 		sf      sceneFlags
 		outs    []string
 		optName string
-		steps   int
+		steps   = 500
 		seed    uint64
 		radius  float64
-		width   int
-		height  int
+		width   = 1000
+		height  = 800
 	)
 	c := &cobra.Command{
 		Use:   "basins SURFACE --optimizer NAME -o basins.png [-o basins.npy]",
@@ -48,9 +48,6 @@ opt.NAME or surface.NAME for a name both take).`,
 			if len(outs) == 0 {
 				return usageError{fmt.Errorf("basins needs -o OUT.png and/or -o OUT.npy")}
 			}
-			if steps < 1 || steps > 1_000_000 {
-				return fmt.Errorf("%w: --steps %d: want 1 to 1000000", host.ErrBadFlag, steps)
-			}
 			for _, o := range outs {
 				if _, err := host.OutputFormat(o, ".png", ".npy"); err != nil {
 					return err
@@ -59,12 +56,12 @@ opt.NAME or surface.NAME for a name both take).`,
 			ctx := cmd.Context()
 			// --set takes both the surface's and the optimizer's settings,
 			// routed as optimize routes them.
-			_, oe, sp, params, err := surfaceAndOptimizer(ctx, app, args[0], optName, sf.set)
+			_, opts, routed, err := routeSettings(ctx, app, args[0], []string{optName}, sf.set)
 			if err != nil {
 				return err
 			}
-			sf.params = &sp
-			sc, err := sf.resolve(ctx, app, args[0])
+			oe, params := opts[0], routed.Optimizers[opts[0].Name]
+			sc, err := sf.resolve(ctx, app, args[0], routed.Surface)
 			if err != nil {
 				return err
 			}
@@ -138,15 +135,15 @@ opt.NAME or surface.NAME for a name both take).`,
 			return nil
 		},
 	}
-	sf.register(c, "256")
+	sf.register(c, 256)
 	fl := c.Flags()
 	fl.StringArrayVarP(&outs, "output", "o", nil, "output: .png image and/or .npy labels (repeat)")
 	fl.StringVar(&optName, "optimizer", "", "optimizer name (see 'landscape optimizers')")
-	fl.IntVar(&steps, "steps", 500, "steps from every start, 1 to 1000000")
+	fl.Var(intRange{&steps, 1, 1_000_000}, "steps", "steps from every start, 1 to 1000000")
 	fl.Uint64Var(&seed, "seed", 1, "seed of the optimizer's randomness")
-	fl.Float64Var(&radius, "radius", 0, "a run reached a minimum when it ends this close (default: 1% of the domain's width)")
-	fl.IntVar(&width, "width", 1000, "image width in pixels")
-	fl.IntVar(&height, "height", 800, "image height in pixels")
+	fl.Var(floatRange{&radius, true}, "radius", "a run reached a minimum when it ends this close (default: 1% of the domain's width)")
+	fl.Var(intRange{&width, 128, 16384}, "width", "image width in pixels")
+	fl.Var(intRange{&height, 128, 16384}, "height", "image height in pixels")
 	return c
 }
 

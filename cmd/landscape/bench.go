@@ -12,16 +12,15 @@ import (
 
 func benchCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
 	var (
-		surfaces, res, backends string
-		reps                    int
-		asJSON, quiet           bool
-		o                       host.BenchOptions
+		reps          = 5
+		asJSON, quiet bool
+		o             host.BenchOptions
 	)
 	c := &cobra.Command{
 		Use:   "bench",
 		Short: "Time the evaluation backends on a standard suite",
-		Long: `Time grid evaluation on a standard suite: ` + strings.Join(host.DefaultBenchSurfaces, ", ") + `
-at ` + strings.Join(host.DefaultBenchRes, ", ") + `, on every backend available (cpu through the
+		Long: `Time grid evaluation on a standard suite: ` + strings.Join(host.BenchSurfaces(), ", ") + `
+at ` + resList(host.BenchRes()) + `, on every backend available (cpu through the
 plugin process, as eval does; gl on the GPU). Backends take turns within every
 round, and each figure is the median of the rounds. GL rows also give the
 kernels' time and the copy back from the GPU.
@@ -34,24 +33,6 @@ Examples:
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Reps = reps
-			split := func(s string) []string {
-				var out []string
-				for _, p := range strings.Split(s, ",") {
-					if p = strings.TrimSpace(p); p != "" {
-						out = append(out, p)
-					}
-				}
-				return out
-			}
-			o.Surfaces, o.Res, o.Backends = split(surfaces), split(res), split(backends)
-			for _, r := range o.Res {
-				if _, _, err := host.ParseRes(r); err != nil {
-					return err
-				}
-			}
-			if reps < 1 || reps > 1000 {
-				return fmt.Errorf("%w: --reps %d: want 1 to 1000", host.ErrBadFlag, reps)
-			}
 			if !quiet {
 				o.Log = stderr
 			}
@@ -87,12 +68,21 @@ Examples:
 		},
 	}
 	fl := c.Flags()
-	fl.StringVar(&surfaces, "surfaces", "", "comma-separated surfaces (default: the standard suite)")
-	fl.StringVar(&res, "res", "", "comma-separated resolutions NXxNY (default: 512x512 to 4096x4096)")
-	fl.StringVar(&backends, "backends", "", "comma-separated backends: cpu, gl, points (one plugin call per grid point) (default: cpu and gl when available)")
-	fl.IntVar(&reps, "reps", 5, "timed rounds")
-	fl.StringArrayVar(&o.Set, "set", nil, "hyperparameter name=value for the surfaces (repeat, or comma-separate)")
+	fl.Var(listFlag{&o.Surfaces}, "surfaces", "comma-separated surfaces (default: the standard suite)")
+	fl.Var(resListFlag{&o.Res}, "res", "comma-separated resolutions NXxNY (default: 512x512 to 4096x4096)")
+	fl.Var(choicesFlag{&o.Backends, host.BenchBackends()}, "backends", "comma-separated backends: cpu, gl, points (one plugin call per grid point) (default: cpu and gl when available)")
+	fl.Var(intRange{&reps, 1, 1000}, "reps", "timed rounds")
+	fl.Var(settingsFlag{&o.Settings}, "set", "hyperparameter name=value for the surfaces (repeat, or comma-separate)")
 	fl.BoolVar(&asJSON, "json", false, "print a JSON array of {surface, nx, ny, backend, median_ms, mevals_per_s, kernel_ms, readback_ms}")
 	fl.BoolVar(&quiet, "quiet", false, "no progress lines on stderr")
 	return c
+}
+
+// resList writes resolutions as --res reads them.
+func resList(rs []host.Res) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = fmt.Sprintf("%dx%d", r.Nx, r.Ny)
+	}
+	return strings.Join(parts, ", ")
 }

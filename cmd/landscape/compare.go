@@ -14,13 +14,13 @@ import (
 func compareCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
 	var (
 		sf            sceneFlags
-		pf            pathFlags
-		optimizers    string
-		starts        []string
+		pf            = pathFlags{steps: 1000, seed: 1}
+		optimizers    []string
+		starts        [][]float64
 		out           string
-		width, height int
+		width, height = 1600, 700
 		logScale      bool
-		colormap      string
+		colormap      = "viridis"
 	)
 	c := &cobra.Command{
 		Use:   "compare SURFACE --optimizers a,b,... -o cmp.png",
@@ -38,7 +38,7 @@ Examples:
   landscape compare himmelblau --optimizers sgd,adam --start 0,0 --start -1,-1 --set sgd.lr=0.005,adam.lr=0.05 -o h.png`,
 		Args: exactArgs(1, "one SURFACE (see 'landscape surfaces')"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if optimizers == "" {
+			if len(optimizers) == 0 {
 				return usageError{fmt.Errorf("compare needs --optimizers a,b,... (see 'landscape optimizers')")}
 			}
 			if out == "" {
@@ -47,31 +47,17 @@ Examples:
 			if _, err := host.OutputFormat(out, ".png"); err != nil {
 				return err
 			}
-			if _, err := render.Colormap(colormap); err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			sc, set, err := splitScene(ctx, app, &sf, args[0])
+			sc, params, err := pathScene(ctx, app, &sf, args[0], optimizers)
 			if err != nil {
 				return err
 			}
-			var xs [][]float64
-			for _, s := range starts {
-				x, err := host.ParseVector("start", s)
-				if err != nil {
-					return err
-				}
-				xs = append(xs, x)
-			}
+			xs := starts
 			if len(xs) == 0 {
-				x, _ := startPoint("", sc.Desc, 0)
-				xs = [][]float64{x}
+				xs = [][]float64{defaultStart(sc.Desc)}
 			}
 			var runs []host.PathRun
-			for _, o := range strings.Split(optimizers, ",") {
-				if o = strings.TrimSpace(o); o == "" {
-					continue
-				}
+			for _, o := range optimizers {
 				for _, x := range xs {
 					runs = append(runs, host.PathRun{Optimizer: o, Start: x})
 				}
@@ -81,7 +67,7 @@ Examples:
 				return err
 			}
 			defer of.Abort()
-			res, err := runPaths(ctx, app, sc, set, runs, pf)
+			res, err := runPaths(ctx, app, sc, params, runs, pf)
 			if err != nil {
 				return err
 			}
@@ -109,24 +95,24 @@ Examples:
 				curves = append(curves, c)
 			}
 			o := render.Options{Width: width, Height: height, Log: logScale, Colormap: colormap,
-				Title: title(sc) + ": " + optimizers, Markers: markers(sc), Paths: projected(sc, res, label)}
+				Title: title(sc) + ": " + strings.Join(optimizers, ","), Markers: markers(sc), Paths: projected(sc, res, label)}
 			if err := render.ComparePNG(of, f, o, curves); err != nil {
 				return err
 			}
 			return of.Commit()
 		},
 	}
-	sf.register(c, "512")
+	sf.register(c, 512)
 	fl := c.Flags()
-	fl.StringVar(&optimizers, "optimizers", "", "comma-separated optimizers to race")
-	fl.StringArrayVar(&starts, "start", nil, "start point x0,x1,... (repeat for several; default: 20% into the domain)")
-	fl.IntVar(&pf.steps, "steps", 1000, "steps per run")
+	fl.Var(listFlag{&optimizers}, "optimizers", "comma-separated optimizers to race")
+	fl.Var(pointsFlag{&starts}, "start", "start point x0,x1,... or a trajectory/.npy file (repeat for several; default: 20% into the domain)")
+	fl.Var(intRange{&pf.steps, 1, 1_000_000}, "steps", "steps per run")
 	fl.Uint64Var(&pf.seed, "seed", 1, "seed of the optimizers' randomness (and of mini-batches)")
-	fl.IntVar(&pf.batch, "batch-size", 0, "mini-batch gradients of this many samples (data-driven surfaces; 0: full batch)")
+	fl.Var(intRange{&pf.batch, 0, 1 << 30}, "batch-size", "mini-batch gradients of this many samples (data-driven surfaces; 0: full batch)")
 	fl.StringVarP(&out, "output", "o", "", "output .png")
-	fl.IntVar(&width, "width", 1600, "image width in pixels")
-	fl.IntVar(&height, "height", 700, "image height in pixels")
+	fl.Var(intRange{&width, 128, 16384}, "width", "image width in pixels")
+	fl.Var(intRange{&height, 128, 16384}, "height", "image height in pixels")
 	fl.BoolVar(&logScale, "log", false, "colour by log10(loss - min + eps)")
-	fl.StringVar(&colormap, "colormap", "viridis", "colormap name")
+	fl.Var(colormapFlag{&colormap}, "colormap", "colormap name: "+strings.Join(render.Colormaps(), ", "))
 	return c
 }

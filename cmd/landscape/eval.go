@@ -8,69 +8,60 @@ import (
 
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/host"
+	"github.com/landscape-go/landscape/sdk"
 	"github.com/landscape-go/landscape/sdk/client"
 	"github.com/spf13/cobra"
 )
 
 // sceneFlags are the flags eval and render share.
 type sceneFlags struct {
-	res, rng, at, axes, maxMem, backend string
-	plane, trajectory                   string
-	planeSeed                           uint64
-	set                                 []string
+	res        host.Res
+	rng        *[2]sdk.Interval
+	rngText    string
+	at         []float64
+	atText     string
+	axes       [2]int
+	maxBytes   int64
+	backend    host.Backend
+	plane      host.PlaneKind
+	planeSeed  uint64
+	trajectory trajectoryFlag
+	set        client.Settings
 	// test asks run to evaluate the test loss too, when the surface has a
 	// train/test split.
 	test bool
-	// params, when not nil, are the surface's settings already routed out
-	// of --set (commands whose --set also takes optimizers').
-	params *client.Settings
 }
 
-func (f *sceneFlags) register(c *cobra.Command, defRes string) {
+func (f *sceneFlags) register(c *cobra.Command, defRes int) {
 	fl := c.Flags()
-	fl.StringVar(&f.res, "res", defRes, "grid resolution: N (square) or NXxNY, each 2 to 65536")
-	fl.StringVar(&f.rng, "range", "", "x0:x1,y0:y1 (default: the surface's domain); both ends are grid points")
-	fl.StringArrayVar(&f.set, "set", nil, "hyperparameter name=value (repeat, or comma-separate)")
-	fl.StringVar(&f.at, "at", "", "point the plane goes through, one value per parameter (N-dimensional surfaces)")
-	fl.StringVar(&f.axes, "axes", "0,1", "the two parameter indices that vary")
-	fl.StringVar(&f.maxMem, "max-memory", "4GiB", "refuse grids needing more memory than this")
-	fl.StringVar(&f.backend, "backend", "auto", "auto (GPU when possible, else CPU), gl or cpu")
-	fl.StringVar(&f.plane, "plane", "axis", "the plane: axis (--axes vary), random or filter (seeded Gaussian directions through --at; filter rescales them per filter, Li et al. 2018), pca (of --trajectory)")
+	f.res, f.axes, f.maxBytes, f.planeSeed = host.Res{Nx: defRes, Ny: defRes}, [2]int{0, 1}, host.DefaultMaxBytes, 1
+	fl.Var(resFlag{&f.res}, "res", "grid resolution: N (square) or NXxNY, each 2 to 65536")
+	fl.Var(rangeFlag{&f.rng, &f.rngText}, "range", "x0:x1,y0:y1 (default: the surface's domain); both ends are grid points")
+	fl.Var(settingsFlag{&f.set}, "set", "hyperparameter name=value (repeat, or comma-separate)")
+	fl.Var(pointFlag{&f.at, &f.atText}, "at", "point the plane goes through: one value per parameter, or a trajectory/.npy file (N-dimensional surfaces)")
+	fl.Var(axesFlag{&f.axes}, "axes", "the two parameter indices that vary")
+	fl.Var(bytesFlag{&f.maxBytes}, "max-memory", "refuse grids needing more memory than this")
+	fl.Var(backendFlag{&f.backend}, "backend", "auto (GPU when possible, else CPU), gl or cpu")
+	fl.Var(planeFlag{&f.plane}, "plane", "the plane: axis (--axes vary), random or filter (seeded Gaussian directions through --at; filter rescales them per filter, Li et al. 2018), pca (of --trajectory)")
 	fl.Uint64Var(&f.planeSeed, "plane-seed", 1, "seed of random and filter directions")
-	fl.StringVar(&f.trajectory, "trajectory", "", "trajectory file (.csv or .json from 'landscape optimize -o') whose principal plane --plane pca shows")
+	fl.Var(&f.trajectory, "trajectory", "trajectory file (.csv or .json from 'landscape optimize -o') whose principal plane --plane pca shows")
 }
 
-// resolve turns flags into a scene (the surface is args[0]).
-func (f *sceneFlags) resolve(ctx context.Context, app *host.App, surface string) (*host.Scene, error) {
-	budget, err := host.ParseBytes(f.maxMem)
-	if err != nil {
-		return nil, err
-	}
-	if err := host.CheckBackend(f.backend); err != nil {
-		return nil, err
-	}
-	// Check the cheap flags before starting plugins.
-	if _, _, err := host.ParseRes(f.res); err != nil {
-		return nil, err
-	}
-	if f.rng != "" {
-		if _, _, err := host.ParseRange(f.rng); err != nil {
-			return nil, err
-		}
-	}
-	if f.params == nil {
-		if _, err := host.ParseSet(f.set); err != nil {
-			return nil, err
-		}
-	}
+// spec is the scene the flags ask for, of surface configured with
+// settings (the surface's part of --set).
+func (f *sceneFlags) spec(surface string, settings client.Settings) host.SceneSpec {
+	return host.SceneSpec{Surface: surface, Settings: settings, Res: f.res, Range: f.rng, MaxBytes: f.maxBytes,
+		Plane: host.PlaneSpec{Kind: f.plane, Axes: f.axes, At: f.at, Seed: f.planeSeed, Trajectory: f.trajectory.pts}}
+}
+
+// resolve turns the flags into a scene of surface configured with
+// settings.
+func (f *sceneFlags) resolve(ctx context.Context, app *host.App, surface string, settings client.Settings) (*host.Scene, error) {
 	cat, err := app.Catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return app.ResolveScene(ctx, cat, host.SceneFlags{
-		Surface: surface, Res: f.res, Range: f.rng, Set: f.set, Settings: f.params, At: f.at, Axes: f.axes, MaxBytes: budget,
-		Plane: f.plane, PlaneSeed: f.planeSeed, Trajectory: f.trajectory,
-	})
+	return app.ResolveScene(ctx, cat, f.spec(surface, settings))
 }
 
 // job is an evaluated scene with its output file open (not yet committed).
@@ -82,7 +73,7 @@ type job struct {
 	// surface has a test set.
 	test    *compute.Field
 	dur     time.Duration
-	backend string
+	backend host.Backend
 	timing  compute.Timing
 }
 
@@ -90,8 +81,8 @@ type job struct {
 // output) before the work so that an unwritable path fails at once, and
 // evaluates the grid with a progress bar on a terminal. On error nothing is
 // left behind.
-func (f *sceneFlags) run(ctx context.Context, app *host.App, surface, out string, stderr io.Writer, open func() error) (*job, error) {
-	sc, err := f.resolve(ctx, app, surface)
+func (f *sceneFlags) run(ctx context.Context, app *host.App, surface string, settings client.Settings, out string, stderr io.Writer, open func() error) (*job, error) {
+	sc, err := f.resolve(ctx, app, surface, settings)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +159,7 @@ Examples:
 			if out == "" {
 				return usageError{fmt.Errorf("eval needs -o OUT.npy, OUT.npz, OUT.csv or OUT.vts")}
 			}
-			format, err := host.OutputFormat(out, host.GridFormats...)
+			format, err := host.OutputFormat(out, host.GridFormats()...)
 			if err != nil {
 				return err
 			}
@@ -183,7 +174,7 @@ Examples:
 					sumf.Abort()
 				}
 			}()
-			j, err := sf.run(cmd.Context(), app, args[0], out, stderr, func() (err error) {
+			j, err := sf.run(cmd.Context(), app, args[0], sf.set, out, stderr, func() (err error) {
 				if summary != "" && summary != "-" {
 					sumf, err = host.CreateOutput(summary)
 				}
@@ -218,7 +209,7 @@ Examples:
 			return of.Commit()
 		},
 	}
-	sf.register(c, "512")
+	sf.register(c, 512)
 	sf.test = true
 	c.Flags().StringVarP(&out, "output", "o", "", "output file: .npy, .npz, .csv or .vts")
 	c.Flags().StringVar(&summary, "summary", "", "also write a JSON summary (min, max, argmin, range, timing) to this .json file, or - for stdout")

@@ -15,6 +15,7 @@ import (
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/host"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // GL needs every call on one OS thread; the main thread is that thread.
@@ -48,11 +49,30 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if strings.HasPrefix(err.Error(), "unknown command") {
 		err = usageError{fmt.Errorf("%v (see 'landscape --help')", err)}
 	}
-	fmt.Fprintln(stderr, "landscape: "+host.UserMessage(err))
+	fmt.Fprintln(stderr, "landscape: "+host.UserMessage(host.NameInputs(err, flagFor))+hint(err))
 	if errors.As(err, &u) {
 		return 2
 	}
 	return 1
+}
+
+// hint is what the CLI suggests after an error the host states without
+// knowing the flags.
+func hint(err error) string {
+	if errors.Is(err, host.ErrTooLarge) {
+		return "; lower --res or raise --max-memory"
+	}
+	return ""
+}
+
+// flagError is a mistake in a flag as a usage error: a value the flag's
+// type refused reads "--flag "value": why", as the host's errors read.
+func flagError(c *cobra.Command, err error) error {
+	var bad *pflag.InvalidValueError
+	if errors.As(err, &bad) {
+		err = fmt.Errorf("--%s %q: %w", bad.GetFlag().Name, bad.GetValue(), errors.Unwrap(bad))
+	}
+	return usageError{fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 }
 
 func newRoot(app *host.App, stdout, stderr io.Writer) *cobra.Command {
@@ -77,12 +97,10 @@ Examples:
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.PersistentFlags().StringVar(&app.GLPlatform, "gl-platform", "", "OpenGL context platform: egl, egl-device, egl-surfaceless, egl-default or glfw (default: try EGL, then GLFW)")
+	root.PersistentFlags().Var(choiceFlag{&app.GLPlatform, []string{"egl", "egl-device", "egl-surfaceless", "egl-default", "glfw"}}, "gl-platform", "OpenGL context platform: egl, egl-device, egl-surfaceless, egl-default or glfw (default: try EGL, then GLFW)")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usageError{fmt.Errorf("%v (see '%s --help')", err, c.CommandPath())}
-	})
+	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(surfacesCmd(app, stdout), evalCmd(app, stdout, stderr), sliceCmd(app, stdout, stderr), renderCmd(app, stdout, stderr), infoCmd(app, stdout), benchCmd(app, stdout, stderr), optimizersCmd(app, stdout), optimizeCmd(app, stdout), compareCmd(app, stdout, stderr), basinsCmd(app, stdout, stderr), viewCmd(app, stdout, stderr))
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root

@@ -11,7 +11,6 @@ import (
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/host"
 	"github.com/landscape-go/landscape/host/render"
-	"github.com/landscape-go/landscape/sdk"
 	"github.com/landscape-go/landscape/sdk/client"
 	"github.com/spf13/cobra"
 )
@@ -55,7 +54,7 @@ func optimizersCmd(app *host.App, stdout io.Writer) *cobra.Command {
 				fmt.Fprintf(stdout, "%-*s  %-8v  %-*s  %s\n", nw, o.Name, o.Gradient, pw, o.Plugin, o.Summary)
 				var hps []string
 				for _, h := range o.Hyperparameters {
-					hps = append(hps, fmt.Sprintf("%s=%g", h.Name, h.Default))
+					hps = append(hps, h.Name+"="+h.DefaultString())
 				}
 				fmt.Fprintf(stdout, "%*s  %s\n", nw, "", strings.Join(hps, " "))
 			}
@@ -69,15 +68,16 @@ func optimizersCmd(app *host.App, stdout io.Writer) *cobra.Command {
 
 func optimizeCmd(app *host.App, stdout io.Writer) *cobra.Command {
 	var (
-		optName, start, out string
-		set                 []string
-		steps               int
-		seed                uint64
-		tol                 float64
-		window              int
-		keepGoing           bool
-		batch               int
-		plotOut             string
+		optName, out string
+		start        startFlag
+		set          client.Settings
+		steps        = 1000
+		seed         uint64
+		tol          = 1e-9
+		window       = 10
+		keepGoing    bool
+		batch        int
+		plotOut      string
 	)
 	c := &cobra.Command{
 		Use:   "optimize SURFACE --optimizer NAME --start x0,x1[,...] [-o traj.csv|traj.json]",
@@ -111,19 +111,10 @@ full train loss, and the test loss when the surface has a test set (split).
 			if optName == "" {
 				return usageError{fmt.Errorf("optimize needs --optimizer NAME (see 'landscape optimizers')")}
 			}
-			if steps < 1 || steps > 10_000_000 {
-				return fmt.Errorf("%w: --steps %d: want 1 to 10000000", host.ErrBadFlag, steps)
-			}
-			if !(tol > 0) || window < 1 {
-				return fmt.Errorf("%w: --tol must be positive and --window at least 1", host.ErrBadFlag)
-			}
 			if plotOut != "" {
 				if _, err := host.OutputFormat(plotOut, ".png"); err != nil {
 					return err
 				}
-			}
-			if batch < 0 {
-				return fmt.Errorf("%w: --batch-size %d: want 0 (full batch) or more", host.ErrBadFlag, batch)
 			}
 			format := ""
 			if out != "" {
@@ -133,16 +124,18 @@ full train loss, and the test loss when the surface has a test set (split).
 				}
 			}
 			ctx := cmd.Context()
-			se, oe, sp, op, err := surfaceAndOptimizer(ctx, app, args[0], optName, set)
+			se, opts, routed, err := routeSettings(ctx, app, args[0], []string{optName}, set)
 			if err != nil {
 				return err
 			}
-			surf, err := app.Configure(ctx, se, sp)
+			oe := opts[0]
+			op := routed.Optimizers[oe.Name]
+			surf, err := app.Configure(ctx, se, routed.Surface)
 			if err != nil {
 				return err
 			}
 			desc := surf.Desc
-			x0, err := startPoint(start, desc, seed)
+			x0, err := start.point(desc, seed)
 			if err != nil {
 				return err
 			}
@@ -181,15 +174,15 @@ full train loss, and the test loss when the surface has a test set (split).
 	}
 	fl := c.Flags()
 	fl.StringVar(&optName, "optimizer", "", "optimizer name (see 'landscape optimizers')")
-	fl.StringVar(&start, "start", "", "start point x0,x1,..., a trajectory/.npy file, or random (seeded by --seed; default: 20% into the domain from its low corner)")
-	fl.IntVar(&steps, "steps", 1000, "steps to take, 1 to 10000000")
-	fl.StringArrayVar(&set, "set", nil, "hyperparameter name=value, of the optimizer or the surface (repeat, or comma-separate)")
+	fl.Var(&start, "start", "start point x0,x1,..., a trajectory/.npy file, or random (seeded by --seed; default: 20% into the domain from its low corner)")
+	fl.Var(intRange{&steps, 1, 10_000_000}, "steps", "steps to take, 1 to 10000000")
+	fl.Var(settingsFlag{&set}, "set", "hyperparameter name=value, of the optimizer or the surface (repeat, or comma-separate)")
 	fl.Uint64Var(&seed, "seed", 1, "seed of the optimizer's randomness")
 	fl.StringVarP(&out, "output", "o", "", "write the trajectory: .csv or .json")
-	fl.Float64Var(&tol, "tol", 1e-9, "convergence: relative loss change over --window steps")
-	fl.IntVar(&window, "window", 10, "convergence window in steps")
+	fl.Var(floatRange{&tol, true}, "tol", "convergence: relative loss change over --window steps")
+	fl.Var(intRange{&window, 1, 1_000_000}, "window", "convergence window in steps")
 	fl.BoolVar(&keepGoing, "keep-going", false, "take every step even after converging")
-	fl.IntVar(&batch, "batch-size", 0, "mini-batch gradients of this many samples (data-driven surfaces; 0: full batch)")
+	fl.Var(intRange{&batch, 0, 1 << 30}, "batch-size", "mini-batch gradients of this many samples (data-driven surfaces; 0: full batch)")
 	fl.StringVar(&plotOut, "plot", "", "also draw loss per step and parameters per step to this .png")
 	return c
 }
@@ -239,42 +232,64 @@ func plotSteps(path string, d client.Descriptor, o host.OptEntry, t *host.Trajec
 	return of.Commit()
 }
 
-// startPoint parses --start (or picks one) and checks it lies in the domain.
+// startFlag is --start: a point (numbers or a file), random, or nothing
+// (the default start).
+type startFlag struct {
+	s      string
+	x      []float64
+	random bool
+}
+
+func (f *startFlag) String() string { return f.s }
+func (f *startFlag) Type() string   { return "x0,x1,...|FILE|random" }
+func (f *startFlag) Set(s string) error {
+	f.s, f.random, f.x = s, s == "random", nil
+	if f.random {
+		return nil
+	}
+	x, err := host.LoadVector(s)
+	f.x = x
+	return err
+}
+
+// point is the start on the surface d (see startFlag), checked to lie in
+// its domain.
 //
-// "random" is a seeded draw from N(0, 0.5²) per parameter, clamped to the
+// random is a seeded draw from N(0, 0.5²) per parameter, clamped to the
 // domain: a model's initialisation (the default corner point gives every
 // hidden unit of an MLP the same weights, which gradients never split).
-func startPoint(s string, d client.Descriptor, seed uint64) ([]float64, error) {
-	if s == "random" {
+func (f *startFlag) point(d client.Descriptor, seed uint64) ([]float64, error) {
+	switch {
+	case f.random:
 		x := compute.RandomDirection(d.Dim, seed)
 		for k, iv := range d.Domain {
 			x[k] = math.Min(math.Max(0.5*x[k], iv.Lo), iv.Hi)
 		}
 		return x, nil
+	case f.x == nil:
+		return defaultStart(d), nil
 	}
-	if s == "" {
-		x := make([]float64, d.Dim)
-		for k, iv := range d.Domain {
-			x[k] = iv.Lo + 0.2*(iv.Hi-iv.Lo)
-		}
-		return x, nil
+	return f.x, checkStart("--start", f.x, d)
+}
+
+// defaultStart is 20% into d's domain from its low corner.
+func defaultStart(d client.Descriptor) []float64 {
+	x := make([]float64, d.Dim)
+	for k, iv := range d.Domain {
+		x[k] = iv.Lo + 0.2*(iv.Hi-iv.Lo)
 	}
-	x, err := host.LoadVector("start", s)
-	if err != nil {
-		return nil, err
-	}
-	return x, checkStart("--start", x, d)
+	return x
 }
 
 // checkStart refuses a start point (named what in errors) of the wrong
 // dimension or outside the surface's domain.
 func checkStart(what string, x []float64, d client.Descriptor) error {
 	if len(x) != d.Dim {
-		return fmt.Errorf("%w: %s has %d values; %s has %d parameters", host.ErrBadFlag, what, len(x), d.Name, d.Dim)
+		return fmt.Errorf("%w: %s has %d values; %s has %d parameters", host.ErrBadInput, what, len(x), d.Name, d.Dim)
 	}
 	for k, v := range x {
 		if iv := d.Domain[k]; v < iv.Lo || v > iv.Hi {
-			return fmt.Errorf("%w: %s: x%d=%g is outside %s's domain [%g, %g]", host.ErrBadFlag, what, k, v, d.Name, iv.Lo, iv.Hi)
+			return fmt.Errorf("%w: %s: x%d=%g is outside %s's domain [%g, %g]", host.ErrBadInput, what, k, v, d.Name, iv.Lo, iv.Hi)
 		}
 	}
 	return nil
@@ -305,26 +320,29 @@ func printSummary(w io.Writer, d client.Descriptor, o host.OptEntry, t *host.Tra
 	fmt.Fprintf(w, "  evaluations asked for: %d\n", t.Evals)
 }
 
-// surfaceAndOptimizer looks both up and routes --set between them: each
-// name to the one that declares it (surface.NAME and opt.NAME settle a name
-// both take).
-func surfaceAndOptimizer(ctx context.Context, app *host.App, surface, optimizer string, set []string) (host.Entry, host.OptEntry, client.Settings, sdk.Params, error) {
-	var se host.Entry
-	var oe host.OptEntry
-	params, err := host.ParseSet(set)
-	if err != nil {
-		return se, oe, params, nil, err
-	}
+// routeSettings looks up the surface and the optimizers and routes --set
+// between them (see host.Route).
+func routeSettings(ctx context.Context, app *host.App, surface string, optimizers []string, set client.Settings) (host.Entry, []host.OptEntry, host.Routed, error) {
 	cat, err := app.Catalog(ctx)
 	if err != nil {
-		return se, oe, params, nil, err
+		return host.Entry{}, nil, host.Routed{}, err
 	}
-	if se, err = cat.Lookup(surface); err != nil {
-		return se, oe, params, nil, err
+	se, err := cat.Lookup(surface)
+	if err != nil {
+		return se, nil, host.Routed{}, err
 	}
-	if oe, err = cat.LookupOptimizer(optimizer); err != nil {
-		return se, oe, params, nil, err
+	var opts []host.OptEntry
+	seen := map[string]bool{}
+	for _, n := range optimizers {
+		o, err := cat.LookupOptimizer(n)
+		if err != nil {
+			return se, nil, host.Routed{}, err
+		}
+		if !seen[o.Name] {
+			seen[o.Name] = true
+			opts = append(opts, o)
+		}
 	}
-	sp, op, err := host.SplitParams(params, se.Hyperparameters, oe.Hyperparameters)
-	return se, oe, sp, op, err
+	r, err := host.Route(set, se.Name, se.Hyperparameters, opts)
+	return se, opts, r, err
 }

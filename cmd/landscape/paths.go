@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strings"
 
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/host"
 	"github.com/landscape-go/landscape/host/render"
 	"github.com/landscape-go/landscape/sdk"
-	"github.com/landscape-go/landscape/sdk/client"
 )
 
 // pathFlags are the optimizer runs compare and render --path draw.
@@ -22,62 +20,43 @@ type pathFlags struct {
 	batch int
 }
 
-// parsePath parses "NAME@x0,x1,..." (--path).
-func parsePath(s string) (host.PathRun, error) {
-	name, at, ok := strings.Cut(s, "@")
-	if !ok || name == "" || at == "" {
-		return host.PathRun{}, fmt.Errorf("%w: --path %q: want OPTIMIZER@x0,x1,..., for example adam@-1.5,2", host.ErrBadFlag, s)
-	}
-	x, err := host.ParseVector("path", at)
+// pathScene routes --set between the surface and the optimizers that run
+// (see host.Route) and resolves the scene of the surface's part.
+func pathScene(ctx context.Context, app *host.App, sf *sceneFlags, surface string, optimizers []string) (*host.Scene, map[string]sdk.Params, error) {
+	_, _, routed, err := routeSettings(ctx, app, surface, optimizers, sf.set)
 	if err != nil {
-		return host.PathRun{}, err
+		return nil, nil, err
 	}
-	return host.PathRun{Optimizer: name, Start: x}, nil
+	sc, err := sf.resolve(ctx, app, surface, routed.Surface)
+	return sc, routed.Optimizers, err
 }
 
-// splitScene separates --set into the surface's part (sf.params, for
-// resolve) and the rest, and resolves the scene.
-func splitScene(ctx context.Context, app *host.App, sf *sceneFlags, surface string) (*host.Scene, map[string]float64, error) {
-	set, err := host.ParseSet(sf.set)
-	if err != nil {
-		return nil, nil, err
-	}
-	cat, err := app.Catalog(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	se, err := cat.Lookup(surface)
-	if err != nil {
-		return nil, nil, err
-	}
-	sf.params = &client.Settings{Params: sdk.Params{}, Texts: set.Texts} // texts are the surface's
-	rest := map[string]float64{}
-	for k, v := range set.Params {
-		name := strings.TrimPrefix(k, "surface.")
-		declared := host.Declares(se.Hyperparameters, name)
-		if declared {
-			sf.params.Params[name] = v
-		}
-		if !declared || !strings.HasPrefix(k, "surface.") {
-			rest[k] = v
-		}
-	}
-	sc, err := sf.resolve(ctx, app, surface)
-	return sc, rest, err
-}
-
-// runPaths checks the starts against the scene and runs them.
-func runPaths(ctx context.Context, app *host.App, sc *host.Scene, set map[string]float64, runs []host.PathRun, pf pathFlags) ([]host.PathResult, error) {
+// runPaths checks the starts against the scene and runs them, each
+// optimizer with its params.
+func runPaths(ctx context.Context, app *host.App, sc *host.Scene, params map[string]sdk.Params, runs []host.PathRun, pf pathFlags) ([]host.PathResult, error) {
 	for i, r := range runs {
 		if err := checkStart(fmt.Sprintf("start %d of %s", i+1, r.Optimizer), r.Start, sc.Desc); err != nil {
 			return nil, err
 		}
 	}
-	if pf.steps < 1 || pf.steps > 1_000_000 {
-		return nil, fmt.Errorf("%w: --steps %d: want 1 to 1000000", host.ErrBadFlag, pf.steps)
+	cat, err := app.Catalog(ctx)
+	if err != nil {
+		return nil, err
 	}
-	cat, _ := app.Catalog(ctx)
-	return app.RunPaths(ctx, cat, sc.Surface, set, runs, pf.steps, pf.seed, pf.batch)
+	return app.RunPaths(ctx, cat, sc.Surface, params, runs, pf.steps, pf.seed, pf.batch)
+}
+
+// optimizerNames are the optimizers runs use, each once, in order.
+func optimizerNames(runs []host.PathRun) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range runs {
+		if !seen[r.Optimizer] {
+			seen[r.Optimizer] = true
+			out = append(out, r.Optimizer)
+		}
+	}
+	return out
 }
 
 // projected draws results on the scene's plane (axis-aligned planes only).

@@ -17,13 +17,13 @@ func renderCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
 	var (
 		sf            sceneFlags
 		out           string
-		width, height int
-		levels        int
+		width, height = 1000, 800
+		levels        = 12
 		logScale      bool
-		colormap      string
+		colormap      = "viridis"
 		noMinima      bool
-		pathArgs      []string
-		pf            pathFlags
+		runs          []host.PathRun
+		pf            = pathFlags{steps: 500, seed: 1}
 	)
 	c := &cobra.Command{
 		Use:   "render SURFACE -o OUT.png",
@@ -47,37 +47,18 @@ Examples:
 			if _, err := host.OutputFormat(out, ".png"); err != nil {
 				return err
 			}
-			if _, err := render.Colormap(colormap); err != nil {
+			ctx := cmd.Context()
+			_, _, routed, err := routeSettings(ctx, app, args[0], optimizerNames(runs), sf.set)
+			if err != nil {
 				return err
 			}
-			if levels < 0 {
-				return fmt.Errorf("%w: --levels %d: want 0 (no contour lines) or more", host.ErrBadFlag, levels)
-			}
-			if width < 128 || height < 128 || width > 16384 || height > 16384 {
-				return fmt.Errorf("%w: --width %d --height %d: each must be from 128 to 16384 pixels", host.ErrBadFlag, width, height)
-			}
-			var runs []host.PathRun
-			for _, p := range pathArgs {
-				r, err := parsePath(p)
-				if err != nil {
-					return err
-				}
-				runs = append(runs, r)
-			}
-			var set map[string]float64
-			if len(runs) > 0 {
-				var err error
-				if _, set, err = splitScene(cmd.Context(), app, &sf, args[0]); err != nil {
-					return err
-				}
-			}
-			j, err := sf.run(cmd.Context(), app, args[0], out, stderr, nil)
+			j, err := sf.run(ctx, app, args[0], routed.Surface, out, stderr, nil)
 			if err != nil {
 				return err
 			}
 			var paths []render.Path
 			if len(runs) > 0 {
-				res, err := runPaths(cmd.Context(), app, j.scene, set, runs, pf)
+				res, err := runPaths(ctx, app, j.scene, routed.Optimizers, runs, pf)
 				if err != nil {
 					return err
 				}
@@ -97,7 +78,7 @@ Examples:
 				opt.Markers = markers(sc)
 			}
 			if sc.PCA != nil { // the trajectory the plane was fitted to
-				paths = append(paths, render.Path{Label: "trajectory " + filepath.Base(sf.trajectory), Points: sc.PCA.Coords})
+				paths = append(paths, render.Path{Label: "trajectory " + filepath.Base(sf.trajectory.path), Points: sc.PCA.Coords})
 			}
 			opt.Paths = paths
 			if err := render.PNG(of, f, opt); err != nil {
@@ -106,17 +87,17 @@ Examples:
 			return of.Commit()
 		},
 	}
-	sf.register(c, "1024")
+	sf.register(c, 1024)
 	fl := c.Flags()
 	fl.StringVarP(&out, "output", "o", "", "output .png file")
-	fl.IntVar(&width, "width", 1000, "image width in pixels")
-	fl.IntVar(&height, "height", 800, "image height in pixels")
-	fl.IntVar(&levels, "levels", 12, "number of contour lines (0 for none)")
+	fl.Var(intRange{&width, 128, 16384}, "width", "image width in pixels")
+	fl.Var(intRange{&height, 128, 16384}, "height", "image height in pixels")
+	fl.Var(intRange{&levels, 0, 1000}, "levels", "number of contour lines (0 for none)")
 	fl.BoolVar(&logScale, "log", false, "colour by log10(loss - min + eps)")
-	fl.StringVar(&colormap, "colormap", "viridis", "colormap name")
+	fl.Var(colormapFlag{&colormap}, "colormap", "colormap name")
 	fl.BoolVar(&noMinima, "no-minima", false, "do not mark the known minima")
-	fl.StringArrayVar(&pathArgs, "path", nil, "draw an optimizer's path: OPTIMIZER@x0,x1,... (repeat)")
-	fl.IntVar(&pf.steps, "path-steps", 500, "steps of each --path run")
+	fl.Var(pathFlag{&runs}, "path", "draw an optimizer's path: OPTIMIZER@x0,x1,... (repeat)")
+	fl.Var(intRange{&pf.steps, 1, 1_000_000}, "path-steps", "steps of each --path run")
 	fl.Uint64Var(&pf.seed, "seed", 1, "seed of the --path optimizers' randomness")
 	return c
 }

@@ -2,13 +2,11 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
-	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/host"
 	"github.com/landscape-go/landscape/host/render"
 	"github.com/spf13/cobra"
@@ -16,10 +14,9 @@ import (
 
 // sliceFlags are the flags of slice.
 type sliceFlags struct {
-	from, to, dir, at, rng, backend string
-	set                             []string
-	n                               int
-	seed                            uint64
+	spec                  host.LineSpec
+	backend               host.Backend
+	fromS, toS, atS, rngS string
 }
 
 func sliceCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
@@ -58,14 +55,13 @@ Examples:
 			if err != nil {
 				return err
 			}
-			if err := host.CheckBackend(f.backend); err != nil {
+			ctx := cmd.Context()
+			cat, err := app.Catalog(ctx)
+			if err != nil {
 				return err
 			}
-			if f.n < 2 || f.n > 1<<24 {
-				return fmt.Errorf("%w: --res %d: want 2 to 16777216 points", host.ErrBadFlag, f.n)
-			}
-			ctx := cmd.Context()
-			ls, err := f.resolve(ctx, app, args[0])
+			f.spec.Surface = args[0]
+			ls, err := app.ResolveLine(ctx, cat, f.spec)
 			if err != nil {
 				return err
 			}
@@ -119,130 +115,20 @@ Examples:
 		},
 	}
 	fl := c.Flags()
-	fl.StringVar(&f.from, "from", "", "interpolate from this point (numbers, or a trajectory/.npy file)")
-	fl.StringVar(&f.to, "to", "", "interpolate to this point")
-	fl.StringVar(&f.dir, "dir", "", "direction through --at: axis:I, random or filter (default axis:0)")
-	fl.StringVar(&f.at, "at", "", "point the line goes through (numbers, or a trajectory/.npy file)")
-	fl.StringVar(&f.rng, "range", "", "lo:hi of the line's parameter (default: -0.5:1.5 for --from/--to, the domain for axis:I, -1:1 otherwise)")
-	fl.IntVar(&f.n, "res", 401, "points along the line, both ends included")
-	fl.Uint64Var(&f.seed, "dir-seed", 1, "seed of random and filter directions")
-	fl.StringArrayVar(&f.set, "set", nil, "hyperparameter name=value (repeat, or comma-separate)")
-	fl.StringVar(&f.backend, "backend", "auto", "auto (GPU when possible, else CPU), gl or cpu")
+	f.spec.N, f.spec.Seed = 401, 1
+	fl.Var(pointFlag{&f.spec.From, &f.fromS}, "from", "interpolate from this point (numbers, or a trajectory/.npy file)")
+	fl.Var(pointFlag{&f.spec.To, &f.toS}, "to", "interpolate to this point")
+	fl.Var(dirFlag{&f.spec.Dir}, "dir", "direction through --at: axis:I, random or filter")
+	fl.Var(pointFlag{&f.spec.At, &f.atS}, "at", "point the line goes through (numbers, or a trajectory/.npy file)")
+	fl.Var(intervalFlag{&f.spec.Range, &f.rngS}, "range", "lo:hi of the line's parameter (default: -0.5:1.5 for --from/--to, the domain for axis:I, -1:1 otherwise)")
+	fl.Var(intRange{&f.spec.N, 2, 1 << 24}, "res", "points along the line, both ends included")
+	fl.Uint64Var(&f.spec.Seed, "dir-seed", 1, "seed of random and filter directions")
+	fl.Var(settingsFlag{&f.spec.Settings}, "set", "hyperparameter name=value (repeat, or comma-separate)")
+	fl.Var(backendFlag{&f.backend}, "backend", "auto (GPU when possible, else CPU), gl or cpu")
 	fl.StringVarP(&out, "output", "o", "", "output file: .csv, .npy or .png")
 	fl.IntVar(&width, "width", 900, "image width in pixels (.png)")
 	fl.IntVar(&height, "height", 550, "image height in pixels (.png)")
 	return c
-}
-
-// resolve turns the flags into a line through the surface.
-func (f *sliceFlags) resolve(ctx context.Context, app *host.App, surface string) (*host.LineScene, error) {
-	set, err := host.ParseSet(f.set)
-	if err != nil {
-		return nil, err
-	}
-	interp := f.from != "" || f.to != ""
-	if interp && (f.from == "" || f.to == "") {
-		return nil, fmt.Errorf("%w: interpolation needs both --from and --to", host.ErrBadFlag)
-	}
-	if interp && (f.dir != "" || f.at != "") {
-		return nil, fmt.Errorf("%w: --from/--to interpolate; --dir and --at make a slice; give one or the other", host.ErrBadFlag)
-	}
-	var lo, hi float64
-	if f.rng != "" {
-		iv, err := host.ParseInterval("range", f.rng)
-		if err != nil {
-			return nil, err
-		}
-		lo, hi = iv.Lo, iv.Hi
-	}
-	cat, err := app.Catalog(ctx)
-	if err != nil {
-		return nil, err
-	}
-	e, err := cat.Lookup(surface)
-	if err != nil {
-		return nil, err
-	}
-	surf, err := app.Configure(ctx, e, set)
-	if err != nil {
-		return nil, err
-	}
-	desc := surf.Desc
-	ls := &host.LineScene{Surface: surf}
-	check := func(flag string, v []float64) error {
-		if len(v) != desc.Dim {
-			return fmt.Errorf("%w: --%s has %d values; %s has %d parameters", host.ErrBadFlag, flag, len(v), desc.Name, desc.Dim)
-		}
-		return nil
-	}
-	if interp {
-		a, err := host.LoadVector("from", f.from)
-		if err != nil {
-			return nil, err
-		}
-		b, err := host.LoadVector("to", f.to)
-		if err != nil {
-			return nil, err
-		}
-		if len(a) == len(b) {
-			if err := check("from", a); err != nil {
-				return nil, err
-			}
-		}
-		if f.rng == "" {
-			lo, hi = -0.5, 1.5
-		}
-		if ls.Line, err = compute.Interpolation(a, b, lo, hi, f.n); err != nil {
-			return nil, fmt.Errorf("%w: %v", host.ErrBadFlag, err)
-		}
-		ls.Label = "alpha (0: --from, 1: --to)"
-		return ls, nil
-	}
-	at := make([]float64, desc.Dim)
-	if f.at != "" {
-		if at, err = host.LoadVector("at", f.at); err != nil {
-			return nil, err
-		}
-		if err := check("at", at); err != nil {
-			return nil, err
-		}
-	} else if len(desc.Minima) > 0 {
-		copy(at, desc.Minima[0].Location)
-	}
-	dir := make([]float64, desc.Dim)
-	switch d := f.dir; {
-	case d == "" || strings.HasPrefix(d, "axis:"):
-		k := 0
-		if d != "" {
-			if k, err = strconv.Atoi(strings.TrimPrefix(d, "axis:")); err != nil || k < 0 || k >= desc.Dim {
-				return nil, fmt.Errorf("%w: --dir %q: want axis:I with I from 0 to %d", host.ErrBadFlag, d, desc.Dim-1)
-			}
-		}
-		dir[k] = 1
-		if f.rng == "" {
-			lo, hi = desc.Domain[k].Lo, desc.Domain[k].Hi
-		}
-		at[k] = 0 // the line's parameter is the coordinate itself
-		ls.Label = "x" + strconv.Itoa(k)
-	case d == "random" || d == "filter":
-		dir = compute.RandomDirection(desc.Dim, f.seed)
-		if d == "filter" {
-			if dir, err = compute.FilterNormalize(dir, at, desc.Groups); err != nil {
-				return nil, fmt.Errorf("%w: --dir filter: %v", host.ErrBadFlag, err)
-			}
-		}
-		if f.rng == "" {
-			lo, hi = -1, 1
-		}
-		ls.Label = d + " direction"
-	default:
-		return nil, fmt.Errorf("%w: --dir %q (accepted: axis:I, random, filter)", host.ErrBadFlag, d)
-	}
-	ls.Line = compute.Line{Origin: at, Dir: dir, Lo: lo, Hi: hi, N: f.n}
-	if err := ls.Line.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: %v", host.ErrBadFlag, err)
-	}
-	return ls, nil
 }
 
 func writeCurveCSV(w io.Writer, label string, t, loss, test []float64) error {

@@ -19,17 +19,17 @@ import (
 func viewCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
 	var (
 		sf            sceneFlags
-		mode          string
-		colormap      string
+		mode          = "2d"
+		colormap      = "viridis"
 		logScale      bool
-		levels        int
-		width, height int
+		levels        = 12
+		width, height = 1000, 750
 		screenshot    string
 		frames        int
 		scriptPath    string
 		stats         bool
-		optimizers    string
-		pf            pathFlags
+		optimizers    []string
+		pf            = pathFlags{steps: 300, seed: 1}
 	)
 	c := &cobra.Command{
 		Use:   "view SURFACE",
@@ -56,14 +56,11 @@ Examples:
   landscape view himmelblau --script tour.txt --screenshot end.png --stats`,
 		Args: exactArgs(1, "one SURFACE (see 'landscape surfaces')"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if mode != "2d" && mode != "3d" {
-				return fmt.Errorf("%w: --view %q (accepted: 2d, 3d)", host.ErrBadFlag, mode)
-			}
 			var script []view.Action
 			if scriptPath != "" {
 				f, err := os.Open(scriptPath)
 				if err != nil {
-					return fmt.Errorf("%w: --script: %v", host.ErrBadFlag, err)
+					return fmt.Errorf("%w: --script: %v", host.ErrBadInput, err)
 				}
 				script, err = view.ParseScript(f)
 				f.Close()
@@ -74,16 +71,13 @@ Examples:
 					script = []view.Action{}
 				}
 			}
-			if frames < 0 || frames > 1_000_000 {
-				return fmt.Errorf("%w: --frames %d: want 0 to 1000000", host.ErrBadFlag, frames)
-			}
 			if screenshot != "" {
 				if _, err := host.OutputFormat(screenshot, ".png"); err != nil {
 					return err
 				}
 			}
 			ctx := cmd.Context()
-			sc, set, err := splitScene(ctx, app, &sf, args[0])
+			sc, params, err := pathScene(ctx, app, &sf, args[0], optimizers)
 			if err != nil {
 				return err
 			}
@@ -110,17 +104,8 @@ Examples:
 				return surface(desc.Name, host.Configured(desc.Hyperparameters).Params)
 			}
 			var run view.Runner
-			if optimizers != "" {
-				names := strings.Split(optimizers, ",")
-				cat, err := app.Catalog(ctx)
-				if err != nil {
-					return err
-				}
-				for _, n := range names {
-					if _, err := cat.LookupOptimizer(strings.TrimSpace(n)); err != nil {
-						return err
-					}
-				}
+			if len(optimizers) > 0 {
+				names := optimizers
 				run = func(desc client.Descriptor, plane grid.Plane, start []float64) ([]view.Path, error) {
 					var runs []host.PathRun
 					for _, n := range names {
@@ -130,7 +115,7 @@ Examples:
 					res := []host.PathResult(nil)
 					cur := &host.Scene{Surface: surf, Grid: compute.Grid{Plane: plane}}
 					if err == nil {
-						res, err = runPaths(ctx, app, cur, set, runs, pf)
+						res, err = runPaths(ctx, app, cur, params, runs, pf)
 					}
 					if errors.Is(err, client.ErrPluginFailed) {
 						// The window stays up: restart the plugins so that the
@@ -197,7 +182,7 @@ Examples:
 				if err != nil {
 					return nil, err
 				}
-				f, _, err := app.Evaluate(ctx, "cpu", &host.Scene{Surface: s, Grid: compute.Grid{Plane: plane}}, compute.Options{})
+				f, _, err := app.Evaluate(ctx, host.BackendCPU, &host.Scene{Surface: s, Grid: compute.Grid{Plane: plane}}, compute.Options{})
 				return f, err
 			}
 			hidden := screenshot != "" || script != nil
@@ -217,20 +202,21 @@ Examples:
 			return nil
 		},
 	}
-	sf.register(c, "2")
+	sf.register(c, 2)
+	c.Flags().MarkHidden("res") // the window's size is the resolution
 	fl := c.Flags()
-	fl.StringVar(&mode, "view", "2d", "starting view: 2d (heatmap) or 3d (lit surface mesh)")
-	fl.StringVar(&colormap, "colormap", "viridis", "colormap name")
+	fl.Var(choiceFlag{&mode, []string{"2d", "3d"}}, "view", "starting view: 2d (heatmap) or 3d (lit surface mesh)")
+	fl.Var(colormapFlag{&colormap}, "colormap", "colormap name")
 	fl.BoolVar(&logScale, "log", false, "colour by log10(loss - min + eps)")
-	fl.IntVar(&levels, "levels", 12, "contour lines")
-	fl.IntVar(&width, "width", 1000, "window width")
-	fl.IntVar(&height, "height", 750, "window height")
+	fl.Var(intRange{&levels, 0, 1000}, "levels", "contour lines")
+	fl.Var(intRange{&width, 1, 8192}, "width", "window width")
+	fl.Var(intRange{&height, 1, 8192}, "height", "window height")
 	fl.StringVar(&screenshot, "screenshot", "", "save the last frame to this .png and exit")
-	fl.IntVar(&frames, "frames", 0, "frames to render before exiting (with --screenshot)")
+	fl.Var(intRange{&frames, 0, 1_000_000}, "frames", "frames to render before exiting (with --screenshot)")
 	fl.StringVar(&scriptPath, "script", "", "run this interaction script, then exit")
 	fl.BoolVar(&stats, "stats", false, "print frame and evaluation times")
-	fl.StringVar(&optimizers, "optimizers", "", "comma-separated optimizers a click starts from the clicked point")
-	fl.IntVar(&pf.steps, "steps", 300, "steps of each clicked run")
+	fl.Var(listFlag{&optimizers}, "optimizers", "comma-separated optimizers a click starts from the clicked point")
+	fl.Var(intRange{&pf.steps, 1, 1_000_000}, "steps", "steps of each clicked run")
 	fl.Uint64Var(&pf.seed, "seed", 1, "seed of the optimizers' randomness")
 	return c
 }

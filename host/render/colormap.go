@@ -217,20 +217,14 @@ func Colormap(name string) (func(t float64) color.RGBA, error) {
 	table, ok := colormapTables[key]
 	if !ok {
 		names := Colormaps()
-		msg := fmt.Sprintf("%v %q (accepted: %s)", ErrUnknownColormap, name, strings.Join(names, ", "))
+		hint := ""
 		if c := suggest.Closest(key, names, 1); len(c) == 1 {
-			msg += fmt.Sprintf("; did you mean %q?", c[0])
+			hint = fmt.Sprintf("; did you mean %q?", c[0])
 		}
-		return nil, &colormapError{msg: msg}
+		return nil, fmt.Errorf("%w %q (accepted: %s)%s", ErrUnknownColormap, name, strings.Join(names, ", "), hint)
 	}
 	return lerpTable(table), nil
 }
-
-// colormapError carries the full message while matching ErrUnknownColormap.
-type colormapError struct{ msg string }
-
-func (e *colormapError) Error() string { return e.msg }
-func (e *colormapError) Unwrap() error { return ErrUnknownColormap }
 
 // lerpTable interpolates evenly spaced control points linearly.
 func lerpTable(table [][3]float64) func(t float64) color.RGBA {

@@ -122,7 +122,7 @@ func whole(name, doc string, def, lo, hi float64) sdk.Hyperparameter {
 }
 
 func flag(name, doc string, def float64) sdk.Hyperparameter {
-	return whole(name, doc+" (0 or 1)", def, 0, 1)
+	return sdk.Hyperparameter{Name: name, Doc: doc, Default: def, Flag: true}
 }
 
 // Common bounds.
@@ -145,7 +145,7 @@ func noiseParam() sdk.Hyperparameter {
 	return num("noise", "standard deviation of Gaussian noise added to each gradient component (seeded): SGD on an analytic surface", 0, 0, maxNoise)
 }
 
-// Learning-rate schedules.
+// Learning-rate schedules, by their index among scheduleNames.
 const (
 	schedConstant = iota
 	schedStep
@@ -153,14 +153,17 @@ const (
 	schedCosine
 )
 
+// scheduleNames are the schedule choice's options, in index order.
+var scheduleNames = []string{"none", "step", "exponential", "cosine"}
+
 // scheduleParams are the schedule's hyperparameters, shared by every
 // first-order method.
 func scheduleParams() []sdk.Hyperparameter {
 	return []sdk.Hyperparameter{
-		whole("schedule", "learning-rate schedule, with k the number of completed steps: "+
-			"0 constant; 1 step, lr·gamma^⌊k/step_size⌋ (torch StepLR); "+
-			"2 exponential, lr·gamma^k (torch ExponentialLR); "+
-			"3 cosine, eta_min + (lr−eta_min)(1+cos(πk/t_max))/2 (torch CosineAnnealingLR)", 0, 0, 3),
+		{Name: "schedule", Options: scheduleNames, Doc: "learning-rate schedule, with k the number of completed steps: " +
+			"none, lr; step, lr·gamma^⌊k/step_size⌋ (torch StepLR); " +
+			"exponential, lr·gamma^k (torch ExponentialLR); " +
+			"cosine, eta_min + (lr−eta_min)(1+cos(πk/t_max))/2 (torch CosineAnnealingLR)"},
 		num("gamma", "decay factor of the step and exponential schedules", 0.1, 0, 1),
 		whole("step_size", "steps between decays of the step schedule", 100, 1, maxSteps),
 		whole("t_max", "steps of the cosine schedule from lr down to eta_min (it rises again after, as torch's does)", 1000, 1, maxSteps),

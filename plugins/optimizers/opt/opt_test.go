@@ -780,8 +780,19 @@ func TestInfo(t *testing.T) {
 			t.Errorf("%s: Gradient %v Stochastic %v, want %v %v", info.Name, info.Gradient, info.Stochastic, gradient[info.Name], stochastic[info.Name])
 		}
 		for _, h := range info.Hyperparameters {
-			if h.Doc == "" || !h.Bounded() || h.Default < h.Min || h.Default > h.Max {
+			// Numbers are bounded; flags and choices are bounded by kind.
+			if h.Doc == "" || !(h.Bounded() || h.Flag || h.Choice()) || h.Check(h.Default) != nil {
 				t.Errorf("%s: hyperparameter %+v: want a doc and a default within bounds", info.Name, h)
+			}
+		}
+		for _, n := range []string{"nesterov", "centered", "amsgrad"} {
+			if i := slices.IndexFunc(info.Hyperparameters, func(h sdk.Hyperparameter) bool { return h.Name == n }); i >= 0 && !info.Hyperparameters[i].Flag {
+				t.Errorf("%s: %s is not a flag (users write %s=true)", info.Name, n, n)
+			}
+		}
+		if i := slices.IndexFunc(info.Hyperparameters, func(h sdk.Hyperparameter) bool { return h.Name == "schedule" }); i >= 0 {
+			if h := info.Hyperparameters[i]; !slices.Equal(h.Options, []string{"none", "step", "exponential", "cosine"}) {
+				t.Errorf("%s: schedule has options %v, want none, step, exponential, cosine", info.Name, h.Options)
 			}
 		}
 		if slices.Contains(firstOrderNames, info.Name) {

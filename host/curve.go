@@ -3,27 +3,17 @@ package host
 import (
 	"context"
 	"fmt"
-
-	"github.com/landscape-go/landscape/compute"
 )
-
-// LineScene is a 1-D slice through a surface's parameter space.
-type LineScene struct {
-	*Surface
-	Line compute.Line
-	// Label names the line's parameter ("alpha", "x0", "d").
-	Label string
-}
 
 // EvaluateLine evaluates the slice with the backend asked for (as
 // Evaluate does for grids) and returns one loss per sample, NaN where the
 // surface is undefined, and the backend that did the work.
-func (a *App) EvaluateLine(ctx context.Context, backend string, ls *LineScene) ([]float64, string, error) {
+func (a *App) EvaluateLine(ctx context.Context, backend Backend, ls *LineScene) ([]float64, Backend, error) {
 	if err := ls.Line.Validate(); err != nil {
-		return nil, "", err
+		return nil, 0, err
 	}
 	if ls.Line.Dim() != ls.Desc.Dim {
-		return nil, "", fmt.Errorf("%w: the line has %d parameters, %s has %d", ErrBadFlag, ls.Line.Dim(), ls.Desc.Name, ls.Desc.Dim)
+		return nil, 0, fmt.Errorf("%w: the line has %d parameters, %s has %d", ErrBadInput, ls.Line.Dim(), ls.Desc.Name, ls.Desc.Dim)
 	}
 	dim, n := ls.Desc.Dim, ls.Line.N
 	pts := make([]float64, n*dim)

@@ -13,23 +13,24 @@ import (
 	"strings"
 )
 
-// LoadVector reads a parameter vector for flag (--at, --from, --to): a file
-// when s names one (a trajectory .csv or .json from `landscape optimize`,
-// whose last point it takes, or FILE@K for its point K, 0 being the start;
-// or a .npy array of float64 or float32), else comma-separated numbers.
-func LoadVector(flag, s string) ([]float64, error) {
+// LoadVector reads a parameter vector: a file when s names one (a
+// trajectory .csv or .json from `landscape optimize`, whose last point it
+// takes, or FILE@K for its point K, 0 being the start; or a .npy array of
+// float64 or float32), else comma-separated numbers. Its errors say what
+// is wrong with s; the caller names where s came from.
+func LoadVector(s string) ([]float64, error) {
 	path, row := s, -1
 	if i := strings.LastIndex(s, "@"); i > 0 && looksLikeFile(s[:i]) {
 		k, err := strconv.Atoi(s[i+1:])
 		if err != nil || k < 0 {
-			return nil, fmt.Errorf("%w: --%s %q: want FILE@K with K a point's index (0: the start)", ErrBadFlag, flag, s)
+			return nil, fmt.Errorf("want FILE@K with K a point's index (0: the start)")
 		}
 		path, row = s[:i], k
 	}
 	if !looksLikeFile(path) {
-		return ParseVector(flag, s)
+		return ParseVector(s)
 	}
-	pts, err := LoadTrajectory(flag, path)
+	pts, err := LoadTrajectory(path)
 	if err != nil {
 		return nil, err
 	}
@@ -37,7 +38,7 @@ func LoadVector(flag, s string) ([]float64, error) {
 		return pts[len(pts)-1], nil
 	}
 	if row >= len(pts) {
-		return nil, fmt.Errorf("%w: --%s %s has %d points; there is no point %d", ErrBadFlag, flag, path, len(pts), row)
+		return nil, fmt.Errorf("%s has %d points; there is no point %d", path, len(pts), row)
 	}
 	return pts[row], nil
 }
@@ -55,10 +56,10 @@ func looksLikeFile(s string) bool {
 // `landscape optimize` wrote (columns or fields x0, x1, ...; rows whose
 // point is not finite, from a diverged run, are an error), or a .npy
 // array, 1-D (one point) or 2-D (one point per row).
-func LoadTrajectory(flag, path string) ([][]float64, error) {
+func LoadTrajectory(path string) ([][]float64, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: --%s: %v", ErrBadFlag, flag, unwrapPath(err))
+		return nil, unwrapPath(err)
 	}
 	defer f.Close()
 	var pts [][]float64
@@ -71,15 +72,15 @@ func LoadTrajectory(flag, path string) ([][]float64, error) {
 		pts, err = readNPY(f)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: --%s %s: %v", ErrBadFlag, flag, path, err)
+		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	if len(pts) == 0 {
-		return nil, fmt.Errorf("%w: --%s %s: no points", ErrBadFlag, flag, path)
+		return nil, fmt.Errorf("%s: no points", path)
 	}
 	for i, p := range pts {
 		for _, v := range p {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("%w: --%s %s: point %d is not finite (a diverged run?)", ErrBadFlag, flag, path, i+1)
+				return nil, fmt.Errorf("%s: point %d is not finite (a diverged run?)", path, i+1)
 			}
 		}
 	}

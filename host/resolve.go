@@ -1,0 +1,302 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/landscape-go/landscape/compute"
+	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/client"
+	"github.com/landscape-go/landscape/sdk/grid"
+)
+
+// Planes and lines through a surface's parameter space, resolved from
+// typed specs against the catalog and the surface: one place for both, so
+// that eval, render, basins, view and slice agree on what a point, a
+// plane and a direction mean.
+
+// ErrTooLarge: a grid needs more memory than the budget allows.
+var ErrTooLarge = errors.New("host: grid too large")
+
+// DefaultMaxBytes is the default memory budget of one Field (4 GiB).
+const DefaultMaxBytes = 4 << 30
+
+// PlaneSpec chooses a plane through parameter space.
+type PlaneSpec struct {
+	Kind PlaneKind
+	// Axes are the two parameters an axis plane varies (the zero value
+	// means 0 and 1).
+	Axes [2]int
+	// At is the point the plane goes through: nil means the origin for an
+	// axis plane, the first known minimum (or the origin) for random and
+	// filter planes. A PCA plane goes through its trajectory's last point.
+	At []float64
+	// Seed seeds random and filter directions.
+	Seed uint64
+	// Trajectory holds the points a PCA plane is fitted to.
+	Trajectory [][]float64
+}
+
+// SceneSpec is what to evaluate: a surface, configured, on a plane.
+type SceneSpec struct {
+	Surface  string
+	Settings client.Settings
+	Res      Res
+	// Range is the plane's extent, x then y; nil means the surface's
+	// domain (axis planes), [-1, 1]² (random and filter planes) or the
+	// projected trajectory with a fifth to spare (PCA).
+	Range *[2]sdk.Interval
+	Plane PlaneSpec
+	// MaxBytes bounds the Field's memory; 0 means DefaultMaxBytes.
+	MaxBytes int64
+}
+
+// Scene is a resolved request: which surface, configured how, on which grid.
+type Scene struct {
+	*Surface
+	Grid compute.Grid
+	// PCA is the trajectory's principal plane of a PCA plane.
+	PCA *compute.PCAResult
+}
+
+// ResolveScene checks the spec against the catalog and the surface, and
+// builds the grid. Each mistake is one error naming the input.
+func (a *App) ResolveScene(ctx context.Context, cat *Catalog, spec SceneSpec) (*Scene, error) {
+	e, err := cat.Lookup(spec.Surface)
+	if err != nil {
+		return nil, err
+	}
+	nx, ny := spec.Res.Nx, spec.Res.Ny
+	if nx < 2 || ny < 2 {
+		return nil, badInput("resolution", "%dx%d: want at least 2 points per axis", nx, ny)
+	}
+	budget := spec.MaxBytes
+	if budget <= 0 {
+		budget = DefaultMaxBytes
+	}
+	if need := int64(nx) * int64(ny) * 4; need > budget {
+		return nil, &InputError{Input: "resolution", Err: ErrTooLarge,
+			Msg: fmt.Sprintf("%dx%d needs %s for the grid alone, over the %s memory budget", nx, ny, FormatBytes(need), FormatBytes(budget))}
+	}
+	p := spec.Plane
+	if p.Kind == PlanePCA {
+		if len(p.Trajectory) == 0 {
+			return nil, badInput("trajectory", "is needed by a pca plane (write one with landscape optimize -o FILE.csv)")
+		}
+		if p.At != nil {
+			return nil, badInput("point", "cannot be chosen for a pca plane, which goes through the trajectory's last point")
+		}
+	}
+	surf, err := a.Configure(ctx, e, spec.Settings)
+	if err != nil {
+		return nil, err
+	}
+	desc := surf.Desc
+	if desc.Dim < 2 {
+		return nil, fmt.Errorf("%s has %d parameter; a 2D grid needs at least 2 (use landscape slice for a 1-D curve, or set dim=2 or more if it takes one)", e.Name, desc.Dim)
+	}
+	if p.At != nil && len(p.At) != desc.Dim {
+		return nil, badInput("point", "has %d values; %s has %d parameters", len(p.At), desc.Name, desc.Dim)
+	}
+	sc := &Scene{Surface: surf}
+	var plane grid.Plane
+	switch p.Kind {
+	case PlaneAxis:
+		ai, aj := p.Axes[0], p.Axes[1]
+		if ai == 0 && aj == 0 {
+			aj = 1
+		}
+		for _, k := range []int{ai, aj} {
+			if k < 0 || k >= desc.Dim {
+				return nil, badInput("axes", "%d,%d: indices must be whole numbers from 0 to %d", ai, aj, desc.Dim-1)
+			}
+		}
+		if ai == aj {
+			return nil, badInput("axes", "%d,%d: the two axes must differ", ai, aj)
+		}
+		plane = grid.AxisPlane(desc.Dim, ai, aj, p.At, desc.Domain[ai], desc.Domain[aj], nx, ny)
+		sc.Grid.XLabel, sc.Grid.YLabel = "x"+strconv.Itoa(ai), "x"+strconv.Itoa(aj)
+	case PlanePCA:
+		if len(p.Trajectory[0]) != desc.Dim {
+			return nil, badInput("trajectory", "has points of %d parameters; %s has %d", len(p.Trajectory[0]), desc.Name, desc.Dim)
+		}
+		r, err := compute.PCA(p.Trajectory)
+		if err != nil {
+			return nil, &InputError{Input: "trajectory", Msg: err.Error(), Err: err}
+		}
+		sc.PCA = &r
+		x, y := r.Bounds(0.2)
+		plane = r.Plane(x, y, nx, ny)
+		sc.Grid.XLabel = fmt.Sprintf("pc1 (%.1f%%)", 100*r.Explained[0])
+		sc.Grid.YLabel = fmt.Sprintf("pc2 (%.1f%%)", 100*r.Explained[1])
+	case PlaneRandom, PlaneFilter:
+		at := startOrMinimum(p.At, desc)
+		u, v, err := directions(p.Kind, at, desc, p.Seed)
+		if err != nil {
+			return nil, err
+		}
+		plane = grid.Plane{Origin: at, U: u, V: v, X: sdk.Interval{Lo: -1, Hi: 1}, Y: sdk.Interval{Lo: -1, Hi: 1}, Nx: nx, Ny: ny}
+		sc.Grid.XLabel, sc.Grid.YLabel = "d1", "d2"
+	default:
+		return nil, badInput("plane", "%d is no plane kind", p.Kind)
+	}
+	if spec.Range != nil {
+		plane.X, plane.Y = spec.Range[0], spec.Range[1]
+	}
+	sc.Grid.Plane = plane
+	return sc, nil
+}
+
+// startOrMinimum is at, or (nil) the first known minimum, or the origin.
+func startOrMinimum(at []float64, desc client.Descriptor) []float64 {
+	if at != nil {
+		return at
+	}
+	at = make([]float64, desc.Dim)
+	if len(desc.Minima) > 0 {
+		copy(at, desc.Minima[0].Location)
+	}
+	return at
+}
+
+// directions are a random or filter plane's two directions through at.
+func directions(kind PlaneKind, at []float64, desc client.Descriptor, seed uint64) (u, v []float64, err error) {
+	u = compute.RandomDirection(desc.Dim, seed)
+	v = compute.RandomDirection(desc.Dim, seed+0x9e3779b97f4a7c15)
+	if kind == PlaneFilter {
+		if u, err = compute.FilterNormalize(u, at, desc.Groups); err == nil {
+			v, err = compute.FilterNormalize(v, at, desc.Groups)
+		}
+		if err != nil {
+			return nil, nil, &InputError{Input: "plane", Msg: "filter: " + err.Error(), Err: err}
+		}
+	}
+	if err := compute.CheckPlaneDirections(u, v); err != nil {
+		hint := ""
+		switch {
+		case kind == PlaneFilter && errors.Is(err, compute.ErrParallel):
+			hint = " (groups of one parameter leave filter-normalized directions only the signs to differ in; try another seed, or a random plane)"
+		case kind == PlaneFilter:
+			hint = " (filter normalization scales each group to the origin's; put the plane through a trained point with nonzero weights)"
+		}
+		return nil, nil, &InputError{Input: "plane", Msg: kind.String() + ": " + err.Error() + hint, Err: err}
+	}
+	return u, v, nil
+}
+
+// LineSpec is a line through a surface's parameter space: an
+// interpolation from From to To, or a slice through At along Dir.
+type LineSpec struct {
+	Surface  string
+	Settings client.Settings
+	// From and To, when both set, make the line θ(α) = From + α·(To − From).
+	From, To []float64
+	// At is the point a slice goes through: nil means the first known
+	// minimum, or the origin.
+	At  []float64
+	Dir Direction
+	// Seed seeds random and filter directions.
+	Seed uint64
+	// Range is the line parameter's extent; nil means -0.5:1.5 for an
+	// interpolation, the domain for an axis, -1:1 otherwise.
+	Range *sdk.Interval
+	// N is the number of points, both ends included.
+	N int
+}
+
+// LineScene is a 1-D slice through a surface's parameter space.
+type LineScene struct {
+	*Surface
+	Line compute.Line
+	// Label names the line's parameter ("alpha", "x0", "d").
+	Label string
+}
+
+// ResolveLine checks the spec against the catalog and the surface, and
+// builds the line.
+func (a *App) ResolveLine(ctx context.Context, cat *Catalog, spec LineSpec) (*LineScene, error) {
+	interp := spec.From != nil || spec.To != nil
+	switch {
+	case interp && (spec.From == nil || spec.To == nil):
+		return nil, badInput("from", "and to make an interpolation together; give both")
+	case interp && spec.At != nil:
+		return nil, badInput("point", "makes a slice; from and to make an interpolation: give one or the other")
+	case spec.N < 2 || spec.N > 1<<24:
+		return nil, badInput("points", "%d: want 2 to 16777216 points", spec.N)
+	}
+	e, err := cat.Lookup(spec.Surface)
+	if err != nil {
+		return nil, err
+	}
+	surf, err := a.Configure(ctx, e, spec.Settings)
+	if err != nil {
+		return nil, err
+	}
+	desc := surf.Desc
+	ls := &LineScene{Surface: surf}
+	rng := func(lo, hi float64) (float64, float64) {
+		if spec.Range != nil {
+			return spec.Range.Lo, spec.Range.Hi
+		}
+		return lo, hi
+	}
+	if interp {
+		if len(spec.From) == len(spec.To) && len(spec.From) != desc.Dim {
+			return nil, badInput("from", "has %d values; %s has %d parameters", len(spec.From), desc.Name, desc.Dim)
+		}
+		lo, hi := rng(-0.5, 1.5)
+		if ls.Line, err = compute.Interpolation(spec.From, spec.To, lo, hi, spec.N); err != nil {
+			return nil, &InputError{Input: "from", Msg: "and to: " + err.Error(), Err: err}
+		}
+		ls.Label = "alpha (0: from, 1: to)"
+		return ls, nil
+	}
+	if spec.At != nil && len(spec.At) != desc.Dim {
+		return nil, badInput("point", "has %d values; %s has %d parameters", len(spec.At), desc.Name, desc.Dim)
+	}
+	at := append([]float64(nil), startOrMinimum(spec.At, desc)...)
+	var dir []float64
+	var lo, hi float64
+	switch d := spec.Dir; d.Kind {
+	case PlaneAxis:
+		if d.Axis < 0 || d.Axis >= desc.Dim {
+			return nil, badInput("direction", "%s: want axis:I with I from 0 to %d", d, desc.Dim-1)
+		}
+		dir = make([]float64, desc.Dim)
+		dir[d.Axis] = 1
+		lo, hi = rng(desc.Domain[d.Axis].Lo, desc.Domain[d.Axis].Hi)
+		at[d.Axis] = 0 // the line's parameter is the coordinate itself
+		ls.Label = "x" + strconv.Itoa(d.Axis)
+	case PlaneRandom, PlaneFilter:
+		dir = compute.RandomDirection(desc.Dim, spec.Seed)
+		if d.Kind == PlaneFilter {
+			if dir, err = compute.FilterNormalize(dir, at, desc.Groups); err != nil {
+				return nil, &InputError{Input: "direction", Msg: "filter: " + err.Error(), Err: err}
+			}
+		}
+		lo, hi = rng(-1, 1)
+		ls.Label = d.Kind.String() + " direction"
+	default:
+		return nil, badInput("direction", "%s is no direction", d)
+	}
+	ls.Line = compute.Line{Origin: at, Dir: dir, Lo: lo, Hi: hi, N: spec.N}
+	if err := ls.Line.Validate(); err != nil {
+		return nil, &InputError{Input: "direction", Msg: err.Error(), Err: err}
+	}
+	return ls, nil
+}
+
+// Declares reports whether hs declares a hyperparameter called name.
+func Declares(hs []sdk.Hyperparameter, name string) bool {
+	for _, h := range hs {
+		if h.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+var _ = strings.Join
