@@ -2,11 +2,11 @@ package host
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 
 	"github.com/landscape-go/landscape/compute/gl"
+	"github.com/landscape-go/landscape/compute/optimize"
 	"github.com/landscape-go/landscape/host/render"
 	"github.com/landscape-go/landscape/sdk"
 	"github.com/landscape-go/landscape/sdk/client"
@@ -118,23 +118,20 @@ func (a *App) basinsGL(ctx context.Context, s BasinsSpec, starts []float64) ([]f
 // where each ended.
 func (a *App) finalPoints(ctx context.Context, s BasinsSpec, starts []float64) ([]float64, error) {
 	d := s.Scene.Desc
-	eval := evaluation(s.Scene.Surface)
-	var last []float64
-	step := 0
+	runs := make([][]float64, len(starts)/d.Dim)
+	for i := range runs {
+		runs[i] = starts[i*d.Dim : (i+1)*d.Dim]
+	}
 	update, stop := Progress(a.Stderr, "basins", s.Steps)
 	defer stop()
-	err := s.Opt.Client.Optimize(ctx, client.Batch{Name: s.Opt.Name, Params: s.OptParams, Dim: d.Dim, Starts: starts, Seed: s.Seed, Eval: eval,
-		Step: func(it client.Iterates, _ client.Asks, _ client.Answer) bool {
-			last = append(last[:0], it.X...)
-			update(step, s.Steps)
-			step++
-			return step <= s.Steps
-		}})
+	ends, err := optimize.Endpoints(ctx, problem{d, evaluation(s.Scene.Surface)}, runs,
+		method{s.Opt, s.OptParams, s.Seed}, optimize.Settings{MaxSteps: s.Steps, Progress: update})
 	if err != nil {
-		if errors.Is(err, sdk.ErrBadParams) {
-			return nil, fmt.Errorf("%s: %w", s.Opt.Name, err)
-		}
 		return nil, err
+	}
+	last := make([]float64, 0, len(starts))
+	for _, x := range ends {
+		last = append(last, x...)
 	}
 	return last, nil
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/landscape-go/landscape/compute/optimize"
 	"github.com/landscape-go/landscape/sdk"
 	"github.com/landscape-go/landscape/sdk/client"
 )
@@ -50,7 +51,7 @@ type TrajectoryReport struct {
 	OptimizerParams map[string]float64 `json:"optimizer_hyperparameters"`
 	Seed            uint64             `json:"seed"`
 	Start           []float64          `json:"start"`
-	Status          Status             `json:"status"`
+	Status          optimize.Status    `json:"status"`
 	Why             string             `json:"why,omitempty"`
 	ConvergedAt     *int               `json:"converged_at"`
 	Evaluations     int                `json:"evaluations"`
@@ -100,13 +101,13 @@ func fullParams(decl []sdk.Hyperparameter, set sdk.Params) map[string]float64 {
 // configured, so its defaults are the values used).
 func NewTrajectoryReport(d client.Descriptor, o OptEntry, op sdk.Params, seed uint64, t *Trajectory) TrajectoryReport {
 	r := TrajectoryReport{Surface: d.Name, SurfaceParams: ConfiguredJSON(d.Hyperparameters), Optimizer: o.Name,
-		OptimizerParams: fullParams(o.Hyperparameters, op), Seed: seed, Start: t.Start, Status: t.Status, Why: t.Why,
-		Evaluations: t.Evals}
+		OptimizerParams: fullParams(o.Hyperparameters, op), Seed: seed, Start: t.Start, Status: t.Status, Why: t.Reason,
+		Evaluations: t.Evaluations}
 	if t.ConvergedAt >= 0 {
 		c := t.ConvergedAt
 		r.ConvergedAt = &c
 	}
-	if m, dist, ok := Nearest(d, t.Final().X); ok && dist == dist {
+	if m, dist, ok := Nearest(d, t.X); ok && dist == dist {
 		r.NearestMinimum = &NearestReport{Location: m.Location, Loss: m.Value, Distance: dist}
 	}
 	for _, rec := range t.Records {

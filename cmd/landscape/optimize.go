@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/landscape-go/landscape/compute"
+	"github.com/landscape-go/landscape/compute/optimize"
 	"github.com/landscape-go/landscape/host"
 	"github.com/landscape-go/landscape/host/render"
 	"github.com/landscape-go/landscape/sdk/client"
@@ -304,20 +305,19 @@ func point(x []float64) string {
 }
 
 func printSummary(w io.Writer, d client.Descriptor, o host.OptEntry, t *host.Trajectory) {
-	f := t.Final()
-	status := string(t.Status)
+	status := t.Status.String()
 	switch t.Status {
-	case host.Converged:
+	case optimize.Converged:
 		status += fmt.Sprintf(" after %d steps", t.ConvergedAt)
-	case host.Diverged, host.Failed:
-		status += ": " + t.Why
+	case optimize.Diverged, optimize.Failed:
+		status += ": " + t.Reason
 	}
 	fmt.Fprintf(w, "%s on %s from %s: %s\n", o.Name, d.Name, point(t.Start), status)
-	fmt.Fprintf(w, "  final loss %.6g at %s after %d steps, gradient norm %.3g\n", f.Loss, point(f.X), f.Step, f.GradNorm)
-	if m, dist, ok := host.Nearest(d, f.X); ok && !math.IsNaN(dist) {
+	fmt.Fprintf(w, "  final loss %.6g at %s after %d steps, gradient norm %.3g\n", t.Loss, point(t.X), t.Steps, t.GradNorm)
+	if m, dist, ok := host.Nearest(d, t.X); ok && !math.IsNaN(dist) {
 		fmt.Fprintf(w, "  nearest known minimum %s (loss %.6g), distance %.3g\n", point(m.Location), m.Value, dist)
 	}
-	fmt.Fprintf(w, "  evaluations asked for: %d\n", t.Evals)
+	fmt.Fprintf(w, "  evaluations asked for: %d\n", t.Evaluations)
 }
 
 // routeSettings looks up the surface and the optimizers and routes --set

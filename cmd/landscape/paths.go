@@ -98,20 +98,19 @@ func printRuns(w io.Writer, sc *host.Scene, res []host.PathResult) {
 	fmt.Fprintln(w, head)
 	for _, r := range res {
 		t := r.Traj
-		f := t.Final()
 		dist := "-"
-		if _, d, ok := host.Nearest(sc.Desc, f.X); ok && !math.IsNaN(d) {
+		if _, d, ok := host.Nearest(sc.Desc, t.X); ok && !math.IsNaN(d) {
 			dist = fmt.Sprintf("%.3g", d)
 		}
 		conv := "-"
 		if t.ConvergedAt >= 0 {
 			conv = fmt.Sprint(t.ConvergedAt)
 		}
-		loss := f.Loss
+		loss := t.Loss
 		if t.Train != nil {
 			loss = t.Train[len(t.Train)-1]
 		}
-		line := fmt.Sprintf("%-16s %-18s %-22s %12.6g %10s %9s %6d", r.Opt.Name, point(r.Start), t.Status, loss, dist, conv, t.Evals)
+		line := fmt.Sprintf("%-16s %-18s %-22s %12.6g %10s %9s %6d", r.Opt.Name, point(r.Start), t.Status, loss, dist, conv, t.Evaluations)
 		if t.Test != nil {
 			line += fmt.Sprintf(" %12.6g", t.Test[len(t.Test)-1])
 		}
