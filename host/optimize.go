@@ -55,11 +55,11 @@ func (a *App) Optimize(ctx context.Context, s OptimizeSpec) ([]*Trajectory, erro
 	dim := desc.Dim
 	for i, x := range s.Starts {
 		if len(x) != dim {
-			return nil, fmt.Errorf("%w: start %d has %d values; %s has %d parameters", ErrBadInput, i+1, len(x), desc.Name, dim)
+			return nil, badInput("start", "%d has %d values; %s has %d parameters", i+1, len(x), desc.Name, dim)
 		}
 	}
 	if s.BatchSize > 0 && desc.Samples == 0 {
-		return nil, fmt.Errorf("%w: --batch-size: %s has no mini-batches (it is not a data-driven surface)", ErrBadInput, desc.Name)
+		return nil, badInput("batch size", "%d: %s has no mini-batches (it is not a data-driven surface)", s.BatchSize, desc.Name)
 	}
 	eval := evaluation(s.Surface)
 	if s.BatchSize > 0 {
