@@ -13,15 +13,21 @@ import (
 	"syscall"
 
 	"github.com/landscape-go/landscape/compute"
+	"github.com/landscape-go/landscape/compute/gl"
 	"github.com/landscape-go/landscape/host"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
-// GL needs every call on one OS thread; the main thread is that thread.
+// GLFW needs its windows, their events and their GL contexts on the main OS
+// thread (macOS). Go starts main on that thread; locking it here, before
+// main, keeps main there, and main hands the thread to GL (gl.Main) while
+// the CLI runs on another goroutine.
 func init() { runtime.LockOSThread() }
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	os.Exit(gl.Main(func() int { return run(os.Args[1:], os.Stdout, os.Stderr) }))
+}
 
 // usageError marks a mistake in the command line itself (exit status 2).
 type usageError struct{ err error }

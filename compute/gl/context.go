@@ -1,14 +1,14 @@
 // Package gl is landscape's OpenGL core: contexts (EGL headless, or a GLFW
-// invisible window), the one owner goroutine on a locked OS thread that makes
-// every GL call, compute programs, buffers and dispatch, and the GPU
-// Evaluator. No other package creates GL contexts or threads for GL.
+// window, visible or not), the OS thread that makes every GL call of a
+// context (its own for EGL, the main thread for GLFW under Main), compute
+// programs, buffers and dispatch, and the GPU Evaluator. No other package
+// creates GL contexts or threads for GL.
 package gl
 
 import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"strings"
 	"sync"
 	"unsafe"
@@ -56,13 +56,13 @@ type Info struct {
 	Compute bool
 }
 
-// Context owns one OpenGL context and the goroutine, locked to its OS
-// thread, that makes every call on it.
+// Context owns one OpenGL context and the OS thread that makes every call
+// on it: a thread of its own for EGL, the main thread for GLFW when Main
+// serves it (see Main).
 type Context struct {
-	window  *glfw.Window
-	calls   chan func()
-	done    chan struct{}
-	info    Info
+	window *glfw.Window
+	th     *thread
+	info   Info
 	debug   bool
 	closeFn func()
 
@@ -73,42 +73,36 @@ type Context struct {
 // New makes a context. It fails with ErrUnavailable (wrapped, with every
 // platform's reason) when none can be made.
 func New(o Options) (*Context, error) {
-	c := &Context{calls: make(chan func()), done: make(chan struct{}), debug: o.Debug || os.Getenv("LANDSCAPE_GL_DEBUG") == "1"}
-	ready := make(chan error)
-	go c.loop(o, ready)
-	if err := <-ready; err != nil {
+	c := &Context{debug: o.Debug || os.Getenv("LANDSCAPE_GL_DEBUG") == "1"}
+	var err error
+	if o.Window != nil {
+		err = c.start(glfwThread(), func() error { return c.openWindow(*o.Window, false) })
+	} else {
+		err = c.open(o.Platform)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-func (c *Context) loop(o Options, ready chan<- error) {
-	runtime.LockOSThread()
-	// Unlock before the goroutine ends: Go would otherwise end the thread,
-	// and Linux kills the children a thread forked when it ends (their
-	// parent-death signal), whichever goroutine forked them there.
-	defer runtime.UnlockOSThread()
-	defer close(c.done)
+// start runs open on t; on success t becomes the context's thread, on
+// failure a dedicated t ends.
+func (c *Context) start(t *thread, open func() error) error {
 	var err error
-	if o.Window != nil {
-		err = c.openWindow(*o.Window, false)
-	} else {
-		err = c.open(o.Platform)
+	if rerr := t.run(func() { err = open() }); rerr != nil {
+		err = fmt.Errorf("%w: %w", ErrUnavailable, rerr)
 	}
 	if err != nil {
-		ready <- err
-		return
+		t.stop()
+		return err
 	}
-	ready <- nil
-	for f := range c.calls {
-		f()
-	}
-	if c.closeFn != nil {
-		c.closeFn()
-	}
+	c.th = t
+	return nil
 }
 
-// open makes the context current on this (locked) thread.
+// open makes a headless context: EGL on a thread of its own, or a GLFW
+// invisible window on GLFW's thread.
 func (c *Context) open(platform string) error {
 	var why []string
 	if platform == "" || strings.HasPrefix(platform, "egl") {
@@ -116,18 +110,24 @@ func (c *Context) open(platform string) error {
 		if p == "" {
 			p = "egl"
 		}
-		e, name, err := openEGL(p)
-		if err == nil {
-			if err = c.initGL(name, e.procAddr, true); err == nil {
-				c.closeFn = e.close
-				return nil
+		err := c.start(newThread(), func() error {
+			e, name, err := openEGL(p)
+			if err == nil {
+				if err = c.initGL(name, e.procAddr, true); err == nil {
+					c.closeFn = e.close
+					return nil
+				}
+				e.close()
 			}
-			e.close()
+			return err
+		})
+		if err == nil {
+			return nil
 		}
 		why = append(why, "EGL: "+strings.TrimPrefix(err.Error(), "gl: "))
 	}
 	if platform == "" || platform == "glfw" {
-		err := c.openGLFW()
+		err := c.start(glfwThread(), c.openGLFW)
 		if err == nil {
 			return nil
 		}
@@ -246,7 +246,9 @@ func (c *Context) Info() Info { return c.info }
 // ErrClosed: the context was closed.
 var ErrClosed = errors.New("gl: context closed")
 
-// Do runs f on the GL thread and waits for it. f must not call Do.
+// Do runs f on the GL thread and waits for it. f must not call Do (nor
+// New for a GLFW context while Main serves: both would wait for the thread
+// f holds).
 func (c *Context) Do(f func() error) error {
 	c.mu.Lock()
 	if c.closed {
@@ -254,19 +256,23 @@ func (c *Context) Do(f func() error) error {
 		return ErrClosed
 	}
 	errc := make(chan error, 1)
-	c.calls <- func() {
+	err := c.th.submit(func() {
 		defer func() {
 			if r := recover(); r != nil {
 				errc <- fmt.Errorf("gl: panic on the GL thread: %v", r)
 			}
 		}()
 		errc <- f()
-	}
+	})
 	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
 	return <-errc
 }
 
-// Close destroys the context and ends its goroutine.
+// Close destroys the context, once the calls already handed to its thread
+// have run, and ends its thread (unless that is the main thread).
 func (c *Context) Close() {
 	c.mu.Lock()
 	if c.closed {
@@ -274,9 +280,18 @@ func (c *Context) Close() {
 		return
 	}
 	c.closed = true
-	close(c.calls)
+	fin := make(chan struct{})
+	err := c.th.submit(func() {
+		defer close(fin)
+		if c.closeFn != nil {
+			c.closeFn()
+		}
+	})
 	c.mu.Unlock()
-	<-c.done
+	if err == nil {
+		<-fin
+	}
+	c.th.stop()
 }
 
 // check returns the first pending GL error after op, when debugging.

@@ -41,12 +41,16 @@ func testContext(t testing.TB) *Context {
 	return shared
 }
 
+// TestMain serves GL on the main thread, as the landscape binary does (see
+// thread_test.go's init), so that GLFW contexts run there.
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if shared != nil {
-		shared.Close()
-	}
-	os.Exit(code)
+	os.Exit(Main(func() int {
+		code := m.Run()
+		if shared != nil {
+			shared.Close()
+		}
+		return code
+	}))
 }
 
 // wave is sin(3x)·cos(2y) + s·(x² + y²), NaN where x > 1.5 (and for y > 1.8
