@@ -216,3 +216,14 @@ func Mesh() (vertex, fragment string) {
 	const version = "#version 430 core\n"
 	return version + colourGLSL + meshVert, version + colourGLSL + meshFrag
 }
+
+//go:embed text.vert.glsl
+var textVert string
+
+//go:embed text.frag.glsl
+var textFrag string
+
+// Text is the viewer's text program: glyph quads in pixels (origin
+// top-left), coverage from an R8 atlas on texture unit 0, straight-alpha
+// colour. GLSL 330, so text works on OpenGL 3.3 and 4.1 (macOS) too.
+func Text() (vertex, fragment string) { return textVert, textFrag }

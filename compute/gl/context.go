@@ -1,8 +1,11 @@
 // Package gl is landscape's OpenGL core: contexts (EGL headless, or a GLFW
 // window, visible or not), the OS thread that makes every GL call of a
 // context (its own for EGL, the main thread for GLFW under Main), compute
-// programs, buffers and dispatch, and the GPU Evaluator. No other package
-// creates GL contexts or threads for GL.
+// programs, buffers and dispatch, the GPU Evaluator, and the drawing
+// helpers (textures, vertex arrays, uniforms, draw calls, read-back, and
+// passes that put back the GL state they change) through which the viewer
+// draws. No other package creates GL contexts or threads for GL, or makes GL
+// calls of its own.
 package gl
 
 import (
@@ -11,6 +14,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	gl43 "github.com/go-gl/gl/v4.3-core/gl"
@@ -63,8 +67,11 @@ type Context struct {
 	window *glfw.Window
 	th     *thread
 	info   Info
-	debug   bool
-	closeFn func()
+	debug  bool
+	// debugOpt: made with Options.Debug, which turns on the drawing
+	// helpers' checks too while the context lives.
+	debugOpt bool
+	closeFn  func()
 
 	mu     sync.Mutex
 	closed bool
@@ -83,6 +90,10 @@ func New(o Options) (*Context, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Debug {
+		debugContexts.Add(1)
+	}
+	c.debugOpt = o.Debug
 	return c, nil
 }
 
@@ -292,6 +303,18 @@ func (c *Context) Close() {
 		<-fin
 	}
 	c.th.stop()
+	if c.debugOpt {
+		debugContexts.Add(-1)
+	}
+}
+
+// debugContexts counts the open contexts made with Options.Debug, which
+// turn on the drawing helpers' checks too.
+var debugContexts atomic.Int32
+
+// debugging: the drawing helpers check glGetError after their calls.
+func debugging() bool {
+	return debugContexts.Load() > 0 || os.Getenv("LANDSCAPE_GL_DEBUG") == "1"
 }
 
 // check returns the first pending GL error after op, when debugging.

@@ -152,25 +152,47 @@ func (c *Context) buildProgram(name, src string, uniforms []string) (*program, e
 	return c.link(name, [][2]any{{uint32(gl43.COMPUTE_SHADER), src}}, uniforms)
 }
 
-// DrawProgram is a linked vertex+fragment program for the viewer.
+// DrawProgram is a linked vertex and fragment program, drawn with in a
+// Pass (Pass.Use, then its uniform setters).
 type DrawProgram struct {
-	ID       uint32
-	Uniforms map[string]int32
+	id       uint32
+	uniforms map[string]int32
 }
 
 // BuildDrawProgram compiles and links a vertex and a fragment shader, on
 // the GL thread of whatever context is current (inside Context.Do); Delete
-// it there too. Errors wrap ErrCompile and name what and the stage.
-func BuildDrawProgram(what, vertex, fragment string, uniforms []string) (*DrawProgram, error) {
-	p, err := link(what, [][2]any{{uint32(gl43.VERTEX_SHADER), vertex}, {uint32(gl43.FRAGMENT_SHADER), fragment}}, uniforms)
+// it there too. Errors wrap ErrCompile and name what and the stage; on
+// error nothing is left allocated.
+func BuildDrawProgram(what, vertex, fragment string) (*DrawProgram, error) {
+	p, err := link(what, [][2]any{{uint32(gl43.VERTEX_SHADER), vertex}, {uint32(gl43.FRAGMENT_SHADER), fragment}}, nil)
 	if err != nil {
 		return nil, err
 	}
-	return &DrawProgram{ID: p.id, Uniforms: p.uniforms}, nil
+	if err := glErr("build program " + what); err != nil {
+		p.delete()
+		return nil, err
+	}
+	return &DrawProgram{id: p.id, uniforms: p.uniforms}, nil
 }
 
-// Delete frees the program. GL thread.
-func (p *DrawProgram) Delete() { gl43.DeleteProgram(p.ID) }
+// location is a uniform's location, looked up once (-1 when the program
+// has no such uniform: GL ignores it).
+func (p *DrawProgram) location(name string) int32 {
+	loc, ok := p.uniforms[name]
+	if !ok {
+		loc = gl43.GetUniformLocation(p.id, gl43.Str(name+"\x00"))
+		p.uniforms[name] = loc
+	}
+	return loc
+}
+
+// Delete frees the program; later calls do nothing. GL thread.
+func (p *DrawProgram) Delete() {
+	if p != nil && p.id != 0 {
+		gl43.DeleteProgram(p.id)
+		p.id = 0
+	}
+}
 
 func shaderLog(sh uint32) string { return infoLog(sh, gl43.GetShaderiv, gl43.GetShaderInfoLog) }
 

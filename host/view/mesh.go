@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	gl43 "github.com/go-gl/gl/v4.3-core/gl"
 	"github.com/landscape-go/landscape/compute/gl"
 	"github.com/landscape-go/landscape/shaders"
 )
@@ -128,8 +127,6 @@ var meshLight = vec3{-0.35, -0.45, 0.82}.unit()
 // Mesh range of lattice sizes NewMesh accepts.
 const minMeshRes, maxMeshRes = 2, 2048
 
-var meshUniforms = []string{"ls_n", "ls_res", "ls_lo", "ls_hi", "ls_log", "ls_mvp", "ls_box", "ls_cmap", "ls_eye", "ls_light", "ls_ink"}
-
 // Mesh draws a heightfield straight from an evaluation buffer: one vertex
 // per sample of a res×res lattice over the evaluated nx×ny grid (the
 // values interpolated bilinearly between cell centres, which keeps the
@@ -147,10 +144,9 @@ type Mesh struct {
 	// it).
 	Outline bool
 
-	prog     *gl.DrawProgram
-	vao, ebo uint32
-	res      int
-	count    int32
+	prog    *gl.DrawProgram
+	lattice *gl.VertexArray
+	res     int
 }
 
 // NewMesh builds the program and the index buffer of a res×res lattice
@@ -162,7 +158,7 @@ func NewMesh(res int) (*Mesh, error) {
 		return nil, fmt.Errorf("view: mesh resolution %d: must be from %d to %d", res, minMeshRes, maxMeshRes)
 	}
 	vs, fs := shaders.Mesh()
-	prog, err := gl.BuildDrawProgram("viewer 3D surface", vs, fs, meshUniforms)
+	prog, err := gl.BuildDrawProgram("viewer 3D surface", vs, fs)
 	if err != nil {
 		return nil, err
 	}
@@ -180,81 +176,22 @@ func NewMesh(res int) (*Mesh, error) {
 			}
 		}
 	}
-	m.count = int32(len(idx))
-	var prevVAO int32
-	gl43.GetIntegerv(gl43.VERTEX_ARRAY_BINDING, &prevVAO)
-	gl43.GenVertexArrays(1, &m.vao)
-	gl43.BindVertexArray(m.vao)
-	gl43.GenBuffers(1, &m.ebo)
-	gl43.BindBuffer(gl43.ELEMENT_ARRAY_BUFFER, m.ebo)
-	gl43.BufferData(gl43.ELEMENT_ARRAY_BUFFER, 4*len(idx), gl43.Ptr(&idx[0]), gl43.STATIC_DRAW)
-	gl43.BindVertexArray(uint32(prevVAO))
+	if m.lattice, err = gl.NewVertexArray(0); err == nil {
+		err = m.lattice.SetIndices(idx)
+	}
+	if err != nil {
+		m.Delete()
+		return nil, fmt.Errorf("view: mesh: %w", err)
+	}
 	return m, nil
 }
 
 // Delete frees the program and buffers; the Mesh is unusable after.
 // GL thread.
 func (m *Mesh) Delete() {
-	if m.prog != nil {
-		m.prog.Delete()
-		m.prog = nil
-	}
-	if m.vao != 0 {
-		gl43.DeleteVertexArrays(1, &m.vao)
-		m.vao = 0
-	}
-	if m.ebo != 0 {
-		gl43.DeleteBuffers(1, &m.ebo)
-		m.ebo = 0
-	}
-}
-
-// meshGLState is the GL state Draw changes, to put back.
-type meshGLState struct {
-	depthTest, scissorTest, cullFace bool
-	depthMask                        bool
-	depthFunc                        int32
-	viewport, scissor                [4]int32
-	program, vao, ssbo, ssbo0        int32
-}
-
-func saveMeshState() meshGLState {
-	var s meshGLState
-	s.depthTest = gl43.IsEnabled(gl43.DEPTH_TEST)
-	s.scissorTest = gl43.IsEnabled(gl43.SCISSOR_TEST)
-	s.cullFace = gl43.IsEnabled(gl43.CULL_FACE)
-	var mask bool
-	gl43.GetBooleanv(gl43.DEPTH_WRITEMASK, &mask)
-	s.depthMask = mask
-	gl43.GetIntegerv(gl43.DEPTH_FUNC, &s.depthFunc)
-	gl43.GetIntegerv(gl43.VIEWPORT, &s.viewport[0])
-	gl43.GetIntegerv(gl43.SCISSOR_BOX, &s.scissor[0])
-	gl43.GetIntegerv(gl43.CURRENT_PROGRAM, &s.program)
-	gl43.GetIntegerv(gl43.VERTEX_ARRAY_BINDING, &s.vao)
-	gl43.GetIntegerv(gl43.SHADER_STORAGE_BUFFER_BINDING, &s.ssbo)
-	gl43.GetIntegeri_v(gl43.SHADER_STORAGE_BUFFER_BINDING, 0, &s.ssbo0)
-	return s
-}
-
-func (s meshGLState) restore() {
-	for _, c := range []struct {
-		cap uint32
-		on  bool
-	}{{gl43.DEPTH_TEST, s.depthTest}, {gl43.SCISSOR_TEST, s.scissorTest}, {gl43.CULL_FACE, s.cullFace}} {
-		if c.on {
-			gl43.Enable(c.cap)
-		} else {
-			gl43.Disable(c.cap)
-		}
-	}
-	gl43.DepthMask(s.depthMask)
-	gl43.DepthFunc(uint32(s.depthFunc))
-	gl43.Viewport(s.viewport[0], s.viewport[1], s.viewport[2], s.viewport[3])
-	gl43.Scissor(s.scissor[0], s.scissor[1], s.scissor[2], s.scissor[3])
-	gl43.UseProgram(uint32(s.program))
-	gl43.BindVertexArray(uint32(s.vao))
-	gl43.BindBufferBase(gl43.SHADER_STORAGE_BUFFER, 0, uint32(s.ssbo0))
-	gl43.BindBuffer(gl43.SHADER_STORAGE_BUFFER, uint32(s.ssbo))
+	m.prog.Delete()
+	m.lattice.Delete()
+	m.prog, m.lattice = nil, nil
 }
 
 // Draw draws the surface held in buf (nx×ny float32 values, row-major
@@ -262,10 +199,9 @@ func (s meshGLState) restore() {
 // framebuffer rect (x, y, w, h), origin bottom-left, seen by cam. Values
 // map to height and colour through [lo, hi] (log scale when logScale);
 // cmap is 32 RGB triples (96 floats) in 0..1. Draw clears the depth buffer
-// inside the rect, leaves every pixel outside it alone, and puts back the
-// GL state it changes (depth test, function and mask, face culling,
-// viewport, scissor, program, vertex array, storage buffer bindings). The
-// bound framebuffer needs a depth buffer. GL thread.
+// inside the rect, leaves every pixel outside it alone, and draws in a pass
+// of its own, which puts back the GL state it changes. The bound
+// framebuffer needs a depth buffer. GL thread.
 func (m *Mesh) Draw(buf uint32, nx, ny int, lo, hi float32, logScale bool, cmap []float32, cam Camera, x, y, w, h int) error {
 	switch {
 	case m.prog == nil:
@@ -282,40 +218,31 @@ func (m *Mesh) Draw(buf uint32, nx, ny int, lo, hi float32, logScale bool, cmap 
 	if !(hi >= lo) {
 		lo, hi = 0, 1 // NaN bounds: nothing finite to scale by
 	}
-	st := saveMeshState()
-	defer st.restore()
-
-	gl43.Viewport(int32(x), int32(y), int32(w), int32(h))
-	gl43.Enable(gl43.SCISSOR_TEST)
-	gl43.Scissor(int32(x), int32(y), int32(w), int32(h))
-	gl43.DepthMask(true)
-	gl43.Clear(gl43.DEPTH_BUFFER_BIT)
-	gl43.Enable(gl43.DEPTH_TEST)
-	gl43.DepthFunc(gl43.LESS)
-	gl43.Disable(gl43.CULL_FACE)
-
-	u := m.prog.Uniforms
-	gl43.UseProgram(m.prog.ID)
-	gl43.Uniform2i(u["ls_n"], int32(nx), int32(ny))
-	gl43.Uniform1i(u["ls_res"], int32(m.res))
-	gl43.Uniform1f(u["ls_lo"], lo)
-	gl43.Uniform1f(u["ls_hi"], hi)
-	gl43.Uniform1i(u["ls_log"], b2i(logScale))
-	mvp := cam.matrix(float64(w) / float64(h))
-	gl43.UniformMatrix4fv(u["ls_mvp"], 1, false, &mvp[0])
-	gl43.Uniform3fv(u["ls_cmap"], 32, &cmap[0])
+	p := gl.BeginPass("viewer 3D surface")
+	r := gl.Rect{X: x, Y: y, W: w, H: h}
+	p.Set(gl.Settings{Viewport: r, Scissor: r, DepthTest: true})
+	p.ClearDepth(1)
+	p.Use(m.prog)
+	p.SetInt("ls_n", nx, ny)
+	p.SetInt("ls_res", m.res)
+	p.SetFloat("ls_lo", lo)
+	p.SetFloat("ls_hi", hi)
+	p.SetInt("ls_log", b2i(logScale))
+	p.SetMat4("ls_mvp", cam.matrix(float64(w)/float64(h)))
+	p.SetVec3s("ls_cmap", cmap)
 	e := cam.eye()
-	gl43.Uniform3f(u["ls_eye"], float32(e[0]), float32(e[1]), float32(e[2]))
-	gl43.Uniform3f(u["ls_light"], float32(meshLight[0]), float32(meshLight[1]), float32(meshLight[2]))
-	gl43.Uniform3f(u["ls_ink"], 0.35, 0.35, 0.35)
-	gl43.BindBufferBase(gl43.SHADER_STORAGE_BUFFER, 0, buf)
-	gl43.BindVertexArray(m.vao)
-
-	gl43.Uniform1i(u["ls_box"], 0)
-	gl43.DrawElements(gl43.TRIANGLES, m.count, gl43.UNSIGNED_INT, nil)
+	p.SetFloat("ls_eye", float32(e[0]), float32(e[1]), float32(e[2]))
+	p.SetFloat("ls_light", float32(meshLight[0]), float32(meshLight[1]), float32(meshLight[2]))
+	p.SetFloat("ls_ink", 0.35, 0.35, 0.35)
+	p.BindStorage(buf)
+	p.SetInt("ls_box", 0)
+	p.DrawIndexed(m.lattice, gl.Triangles)
 	if m.Outline {
-		gl43.Uniform1i(u["ls_box"], 1)
-		gl43.DrawArrays(gl43.LINES, 0, 24)
+		p.SetInt("ls_box", 1)
+		p.Draw(m.lattice, gl.Lines, 0, 24)
+	}
+	if err := p.End(); err != nil {
+		return fmt.Errorf("view: mesh: %w", err)
 	}
 	return nil
 }

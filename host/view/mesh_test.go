@@ -10,7 +10,6 @@ import (
 	"os"
 	"testing"
 
-	gl43 "github.com/go-gl/gl/v4.3-core/gl"
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/compute/gl"
 	"github.com/landscape-go/landscape/sdk"
@@ -75,54 +74,36 @@ const (
 
 var meshClear = color.RGBA{20, 40, 200, 255}
 
-// meshFBO is an offscreen framebuffer with colour and depth renderbuffers.
-type meshFBO struct{ fbo, rb [2]uint32 }
-
-func newMeshFBO() *meshFBO {
-	f := &meshFBO{}
-	gl43.GenFramebuffers(1, &f.fbo[0])
-	gl43.BindFramebuffer(gl43.FRAMEBUFFER, f.fbo[0])
-	gl43.GenRenderbuffers(2, &f.rb[0])
-	gl43.BindRenderbuffer(gl43.RENDERBUFFER, f.rb[0])
-	gl43.RenderbufferStorage(gl43.RENDERBUFFER, gl43.RGBA8, meshFBW, meshFBH)
-	gl43.FramebufferRenderbuffer(gl43.FRAMEBUFFER, gl43.COLOR_ATTACHMENT0, gl43.RENDERBUFFER, f.rb[0])
-	gl43.BindRenderbuffer(gl43.RENDERBUFFER, f.rb[1])
-	gl43.RenderbufferStorage(gl43.RENDERBUFFER, gl43.DEPTH_COMPONENT24, meshFBW, meshFBH)
-	gl43.FramebufferRenderbuffer(gl43.FRAMEBUFFER, gl43.DEPTH_ATTACHMENT, gl43.RENDERBUFFER, f.rb[1])
-	return f
-}
-
-func (f *meshFBO) delete() {
-	gl43.BindFramebuffer(gl43.FRAMEBUFFER, 0)
-	gl43.DeleteFramebuffers(1, &f.fbo[0])
-	gl43.DeleteRenderbuffers(2, &f.rb[0])
-}
-
 // meshShot clears the framebuffer (colour to meshClear, depth to 0, so that
 // nothing draws where Draw did not clear the depth), draws, and reads the
-// picture back, top row first. GL thread (so it returns errors: t.Fatal
-// must not end the GL goroutine).
-func meshShot(m *Mesh, buf uint32, nx, ny int, lo, hi float32, cmap []float32, cam Camera) (*image.RGBA, error) {
-	gl43.Disable(gl43.SCISSOR_TEST)
-	gl43.Viewport(0, 0, meshFBW, meshFBH)
-	gl43.ClearColor(float32(meshClear.R)/255, float32(meshClear.G)/255, float32(meshClear.B)/255, 1)
-	gl43.ClearDepth(0)
-	gl43.Clear(gl43.COLOR_BUFFER_BIT | gl43.DEPTH_BUFFER_BIT)
-	gl43.ClearDepth(1)
-	if err := m.Draw(buf, nx, ny, lo, hi, false, cmap, cam, meshRX, meshRY, meshRW, meshRH); err != nil {
-		return nil, err
+// picture back, top row first. It draws inside a pass of the test's, with
+// blending and program point size on, and returns the state before and
+// after Draw, which must be the same. GL thread (so it returns errors:
+// t.Fatal must not end the GL goroutine).
+func meshShot(m *Mesh, buf uint32, nx, ny int, lo, hi float32, cmap []float32, cam Camera) (img *image.RGBA, before, after gl.State, err error) {
+	p := gl.BeginPass("test clear")
+	p.Set(gl.Settings{Viewport: gl.Rect{W: meshFBW, H: meshFBH}})
+	p.ClearColor([4]float32{float32(meshClear.R) / 255, float32(meshClear.G) / 255, float32(meshClear.B) / 255, 1})
+	p.ClearDepth(0)
+	if err := p.End(); err != nil {
+		return nil, before, after, err
 	}
-	if e := gl43.GetError(); e != gl43.NO_ERROR {
-		return nil, fmt.Errorf("GL error 0x%x after Draw", e)
+	outer := gl.BeginPass("test")
+	outer.Set(gl.Settings{Viewport: gl.Rect{W: meshFBW, H: meshFBH}, Blend: true, PointSize: true})
+	before = gl.CurrentState()
+	err = m.Draw(buf, nx, ny, lo, hi, false, cmap, cam, meshRX, meshRY, meshRW, meshRH)
+	after = gl.CurrentState()
+	if perr := outer.End(); err == nil {
+		err = perr
 	}
-	img := image.NewRGBA(image.Rect(0, 0, meshFBW, meshFBH))
-	raw := make([]byte, 4*meshFBW*meshFBH)
-	gl43.PixelStorei(gl43.PACK_ALIGNMENT, 1)
-	gl43.ReadPixels(0, 0, meshFBW, meshFBH, gl43.RGBA, gl43.UNSIGNED_BYTE, gl43.Ptr(&raw[0]))
-	for y := 0; y < meshFBH; y++ {
-		copy(img.Pix[y*img.Stride:(y+1)*img.Stride], raw[(meshFBH-1-y)*4*meshFBW:(meshFBH-y)*4*meshFBW])
+	if err != nil {
+		return nil, before, after, err
 	}
-	return img, nil
+	if err := gl.CheckError(); err != nil {
+		return nil, before, after, fmt.Errorf("after Draw: %w", err)
+	}
+	img, err = gl.ReadPixels(gl.Rect{W: meshFBW, H: meshFBH})
+	return img, before, after, err
 }
 
 // inRect: pixel (x, y) of a picture read top row first lies in the rect.
@@ -179,11 +160,11 @@ func TestMeshDraw(t *testing.T) {
 	var bowl, bowlTurned, bowlGrey, none, noneOutlined, ripple *image.RGBA
 	var depthOutside float32
 	err := c.Do(func() error {
-		fbo := newMeshFBO()
-		defer fbo.delete()
-		if s := gl43.CheckFramebufferStatus(gl43.FRAMEBUFFER); s != gl43.FRAMEBUFFER_COMPLETE {
-			return fmt.Errorf("framebuffer status 0x%x", s)
+		fb, err := gl.NewFramebuffer(meshFBW, meshFBH, true)
+		if err != nil {
+			return err
 		}
+		defer fb.Delete()
 		m, err := NewMesh(128)
 		if err != nil {
 			return err
@@ -194,32 +175,22 @@ func TestMeshDraw(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		// State Draw must put back.
-		var vao uint32
-		gl43.GenVertexArrays(1, &vao)
-		defer gl43.DeleteVertexArrays(1, &vao)
-		gl43.BindVertexArray(vao)
-		gl43.Disable(gl43.DEPTH_TEST)
-		gl43.UseProgram(0)
-		if bowl, err = meshShot(m, buf, nx, ny, lo, hi, viridis, cam); err != nil {
+		var before, after gl.State
+		if bowl, before, after, err = meshShot(m, buf, nx, ny, lo, hi, viridis, cam); err != nil {
 			return err
 		}
-		var got [4]int32
-		gl43.GetIntegerv(gl43.VIEWPORT, &got[0])
-		var prog, boundVAO int32
-		gl43.GetIntegerv(gl43.CURRENT_PROGRAM, &prog)
-		gl43.GetIntegerv(gl43.VERTEX_ARRAY_BINDING, &boundVAO)
-		if got != [4]int32{0, 0, meshFBW, meshFBH} || gl43.IsEnabled(gl43.DEPTH_TEST) || gl43.IsEnabled(gl43.SCISSOR_TEST) || prog != 0 || uint32(boundVAO) != vao {
-			t.Errorf("GL state not restored: viewport %v, depth test %v, scissor test %v, program %d, VAO %d (want %d)",
-				got, gl43.IsEnabled(gl43.DEPTH_TEST), gl43.IsEnabled(gl43.SCISSOR_TEST), prog, boundVAO, vao)
+		if after != before {
+			t.Errorf("GL state not put back by Draw:\n%v\nwant\n%v", after, before)
 		}
-		gl43.ReadPixels(2, 2, 1, 1, gl43.DEPTH_COMPONENT, gl43.FLOAT, gl43.Ptr(&depthOutside))
+		if depthOutside, err = gl.ReadDepth(2, 2); err != nil {
+			return err
+		}
 
-		if bowlTurned, err = meshShot(m, buf, nx, ny, lo, hi, viridis, turned); err != nil {
+		if bowlTurned, _, _, err = meshShot(m, buf, nx, ny, lo, hi, viridis, turned); err != nil {
 			return err
 		}
 		m.Outline = false
-		bowlGrey, err = meshShot(m, buf, nx, ny, lo, hi, grey, cam)
+		bowlGrey, _, _, err = meshShot(m, buf, nx, ny, lo, hi, grey, cam)
 		m.Outline = true
 		if err != nil {
 			return err
@@ -228,11 +199,11 @@ func TestMeshDraw(t *testing.T) {
 		if buf, lo, hi, err = meshEval(ev, meshNothing, nx, ny); err != nil {
 			return err
 		}
-		if noneOutlined, err = meshShot(m, buf, nx, ny, lo, hi, viridis, cam); err != nil {
+		if noneOutlined, _, _, err = meshShot(m, buf, nx, ny, lo, hi, viridis, cam); err != nil {
 			return err
 		}
 		m.Outline = false
-		none, err = meshShot(m, buf, nx, ny, lo, hi, viridis, cam)
+		none, _, _, err = meshShot(m, buf, nx, ny, lo, hi, viridis, cam)
 		m.Outline = true
 		if err != nil {
 			return err
@@ -241,7 +212,7 @@ func TestMeshDraw(t *testing.T) {
 		if buf, lo, hi, err = meshEval(ev, meshRipple, 200, 200); err != nil {
 			return err
 		}
-		ripple, err = meshShot(m, buf, 200, 200, lo, hi, viridis, cam)
+		ripple, _, _, err = meshShot(m, buf, 200, 200, lo, hi, viridis, cam)
 		return err
 	})
 	if err != nil {

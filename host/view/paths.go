@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	gl43 "github.com/go-gl/gl/v4.3-core/gl"
 	"github.com/landscape-go/landscape/compute/gl"
 	"github.com/landscape-go/landscape/host/render"
 	"github.com/landscape-go/landscape/host/view/text"
@@ -26,39 +25,12 @@ type Path struct {
 // the plane. The viewer calls it on a click.
 type Runner func(desc client.Descriptor, plane grid.Plane, start []float64) ([]Path, error)
 
-// paths is the viewer's runs: drawn revealed step by step.
+// paths is the viewer's runs, revealed step by step as frames go by.
 type paths struct {
 	list   []Path
 	shown  int // points revealed
 	err    string
-	prog   *gl.DrawProgram
-	vao    uint32
-	vbo    uint32
 	stride int // points revealed per frame
-}
-
-func newPaths() (*paths, error) {
-	vs, fs := shaders.Lines()
-	p, err := gl.BuildDrawProgram("viewer paths", vs, fs, []string{"ls_viewport", "ls_color", "ls_size"})
-	if err != nil {
-		return nil, err
-	}
-	ps := &paths{prog: p}
-	gl43.GenVertexArrays(1, &ps.vao)
-	gl43.GenBuffers(1, &ps.vbo)
-	gl43.BindVertexArray(ps.vao)
-	gl43.BindBuffer(gl43.ARRAY_BUFFER, ps.vbo)
-	gl43.EnableVertexAttribArray(0)
-	gl43.VertexAttribPointerWithOffset(0, 2, gl43.FLOAT, false, 8, 0)
-	gl43.BindVertexArray(0)
-	gl43.BindBuffer(gl43.ARRAY_BUFFER, 0)
-	return ps, nil
-}
-
-func (ps *paths) delete() {
-	ps.prog.Delete()
-	gl43.DeleteVertexArrays(1, &ps.vao)
-	gl43.DeleteBuffers(1, &ps.vbo)
 }
 
 // start replaces the runs with new ones (or an error to show).
@@ -76,28 +48,56 @@ func (ps *paths) start(list []Path, err error) {
 
 func (ps *paths) clear() { ps.list, ps.err = nil, "" }
 
-// draw draws the revealed part of every path over the plot and queues the
-// legend text. GL thread.
-func (ps *paths) draw(tr *text.Renderer, s *state, fbw, fbh int) {
+// pathsGL draws the runs: a program for lines and points in pixels, and
+// the vertex array their points stream through.
+type pathsGL struct {
+	prog *gl.DrawProgram
+	va   *gl.VertexArray
+}
+
+// newPathsGL builds it. GL thread; on error nothing is left allocated.
+func newPathsGL() (*pathsGL, error) {
+	vs, fs := shaders.Lines()
+	prog, err := gl.BuildDrawProgram("viewer paths", vs, fs)
+	if err != nil {
+		return nil, err
+	}
+	va, err := gl.NewVertexArray(2, gl.Attrib{Size: 2})
+	if err != nil {
+		prog.Delete()
+		return nil, err
+	}
+	return &pathsGL{prog: prog, va: va}, nil
+}
+
+// delete frees it; nil does nothing. GL thread.
+func (pg *pathsGL) delete() {
+	if pg != nil {
+		pg.prog.Delete()
+		pg.va.Delete()
+	}
+}
+
+// draw draws the revealed part of every path over the plot (view x, y in
+// the plot rect of a fbw×fbh framebuffer), queues the legend text, and
+// reveals the next points. GL thread.
+func (pg *pathsGL) draw(tr *text.Renderer, ps *paths, s *state, fbw, fbh int) error {
 	px, py, pw, ph := s.plotRect(fbw, fbh)
 	top := fbh - (py + ph)
 	if ps.err != "" {
 		tr.AddOutlined(ps.err, float64(px)+6, float64(top)+34, text.Left, [4]float32{1, 0.85, 0.85, 1}, dark)
 	}
 	if len(ps.list) == 0 {
-		return
+		return nil
 	}
-	gl43.Enable(gl43.SCISSOR_TEST)
-	gl43.Scissor(int32(px), int32(py), int32(pw), int32(ph))
-	gl43.Enable(gl43.PROGRAM_POINT_SIZE)
-	gl43.UseProgram(ps.prog.ID)
-	gl43.Uniform2f(ps.prog.Uniforms["ls_viewport"], float32(fbw), float32(fbh))
-	gl43.BindVertexArray(ps.vao)
-	gl43.BindBuffer(gl43.ARRAY_BUFFER, ps.vbo)
-	for i, p := range ps.list {
-		n := min(ps.shown, len(p.Points))
+	p := gl.BeginPass("viewer paths")
+	p.Set(gl.Settings{Viewport: gl.Rect{W: fbw, H: fbh}, Scissor: gl.Rect{X: px, Y: py, W: pw, H: ph}, PointSize: true})
+	p.Use(pg.prog)
+	p.SetFloat("ls_viewport", float32(fbw), float32(fbh))
+	for i, path := range ps.list {
+		n := min(ps.shown, len(path.Points))
 		var xy []float32
-		for _, q := range p.Points[:n] {
+		for _, q := range path.Points[:n] {
 			if math.IsNaN(q[0]) || math.IsNaN(q[1]) || math.IsInf(q[0], 0) || math.IsInf(q[1], 0) {
 				break
 			}
@@ -108,7 +108,11 @@ func (ps *paths) draw(tr *text.Renderer, s *state, fbw, fbh int) {
 		if len(xy) == 0 {
 			continue
 		}
-		gl43.BufferData(gl43.ARRAY_BUFFER, 4*len(xy), gl43.Ptr(xy), gl43.STREAM_DRAW)
+		if err := pg.va.SetVertices(xy); err != nil {
+			p.End()
+			return err
+		}
+		k := len(xy)/2 - 1
 		c := render.PathColor(i)
 		col := [4]float32{float32(c.R) / 255, float32(c.G) / 255, float32(c.B) / 255, 1}
 		// A dark underlay, then the colour, then the start and the head.
@@ -116,23 +120,19 @@ func (ps *paths) draw(tr *text.Renderer, s *state, fbw, fbh int) {
 			col  [4]float32
 			size float32
 		}{{[4]float32{0, 0, 0, 0.6}, 5}, {col, 3}} {
-			gl43.Uniform4fv(ps.prog.Uniforms["ls_color"], 1, &pass.col[0])
-			gl43.Uniform1f(ps.prog.Uniforms["ls_size"], pass.size)
-			gl43.DrawArrays(gl43.LINE_STRIP, 0, int32(len(xy)/2))
-			gl43.DrawArrays(gl43.POINTS, 0, int32(len(xy)/2))
+			p.SetFloat("ls_color", pass.col[:]...)
+			p.SetFloat("ls_size", pass.size)
+			p.Draw(pg.va, gl.LineStrip, 0, k+1)
+			p.Draw(pg.va, gl.Points, 0, k+1)
 		}
-		gl43.Uniform1f(ps.prog.Uniforms["ls_size"], 9)
-		gl43.DrawArrays(gl43.POINTS, int32(len(xy)/2-1), 1)
-		k := len(xy)/2 - 1
+		p.SetFloat("ls_size", 9)
+		p.Draw(pg.va, gl.Points, k, 1)
 		loss := math.NaN()
-		if k < len(p.Loss) {
-			loss = p.Loss[k]
+		if k < len(path.Loss) {
+			loss = path.Loss[k]
 		}
-		tr.AddOutlined(fmt.Sprintf("%s  step %d  loss %.4g", p.Label, k, loss), float64(px+pw)-8, float64(top)+16+16*float64(i), text.Right, col, dark)
+		tr.AddOutlined(fmt.Sprintf("%s  step %d  loss %.4g", path.Label, k, loss), float64(px+pw)-8, float64(top)+16+16*float64(i), text.Right, col, dark)
 	}
-	gl43.BindVertexArray(0)
-	gl43.BindBuffer(gl43.ARRAY_BUFFER, 0)
-	gl43.Disable(gl43.SCISSOR_TEST)
-	gl43.Disable(gl43.PROGRAM_POINT_SIZE)
 	ps.shown += ps.stride
+	return p.End()
 }

@@ -1,6 +1,9 @@
 // Package view is landscape's desktop viewer: a GLFW window that evaluates
 // the visible region of a surface on the GPU at the window's resolution and
-// draws it straight from the evaluation buffer.
+// draws it straight from the evaluation buffer. Run is the entry point; the
+// viewer type behind it opens the window, sets up its GL objects, applies
+// typed script actions (ParseScript), re-evaluates, draws and captures, all
+// GL through compute/gl's drawing helpers.
 package view
 
 import (
@@ -16,22 +19,95 @@ import (
 // ErrScript: a viewer script is malformed.
 var ErrScript = errors.New("view: bad script")
 
-// Action is one line of a viewer script.
-type Action struct {
-	// Kind is zoom, pan, click, key, frames or screenshot.
-	Kind string
-	// Args holds zoom's factor, pan's fractions, click's pixels, frames'
-	// count.
-	Args []float64
-	// Name is key's name or screenshot's path.
-	Name string
-	Line int
+// ActionKind is what a script line does.
+type ActionKind int
+
+// The script's actions.
+const (
+	// ActZoom zooms by Args[0] about the view's centre (below 1 zooms out).
+	ActZoom ActionKind = iota + 1
+	// ActPan moves the view by Args[0], Args[1] (fractions of the view).
+	ActPan
+	// ActClick clicks at pixel Args[0], Args[1] of the framebuffer (y
+	// down).
+	ActClick
+	// ActKey presses Key.
+	ActKey
+	// ActFrames waits Args[0] frames before the next action.
+	ActFrames
+	// ActScreenshot saves the next frame to Path.
+	ActScreenshot
+	// ActResize resizes the window to Args[0]×Args[1] pixels.
+	ActResize
+)
+
+var actionNames = map[ActionKind]string{ActZoom: "zoom", ActPan: "pan", ActClick: "click", ActKey: "key", ActFrames: "frames", ActScreenshot: "screenshot", ActResize: "resize"}
+
+// String is the action's name in scripts.
+func (k ActionKind) String() string {
+	if n, ok := actionNames[k]; ok {
+		return n
+	}
+	return fmt.Sprintf("ActionKind(%d)", int(k))
 }
 
-// Keys the viewer understands, by script name.
-var keyNames = []string{"r", "c", "l", "plus", "minus", "s", "x", "v", "n", "p", "h", "comma", "period", "q", "escape"}
+// actionArgs is how many numbers the actions that take numbers take.
+var actionArgs = map[ActionKind]int{ActZoom: 1, ActPan: 2, ActClick: 2, ActFrames: 1, ActResize: 2}
 
-var actionArgs = map[string]int{"zoom": 1, "pan": 2, "click": 2, "frames": 1, "resize": 2}
+// Key is a key the viewer understands, from the keyboard or a script.
+type Key int
+
+// The viewer's keys.
+const (
+	KeyReset          Key = iota + 1 // r: back to the starting view
+	KeyColormap                      // c: the next colormap
+	KeyLog                           // l: log colour scale on or off
+	KeyMoreLevels                    // plus: more contour lines
+	KeyFewerLevels                   // minus: fewer contour lines
+	KeyScreenshot                    // s: save a screenshot
+	KeyClearRuns                     // x: clear the optimizer runs
+	KeyToggle3D                      // v: 2D or 3D
+	KeyNextSurface                   // n: the next surface
+	KeyPrevSurface                   // p: the previous surface
+	KeyHyperparameter                // h: select the next hyperparameter
+	KeyLower                         // comma: lower the selected hyperparameter
+	KeyRaise                         // period: raise it
+	KeyQuit                          // q or escape: quit
+)
+
+// keyNames are the keys' script names, in the order error messages list
+// them.
+var keyNames = []struct {
+	name string
+	key  Key
+}{
+	{"r", KeyReset}, {"c", KeyColormap}, {"l", KeyLog}, {"plus", KeyMoreLevels}, {"minus", KeyFewerLevels},
+	{"s", KeyScreenshot}, {"x", KeyClearRuns}, {"v", KeyToggle3D}, {"n", KeyNextSurface}, {"p", KeyPrevSurface},
+	{"h", KeyHyperparameter}, {"comma", KeyLower}, {"period", KeyRaise}, {"q", KeyQuit}, {"escape", KeyQuit},
+}
+
+// String is the key's script name.
+func (k Key) String() string {
+	for _, n := range keyNames {
+		if n.key == k {
+			return n.name
+		}
+	}
+	return fmt.Sprintf("Key(%d)", int(k))
+}
+
+// Action is one line of a viewer script.
+type Action struct {
+	Kind ActionKind
+	// Args holds zoom's factor, pan's fractions, click's pixels, frames'
+	// count, resize's size.
+	Args []float64
+	// Key is key's key.
+	Key Key
+	// Path is screenshot's file.
+	Path string
+	Line int
+}
 
 // ParseScript reads one action per line: zoom FACTOR, pan DX DY (fractions
 // of the view), click X Y (pixels), key NAME, frames N, screenshot PATH,
@@ -48,56 +124,75 @@ func ParseScript(r io.Reader) ([]Action, error) {
 			continue
 		}
 		f := strings.Fields(line)
-		a := Action{Kind: f[0], Line: n}
 		bad := func(why string) error {
 			return fmt.Errorf("%w: line %d %q: %s (actions: zoom FACTOR, pan DX DY, click X Y, key NAME, frames N, screenshot PATH, resize W H)", ErrScript, n, line, why)
 		}
-		switch a.Kind {
-		case "zoom", "pan", "click", "frames", "resize":
-			if len(f)-1 != actionArgs[a.Kind] {
-				return nil, bad(fmt.Sprintf("%s takes %d numbers", a.Kind, actionArgs[a.Kind]))
-			}
-			for _, s := range f[1:] {
-				v, err := strconv.ParseFloat(s, 64)
-				if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-					return nil, bad(fmt.Sprintf("%q is not a finite number", s))
-				}
-				a.Args = append(a.Args, v)
-			}
-			switch {
-			case a.Kind == "zoom" && !(a.Args[0] > 0 && a.Args[0] <= 1e6):
-				return nil, bad("the factor must be above 0 (below 1 zooms out) and at most 1e6")
-			case a.Kind == "frames" && (a.Args[0] < 0 || a.Args[0] > 1e6 || a.Args[0] != math.Trunc(a.Args[0])):
-				return nil, bad("frames takes a whole number from 0 to 1000000")
-			case a.Kind == "pan" && (math.Abs(a.Args[0]) > 1e3 || math.Abs(a.Args[1]) > 1e3):
-				return nil, bad("pan moves at most 1000 views")
-			case a.Kind == "resize" && (a.Args[0] < 1 || a.Args[1] < 1 || a.Args[0] > 8192 || a.Args[1] > 8192 || a.Args[0] != math.Trunc(a.Args[0]) || a.Args[1] != math.Trunc(a.Args[1])):
-				return nil, bad("resize takes whole numbers of pixels from 1 to 8192")
-			}
-		case "key":
-			if len(f) != 2 {
-				return nil, bad("key takes one name")
-			}
-			a.Name = strings.ToLower(f[1])
-			known := false
-			for _, k := range keyNames {
-				known = known || a.Name == k
-			}
-			if !known {
-				return nil, bad(fmt.Sprintf("unknown key (known: %s)", strings.Join(keyNames, ", ")))
-			}
-		case "screenshot":
-			if len(f) != 2 {
-				return nil, bad("screenshot takes one path")
-			}
-			a.Name = f[1]
-		default:
-			return nil, bad("unknown action")
+		a, err := parseAction(f, bad)
+		if err != nil {
+			return nil, err
 		}
+		a.Line = n
 		out = append(out, a)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrScript, err)
+		return nil, fmt.Errorf("%w: %w", ErrScript, err)
 	}
 	return out, nil
+}
+
+// parseAction reads one line's fields; bad makes its errors.
+func parseAction(f []string, bad func(why string) error) (Action, error) {
+	var a Action
+	for k, name := range actionNames {
+		if name == f[0] {
+			a.Kind = k
+		}
+	}
+	switch a.Kind {
+	case ActZoom, ActPan, ActClick, ActFrames, ActResize:
+		if len(f)-1 != actionArgs[a.Kind] {
+			return a, bad(fmt.Sprintf("%s takes %d numbers", a.Kind, actionArgs[a.Kind]))
+		}
+		for _, s := range f[1:] {
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+				return a, bad(fmt.Sprintf("%q is not a finite number", s))
+			}
+			a.Args = append(a.Args, v)
+		}
+		whole := func(v float64) bool { return v == math.Trunc(v) }
+		switch {
+		case a.Kind == ActZoom && !(a.Args[0] > 0 && a.Args[0] <= 1e6):
+			return a, bad("the factor must be above 0 (below 1 zooms out) and at most 1e6")
+		case a.Kind == ActFrames && (a.Args[0] < 0 || a.Args[0] > 1e6 || !whole(a.Args[0])):
+			return a, bad("frames takes a whole number from 0 to 1000000")
+		case a.Kind == ActPan && (math.Abs(a.Args[0]) > 1e3 || math.Abs(a.Args[1]) > 1e3):
+			return a, bad("pan moves at most 1000 views")
+		case a.Kind == ActResize && (a.Args[0] < 1 || a.Args[1] < 1 || a.Args[0] > 8192 || a.Args[1] > 8192 || !whole(a.Args[0]) || !whole(a.Args[1])):
+			return a, bad("resize takes whole numbers of pixels from 1 to 8192")
+		}
+	case ActKey:
+		if len(f) != 2 {
+			return a, bad("key takes one name")
+		}
+		name := strings.ToLower(f[1])
+		var known []string
+		for _, k := range keyNames {
+			known = append(known, k.name)
+			if k.name == name {
+				a.Key = k.key
+			}
+		}
+		if a.Key == 0 {
+			return a, bad(fmt.Sprintf("unknown key (known: %s)", strings.Join(known, ", ")))
+		}
+	case ActScreenshot:
+		if len(f) != 2 {
+			return a, bad("screenshot takes one path")
+		}
+		a.Path = f[1]
+	default:
+		return a, bad("unknown action")
+	}
+	return a, nil
 }

@@ -1,11 +1,12 @@
 // Package text draws legible labels (tick labels, colourbar labels, readouts,
 // legends) in an OpenGL viewer. Glyphs of the Go Regular font are rasterised
 // once into an R8 texture atlas and drawn as pixel-snapped textured quads
-// with alpha blending. The shaders are GLSL 330 core, so text also works on
-// OpenGL 3.3 and 4.1 contexts (macOS).
+// with alpha blending, through compute/gl's drawing helpers. The shaders
+// (shaders.Text) are GLSL 330 core, so text also works on OpenGL 3.3 and 4.1
+// contexts (macOS).
 //
-// Every GL call must run on the GL thread (inside gl.Context.Do); Measure
-// and the queueing calls (Add, AddOutlined) touch no GL state.
+// New, Flush and Delete must run on the GL thread (inside gl.Context.Do);
+// Measure and the queueing calls (Add, AddOutlined) touch no GL state.
 package text
 
 import (
@@ -14,10 +15,9 @@ import (
 	"image"
 	"image/draw"
 	"math"
-	"os"
 
-	gl43 "github.com/go-gl/gl/v4.3-core/gl"
 	"github.com/landscape-go/landscape/compute/gl"
+	"github.com/landscape-go/landscape/shaders"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/opentype"
@@ -73,12 +73,10 @@ type Renderer struct {
 	fallback        *glyph
 	kern            map[[2]rune]fixed.Int26_6
 	atlasW, atlasH  int
-	prog, tex       uint32
-	vao, vbo        uint32
-	uViewport       int32
+	prog            *gl.DrawProgram
+	tex             *gl.Texture
+	quads           *gl.VertexArray
 	verts           []float32
-	vboCap          int // bytes allocated in vbo
-	debug           bool
 	deleted         bool
 }
 
@@ -94,7 +92,7 @@ func New(sizePx float64) (*Renderer, error) {
 	if math.IsNaN(sizePx) || sizePx < MinSize || sizePx > MaxSize {
 		return nil, fmt.Errorf("text: font size %g pixels out of range (accepted: %d to %d)", sizePx, MinSize, MaxSize)
 	}
-	r := &Renderer{size: sizePx, debug: os.Getenv("LANDSCAPE_GL_DEBUG") == "1"}
+	r := &Renderer{size: sizePx}
 	atlas, err := r.rasterise()
 	if err != nil {
 		return nil, err
@@ -212,114 +210,39 @@ func (r *Renderer) rasterise() (*image.Alpha, error) {
 	return atlas, nil
 }
 
-const vertexSrc = `#version 330 core
-layout(location = 0) in vec2 aPos;   // pixels, origin top-left, y down
-layout(location = 1) in vec2 aTexel; // atlas texels
-layout(location = 2) in vec4 aColor;
-uniform vec2 uViewport;              // framebuffer size in pixels
-out vec2 vTexel;
-out vec4 vColor;
-void main() {
-	vec2 ndc = vec2(aPos.x / uViewport.x * 2.0 - 1.0, 1.0 - aPos.y / uViewport.y * 2.0);
-	gl_Position = vec4(ndc, 0.0, 1.0);
-	vTexel = aTexel;
-	vColor = aColor;
-}
-`
-
-const fragmentSrc = `#version 330 core
-uniform sampler2D uAtlas; // R8 coverage, on texture unit 0
-in vec2 vTexel;
-in vec4 vColor;
-layout(location = 0) out vec4 fragColor;
-void main() {
-	float coverage = texelFetch(uAtlas, ivec2(floor(vTexel)), 0).r;
-	fragColor = vec4(vColor.rgb, vColor.a * coverage);
-}
-`
-
-// upload makes the texture, program, VAO and VBO, leaving the caller's
-// bindings and pixel-unpack state as they were.
+// upload makes the texture, program and vertex array.
 func (r *Renderer) upload(atlas *image.Alpha) error {
-	var maxTex int32
-	gl43.GetIntegerv(gl43.MAX_TEXTURE_SIZE, &maxTex)
-	if maxTex > 0 && (r.atlasW > int(maxTex) || r.atlasH > int(maxTex)) {
+	if maxTex := gl.MaxTextureSize(); maxTex > 0 && (r.atlasW > maxTex || r.atlasH > maxTex) {
 		return fmt.Errorf("text: a %d×%d glyph atlas exceeds GL_MAX_TEXTURE_SIZE %d; use a smaller font size", r.atlasW, r.atlasH, maxTex)
 	}
-	prog, err := buildProgram(vertexSrc, fragmentSrc)
-	if err != nil {
+	var err error
+	if r.prog, err = buildProgram(shaders.Text()); err != nil {
 		return err
 	}
-	r.prog = prog
-	r.uViewport = gl43.GetUniformLocation(prog, gl43.Str("uViewport\x00"))
-
-	// Texture, with unit 0's binding and the unpack state restored after.
-	var active, prevTex, prevUnpackBuf, align, rowLen, skipRows, skipPix int32
-	gl43.GetIntegerv(gl43.ACTIVE_TEXTURE, &active)
-	gl43.ActiveTexture(gl43.TEXTURE0)
-	gl43.GetIntegerv(gl43.TEXTURE_BINDING_2D, &prevTex)
-	gl43.GetIntegerv(gl43.PIXEL_UNPACK_BUFFER_BINDING, &prevUnpackBuf)
-	gl43.GetIntegerv(gl43.UNPACK_ALIGNMENT, &align)
-	gl43.GetIntegerv(gl43.UNPACK_ROW_LENGTH, &rowLen)
-	gl43.GetIntegerv(gl43.UNPACK_SKIP_ROWS, &skipRows)
-	gl43.GetIntegerv(gl43.UNPACK_SKIP_PIXELS, &skipPix)
-	gl43.BindBuffer(gl43.PIXEL_UNPACK_BUFFER, 0)
-	gl43.PixelStorei(gl43.UNPACK_ALIGNMENT, 1)
-	gl43.PixelStorei(gl43.UNPACK_ROW_LENGTH, 0)
-	gl43.PixelStorei(gl43.UNPACK_SKIP_ROWS, 0)
-	gl43.PixelStorei(gl43.UNPACK_SKIP_PIXELS, 0)
-
-	gl43.GenTextures(1, &r.tex)
-	gl43.BindTexture(gl43.TEXTURE_2D, r.tex)
-	gl43.TexImage2D(gl43.TEXTURE_2D, 0, gl43.R8, int32(r.atlasW), int32(r.atlasH), 0, gl43.RED, gl43.UNSIGNED_BYTE, gl43.Ptr(atlas.Pix))
-	gl43.TexParameteri(gl43.TEXTURE_2D, gl43.TEXTURE_MIN_FILTER, gl43.NEAREST)
-	gl43.TexParameteri(gl43.TEXTURE_2D, gl43.TEXTURE_MAG_FILTER, gl43.NEAREST)
-	gl43.TexParameteri(gl43.TEXTURE_2D, gl43.TEXTURE_WRAP_S, gl43.CLAMP_TO_EDGE)
-	gl43.TexParameteri(gl43.TEXTURE_2D, gl43.TEXTURE_WRAP_T, gl43.CLAMP_TO_EDGE)
-	gl43.TexParameteri(gl43.TEXTURE_2D, gl43.TEXTURE_BASE_LEVEL, 0)
-	gl43.TexParameteri(gl43.TEXTURE_2D, gl43.TEXTURE_MAX_LEVEL, 0)
-
-	gl43.BindTexture(gl43.TEXTURE_2D, uint32(prevTex))
-	gl43.PixelStorei(gl43.UNPACK_ALIGNMENT, align)
-	gl43.PixelStorei(gl43.UNPACK_ROW_LENGTH, rowLen)
-	gl43.PixelStorei(gl43.UNPACK_SKIP_ROWS, skipRows)
-	gl43.PixelStorei(gl43.UNPACK_SKIP_PIXELS, skipPix)
-	gl43.BindBuffer(gl43.PIXEL_UNPACK_BUFFER, uint32(prevUnpackBuf))
-	gl43.ActiveTexture(uint32(active))
-
-	// Vertex array: the VAO records the attribute layout; ARRAY_BUFFER's
-	// binding is not part of it, so restore that too.
-	var prevVAO, prevArrayBuf int32
-	gl43.GetIntegerv(gl43.VERTEX_ARRAY_BINDING, &prevVAO)
-	gl43.GetIntegerv(gl43.ARRAY_BUFFER_BINDING, &prevArrayBuf)
-	gl43.GenVertexArrays(1, &r.vao)
-	gl43.GenBuffers(1, &r.vbo)
-	gl43.BindVertexArray(r.vao)
-	gl43.BindBuffer(gl43.ARRAY_BUFFER, r.vbo)
-	const stride = vertFloats * 4
-	gl43.EnableVertexAttribArray(0)
-	gl43.VertexAttribPointerWithOffset(0, 2, gl43.FLOAT, false, stride, 0)
-	gl43.EnableVertexAttribArray(1)
-	gl43.VertexAttribPointerWithOffset(1, 2, gl43.FLOAT, false, stride, 2*4)
-	gl43.EnableVertexAttribArray(2)
-	gl43.VertexAttribPointerWithOffset(2, 4, gl43.FLOAT, false, stride, 4*4)
-	gl43.BindVertexArray(uint32(prevVAO))
-	gl43.BindBuffer(gl43.ARRAY_BUFFER, uint32(prevArrayBuf))
-
-	if e := gl43.GetError(); e != gl43.NO_ERROR {
-		return fmt.Errorf("text: creating the glyph atlas and buffers: GL error 0x%x", e)
+	if r.tex, err = gl.NewTexture(); err != nil {
+		return fmt.Errorf("text: the glyph atlas: %w", err)
+	}
+	if err = r.tex.SetR8(r.atlasW, r.atlasH, atlas.Pix); err != nil {
+		return fmt.Errorf("text: the glyph atlas: %w", err)
+	}
+	// Each vertex: position (2), atlas texel (2), colour (4).
+	if r.quads, err = gl.NewVertexArray(vertFloats, gl.Attrib{Size: 2, Offset: 0}, gl.Attrib{Size: 2, Offset: 2}, gl.Attrib{Size: 4, Offset: 4}); err != nil {
+		return fmt.Errorf("text: the glyph quads: %w", err)
+	}
+	if err := gl.CheckError(); err != nil {
+		return fmt.Errorf("text: creating the glyph atlas and buffers: %w", err)
 	}
 	return nil
 }
 
 // buildProgram compiles and links the text shaders with compute/gl's
 // builder; errors wrap ErrShader and name the stage.
-func buildProgram(vs, fs string) (uint32, error) {
-	p, err := gl.BuildDrawProgram("text", vs, fs, nil)
+func buildProgram(vs, fs string) (*gl.DrawProgram, error) {
+	p, err := gl.BuildDrawProgram("text", vs, fs)
 	if err != nil {
-		return 0, fmt.Errorf("%w: %v", ErrShader, err)
+		return nil, fmt.Errorf("%w: %w", ErrShader, err)
 	}
-	return p.ID, nil
+	return p, nil
 }
 
 // Size is the font size in pixels given to New.
@@ -436,11 +359,9 @@ func (r *Renderer) Pending() int { return len(r.verts) / (6 * vertFloats) }
 
 // Flush draws everything queued into the current framebuffer of size
 // (vw, vh) with alpha blending, then clears the queue. It draws over the
-// whole framebuffer (it sets the viewport to 0, 0, vw, vh) without depth
-// test or face culling, and restores the GL state it changes: blend enable,
-// function and equation, depth test, face culling, viewport, bound program,
-// VAO, array buffer and texture unit 0's 2D binding (and the active unit).
-// Call on the GL thread.
+// whole framebuffer (viewport 0, 0, vw, vh) without scissor, depth test or
+// face culling, in a pass of its own that puts back the GL state it
+// changes. Call on the GL thread.
 func (r *Renderer) Flush(vw, vh int) error {
 	if r.deleted {
 		r.verts = r.verts[:0]
@@ -453,118 +374,31 @@ func (r *Renderer) Flush(vw, vh int) error {
 		r.verts = r.verts[:0]
 		return fmt.Errorf("text: flush into a %d×%d framebuffer (need a positive size)", vw, vh)
 	}
-	if r.debug {
-		for gl43.GetError() != gl43.NO_ERROR {
-			// drop errors raised before us
-		}
-	}
-
-	var st glState
-	st.save()
-
-	gl43.Viewport(0, 0, int32(vw), int32(vh))
-	gl43.Disable(gl43.DEPTH_TEST)
-	gl43.Disable(gl43.CULL_FACE)
-	gl43.Enable(gl43.BLEND)
-	gl43.BlendEquationSeparate(gl43.FUNC_ADD, gl43.FUNC_ADD)
-	gl43.BlendFuncSeparate(gl43.SRC_ALPHA, gl43.ONE_MINUS_SRC_ALPHA, gl43.ONE, gl43.ONE_MINUS_SRC_ALPHA)
-	gl43.UseProgram(r.prog)
-	gl43.Uniform2f(r.uViewport, float32(vw), float32(vh))
-	gl43.ActiveTexture(gl43.TEXTURE0)
-	gl43.BindTexture(gl43.TEXTURE_2D, r.tex)
-	gl43.BindVertexArray(r.vao)
-	gl43.BindBuffer(gl43.ARRAY_BUFFER, r.vbo)
-	n := len(r.verts) * 4
-	if n > r.vboCap {
-		gl43.BufferData(gl43.ARRAY_BUFFER, n, gl43.Ptr(r.verts), gl43.STREAM_DRAW)
-		r.vboCap = n
-	} else {
-		// Orphan the old storage so the driver need not wait for the
-		// previous frame's draw, then fill it.
-		gl43.BufferData(gl43.ARRAY_BUFFER, r.vboCap, nil, gl43.STREAM_DRAW)
-		gl43.BufferSubData(gl43.ARRAY_BUFFER, 0, n, gl43.Ptr(r.verts))
-	}
-	gl43.DrawArrays(gl43.TRIANGLES, 0, int32(len(r.verts)/vertFloats))
-
-	st.restore()
+	n := len(r.verts) / vertFloats
+	err := r.quads.SetVertices(r.verts)
 	r.verts = r.verts[:0]
-	if r.debug {
-		if e := gl43.GetError(); e != gl43.NO_ERROR {
-			return fmt.Errorf("text: flush: GL error 0x%x", e)
-		}
+	if err != nil {
+		return fmt.Errorf("text: flush: %w", err)
+	}
+	p := gl.BeginPass("text")
+	p.Set(gl.Settings{Viewport: gl.Rect{W: vw, H: vh}, Blend: true})
+	p.Use(r.prog)
+	p.SetFloat("uViewport", float32(vw), float32(vh))
+	p.BindTexture(r.tex)
+	p.Draw(r.quads, gl.Triangles, 0, n)
+	if err := p.End(); err != nil {
+		return fmt.Errorf("text: flush: %w", err)
 	}
 	return nil
-}
-
-// glState is the GL state Flush changes.
-type glState struct {
-	blend, depth, cull                     bool
-	srcRGB, dstRGB, srcA, dstA, eqRGB, eqA int32
-	viewport                               [4]int32
-	prog, vao, arrayBuf, active, tex0      int32
-}
-
-func (s *glState) save() {
-	s.blend = gl43.IsEnabled(gl43.BLEND)
-	s.depth = gl43.IsEnabled(gl43.DEPTH_TEST)
-	s.cull = gl43.IsEnabled(gl43.CULL_FACE)
-	gl43.GetIntegerv(gl43.BLEND_SRC_RGB, &s.srcRGB)
-	gl43.GetIntegerv(gl43.BLEND_DST_RGB, &s.dstRGB)
-	gl43.GetIntegerv(gl43.BLEND_SRC_ALPHA, &s.srcA)
-	gl43.GetIntegerv(gl43.BLEND_DST_ALPHA, &s.dstA)
-	gl43.GetIntegerv(gl43.BLEND_EQUATION_RGB, &s.eqRGB)
-	gl43.GetIntegerv(gl43.BLEND_EQUATION_ALPHA, &s.eqA)
-	gl43.GetIntegerv(gl43.VIEWPORT, &s.viewport[0])
-	gl43.GetIntegerv(gl43.CURRENT_PROGRAM, &s.prog)
-	gl43.GetIntegerv(gl43.VERTEX_ARRAY_BINDING, &s.vao)
-	gl43.GetIntegerv(gl43.ARRAY_BUFFER_BINDING, &s.arrayBuf)
-	gl43.GetIntegerv(gl43.ACTIVE_TEXTURE, &s.active)
-	gl43.ActiveTexture(gl43.TEXTURE0)
-	gl43.GetIntegerv(gl43.TEXTURE_BINDING_2D, &s.tex0)
-}
-
-func (s *glState) restore() {
-	setCap(gl43.BLEND, s.blend)
-	setCap(gl43.DEPTH_TEST, s.depth)
-	setCap(gl43.CULL_FACE, s.cull)
-	gl43.BlendFuncSeparate(uint32(s.srcRGB), uint32(s.dstRGB), uint32(s.srcA), uint32(s.dstA))
-	gl43.BlendEquationSeparate(uint32(s.eqRGB), uint32(s.eqA))
-	gl43.Viewport(s.viewport[0], s.viewport[1], s.viewport[2], s.viewport[3])
-	gl43.UseProgram(uint32(s.prog))
-	gl43.BindVertexArray(uint32(s.vao))
-	gl43.BindBuffer(gl43.ARRAY_BUFFER, uint32(s.arrayBuf))
-	gl43.ActiveTexture(gl43.TEXTURE0)
-	gl43.BindTexture(gl43.TEXTURE_2D, uint32(s.tex0))
-	gl43.ActiveTexture(uint32(s.active))
-}
-
-func setCap(c uint32, on bool) {
-	if on {
-		gl43.Enable(c)
-	} else {
-		gl43.Disable(c)
-	}
 }
 
 // Delete frees the GL objects. Call on the GL thread; later calls do
 // nothing, and Flush then fails with ErrDeleted.
 func (r *Renderer) Delete() {
-	if r.prog != 0 {
-		gl43.DeleteProgram(r.prog)
-		r.prog = 0
-	}
-	if r.tex != 0 {
-		gl43.DeleteTextures(1, &r.tex)
-		r.tex = 0
-	}
-	if r.vbo != 0 {
-		gl43.DeleteBuffers(1, &r.vbo)
-		r.vbo = 0
-	}
-	if r.vao != 0 {
-		gl43.DeleteVertexArrays(1, &r.vao)
-		r.vao = 0
-	}
+	r.prog.Delete()
+	r.tex.Delete()
+	r.quads.Delete()
+	r.prog, r.tex, r.quads = nil, nil, nil
 	r.verts = nil
 	r.deleted = true
 }

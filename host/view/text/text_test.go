@@ -12,8 +12,8 @@ import (
 	"sync"
 	"testing"
 
-	gl43 "github.com/go-gl/gl/v4.3-core/gl"
 	"github.com/landscape-go/landscape/compute/gl"
+	"github.com/landscape-go/landscape/shaders"
 )
 
 var pngOut = flag.String("text.png", "", "write a rendered sample of the text renderer to this PNG file")
@@ -56,59 +56,44 @@ var (
 
 // target is an offscreen framebuffer with an RGBA8 colour renderbuffer.
 type target struct {
-	fbo, rb uint32
-	w, h    int
+	fb   *gl.Framebuffer
+	w, h int
 }
 
 // newTarget makes and binds an offscreen framebuffer. GL thread only.
 func newTarget(w, h int) (*target, error) {
-	t := &target{w: w, h: h}
-	gl43.GenFramebuffers(1, &t.fbo)
-	gl43.BindFramebuffer(gl43.FRAMEBUFFER, t.fbo)
-	gl43.GenRenderbuffers(1, &t.rb)
-	gl43.BindRenderbuffer(gl43.RENDERBUFFER, t.rb)
-	gl43.RenderbufferStorage(gl43.RENDERBUFFER, gl43.RGBA8, int32(w), int32(h))
-	gl43.FramebufferRenderbuffer(gl43.FRAMEBUFFER, gl43.COLOR_ATTACHMENT0, gl43.RENDERBUFFER, t.rb)
-	if s := gl43.CheckFramebufferStatus(gl43.FRAMEBUFFER); s != gl43.FRAMEBUFFER_COMPLETE {
-		t.delete()
-		return nil, errors.New("framebuffer incomplete")
+	fb, err := gl.NewFramebuffer(w, h, false)
+	if err != nil {
+		return nil, err
 	}
-	gl43.Viewport(0, 0, int32(w), int32(h))
-	return t, nil
+	return &target{fb: fb, w: w, h: h}, nil
 }
 
 func (t *target) clear(c [4]float32) {
-	gl43.Disable(gl43.SCISSOR_TEST)
-	gl43.ClearColor(c[0], c[1], c[2], c[3])
-	gl43.Clear(gl43.COLOR_BUFFER_BIT)
+	p := gl.BeginPass("test clear")
+	p.Set(gl.Settings{})
+	p.ClearColor(c)
+	p.End()
 }
 
 // fill paints a rectangle (top-left origin, y down) with a scissored clear.
 func (t *target) fill(x, y, w, h int, c [4]float32) {
-	gl43.Enable(gl43.SCISSOR_TEST)
-	gl43.Scissor(int32(x), int32(t.h-y-h), int32(w), int32(h))
-	gl43.ClearColor(c[0], c[1], c[2], c[3])
-	gl43.Clear(gl43.COLOR_BUFFER_BIT)
-	gl43.Disable(gl43.SCISSOR_TEST)
+	p := gl.BeginPass("test fill")
+	p.Set(gl.Settings{Scissor: gl.Rect{X: x, Y: t.h - y - h, W: w, H: h}})
+	p.ClearColor(c)
+	p.End()
 }
 
 // read returns the framebuffer with y down (row 0 at the top).
 func (t *target) read() *image.RGBA {
-	buf := make([]uint8, 4*t.w*t.h)
-	gl43.PixelStorei(gl43.PACK_ALIGNMENT, 4)
-	gl43.ReadPixels(0, 0, int32(t.w), int32(t.h), gl43.RGBA, gl43.UNSIGNED_BYTE, gl43.Ptr(buf))
-	img := image.NewRGBA(image.Rect(0, 0, t.w, t.h))
-	for y := 0; y < t.h; y++ {
-		copy(img.Pix[y*img.Stride:(y+1)*img.Stride], buf[(t.h-1-y)*4*t.w:(t.h-y)*4*t.w])
+	img, err := gl.ReadPixels(gl.Rect{W: t.w, H: t.h})
+	if err != nil {
+		return image.NewRGBA(image.Rect(0, 0, t.w, t.h))
 	}
 	return img
 }
 
-func (t *target) delete() {
-	gl43.BindFramebuffer(gl43.FRAMEBUFFER, 0)
-	gl43.DeleteFramebuffers(1, &t.fbo)
-	gl43.DeleteRenderbuffers(1, &t.rb)
-}
+func (t *target) delete() { t.fb.Delete() }
 
 // onGL runs f on the GL thread with a fresh renderer of the given size and
 // a bound w×h offscreen target, then frees both.
@@ -371,76 +356,60 @@ func TestFlushEmptiesQueue(t *testing.T) {
 	})
 }
 
-// TestFlushRestoresState: Flush leaves the caller's blend, program, VAO,
-// buffer, texture, viewport and capability state as it found them.
+// TestFlushRestoresState: Flush, inside a caller's pass, leaves the
+// caller's program, vertex array, texture, viewport, scissor, blending and
+// depth test as it found them, and the caller's pass then puts back what it
+// found.
 func TestFlushRestoresState(t *testing.T) {
 	onGL(t, 14, 64, 32, func(r *Renderer, tg *target) error {
-		prog, err := buildProgram(vertexSrc, fragmentSrc)
+		prog, err := buildProgram(shaders.Text())
 		if err != nil {
 			return err
 		}
-		defer gl43.DeleteProgram(prog)
-		var vao, buf, tex uint32
-		gl43.GenVertexArrays(1, &vao)
-		defer gl43.DeleteVertexArrays(1, &vao)
-		gl43.GenBuffers(1, &buf)
-		defer gl43.DeleteBuffers(1, &buf)
-		gl43.GenTextures(1, &tex)
-		defer gl43.DeleteTextures(1, &tex)
+		defer prog.Delete()
+		va, err := gl.NewVertexArray(0)
+		if err != nil {
+			return err
+		}
+		defer va.Delete()
+		tex, err := gl.NewTexture()
+		if err != nil {
+			return err
+		}
+		defer tex.Delete()
 
-		gl43.UseProgram(prog)
-		gl43.BindVertexArray(vao)
-		gl43.BindBuffer(gl43.ARRAY_BUFFER, buf)
-		gl43.ActiveTexture(gl43.TEXTURE0)
-		gl43.BindTexture(gl43.TEXTURE_2D, tex)
-		gl43.ActiveTexture(gl43.TEXTURE3)
-		gl43.Disable(gl43.BLEND)
-		gl43.BlendFuncSeparate(gl43.ONE, gl43.ZERO, gl43.DST_ALPHA, gl43.SRC_COLOR)
-		gl43.BlendEquationSeparate(gl43.FUNC_SUBTRACT, gl43.MAX)
-		gl43.Enable(gl43.DEPTH_TEST)
-		gl43.Enable(gl43.CULL_FACE)
-		gl43.Viewport(1, 2, 30, 20)
-		defer func() {
-			gl43.UseProgram(0)
-			gl43.BindVertexArray(0)
-			gl43.BindBuffer(gl43.ARRAY_BUFFER, 0)
-			gl43.ActiveTexture(gl43.TEXTURE0)
-			gl43.BindTexture(gl43.TEXTURE_2D, 0)
-			gl43.BlendFunc(gl43.ONE, gl43.ZERO)
-			gl43.BlendEquation(gl43.FUNC_ADD)
-			gl43.Disable(gl43.DEPTH_TEST)
-			gl43.Disable(gl43.CULL_FACE)
-		}()
-
-		var before glState
-		before.save()
-		gl43.ActiveTexture(gl43.TEXTURE3) // save switched to unit 0
+		start := gl.CurrentState()
+		outer := gl.BeginPass("test")
+		outer.Set(gl.Settings{Viewport: gl.Rect{X: 1, Y: 2, W: 30, H: 20}, Scissor: gl.Rect{X: 3, Y: 4, W: 5, H: 6}, DepthTest: true, PointSize: true})
+		outer.Use(prog)
+		outer.BindTexture(tex)
+		outer.Draw(va, gl.Triangles, 0, 0) // binds va, draws nothing
+		before := gl.CurrentState()
 		r.Add("Hi", 5, 20, Left, white)
 		if err := r.Flush(64, 32); err != nil {
 			return err
 		}
-		var after glState
-		after.save()
-		if after != before {
-			t.Errorf("state after Flush\n%+v\nwant\n%+v", after, before)
+		if after := gl.CurrentState(); after != before {
+			t.Errorf("state after Flush\n%v\nwant\n%v", after, before)
 		}
-		if after.prog != int32(prog) || after.vao != int32(vao) || after.tex0 != int32(tex) || after.active != gl43.TEXTURE3 || after.blend {
-			t.Errorf("state after Flush %+v is not what the test set", after)
+		if err := outer.End(); err != nil {
+			return err
 		}
-		if e := gl43.GetError(); e != gl43.NO_ERROR {
-			t.Errorf("GL error 0x%x", e)
+		if end := gl.CurrentState(); end != start {
+			t.Errorf("state after the caller's pass\n%v\nwant\n%v", end, start)
 		}
-		return nil
+		return gl.CheckError()
 	})
 }
 
 func TestShaderErrors(t *testing.T) {
 	c := testContext(t)
 	err := c.Do(func() error {
-		if _, err := buildProgram(vertexSrc, "#version 330 core\nvoid main() { nope; }\n"); !errors.Is(err, ErrShader) || !strings.Contains(err.Error(), "fragment") {
+		vs, fs := shaders.Text()
+		if _, err := buildProgram(vs, "#version 330 core\nvoid main() { nope; }\n"); !errors.Is(err, ErrShader) || !strings.Contains(err.Error(), "fragment") {
 			t.Errorf("bad fragment shader: %v", err)
 		}
-		if _, err := buildProgram("#version 330 core\nvoid main() { gl_Position = vec4(x); }\n", fragmentSrc); !errors.Is(err, ErrShader) || !strings.Contains(err.Error(), "vertex") {
+		if _, err := buildProgram("#version 330 core\nvoid main() { gl_Position = vec4(x); }\n", fs); !errors.Is(err, ErrShader) || !strings.Contains(err.Error(), "vertex") {
 			t.Errorf("bad vertex shader: %v", err)
 		}
 		r, err := New(14)
