@@ -63,17 +63,30 @@ func (badglsl) GLSL() string {
 	return "float loss() {\n\tfloat x = P(0);\n\treturn x * nothing_here;\n}\n"
 }
 
-// fragile has GLSL (so the viewer shows it) but its plugin exits when
-// asked for a loss where x > 0.5 (an optimizer started there crashes it).
-type fragile struct{ crashy }
+// fragile has GLSL (so the viewer shows it) and a hyperparameter (so the
+// viewer's H and . keys ask the plugin to configure it), but its plugin
+// exits when asked for a gradient where x > 0.5 (an optimizer started there
+// crashes it; grids, which need only the loss, do not).
+type fragile struct{ scale float64 }
 
-func (fragile) Info() sdk.Info {
-	i := crashy{}.Info()
-	i.Name, i.Summary = "fragile", "x, with GLSL; the plugin exits where x > 0.5"
-	return i
+func (f fragile) Info() sdk.Info {
+	return sdk.Info{Name: "fragile", Summary: "scale·x, with GLSL; the plugin exits when asked for a gradient where x > 0.5", Dim: 2,
+		Domain:          []sdk.Interval{{Lo: -1, Hi: 1}, {Lo: -1, Hi: 1}},
+		Hyperparameters: []sdk.Hyperparameter{{Name: "scale", Doc: "slope along x", Default: f.scale, Min: 0.1, Max: 10}}}
 }
 
-func (fragile) GLSL() string { return "float loss() { return P(0); }" }
+func (f fragile) Loss(p []float64) float64 { return f.scale * p[0] }
+
+func (f fragile) Grad(dst, p []float64) {
+	if p[0] > 0.5 {
+		os.Exit(3)
+	}
+	dst[0], dst[1] = f.scale, 0
+}
+
+func (fragile) Configure(p sdk.Params) (sdk.Surface, error) { return fragile{scale: p["scale"]}, nil }
+
+func (fragile) GLSL() string { return "float loss() { return scale * P(0); }" }
 
 // liar is an optimizer that returns a point of the wrong dimension after
 // two steps.
@@ -127,5 +140,5 @@ func (r *liarRun) Tell(_ []float64, g [][]float64) sdk.Step {
 }
 
 func main() {
-	sdk.Serve(sdk.WithSurfaces(crashy{}, holey{}, badglsl{}, fragile{}, mislead{}), sdk.WithOptimizers(liar{}))
+	sdk.Serve(sdk.WithSurfaces(crashy{}, holey{}, badglsl{}, fragile{scale: 1}, mislead{}), sdk.WithOptimizers(liar{}))
 }
