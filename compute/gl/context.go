@@ -160,6 +160,14 @@ func (c *Context) openWindow(wo WindowOptions, needCompute bool) (err error) {
 	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		return fmt.Errorf("%w: GLFW: no display (DISPLAY is not set)", ErrUnavailable)
 	}
+	// go-gl's Init logs a platform error (a display it cannot open) and
+	// returns nil; the next call then panics with NotInitialized. That
+	// panic is this error.
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: GLFW: %v", ErrUnavailable, p)
+		}
+	}()
 	if err := glfw.Init(); err != nil {
 		return fmt.Errorf("%w: GLFW: %v", ErrUnavailable, firstLine(err.Error()))
 	}
