@@ -128,6 +128,12 @@ func (e *Evaluator) StepRuns(ctx context.Context, s StepSpec) (x []float32, loss
 		per := max(int64(1), work/int64(2*dim+1))
 		k := int(max(1, min(int64(max(s.Steps, 1)), per/int64(runs))))
 		chunk := int(min(int64(runs), per, int64(e.c.info.MaxWorkGroupCount[0])*shaders.StepLocalX))
+		if chunk < runs {
+			// Whole work groups: the kernel steps every run of its groups
+			// below ls_runs, so a partial group would step the next
+			// chunk's first runs too, twice per step.
+			chunk = max(shaders.StepLocalX, chunk-chunk%shaders.StepLocalX)
+		}
 		for t := 0; t < s.Steps || t == 0; t += k {
 			n := min(k, s.Steps-t)
 			if s.Steps == 0 {

@@ -7,95 +7,162 @@ import (
 	"testing"
 
 	"github.com/landscape-go/landscape/compute"
-	"github.com/landscape-go/landscape/plugins/optimizers/opt"
-	"github.com/landscape-go/landscape/plugins/testfuncs/funcs"
 	"github.com/landscape-go/landscape/sdk"
 	"github.com/landscape-go/landscape/shaders"
 )
 
-// cpuSteps runs o from every start on the CPU (analytic gradients, float64)
-// and returns the final points.
-func cpuSteps(t *testing.T, o sdk.Optimizer, p sdk.Params, s sdk.SurfaceWithGradient, starts []float64, steps int) []float64 {
-	t.Helper()
-	dim := s.Info().Dim
-	p, err := sdk.Resolve(o.Info().Hyperparameters, p)
-	if err != nil {
-		t.Fatal(err)
+// himmel is Himmelblau's function tilted along x,
+// (x²+y−11)² + (x+y²−7)² + tilt·x on [-5, 5]², tilt a hyperparameter (a
+// constant of the snippet). Its GLSL defines loss() only, so the batch
+// kernel differentiates it (central differences), unless grad is set: then
+// it defines grad() too.
+type himmel struct{ grad bool }
+
+const himmelTilt = 0.5
+
+func (himmel) Info() sdk.Info {
+	return sdk.Info{Name: "himmel", Summary: "test", Dim: 2, Domain: []sdk.Interval{{Lo: -5, Hi: 5}, {Lo: -5, Hi: 5}},
+		Hyperparameters: []sdk.Hyperparameter{{Name: "tilt", Doc: "slope along x", Default: himmelTilt, Min: -1, Max: 1}}}
+}
+
+func (himmel) Loss(p []float64) float64 {
+	a, b := p[0]*p[0]+p[1]-11, p[0]+p[1]*p[1]-7
+	return a*a + b*b + himmelTilt*p[0]
+}
+
+func (himmel) Grad(g, p []float64) {
+	a, b := p[0]*p[0]+p[1]-11, p[0]+p[1]*p[1]-7
+	g[0] = 4*p[0]*a + 2*b + himmelTilt
+	g[1] = 2*a + 4*p[1]*b
+}
+
+func (h himmel) GLSL() string {
+	src := `float loss() {
+	float a = P(0) * P(0) + P(1) - 11.0, b = P(0) + P(1) * P(1) - 7.0;
+	return a * a + b * b + tilt * P(0);
+}
+`
+	if h.grad {
+		src += `void grad(out float g[DIM]) {
+	float a = P(0) * P(0) + P(1) - 11.0, b = P(0) + P(1) * P(1) - 7.0;
+	g[0] = 4.0 * P(0) * a + 2.0 * b + tilt;
+	g[1] = 2.0 * a + 4.0 * P(1) * b;
+}
+`
 	}
+	return src
+}
+
+// Step functions written for these tests (a plugin's come from
+// sdk.OptimizerWithGLSL; glsltest.CheckStep checks those).
+const (
+	// gdStep is x ← x − lr·g.
+	gdStep = `#define NSTATE 0
+void step(inout float x[DIM], in float g[DIM], inout float s[NSTATE + 1], int t) {
+	for (int i = 0; i < DIM; i++) x[i] -= lr * g[i];
+}
+`
+	// momentumStep keeps a momentum buffer b in the state and uses the
+	// step count: b ← g at t = 1, else μb + g; x ← x − (lr/√t)·b.
+	momentumStep = `#define NSTATE DIM
+void step(inout float x[DIM], in float g[DIM], inout float s[NSTATE + 1], int t) {
+	float a = lr / sqrt(float(t));
+	for (int i = 0; i < DIM; i++) {
+		s[i] = t == 1 ? g[i] : mu * s[i] + g[i];
+		x[i] -= a * s[i];
+	}
+}
+`
+)
+
+// cpuSteps is gdStep (mu < 0) or momentumStep (mu ≥ 0) in float64 with
+// s's analytic gradient, from every start: the final points.
+func cpuSteps(s sdk.SurfaceWithGradient, lr, mu float64, starts []float64, steps int) []float64 {
+	dim := s.Info().Dim
 	out := make([]float64, 0, len(starts))
 	g := make([]float64, dim)
 	for i := 0; i < len(starts); i += dim {
-		r, err := o.Start(p, append([]float64(nil), starts[i:i+dim]...), 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var x []float64
-		for k := 0; k < steps; k++ {
-			pts, _ := r.Ask()
-			s.Grad(g, pts[0])
-			x = r.Tell([]float64{s.Loss(pts[0])}, [][]float64{g}).X
+		x := append([]float64(nil), starts[i:i+dim]...)
+		b := make([]float64, dim)
+		for t := 1; t <= steps; t++ {
+			s.Grad(g, x)
+			for k := range x {
+				if mu < 0 {
+					x[k] -= lr * g[k]
+					continue
+				}
+				if t == 1 {
+					b[k] = g[k]
+				} else {
+					b[k] = mu*b[k] + g[k]
+				}
+				x[k] -= lr / math.Sqrt(float64(t)) * b[k]
+			}
 		}
 		out = append(out, x...)
 	}
 	return out
 }
 
-func consts(t *testing.T, o sdk.Optimizer, p sdk.Params) (sdk.Params, []shaders.Const) {
-	p, err := sdk.Resolve(o.Info().Hyperparameters, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c []shaders.Const
-	for _, h := range o.Info().Hyperparameters {
-		c = append(c, shaders.Const{Name: h.Name, Value: p[h.Name]})
-	}
-	return p, c
-}
-
-// TestStepRunsAgreeWithCPU: the GPU batch (float32, central differences)
-// ends where the plugin's runs (float64, analytic gradients) end, for every
-// optimizer with a GPU step function, from a grid of starts on himmelblau.
+// TestStepRunsAgreeWithCPU: the GPU batch (float32; the surface's grad()
+// or central differences of its loss()) ends where float64 runs with the
+// analytic gradient end, from a grid of starts, also when runs and steps
+// are split over many dispatches (state and step count carried across).
 func TestStepRunsAgreeWithCPU(t *testing.T) {
 	c := testContext(t)
-	s, _ := funcs.ByName("himmelblau")
-	sg := s.(sdk.SurfaceWithGradient)
-	var starts []float64
-	for _, x := range []float64{-4, -1.5, 0.5, 2.5, 4.5} {
-		for _, y := range []float64{-4, -1, 1.5, 4} {
-			starts = append(starts, x, y)
+	// grid is an n×m grid of starts in [-4.5, 4.5]².
+	grid := func(n, m int) []float64 {
+		var starts []float64
+		for i := range n {
+			for j := range m {
+				starts = append(starts, -4.5+9*(float64(i)+0.5)/float64(n), -4.5+9*(float64(j)+0.5)/float64(m))
+			}
 		}
+		return starts
 	}
 	for _, tc := range []struct {
-		name  string
-		p     sdk.Params
-		steps int
+		name     string
+		s        himmel
+		step     string
+		lr, mu   float64
+		starts   []float64
+		steps    int
+		dispatch int64 // Evaluator.DispatchWork; 0: the default
 	}{
-		{"gd", sdk.Params{"lr": 0.005}, 400},
-		{"gd", sdk.Params{"lr": 0.01, "schedule": 1, "step_size": 50, "gamma": 0.5}, 300},
-		{"momentum", sdk.Params{"lr": 0.002}, 400},
-		{"nesterov", sdk.Params{"lr": 0.002, "schedule": 3, "t_max": 400}, 400},
-		{"adam", sdk.Params{"lr": 0.05}, 600},
-		{"adam", sdk.Params{"lr": 0.05, "amsgrad": 1}, 600},
-		{"adamw", sdk.Params{"lr": 0.05, "weight_decay": 0.001}, 600},
+		{"gd, central differences", himmel{}, gdStep, 0.005, -1, grid(5, 4), 400, 0},
+		{"gd, grad()", himmel{grad: true}, gdStep, 0.005, -1, grid(5, 4), 400, 0},
+		{"momentum, central differences", himmel{}, momentumStep, 0.01, 0.9, grid(5, 4), 400, 0},
+		// One step per dispatch, and 100 runs in dispatches of whole work
+		// groups: 64 runs, then 36.
+		{"momentum, split", himmel{grad: true}, momentumStep, 0.01, 0.9, grid(10, 10), 100, 5 * 7},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			o, _ := opt.ByName(tc.name)
-			p, cs := consts(t, o, tc.p)
-			src := o.(sdk.OptimizerWithGLSL).GLSL(p)
-			if src == "" {
-				t.Fatal("no GLSL")
-			}
-			got, loss, err := c.Evaluator().StepRuns(context.Background(), StepSpec{Surface: compute.Local{S: s}.Kernel(), OptName: tc.name, OptGLSL: src, OptConsts: cs, Starts: starts, Steps: tc.steps})
+			starts := tc.starts
+			e := c.Evaluator()
+			e.DispatchWork = tc.dispatch
+			consts := []shaders.Const{{Name: "lr", Value: tc.lr}, {Name: "mu", Value: tc.mu}}
+			var calls, last int
+			got, loss, err := e.StepRuns(context.Background(), StepSpec{Surface: compute.Local{S: tc.s}.Kernel(), OptName: "test", OptGLSL: tc.step,
+				OptConsts: consts, Starts: starts, Steps: tc.steps, Progress: func(done, total int) {
+					if done < last || total != tc.steps {
+						t.Errorf("progress %d of %d after %d", done, total, last)
+					}
+					calls++
+					last = done
+				}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := cpuSteps(t, o, tc.p, sg, starts, tc.steps)
+			if last != tc.steps || tc.dispatch > 0 && calls < tc.steps {
+				t.Errorf("progress called %d times, last with %d of %d steps", calls, last, tc.steps)
+			}
+			want := cpuSteps(tc.s, tc.lr, tc.mu, starts, tc.steps)
 			for r := 0; r < len(starts)/2; r++ {
 				dx, dy := float64(got[2*r])-want[2*r], float64(got[2*r+1])-want[2*r+1]
 				if math.Hypot(dx, dy) > 2e-3 {
 					t.Errorf("start (%g, %g): GPU %v, CPU %v", starts[2*r], starts[2*r+1], got[2*r:2*r+2], want[2*r:2*r+2])
 				}
-				if f := s.Loss(want[2*r : 2*r+2]); math.Abs(float64(loss[r])-f) > 1e-3*(1+math.Abs(f)) {
+				if f := tc.s.Loss(want[2*r : 2*r+2]); math.Abs(float64(loss[r])-f) > 1e-3*(1+math.Abs(f)) {
 					t.Errorf("start %d: GPU loss %v, CPU %v", r, loss[r], f)
 				}
 			}
@@ -105,15 +172,16 @@ func TestStepRunsAgreeWithCPU(t *testing.T) {
 
 func TestStepRunsErrors(t *testing.T) {
 	c := testContext(t)
-	s, _ := funcs.ByName("rastrigin")
+	s := wave{s: 0.5}
 	e := c.Evaluator()
 	bad := "#define NSTATE 0\nvoid step(inout float x[DIM], in float g[DIM], inout float s[NSTATE + 1], int t) {\n\tx[0] -= nope;\n}\n"
 	_, _, err := e.StepRuns(context.Background(), StepSpec{Surface: compute.Local{S: s}.Kernel(), OptName: "mine", OptGLSL: bad, Starts: []float64{1, 1}, Steps: 3})
 	if err == nil || !strings.Contains(err.Error(), "optimizer GLSL line 3") || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("compile error %v should name optimizer GLSL line 3", err)
 	}
-	clash := []shaders.Const{{Name: "A", Value: 1}}
-	if _, _, err := e.StepRuns(context.Background(), StepSpec{Surface: compute.Local{S: s}.Kernel(), OptName: "x", OptGLSL: strings.Replace(bad, "nope", "A", 1), OptConsts: clash, Starts: []float64{1, 1}, Steps: 1}); err == nil || !strings.Contains(err.Error(), "two hyperparameters are named A") {
+	// wave's snippet reads its hyperparameter s: an optimizer's s clashes.
+	clash := []shaders.Const{{Name: "s", Value: 1}}
+	if _, _, err := e.StepRuns(context.Background(), StepSpec{Surface: compute.Local{S: s}.Kernel(), OptName: "x", OptGLSL: strings.Replace(bad, "nope", "s", 1), OptConsts: clash, Starts: []float64{1, 1}, Steps: 1}); err == nil || !strings.Contains(err.Error(), "two hyperparameters are named s") {
 		t.Errorf("clash: %v", err)
 	}
 	if n, err := nstate("#define NSTATE (3 * DIM)\n", 4); err != nil || n != 12 {
@@ -144,9 +212,7 @@ func (b bowlGrad) GLSL() string {
 
 func TestStepRunsUseAnalyticGradient(t *testing.T) {
 	c := testContext(t)
-	o, _ := opt.ByName("gd")
-	p, cs := consts(t, o, sdk.Params{"lr": 0.25})
-	src := o.(sdk.OptimizerWithGLSL).GLSL(p)
+	cs := []shaders.Const{{Name: "lr", Value: 0.25}}
 	starts := []float64{1, -2, 0.5, 0.25}
 	for _, tc := range []struct {
 		zero bool
@@ -155,7 +221,7 @@ func TestStepRunsUseAnalyticGradient(t *testing.T) {
 		{false, []float64{0.125, -0.25, 0.0625, 0.03125}}, // x ← x/2 per step, exactly
 		{true, starts}, // a zero gradient: the runs stay put
 	} {
-		got, _, err := c.Evaluator().StepRuns(context.Background(), StepSpec{Surface: compute.Local{S: bowlGrad{tc.zero}}.Kernel(), OptName: "gd", OptGLSL: src, OptConsts: cs, Starts: starts, Steps: 3})
+		got, _, err := c.Evaluator().StepRuns(context.Background(), StepSpec{Surface: compute.Local{S: bowlGrad{tc.zero}}.Kernel(), OptName: "gd", OptGLSL: gdStep, OptConsts: cs, Starts: starts, Steps: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
