@@ -11,12 +11,16 @@ import (
 // one optimizer works on every surface.
 type Optimizer interface {
 	Info() OptimizerInfo
-	// Start begins one run from x0 with hyperparameters p (resolved: every
-	// declared name present, bounds checked) and a seed for any randomness.
-	// Constraints that bounds cannot say (beta1 < 1, nesterov needing
-	// momentum) are Start's to refuse, with an error wrapping ErrBadParams.
-	// It must not keep x0. Runs of one Optimizer may be used from several
-	// goroutines at once, each Run from one at a time.
+	// Start begins one run from x0 with hyperparameters p and a seed for
+	// any randomness. The SDK resolves p before it calls Start for the host
+	// (every declared name present, bounds checked), but Go code in the
+	// plugin's own process (its tests, say) may call Start directly, so
+	// Start refuses what Resolve refuses (calling Resolve does it), and
+	// also the constraints that bounds cannot say (beta1 < 1, nesterov
+	// needing momentum), with an error wrapping ErrBadParams. It must not
+	// keep x0. Runs of one Optimizer may be used from several goroutines
+	// at once, each Run from one at a time. sdktest.CheckOptimizer checks
+	// all of this.
 	Start(p Params, x0 []float64, seed uint64) (Run, error)
 }
 

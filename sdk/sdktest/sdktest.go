@@ -1,7 +1,8 @@
-// Package sdktest is the conformance harness for surface plugins: call
-// CheckSurface from an ordinary Go test and every check runs as a subtest.
+// Package sdktest is the conformance harness for plugins: call CheckSurface
+// or CheckOptimizer from an ordinary Go test and every check runs as a
+// subtest. (Package glsltest checks GLSL snippets on a GPU.)
 //
-// A plugin author writes
+// A surface's author writes
 //
 //	package mysurface_test
 //
@@ -25,7 +26,7 @@
 //		})
 //	}
 //
-// and runs go test. The checks, each a subtest named as below:
+// and runs go test. CheckSurface's checks, each a subtest named as below:
 //
 //   - info: Info validates; the name, the one-line summary, the domain and the
 //     hyperparameter docs are well formed; Info is deterministic; a surface
@@ -50,6 +51,18 @@
 //
 // Random points are drawn from a seeded generator (WithSeed), so a failure
 // repeats. Failures name the surface, the point and the values involved.
+//
+// An optimizer's author writes
+//
+//	func TestConformance(t *testing.T) {
+//		sdktest.CheckOptimizer(t, myopt.New(),
+//			sdktest.WithParams(sdk.Params{"noise": 0.1}), // another path through the code
+//			sdktest.WithRefused(sdk.Params{"beta": 1}))   // a constraint bounds cannot say
+//	}
+//
+// and CheckOptimizer drives runs of it on problems of its own, in this
+// process and through the SDK's batching over the wire (see CheckOptimizer
+// for the checks).
 package sdktest
 
 import (
@@ -58,14 +71,14 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/landscape-go/landscape/sdk"
 )
 
-// Option changes a setting of CheckSurface.
+// Option changes a setting of CheckSurface or CheckOptimizer (each
+// ignores the options that concern only the other).
 type Option func(*config)
 
 type config struct {
@@ -78,6 +91,10 @@ type config struct {
 	valRel     float64 // relative tolerance on loss values
 	goroutines int     // goroutines of the concurrency check
 	skip       map[string]bool
+
+	steps   int          // steps of each optimizer run
+	params  []sdk.Params // optimizer settings besides the defaults
+	refused []sdk.Params // optimizer settings Start must refuse
 }
 
 func defaultConfig() config {
@@ -90,10 +107,12 @@ func defaultConfig() config {
 		valAbs:     1e-6,
 		valRel:     1e-6,
 		goroutines: 8,
+		steps:      20,
 	}
 }
 
-// WithSeed sets the seed of the random points (default 1).
+// WithSeed sets the seed of the random points, and of CheckOptimizer's
+// runs and batch starts (default 1).
 func WithSeed(seed int64) Option { return func(c *config) { c.seed = seed } }
 
 // WithPoints sets how many random points the gradient and concurrency
@@ -142,8 +161,8 @@ func WithGoroutines(n int) Option {
 	}
 }
 
-// Skip leaves out the named checks ("info", "minima", "gradient",
-// "hyperparameters", "concurrency").
+// Skip leaves out the named checks (CheckNames and OptimizerCheckNames
+// list them).
 func Skip(checks ...string) Option {
 	return func(c *config) {
 		if c.skip == nil {
@@ -274,27 +293,13 @@ func checkInfo(r reporter, s sdk.Surface, c *config) {
 	if !sdk.ValidName(info.Name) {
 		r.Errorf("%s: name %q: use lowercase letters, digits and '-', starting with a letter", name, info.Name)
 	}
-	switch sum := info.Summary; {
-	case strings.TrimSpace(sum) == "":
-		r.Errorf("%s: Summary is empty", name)
-	case strings.ContainsAny(sum, "\n\r"):
-		r.Errorf("%s: Summary %q is more than one line", name, sum)
-	case strings.TrimSpace(sum) != sum:
-		r.Errorf("%s: Summary %q has leading or trailing space", name, sum)
-	}
+	checkSummary(r, name, info.Summary)
 	for k, d := range info.Domain {
 		if !finite(d.Lo) || !finite(d.Hi) || !(d.Lo < d.Hi) {
 			r.Errorf("%s: domain of parameter %d is [%v, %v], want finite Lo < Hi", name, k, d.Lo, d.Hi)
 		}
 	}
-	for _, h := range info.Hyperparameters {
-		if strings.TrimSpace(h.Doc) == "" {
-			r.Errorf("%s: hyperparameter %q has no Doc", name, h.Name)
-		}
-		if h.Bounded() && (!finite(h.Min) || !finite(h.Max)) {
-			r.Errorf("%s: hyperparameter %q has bounds [%v, %v], want finite bounds", name, h.Name, h.Min, h.Max)
-		}
-	}
+	checkHyperparameterDocs(r, name, info.Hyperparameters)
 	for i, m := range info.Minima {
 		if !finite(m.Value) {
 			r.Errorf("%s: minimum #%d has value %v", name, i, m.Value)
