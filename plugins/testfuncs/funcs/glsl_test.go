@@ -12,3 +12,16 @@ import (
 func TestGLSL(t *testing.T) {
 	forEachSurface(t, func(t *testing.T, s sdk.Surface) { glsltest.CheckGLSL(t, s) })
 }
+
+// TestGLSLGrad checks, for every surface with a gradient, the gradient GPU
+// optimizer runs use (central differences of its GLSL loss(): no snippet
+// here defines grad()) against Grad.
+func TestGLSLGrad(t *testing.T) {
+	forEachSurface(t, func(t *testing.T, s sdk.Surface) {
+		g, ok := s.(sdk.SurfaceWithGradient)
+		if !ok {
+			t.Skip("no gradient")
+		}
+		glsltest.CheckGrad(t, g)
+	})
+}
