@@ -1,6 +1,3 @@
-// Package compute is landscape's engine: grids through parameter space, the
-// Fields they produce, and the Evaluator backends that fill them. It knows
-// nothing of the CLI or of windows.
 package compute
 
 import (

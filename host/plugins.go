@@ -1,5 +1,3 @@
-// Package host is the landscape application: plugin discovery and
-// lifecycle, the catalog of surfaces, flag and scene resolution, and outputs.
 package host
 
 import (

@@ -1,4 +1,3 @@
-// Command landscape evaluates, analyses and renders loss surfaces.
 package main
 
 import (

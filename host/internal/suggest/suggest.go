@@ -1,4 +1,3 @@
-// Package suggest finds the closest names to a misspelt one.
 package suggest
 
 import (

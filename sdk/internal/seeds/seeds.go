@@ -1,5 +1,3 @@
-// Package seeds derives independent seeds from one: run i of an optimizer
-// batch, epoch k of a mini-batch shuffle.
 package seeds
 
 // Mix is the seed of item i under seed: distinct, well mixed seeds

@@ -1,0 +1,2 @@
+// Command landscape evaluates, analyses and renders loss surfaces.
+package main

@@ -1,0 +1,2 @@
+// Package suggest finds the closest names to a misspelt one.
+package suggest
