@@ -157,7 +157,7 @@ func (l Local) EvalRows(ctx context.Context, p grid.Plane, row0, row1 int, dst [
 	if d := l.S.Info().Dim; d != p.Dim() {
 		return fmt.Errorf("%w: plane has dimension %d, surface %s has %d", grid.ErrBadPlane, p.Dim(), l.S.Info().Name, d)
 	}
-	if err := grid.EvalRows(ctx, l.S.Loss, p, row0, row1, dst, l.Workers); err != nil {
+	if err := grid.Fill(ctx, l.S.Loss, p, row0, row1, dst, l.Workers); err != nil {
 		return err
 	}
 	if progress != nil {

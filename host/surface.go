@@ -111,6 +111,6 @@ type remote struct {
 func (r remote) Kernel() compute.Kernel { return r.k }
 
 func (r remote) EvalRows(ctx context.Context, p grid.Plane, row0, row1 int, dst []float32, progress func(int)) error {
-	return r.s.Entry.Client.EvalRows(ctx, client.Rows{Ref: r.s.Ref, Plane: p, Row0: row0, Row1: row1, Dst: dst,
+	return r.s.Entry.Client.EvalGrid(ctx, client.Rows{Ref: r.s.Ref, Plane: p, Row0: row0, Row1: row1, Dst: dst,
 		Progress: progress, SharedDir: r.s.Entry.SharedDir})
 }

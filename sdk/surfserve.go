@@ -373,7 +373,7 @@ func (s *server) EvalGrid(req *pb.EvalGridRequest, stream grpc.ServerStreamingSe
 					own = make([]float32, chunk*p.Nx)
 				}
 				buf := own[:n*p.Nx]
-				if err := grid.EvalRows(ctx, c.Loss, p, r, r+n, buf, 1); err != nil {
+				if err := grid.Fill(ctx, c.Loss, p, r, r+n, buf, 1); err != nil {
 					fail(err)
 					return
 				}

@@ -240,10 +240,10 @@ type Rows struct {
 	SharedDir string
 }
 
-// EvalRows evaluates the rows asked for. The plugin streams chunks; a
+// EvalGrid evaluates the rows asked for. The plugin streams chunks; a
 // chunk outside the request, of the wrong size or repeated, or rows left
 // missing, are ErrPluginFailed.
-func (c *SurfaceClient) EvalRows(ctx context.Context, o Rows) error {
+func (c *SurfaceClient) EvalGrid(ctx context.Context, o Rows) error {
 	p, row0, row1, dst := o.Plane, o.Row0, o.Row1, o.Dst
 	if err := p.Validate(); err != nil {
 		return fmt.Errorf("%w: %w", sdk.ErrBadRequest, err)

@@ -217,11 +217,11 @@ func TestClientServer(t *testing.T) {
 	}
 	p := grid.AxisPlane(2, 0, 1, nil, grid.Interval{Lo: -1, Hi: 1}, grid.Interval{Lo: -1, Hi: 1}, 33, 65)
 	got := make([]float32, 60*33)
-	if err := c.EvalRows(ctx, Rows{Ref: Ref{Name: "quad"}, Plane: p, Row0: 5, Row1: 65, Dst: got, ChunkRows: 7, Workers: 3}); err != nil {
+	if err := c.EvalGrid(ctx, Rows{Ref: Ref{Name: "quad"}, Plane: p, Row0: 5, Row1: 65, Dst: got, ChunkRows: 7, Workers: 3}); err != nil {
 		t.Fatal(err)
 	}
 	want := make([]float32, 60*33)
-	grid.EvalRows(ctx, quad{1}.Loss, p, 5, 65, want, 1)
+	grid.Fill(ctx, quad{1}.Loss, p, 5, 65, want, 1)
 	for k := range want {
 		if got[k] != want[k] {
 			t.Fatalf("streamed value %d = %v, want %v", k, got[k], want[k])
@@ -230,7 +230,7 @@ func TestClientServer(t *testing.T) {
 	// The same through a shared file; the file is gone afterwards.
 	dir := t.TempDir()
 	clear(got)
-	if err := c.EvalRows(ctx, Rows{Ref: Ref{Name: "quad"}, Plane: p, Row0: 5, Row1: 65, Dst: got, ChunkRows: 7, SharedDir: dir}); err != nil {
+	if err := c.EvalGrid(ctx, Rows{Ref: Ref{Name: "quad"}, Plane: p, Row0: 5, Row1: 65, Dst: got, ChunkRows: 7, SharedDir: dir}); err != nil {
 		t.Fatal(err)
 	}
 	for k := range want {
@@ -292,7 +292,7 @@ func TestClientSurvivesLiars(t *testing.T) {
 			if c.name == "claims shared rows unwritten" {
 				o.SharedDir = t.TempDir()
 			}
-			err := cl.EvalRows(context.Background(), o)
+			err := cl.EvalGrid(context.Background(), o)
 			if !errors.Is(err, ErrPluginFailed) || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("err = %v, want ErrPluginFailed containing %q", err, c.want)
 			}

@@ -107,11 +107,11 @@ func (p Plane) CheckRows(row0, row1, n int) error {
 // concurrent use.
 type Loss func(theta []float64) float64
 
-// EvalRows evaluates rows [row0, row1) of the plane into dst (len
+// Fill evaluates rows [row0, row1) of the plane into dst (len
 // (row1−row0)·Nx, row-major) with up to workers goroutines (0: one per CPU).
 // Values are stored as ToFloat32 converts them. It stops early with ctx's
 // error when ctx is cancelled.
-func EvalRows(ctx context.Context, loss Loss, p Plane, row0, row1 int, dst []float32, workers int) error {
+func Fill(ctx context.Context, loss Loss, p Plane, row0, row1 int, dst []float32, workers int) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}

@@ -49,10 +49,10 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-func TestEvalRows(t *testing.T) {
+func TestFill(t *testing.T) {
 	p := AxisPlane(2, 0, 1, nil, Interval{-1, 1}, Interval{-1, 1}, 7, 5)
 	dst := make([]float32, 3*7)
-	if err := EvalRows(context.Background(), quad, p, 1, 4, dst, 3); err != nil {
+	if err := Fill(context.Background(), quad, p, 1, 4, dst, 3); err != nil {
 		t.Fatal(err)
 	}
 	th := make([]float64, 2)
@@ -68,7 +68,7 @@ func TestEvalRows(t *testing.T) {
 	p3 := AxisPlane(3, 0, 2, []float64{0, 0.5, 0}, Interval{-1, 1}, Interval{-1, 1}, 4, 3)
 	sum := func(x []float64) float64 { return x[0] + 10*x[1] + 100*x[2] }
 	d3 := make([]float32, 12)
-	if err := EvalRows(context.Background(), sum, p3, 0, 3, d3, 0); err != nil {
+	if err := Fill(context.Background(), sum, p3, 0, 3, d3, 0); err != nil {
 		t.Fatal(err)
 	}
 	th3 := make([]float64, 3)
@@ -83,15 +83,15 @@ func TestEvalRows(t *testing.T) {
 	for _, c := range []struct {
 		r0, r1, n int
 	}{{0, 6, 42}, {3, 3, 0}, {0, 2, 5}} {
-		if err := EvalRows(context.Background(), quad, p, c.r0, c.r1, make([]float32, c.n), 1); !errors.Is(err, ErrBadPlane) {
+		if err := Fill(context.Background(), quad, p, c.r0, c.r1, make([]float32, c.n), 1); !errors.Is(err, ErrBadPlane) {
 			t.Errorf("rows %d..%d into %d: %v", c.r0, c.r1, c.n, err)
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	big := AxisPlane(2, 0, 1, nil, Interval{-1, 1}, Interval{-1, 1}, 10, 1000)
-	if err := EvalRows(ctx, quad, big, 0, 1000, make([]float32, 10000), 2); !errors.Is(err, context.Canceled) {
-		t.Errorf("cancelled EvalRows = %v", err)
+	if err := Fill(ctx, quad, big, 0, 1000, make([]float32, 10000), 2); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled Fill = %v", err)
 	}
 }
 

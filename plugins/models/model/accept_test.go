@@ -73,7 +73,7 @@ func TestLinRegLeastSquares(t *testing.T) {
 		pl := grid.AxisPlane(2, 0, 1, nil, sdk.Interval{Lo: th[0] - 0.37, Hi: th[0] + 0.61},
 			sdk.Interval{Lo: th[1] - 0.53, Hi: th[1] + 0.29}, nx, ny)
 		vals := make([]float32, nx*ny)
-		if err := grid.EvalRows(context.Background(), m.Loss, pl, 0, ny, vals, 0); err != nil {
+		if err := grid.Fill(context.Background(), m.Loss, pl, 0, ny, vals, 0); err != nil {
 			t.Fatal(err)
 		}
 		best := 0
