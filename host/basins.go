@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/compute/gl"
 	"github.com/landscape-go/landscape/compute/optimize"
 	"github.com/landscape-go/landscape/host/render"
 	"github.com/landscape-go/landscape/sdk"
 	"github.com/landscape-go/landscape/sdk/client"
-	"github.com/landscape-go/landscape/shaders"
 )
 
 // BasinsSpec runs an optimizer from every point of a scene's grid.
@@ -95,9 +95,9 @@ func (a *App) basinsGL(ctx context.Context, s BasinsSpec, starts []float64) ([]f
 			return nil, why, err
 		}
 	}
-	consts := make([]shaders.Const, len(s.Opt.Hyperparameters))
+	consts := make([]compute.Const, len(s.Opt.Hyperparameters))
 	for i, h := range s.Opt.Hyperparameters {
-		consts[i] = shaders.Const{Name: h.Name, Value: params[h.Name]}
+		consts[i] = compute.Const{Name: h.Name, Value: params[h.Name]}
 	}
 	update, stop := Progress(a.Stderr, "basins", s.Steps)
 	x, _, err := ev.StepRuns(ctx, gl.StepSpec{Surface: k, OptName: s.Opt.Name, OptGLSL: src, OptConsts: consts,

@@ -103,9 +103,12 @@ func (e *Evaluator) program(mode shaders.Mode, d compute.Kernel) (*program, time
 
 // surfaceConsts are d's constants as the kernels' (its number, flag and
 // choice hyperparameters with their configured values).
-func surfaceConsts(d compute.Kernel) []shaders.Const {
-	out := make([]shaders.Const, len(d.Consts))
-	for i, c := range d.Consts {
+func surfaceConsts(d compute.Kernel) []shaders.Const { return constsOf(d.Consts) }
+
+// constsOf is cs as the shader templates take them.
+func constsOf(cs []compute.Const) []shaders.Const {
+	out := make([]shaders.Const, len(cs))
+	for i, c := range cs {
 		out[i] = shaders.Const(c)
 	}
 	return out

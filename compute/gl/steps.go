@@ -21,7 +21,7 @@ type StepSpec struct {
 	// (sdk.OptimizerWithGLSL) and OptConsts its hyperparameters.
 	OptName   string
 	OptGLSL   string
-	OptConsts []shaders.Const
+	OptConsts []compute.Const
 	// Starts holds one point of Surface.Dim values per run.
 	Starts []float64
 	Steps  int
@@ -96,7 +96,7 @@ func (e *Evaluator) StepRuns(ctx context.Context, s StepSpec) (x []float32, loss
 		return nil, nil, fmt.Errorf("%w: optimizer %s: %v", ErrCompile, s.OptName, err)
 	}
 	runs := len(s.Starts) / dim
-	consts := append(shaders.Used(surfaceConsts(d), d.GLSL), shaders.Used(s.OptConsts, s.OptGLSL)...)
+	consts := append(shaders.Used(surfaceConsts(d), d.GLSL), shaders.Used(constsOf(s.OptConsts), s.OptGLSL)...)
 	if err := e.CheckData(d); err != nil {
 		return nil, nil, err
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/sdk"
-	"github.com/landscape-go/landscape/shaders"
 )
 
 // himmel is Himmelblau's function tilted along x,
@@ -140,7 +139,7 @@ func TestStepRunsAgreeWithCPU(t *testing.T) {
 			starts := tc.starts
 			e := c.Evaluator()
 			e.DispatchWork = tc.dispatch
-			consts := []shaders.Const{{Name: "lr", Value: tc.lr}, {Name: "mu", Value: tc.mu}}
+			consts := []compute.Const{{Name: "lr", Value: tc.lr}, {Name: "mu", Value: tc.mu}}
 			var calls, last int
 			got, loss, err := e.StepRuns(context.Background(), StepSpec{Surface: compute.Local{S: tc.s}.Kernel(), OptName: "test", OptGLSL: tc.step,
 				OptConsts: consts, Starts: starts, Steps: tc.steps, Progress: func(done, total int) {
@@ -180,7 +179,7 @@ func TestStepRunsErrors(t *testing.T) {
 		t.Errorf("compile error %v should name optimizer GLSL line 3", err)
 	}
 	// wave's snippet reads its hyperparameter s: an optimizer's s clashes.
-	clash := []shaders.Const{{Name: "s", Value: 1}}
+	clash := []compute.Const{{Name: "s", Value: 1}}
 	if _, _, err := e.StepRuns(context.Background(), StepSpec{Surface: compute.Local{S: s}.Kernel(), OptName: "x", OptGLSL: strings.Replace(bad, "nope", "s", 1), OptConsts: clash, Starts: []float64{1, 1}, Steps: 1}); err == nil || !strings.Contains(err.Error(), "two hyperparameters are named s") {
 		t.Errorf("clash: %v", err)
 	}
@@ -212,7 +211,7 @@ func (b bowlGrad) GLSL() string {
 
 func TestStepRunsUseAnalyticGradient(t *testing.T) {
 	c := testContext(t)
-	cs := []shaders.Const{{Name: "lr", Value: 0.25}}
+	cs := []compute.Const{{Name: "lr", Value: 0.25}}
 	starts := []float64{1, -2, 0.5, 0.25}
 	for _, tc := range []struct {
 		zero bool

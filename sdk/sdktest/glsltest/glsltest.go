@@ -16,7 +16,6 @@ import (
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/compute/gl"
 	"github.com/landscape-go/landscape/sdk"
-	"github.com/landscape-go/landscape/shaders"
 )
 
 var (
@@ -357,10 +356,10 @@ func CompareStep(t testing.TB, o sdk.OptimizerWithGLSL, p sdk.Params, s sdk.Surf
 	if src == "" {
 		return nil, fmt.Errorf("%s: the optimizer has no GPU step function for these hyperparameters", label)
 	}
-	var consts []shaders.Const
+	var consts []compute.Const
 	for _, h := range info.Hyperparameters {
 		if !h.Text {
-			consts = append(consts, shaders.Const{Name: h.Name, Value: full[h.Name]})
+			consts = append(consts, compute.Const{Name: h.Name, Value: full[h.Name]})
 		}
 	}
 	k, err := kernel(s)
