@@ -20,6 +20,9 @@ type App struct {
 	Stderr io.Writer
 	// Dirs overrides SearchDirs (tests).
 	Dirs []string
+	// Plugins, when set, are the plugins instead of those discovery finds
+	// (tests: plugins served in-process, see PluginFile.Reattach).
+	Plugins []PluginFile
 	// GLPlatform picks the GL platform (see gl.Options); "" tries all.
 	GLPlatform string
 
@@ -33,14 +36,17 @@ type App struct {
 // Manager discovers plugins (once) and returns the manager.
 func (a *App) Manager() (*Manager, error) {
 	a.once.Do(func() {
-		dirs := a.Dirs
-		if dirs == nil {
-			dirs = SearchDirs()
-		}
-		files, err := Discover(dirs)
-		if err != nil {
-			a.err = err
-			return
+		files := a.Plugins
+		if files == nil {
+			dirs := a.Dirs
+			if dirs == nil {
+				dirs = SearchDirs()
+			}
+			var err error
+			if files, err = Discover(dirs); err != nil {
+				a.err = err
+				return
+			}
 		}
 		a.mgr = NewManager(files, a.Stderr)
 	})
