@@ -15,6 +15,12 @@ var evalTemplate string
 //go:embed step.comp.glsl
 var stepTemplate string
 
+//go:embed grad.glsl
+var gradGLSL string
+
+//go:embed curvature.comp.glsl
+var curvatureTemplate string
+
 //go:embed minmax.comp.glsl
 var minmaxSource string
 
@@ -117,15 +123,26 @@ func Eval(mode Mode, snippet string, dim, ndata int, consts []Const) (EvalSource
 	if err != nil {
 		return EvalSource{}, err
 	}
-	before, after, ok := strings.Cut(evalTemplate, "//@SNIPPET\n")
+	return assemble(h, evalTemplate, snippet, "")
+}
+
+// assemble is the header h, the template up to its snippet marker, the
+// snippet (its lines numbered from 1, as the author wrote them), extra
+// (template code that uses the snippet), then the rest of the template,
+// numbered from TemplateLine on.
+func assemble(h, template, snippet, extra string) (EvalSource, error) {
+	before, after, ok := strings.Cut(template, "//@SNIPPET\n")
 	if !ok {
 		return EvalSource{}, fmt.Errorf("shaders: template has no snippet marker")
 	}
 	src := h + before
-	// The snippet from line 1, then back to the template's numbering.
 	next := strings.Count(src, "\n") + 1
 	src += "#line 1\n" + strings.TrimRight(snippet, "\n") + "\n"
-	src += "#line " + strconv.Itoa(TemplateLine+next+1) + "\n" + after
+	resume := "#line " + strconv.Itoa(TemplateLine+next+1) + "\n"
+	if extra != "" {
+		src += resume + extra
+	}
+	src += resume + after
 	return EvalSource{Source: src}, nil
 }
 
@@ -183,7 +200,7 @@ func Step(surface, optimizer string, dim, ndata int, consts []Const) (EvalSource
 		return EvalSource{}, fmt.Errorf("shaders: the surface snippet needs loss(), the optimizer's NSTATE and step()")
 	}
 	defs := fmt.Sprintf("#define LOCAL_X %d\n", StepLocalX)
-	if gradRE.MatchString(surface) {
+	if HasGrad(surface) {
 		defs += "#define LS_SURFACE_GRAD 1\n"
 	}
 	h, err := header(defs, dim, ndata, consts)
@@ -199,7 +216,8 @@ func Step(surface, optimizer string, dim, ndata int, consts []Const) (EvalSource
 	next := strings.Count(src, "\n") + 1
 	src += "#line 1\n" + strings.TrimRight(surface, "\n") + "\n"
 	src += "#line " + strconv.Itoa(OptimizerLine+1) + "\n" + strings.TrimRight(optimizer, "\n") + "\n"
-	src += "#line " + strconv.Itoa(TemplateLine+next+2) + "\n" + after
+	resume := "#line " + strconv.Itoa(TemplateLine+next+2) + "\n"
+	src += resume + gradGLSL + resume + after
 	return EvalSource{Source: src}, nil
 }
 
@@ -225,3 +243,29 @@ var textFrag string
 // top-left), coverage from an R8 atlas on texture unit 0, straight-alpha
 // colour. GLSL 330, so text works on OpenGL 3.3 and 4.1 (macOS) too.
 func Text() (vertex, fragment string) { return textVert, textFrag }
+
+// CurvatureLocalX is the curvature kernel's work-group size.
+const CurvatureLocalX = 64
+
+// Curvature assembles the curvature kernel for a surface's snippet: at
+// each grid point the loss, the gradient's norm and the plane Hessian (see
+// shaders/curvature.comp.glsl), from the snippet's grad() when it defines
+// one, else from differences of its loss().
+func Curvature(snippet string, dim, ndata int, consts []Const) (EvalSource, error) {
+	if !strings.Contains(snippet, "loss") {
+		return EvalSource{}, fmt.Errorf("shaders: the snippet defines no loss()")
+	}
+	defs := fmt.Sprintf("#define LOCAL_X %d\n", CurvatureLocalX)
+	if HasGrad(snippet) {
+		defs += "#define LS_SURFACE_GRAD 1\n"
+	}
+	h, err := header(defs, dim, ndata, consts)
+	if err != nil {
+		return EvalSource{}, err
+	}
+	return assemble(h, curvatureTemplate, snippet, gradGLSL)
+}
+
+// HasGrad reports whether a surface's snippet defines its analytic
+// gradient, void grad(out float g[DIM]).
+func HasGrad(snippet string) bool { return gradRE.MatchString(snippet) }
