@@ -93,3 +93,38 @@ func TestInProcessPlugin(t *testing.T) {
 		t.Errorf("cond=-1: %v", err)
 	}
 }
+
+// TestHessians checks the host's Hessians of an in-process plugin's
+// surface against the exact ones.
+func TestHessians(t *testing.T) {
+	himmelblau, _ := funcs.ByName("himmelblau")
+	a := inProcess(t, sdk.WithSurfaces(himmelblau))
+	ctx := context.Background()
+	cat, err := a.Catalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _ := cat.Lookup("himmelblau")
+	s, err := a.Configure(ctx, e, client.Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts := []float64{3, 2, -0.270845, -0.923039, 1.5, -4}
+	h, method, err := a.Hessians(ctx, s, pts)
+	if err != nil || method == "" {
+		t.Fatal(err, method)
+	}
+	for i := 0; i < 3; i++ {
+		x, y := pts[2*i], pts[2*i+1]
+		// f = (x²+y−11)² + (x+y²−7)²
+		want := []float64{12*x*x + 4*y - 42, 4 * (x + y), 4 * (x + y), 4*x + 12*y*y - 26}
+		for k, w := range want {
+			if got := h[4*i+k]; math.Abs(got-w) > 1e-6*(1+math.Abs(w)) {
+				t.Errorf("point %d entry %d = %v, want %v", i, k, got, w)
+			}
+		}
+	}
+	if _, _, err := a.Hessians(ctx, s, []float64{1, 2, 3}); !errors.Is(err, ErrBadInput) {
+		t.Errorf("ragged points: %v", err)
+	}
+}
