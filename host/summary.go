@@ -29,6 +29,35 @@ type Summary struct {
 	NaNCount        int            `json:"nan_count"`
 	Layout          string         `json:"layout"`
 	Timing          SummaryTiming  `json:"timing"`
+	// Quantity describes the map of a quantity other than the loss
+	// (AddQuantity); Min to Argmax are the loss's.
+	Quantity *SummaryQuantity `json:"quantity,omitempty"`
+}
+
+// SummaryQuantity is a map's quantity, how its Hessians were obtained, and
+// its extremes.
+type SummaryQuantity struct {
+	Name     string        `json:"name"`
+	Method   string        `json:"hessian_method"`
+	Min      *float64      `json:"min"`
+	Max      *float64      `json:"max"`
+	Argmin   *SummaryPoint `json:"argmin"`
+	Argmax   *SummaryPoint `json:"argmax"`
+	NaNCount int           `json:"nan_count"`
+}
+
+// AddQuantity describes the map f of the quantity name, its Hessians
+// obtained by method.
+func (s *Summary) AddQuantity(name, method string, f *compute.Field) {
+	q := &SummaryQuantity{Name: name, Method: method}
+	st := f.Stats()
+	q.NaNCount = st.NaN
+	if st.ArgMin[0] >= 0 {
+		mn, mx := st.Min, st.Max
+		q.Min, q.Max = &mn, &mx
+		q.Argmin, q.Argmax = point(f.Grid, st.ArgMin, mn), point(f.Grid, st.ArgMax, mx)
+	}
+	s.Quantity = q
 }
 
 // SummaryRange is the grid's extent; both ends are grid points.

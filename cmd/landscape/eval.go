@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/landscape-go/landscape/compute"
@@ -30,6 +31,14 @@ type sceneFlags struct {
 	// test asks run to evaluate the test loss too, when the surface has a
 	// train/test split.
 	test bool
+	// quantity is what the map shows (see registerQuantity).
+	quantity compute.Quantity
+}
+
+// registerQuantity adds --quantity (eval and render).
+func (f *sceneFlags) registerQuantity(c *cobra.Command) {
+	c.Flags().Var(quantityFlag{&f.quantity}, "quantity", "what the map shows: "+strings.Join(compute.Quantities(), ", ")+
+		" (the curvature quantities are of the Hessian restricted to the plane, the full Hessian for an axis plane of a 2-D surface)")
 }
 
 func (f *sceneFlags) register(c *cobra.Command, defRes int) {
@@ -71,10 +80,15 @@ type job struct {
 	field *compute.Field
 	// test is the test loss on the same grid, when asked for and the
 	// surface has a test set.
-	test    *compute.Field
-	dur     time.Duration
-	backend host.Backend
-	timing  compute.Timing
+	test *compute.Field
+	// quantity is the map of sceneFlags.quantity when it is not the loss
+	// (field then holds the loss), and method how its Hessians were
+	// obtained.
+	quantity *compute.Field
+	method   string
+	dur      time.Duration
+	backend  host.Backend
+	timing   compute.Timing
 }
 
 // run resolves the scene, opens the output (and, through open, any other
@@ -102,14 +116,27 @@ func (f *sceneFlags) run(ctx context.Context, app *host.App, surface string, set
 	update, stop := host.Progress(stderr, sc.Desc.Name, sc.Grid.Len())
 	start := time.Now()
 	var tm compute.Timing
-	field, backend, err := app.Evaluate(ctx, f.backend, sc, compute.Options{Progress: update, Timing: &tm})
+	o := compute.Options{Progress: update, Timing: &tm}
+	var (
+		field, quantity *compute.Field
+		backend         host.Backend
+		method          string
+	)
+	if f.quantity == compute.QLoss {
+		field, backend, err = app.Evaluate(ctx, f.backend, sc, o)
+	} else {
+		var c *compute.Curvatures
+		if c, backend, err = app.Curvatures(ctx, f.backend, sc, o); err == nil {
+			field, quantity, method = c.Field(compute.QLoss), c.Field(f.quantity), c.Method
+		}
+	}
 	stop()
 	if err != nil {
 		of.Abort()
 		return nil, err
 	}
-	j := &job{scene: sc, out: of, field: field, dur: time.Since(start), backend: backend, timing: tm}
-	if f.test {
+	j := &job{scene: sc, out: of, field: field, quantity: quantity, method: method, dur: time.Since(start), backend: backend, timing: tm}
+	if f.test && quantity == nil {
 		ts, ok, err := app.TestSet(ctx, sc.Surface)
 		if err == nil && ok {
 			tsc := *sc
@@ -189,10 +216,22 @@ Examples:
 			if j.test != nil {
 				extra = append(extra, host.NamedField{Name: "test_loss", Values: j.test.Values})
 			}
-			if err = host.WriteGrid(of, format, f, extra...); err != nil {
+			main := f
+			if j.quantity != nil {
+				// .npy holds the map alone; the others the loss beside it.
+				if format == ".npy" {
+					main = j.quantity
+				} else {
+					extra = append(extra, host.NamedField{Name: strings.ReplaceAll(sf.quantity.String(), "-", "_"), Values: j.quantity.Values})
+				}
+			}
+			if err = host.WriteGrid(of, format, main, extra...); err != nil {
 				return fmt.Errorf("writing %s: %w", out, err)
 			}
 			s := host.NewSummary(sc, j.backend, f, dur, time.Since(t0))
+			if j.quantity != nil {
+				s.AddQuantity(sf.quantity.String(), j.method, j.quantity)
+			}
 			s.Timing.KernelMS, s.Timing.ReadbackMS = host.Millis(j.timing.Kernel), host.Millis(j.timing.Readback)
 			if summary == "-" {
 				if err := host.WriteJSON(stdout, s); err != nil {
@@ -210,6 +249,7 @@ Examples:
 		},
 	}
 	sf.register(c, 512)
+	sf.registerQuantity(c)
 	sf.test = true
 	c.Flags().StringVarP(&out, "output", "o", "", "output file: .npy, .npz, .csv or .vts")
 	c.Flags().StringVar(&summary, "summary", "", "also write a JSON summary (min, max, argmin, range, timing) to this .json file, or - for stdout")

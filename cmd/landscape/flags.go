@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/host"
 	"github.com/landscape-go/landscape/host/render"
 	"github.com/landscape-go/landscape/sdk"
@@ -401,4 +402,19 @@ func (f choicesFlag) Set(s string) error {
 	}
 	*f.v = names
 	return nil
+}
+
+// quantityFlag is --quantity (see compute.Quantity).
+type quantityFlag struct{ v *compute.Quantity }
+
+func (f quantityFlag) String() string {
+	if f.v == nil {
+		return ""
+	}
+	return f.v.String()
+}
+func (f quantityFlag) Type() string { return "quantity" }
+func (f quantityFlag) Set(s string) (err error) {
+	*f.v, err = compute.ParseQuantity(s)
+	return err
 }

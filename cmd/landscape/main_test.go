@@ -107,6 +107,7 @@ func TestScripts(t *testing.T) {
 			"labelsagree": cmdLabelsAgree,
 			"colorsnear":  cmdColorsNear,
 			"curvemin":    cmdCurveMin,
+			"npyclose":    cmdNPYClose,
 		},
 	})
 }
@@ -377,4 +378,47 @@ func decodePNG(ts *testscript.TestScript, name string) image.Image {
 		ts.Fatalf("%s: %v", name, err)
 	}
 	return img
+}
+
+// npyclose A.npy B.npy RTOL: the arrays have one shape, NaN at the same
+// points, and differ nowhere by more than RTOL times B's largest
+// magnitude.
+func cmdNPYClose(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: npyclose A.npy B.npy RTOL")
+	}
+	ay, ax, a, err := readNPY(ts.MkAbs(args[0]))
+	if err != nil {
+		ts.Fatalf("%s: %v", args[0], err)
+	}
+	by, bx, b, err := readNPY(ts.MkAbs(args[1]))
+	if err != nil {
+		ts.Fatalf("%s: %v", args[1], err)
+	}
+	if ay != by || ax != bx {
+		ts.Fatalf("shapes (%d, %d) and (%d, %d) differ", ay, ax, by, bx)
+	}
+	rtol, err := strconv.ParseFloat(args[2], 64)
+	if err != nil {
+		ts.Fatalf("npyclose: RTOL %q", args[2])
+	}
+	scale := 0.0
+	for _, v := range b {
+		if v == v {
+			scale = math.Max(scale, math.Abs(float64(v)))
+		}
+	}
+	worst := 0.0
+	for k := range a {
+		if (a[k] != a[k]) != (b[k] != b[k]) {
+			ts.Fatalf("point %d: %v and %v (NaN in one only)", k, a[k], b[k])
+		}
+		if a[k] == a[k] {
+			worst = math.Max(worst, math.Abs(float64(a[k])-float64(b[k])))
+		}
+	}
+	if worst > rtol*scale {
+		ts.Fatalf("largest difference %g, over %g of the scale %g", worst, rtol, scale)
+	}
+	ts.Logf("largest difference %g (%.2g of the scale %g)", worst, worst/scale, scale)
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/host"
 	"github.com/landscape-go/landscape/host/render"
 	"github.com/landscape-go/landscape/sdk/client"
@@ -74,6 +75,20 @@ Examples:
 				Width: width, Height: height, Levels: lv, Log: logScale, Colormap: colormap,
 				Title: title(sc),
 			}
+			if j.quantity != nil {
+				// The map of the quantity; signed ones take a diverging
+				// colormap unless one is asked for.
+				f = j.quantity
+				opt.Quantity = sf.quantity.String()
+				opt.Title += ": " + opt.Quantity + " (" + j.method + ")"
+				switch sf.quantity {
+				case compute.QMinEig, compute.QMaxEig, compute.QTrace, compute.QDet:
+					opt.Symmetric = !logScale
+					if !cmd.Flags().Changed("colormap") {
+						opt.Colormap = "coolwarm"
+					}
+				}
+			}
 			if !noMinima {
 				opt.Markers = markers(sc)
 			}
@@ -88,6 +103,7 @@ Examples:
 		},
 	}
 	sf.register(c, 1024)
+	sf.registerQuantity(c)
 	fl := c.Flags()
 	fl.StringVarP(&out, "output", "o", "", "output .png file")
 	fl.Var(intRange{&width, 128, 16384}, "width", "image width in pixels")

@@ -131,7 +131,7 @@ func renderBasins(g compute.Grid, labels []int32, basins []Basin, field *compute
 			return nil, fr, fmt.Errorf("render: field spans [%v, %v]×[%v, %v], the basins [%v, %v]×[%v, %v]; they must match",
 				fg.X.Lo, fg.X.Hi, fg.Y.Lo, fg.Y.Hi, g.X.Lo, g.X.Hi, g.Y.Lo, g.Y.Hi)
 		}
-		if col, err = colourField(field, o.Log); err != nil {
+		if col, err = colourField(field, o.Log, false); err != nil {
 			return nil, fr, err
 		}
 	}

@@ -14,12 +14,15 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// Colourbar labels.
+// Colourbar labels, of the loss or another quantity q.
 const (
 	labelLinear = "loss"
 	labelLog    = "loss (log colour scale)"
 	labelLogQ   = "log10(loss − min + ε)"
 )
+
+// labelOf is label with the loss replaced by the quantity q.
+func labelOf(label, q string) string { return strings.Replace(label, "loss", q, 1) }
 
 // colourbar is the vertical colourbar to the right of the plot: a
 // plotter.ColorBar with ticks and labels drawn on its right.
@@ -55,16 +58,16 @@ func newColourbar(c colouring, barH vg.Length) *colourbar {
 	var ok bool
 	if c.log {
 		b.ticks, ok = logTicks(c, barH, textH)
-		b.label = labelLog
+		b.label = labelOf(labelLog, c.quantity())
 	}
 	if !ok {
 		n := max(3, min(10, int(barH/55)))
 		for _, t := range (niceTicks{n: n}).Ticks(c.lo, c.hi) {
 			b.ticks = append(b.ticks, cbTick{v: t.Value, label: t.Label})
 		}
-		b.label = labelLinear
+		b.label = labelOf(labelLinear, c.quantity())
 		if c.log {
-			b.label = labelLogQ
+			b.label = labelOf(labelLogQ, c.quantity())
 		}
 	}
 	// Keep ticks on the bar (the default ticker may step past its ends).

@@ -85,7 +85,7 @@ func compare(f *compute.Field, o Options, curves []Curve) (img *image.RGBA, cl c
 	if err != nil {
 		return nil, cl, err
 	}
-	col, err := colourField(f, s.log)
+	col, err := colourField(f, s.log, false)
 	if err != nil {
 		return nil, cl, err
 	}

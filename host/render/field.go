@@ -21,11 +21,21 @@ type colouring struct {
 	log bool
 	eps float64
 	nan int // undefined points (NaN or ±Inf)
+	// name is what the values are ("" means the loss), for labels.
+	name string
+}
+
+// quantity is c's name for labels.
+func (c colouring) quantity() string {
+	if c.name == "" {
+		return "loss"
+	}
+	return c.name
 }
 
 // colourField computes the coloured quantity of f. Non-finite values count
-// as undefined.
-func colourField(f *compute.Field, logScale bool) (colouring, error) {
+// as undefined. symmetric centres a linear range on zero.
+func colourField(f *compute.Field, logScale, symmetric bool) (colouring, error) {
 	c := colouring{z: make([]float64, len(f.Values))}
 	first := true
 	for _, v := range f.Values {
@@ -60,6 +70,9 @@ func colourField(f *compute.Field, logScale bool) (colouring, error) {
 		rng := c.vmax - c.vmin
 		c.eps = rng * 1e-6
 		c.lo, c.hi = math.Log10(c.eps), math.Log10(rng+c.eps)
+	case symmetric:
+		m := math.Max(math.Abs(c.vmin), math.Abs(c.vmax))
+		c.lo, c.hi = -m, m
 	default:
 		c.lo, c.hi = c.vmin, c.vmax
 	}

@@ -70,6 +70,12 @@ type Options struct {
 	// corner of the plot they cover least (paths with an empty Label are
 	// left out of the legend). BasinsPNG ignores Paths.
 	Paths []Path
+	// Quantity names what the colours show, for the colourbar; "" means
+	// the loss.
+	Quantity string
+	// Symmetric centres the colour range on zero (for signed quantities
+	// such as curvature, with a diverging colormap).
+	Symmetric bool
 }
 
 const (
@@ -222,10 +228,11 @@ func render(f *compute.Field, o Options) (img *image.RGBA, fr frame, err error) 
 	if err != nil {
 		return nil, fr, err
 	}
-	col, err := colourField(f, s.log)
+	col, err := colourField(f, s.log, o.Symmetric)
 	if err != nil {
 		return nil, fr, err
 	}
+	col.name = o.Quantity
 	// gonum/plot reports some impossible states by panicking; none should
 	// be reachable from validated input, but a library must not crash its
 	// caller, so turn any into an error.

@@ -503,7 +503,7 @@ func TestLogColourbar(t *testing.T) {
 			if !fr.logq {
 				t.Error("log colouring not used")
 			}
-			col, err := colourField(tc.f, true)
+			col, err := colourField(tc.f, true, false)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,0 +1,107 @@
+package host
+
+import (
+	"context"
+	"math"
+
+	"github.com/landscape-go/landscape/compute"
+	"github.com/landscape-go/landscape/sdk/client"
+	"github.com/landscape-go/landscape/sdk/grid"
+)
+
+// Curvatures evaluates, at every point of the scene's grid, the loss, the
+// norm of the full gradient and the plane Hessian (the Hessian of
+// (x, y) ↦ f(origin + x·u + y·v); for an axis plane of a 2-D surface its
+// full Hessian), with the backend asked for, as Evaluate does: on the GPU
+// from the surface's GLSL (float32, differences of its grad() or loss()),
+// on the CPU from its plugin (float64). It returns the backend that did
+// the work; the result's Method says how the Hessian was obtained.
+func (a *App) Curvatures(ctx context.Context, backend Backend, sc *Scene, o compute.Options) (*compute.Curvatures, Backend, error) {
+	var c *compute.Curvatures
+	used, err := a.withBackend(backend, func() (string, error) {
+		ev, k, why, err := a.gpuFor(ctx, sc.Surface)
+		if ev == nil {
+			return why, err
+		}
+		c, err = ev.Curvatures(ctx, k, sc.Grid, o)
+		if err == nil && sc.Desc.DataLen > 0 {
+			g := sc.Grid
+			cols, rows := spread(g.Nx), spread(g.Ny)
+			pts := make([]float64, 3*g.Dim())
+			gpu := make([]float32, 3)
+			for i := range gpu {
+				g.Point(pts[i*g.Dim():(i+1)*g.Dim()], cols[i], rows[i])
+				gpu[i] = c.Loss[rows[i]*g.Nx+cols[i]]
+			}
+			err = a.verifyGPU(ctx, sc.Surface, pts, gpu)
+		}
+		return refusal(err)
+	}, func() (err error) {
+		c, err = a.cpuCurvatures(ctx, sc, o)
+		return err
+	})
+	return c, used, err
+}
+
+// cpuCurvatures asks the plugin for the gradient at every grid point and
+// at its neighbours ±h along u and v, in batches, and takes central
+// differences of the gradients' components along u and v (float64, h =
+// 1e-5·max(1, |coordinate|) in plane units).
+func (a *App) cpuCurvatures(ctx context.Context, sc *Scene, o compute.Options) (*compute.Curvatures, error) {
+	g := sc.Grid
+	dim, n := g.Dim(), g.Len()
+	c := compute.NewCurvatures(g)
+	c.Method = "gradient differences"
+	const per = 5 // the point, then ±h along u, ±h along v
+	batch := max(1, pointsBatch/per)
+	th := make([]float64, dim)
+	dot := func(a, b []float64) float64 {
+		s := 0.0
+		for i := range a {
+			s += a[i] * b[i]
+		}
+		return s
+	}
+	for lo := 0; lo < n; lo += batch {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		hi := min(lo+batch, n)
+		pts := make([]float64, 0, (hi-lo)*per*dim)
+		hs := make([][2]float64, 0, hi-lo)
+		for k := lo; k < hi; k++ {
+			i, j := k%g.Nx, k/g.Nx
+			x, y := g.XAt(i), g.YAt(j)
+			hu, hv := 1e-5*math.Max(1, math.Abs(x)), 1e-5*math.Max(1, math.Abs(y))
+			hs = append(hs, [2]float64{hu, hv})
+			for _, d := range [per][2]float64{{0, 0}, {hu, 0}, {-hu, 0}, {0, hv}, {0, -hv}} {
+				for q := range th {
+					th[q] = g.Origin[q] + (x+d[0])*g.U[q] + (y+d[1])*g.V[q]
+				}
+				pts = append(pts, th...)
+			}
+		}
+		cctx, cancel := a.CallTimeout(ctx)
+		l, gr, err := sc.Entry.Client.Gradient(cctx, client.Points{Ref: sc.Ref, Dim: dim, Points: pts})
+		cancel()
+		if err != nil {
+			return nil, err
+		}
+		for k := lo; k < hi; k++ {
+			b := (k - lo) * per
+			gd := func(m int) []float64 { return gr[(b+m)*dim : (b+m+1)*dim] }
+			hu, hv := hs[k-lo][0], hs[k-lo][1]
+			huu := (dot(gd(1), g.U) - dot(gd(2), g.U)) / (2 * hu)
+			hvu := (dot(gd(1), g.V) - dot(gd(2), g.V)) / (2 * hu)
+			huv := (dot(gd(3), g.U) - dot(gd(4), g.U)) / (2 * hv)
+			hvv := (dot(gd(3), g.V) - dot(gd(4), g.V)) / (2 * hv)
+			c.Loss[k] = grid.ToFloat32(l[b])
+			c.GradNorm[k] = grid.ToFloat32(math.Sqrt(dot(gd(0), gd(0))))
+			c.Huu[k], c.Huv[k], c.Hvv[k] = grid.ToFloat32(huu), grid.ToFloat32((huv+hvu)/2), grid.ToFloat32(hvv)
+		}
+		if o.Progress != nil {
+			o.Progress(hi, n)
+		}
+	}
+	return c, nil
+}
