@@ -295,16 +295,18 @@ type PlaneKind int
 
 // The planes: two parameters vary (axis), two seeded Gaussian directions
 // (random), the same rescaled filter by filter to the origin's norms
-// (filter, Li et al. 2018), or the first two principal directions of an
-// optimizer trajectory (pca).
+// (filter, Li et al. 2018), the first two principal directions of an
+// optimizer trajectory (pca), or two directions given (dirs).
 const (
 	PlaneAxis PlaneKind = iota
 	PlaneRandom
 	PlaneFilter
 	PlanePCA
+	// PlaneDirs takes the directions the user brings (PlaneSpec.Dirs).
+	PlaneDirs
 )
 
-var planeNames = enum{"axis", "random", "filter", "pca"}
+var planeNames = enum{"axis", "random", "filter", "pca", "dirs"}
 
 // String is k's name.
 func (k PlaneKind) String() string { return planeNames.name(int(k)) }

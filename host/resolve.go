@@ -38,6 +38,8 @@ type PlaneSpec struct {
 	Seed uint64
 	// Trajectory holds the points a PCA plane is fitted to.
 	Trajectory [][]float64
+	// Dirs are a dirs plane's two directions.
+	Dirs [2][]float64
 }
 
 // SceneSpec is what to evaluate: a surface, configured, on a plane.
@@ -82,6 +84,9 @@ func (a *App) ResolveScene(ctx context.Context, cat *Catalog, spec SceneSpec) (*
 			Msg: fmt.Sprintf("%dx%d needs %s for the grid alone, over the %s memory budget", nx, ny, FormatBytes(need), FormatBytes(budget))}
 	}
 	p := spec.Plane
+	if p.Kind == PlaneDirs && (p.Dirs[0] == nil || p.Dirs[1] == nil) {
+		return nil, badInput("directions", "are needed by a dirs plane: two vectors, u and v")
+	}
 	if p.Kind == PlanePCA {
 		if len(p.Trajectory) == 0 {
 			return nil, badInput("trajectory", "is needed by a pca plane (write one with landscape optimize -o FILE.csv)")
@@ -140,6 +145,17 @@ func (a *App) ResolveScene(ctx context.Context, cat *Catalog, spec SceneSpec) (*
 		}
 		plane = grid.Plane{Origin: at, U: u, V: v, X: sdk.Interval{Lo: -1, Hi: 1}, Y: sdk.Interval{Lo: -1, Hi: 1}, Nx: nx, Ny: ny}
 		sc.Grid.XLabel, sc.Grid.YLabel = "d1", "d2"
+	case PlaneDirs:
+		u, v := p.Dirs[0], p.Dirs[1]
+		if len(u) != desc.Dim || len(v) != desc.Dim {
+			return nil, badInput("directions", "have %d and %d values; %s has %d parameters", len(u), len(v), desc.Name, desc.Dim)
+		}
+		if err := compute.CheckPlaneDirections(u, v); err != nil {
+			return nil, &InputError{Input: "directions", Msg: err.Error(), Err: err}
+		}
+		at := startOrMinimum(p.At, desc)
+		plane = grid.Plane{Origin: at, U: u, V: v, X: sdk.Interval{Lo: -1, Hi: 1}, Y: sdk.Interval{Lo: -1, Hi: 1}, Nx: nx, Ny: ny}
+		sc.Grid.XLabel, sc.Grid.YLabel = "u", "v"
 	default:
 		return nil, badInput("plane", "%d is no plane kind", p.Kind)
 	}

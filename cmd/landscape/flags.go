@@ -341,6 +341,8 @@ func flagFor(input string) string {
 		return "--set"
 	case "batch size":
 		return "--batch-size"
+	case "directions":
+		return "--dirs"
 	case "axes", "range", "trajectory", "plane", "from", "to", "start", "backend", "backends":
 		return "--" + input
 	}
@@ -417,4 +419,33 @@ func (f quantityFlag) Type() string { return "quantity" }
 func (f quantityFlag) Set(s string) (err error) {
 	*f.v, err = compute.ParseQuantity(s)
 	return err
+}
+
+// dirsFlag is --dirs U,V: two vector files (a trajectory's last point,
+// FILE@K, or a .npy vector).
+type dirsFlag struct {
+	v *[2][]float64
+	s string
+}
+
+func (f *dirsFlag) String() string { return f.s }
+func (f *dirsFlag) Type() string   { return "U.npy,V.npy" }
+func (f *dirsFlag) Set(s string) error {
+	a, b, ok := strings.Cut(s, ",")
+	if !ok || strings.Contains(b, ",") {
+		return fmt.Errorf("want two vector files, for example u.npy,v.npy")
+	}
+	var d [2][]float64
+	for i, p := range []string{a, b} {
+		if !strings.Contains(p, ".") {
+			return fmt.Errorf("want two vector files, for example u.npy,v.npy")
+		}
+		v, err := host.LoadVector(strings.TrimSpace(p))
+		if err != nil {
+			return err
+		}
+		d[i] = v
+	}
+	*f.v, f.s = d, s
+	return nil
 }
