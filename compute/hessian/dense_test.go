@@ -257,6 +257,9 @@ func batchGrad(f func(dst, p []float64), n int) Gradient {
 }
 
 func TestDifferences(t *testing.T) {
+	if DefaultStep != math.Cbrt(0x1p-52) || !relClose(defaultLossStep, math.Pow(0x1p-52, 0.25), 1e-15, 0) {
+		t.Errorf("default steps %v, %v; want ∛ε %v and ∜ε %v", DefaultStep, float64(defaultLossStep), math.Cbrt(0x1p-52), math.Pow(0x1p-52, 0.25))
+	}
 	ctx := context.Background()
 	at := []float64{0.7, -1.3, 0.4}
 	want := cubicHessian(at)

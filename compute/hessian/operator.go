@@ -151,10 +151,14 @@ func (m matrixOp) Apply(_ context.Context, dst, vs []float64) error {
 // gradient in the same layout.
 type Gradient func(ctx context.Context, dst, points []float64) error
 
-// DefaultStep is the relative step of Differences: ε^(1/3) for float64,
-// which balances the truncation error of a central difference (O(t²))
-// against the rounding of the gradients (O(ε/t)).
-var DefaultStep = math.Cbrt(0x1p-52)
+// DefaultStep is the relative step of Differences: ε^(1/3) for float64
+// (∛2⁻⁵²), which balances the truncation error of a central difference
+// (O(t²)) against the rounding of the gradients (O(ε/t)).
+const DefaultStep = 6.055454452393339e-06
+
+// defaultLossStep is LossHessian's: ε^(1/4) = 2⁻¹³, which balances O(t²)
+// against the O(ε/t²) rounding of second differences of losses.
+const defaultLossStep = 0x1p-13
 
 // Differences is the Operator of the Hessian at x by central differences
 // of grad: for a vector v ≠ 0 with u = v/‖v‖,
@@ -313,7 +317,7 @@ func LossHessian(ctx context.Context, loss Loss, x []float64, step float64, maxD
 	if loss == nil {
 		return nil, errInvalid("no loss function")
 	}
-	t, err := diffStep(x, step, math.Pow(0x1p-52, 0.25))
+	t, err := diffStep(x, step, defaultLossStep)
 	if err != nil {
 		return nil, err
 	}
