@@ -159,17 +159,7 @@ func npyHeader(w io.Writer, descr, shape string) error {
 }
 
 // WriteNPYVector writes v as a 1-D float64 .npy array.
-func WriteNPYVector(w io.Writer, v []float64) error {
-	if err := npyHeader(w, "<f8", fmt.Sprintf("(%d,)", len(v))); err != nil {
-		return err
-	}
-	b := make([]byte, 0, 8*len(v))
-	for _, x := range v {
-		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
-	}
-	_, err := w.Write(b)
-	return err
-}
+func WriteNPYVector(w io.Writer, v []float64) error { return writeNPY64(w, -1, len(v), v) }
 
 // WriteCSV writes the Field as x,y,loss rows (row-major, y outer), with NaN
 // for undefined points, and a column per extra array (test_loss, say).

@@ -343,7 +343,9 @@ func flagFor(input string) string {
 		return "--batch-size"
 	case "directions":
 		return "--dirs"
-	case "axes", "range", "trajectory", "plane", "from", "to", "start", "backend", "backends":
+	case "dense limit":
+		return "--max-dense"
+	case "axes", "range", "trajectory", "plane", "from", "to", "start", "backend", "backends", "top", "bottom", "groups":
 		return "--" + input
 	}
 	return ""

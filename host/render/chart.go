@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -58,7 +59,7 @@ func chartPlot(c Chart) (*plot.Plot, error) {
 	p.Add(plotter.NewGrid())
 	if c.LogY {
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = powerTicks{}
 	}
 	ylo, yhi := math.Inf(1), math.Inf(-1)
 	for _, s := range c.Series {
@@ -116,4 +117,27 @@ func chartPlot(c Chart) (*plot.Plot, error) {
 	}
 	p.Legend.Top = true
 	return p, nil
+}
+
+// powerTicks labels a log axis at powers of ten ("0.001", "1e+06"), at most
+// about eight of them labelled, with the powers between as minor ticks.
+type powerTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (powerTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(lo > 0) || !(hi >= lo) {
+		return nil
+	}
+	k0, k1 := int(math.Floor(math.Log10(lo))), int(math.Ceil(math.Log10(hi)))
+	step := max(1, (k1-k0+7)/8)
+	var out []plot.Tick
+	for k := k0; k <= k1; k++ {
+		v := math.Pow10(k)
+		t := plot.Tick{Value: v}
+		if (k-k0)%step == 0 {
+			t.Label = strconv.FormatFloat(v, 'g', -1, 64)
+		}
+		out = append(out, t)
+	}
+	return out
 }
