@@ -296,7 +296,8 @@ type PlaneKind int
 // The planes: two parameters vary (axis), two seeded Gaussian directions
 // (random), the same rescaled filter by filter to the origin's norms
 // (filter, Li et al. 2018), the first two principal directions of an
-// optimizer trajectory (pca), or two directions given (dirs).
+// optimizer trajectory (pca), two directions given (dirs), or the
+// Hessian's eigenvectors (hessian).
 const (
 	PlaneAxis PlaneKind = iota
 	PlaneRandom
@@ -304,9 +305,13 @@ const (
 	PlanePCA
 	// PlaneDirs takes the directions the user brings (PlaneSpec.Dirs).
 	PlaneDirs
+	// PlaneHessian takes the Hessian's eigenvectors at the point: its two
+	// largest eigenvalues', or its largest's and smallest's
+	// (PlaneSpec.Extremes).
+	PlaneHessian
 )
 
-var planeNames = enum{"axis", "random", "filter", "pca", "dirs"}
+var planeNames = enum{"axis", "random", "filter", "pca", "dirs", "hessian"}
 
 // String is k's name.
 func (k PlaneKind) String() string { return planeNames.name(int(k)) }

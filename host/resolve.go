@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/landscape-go/landscape/compute"
+	"github.com/landscape-go/landscape/compute/hessian"
 	"github.com/landscape-go/landscape/sdk"
 	"github.com/landscape-go/landscape/sdk/client"
 	"github.com/landscape-go/landscape/sdk/grid"
@@ -40,6 +41,10 @@ type PlaneSpec struct {
 	Trajectory [][]float64
 	// Dirs are a dirs plane's two directions.
 	Dirs [2][]float64
+	// Extremes makes a hessian plane's directions the eigenvectors of the
+	// largest and the smallest eigenvalue (the default: of the two
+	// largest).
+	Extremes bool
 }
 
 // SceneSpec is what to evaluate: a surface, configured, on a plane.
@@ -156,6 +161,14 @@ func (a *App) ResolveScene(ctx context.Context, cat *Catalog, spec SceneSpec) (*
 		at := startOrMinimum(p.At, desc)
 		plane = grid.Plane{Origin: at, U: u, V: v, X: sdk.Interval{Lo: -1, Hi: 1}, Y: sdk.Interval{Lo: -1, Hi: 1}, Nx: nx, Ny: ny}
 		sc.Grid.XLabel, sc.Grid.YLabel = "u", "v"
+	case PlaneHessian:
+		at := startOrMinimum(p.At, desc)
+		u, v, labels, err := a.hessianDirections(ctx, surf, at, p.Extremes, p.Seed)
+		if err != nil {
+			return nil, err
+		}
+		plane = grid.Plane{Origin: at, U: u, V: v, X: sdk.Interval{Lo: -1, Hi: 1}, Y: sdk.Interval{Lo: -1, Hi: 1}, Nx: nx, Ny: ny}
+		sc.Grid.XLabel, sc.Grid.YLabel = labels[0], labels[1]
 	default:
 		return nil, badInput("plane", "%d is no plane kind", p.Kind)
 	}
@@ -316,3 +329,29 @@ func Declares(hs []sdk.Hyperparameter, name string) bool {
 }
 
 var _ = strings.Join
+
+// hessianDirections are the unit eigenvectors of s's Hessian at at that
+// span a hessian plane (see PlaneSpec.Extremes), found by Lanczos, and
+// the axes' labels with their eigenvalues.
+func (a *App) hessianDirections(ctx context.Context, s *Surface, at []float64, extremes bool, seed uint64) (u, v []float64, labels [2]string, err error) {
+	if s.Desc.Dim < 2 {
+		return nil, nil, labels, badInput("plane", "hessian needs at least 2 parameters")
+	}
+	op, err := a.HessianOperator(ctx, s, at, nil)
+	if err != nil {
+		return nil, nil, labels, err
+	}
+	ls := hessian.LanczosSettings{Top: 2, Seed: seed}
+	if extremes {
+		ls = hessian.LanczosSettings{Top: 1, Bottom: 1, Seed: seed}
+	}
+	e, err := hessian.Lanczos(ctx, op, ls)
+	if err != nil {
+		return nil, nil, labels, &InputError{Input: "plane", Msg: "hessian: " + a.hessianError(err).Error(), Err: err}
+	}
+	pairs := append(append([]hessian.Eigenpair(nil), e.Top...), e.Bottom...)
+	for i, p := range pairs[:2] {
+		labels[i] = fmt.Sprintf("eigenvector of λ = %.4g", p.Value)
+	}
+	return pairs[0].Vector, pairs[1].Vector, labels, nil
+}

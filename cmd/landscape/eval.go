@@ -29,6 +29,7 @@ type sceneFlags struct {
 	trajectory trajectoryFlag
 	dirs       dirsFlag
 	dirVecs    [2][]float64
+	extremes   string
 	set        client.Settings
 	// test asks run to evaluate the test loss too, when the surface has a
 	// train/test split.
@@ -53,18 +54,20 @@ func (f *sceneFlags) register(c *cobra.Command, defRes int) {
 	fl.Var(axesFlag{&f.axes}, "axes", "the two parameter indices that vary")
 	fl.Var(bytesFlag{&f.maxBytes}, "max-memory", "refuse grids needing more memory than this")
 	fl.Var(backendFlag{&f.backend}, "backend", "auto (GPU when possible, else CPU), gl or cpu")
-	fl.Var(planeFlag{&f.plane}, "plane", "the plane: axis (--axes vary), random or filter (seeded Gaussian directions through --at; filter rescales them per filter, Li et al. 2018), pca (of --trajectory), dirs (--dirs through --at)")
+	fl.Var(planeFlag{&f.plane}, "plane", "the plane: axis (--axes vary), random or filter (seeded Gaussian directions through --at; filter rescales them per filter, Li et al. 2018), pca (of --trajectory), dirs (--dirs through --at), hessian (the Hessian's eigenvectors at --at, see --hessian-dirs)")
 	fl.Uint64Var(&f.planeSeed, "plane-seed", 1, "seed of random and filter directions")
 	fl.Var(&f.trajectory, "trajectory", "trajectory file (.csv or .json from 'landscape optimize -o') whose principal plane --plane pca shows")
 	f.dirs.v = &f.dirVecs
 	fl.Var(&f.dirs, "dirs", "the directions of --plane dirs: two vector files, u.npy,v.npy (a trajectory's last point or FILE@K too)")
+	f.extremes = "top"
+	fl.Var(choiceFlag{&f.extremes, []string{"top", "top,bottom"}}, "hessian-dirs", "the eigenvectors of --plane hessian: of the two largest eigenvalues (top) or of the largest and the smallest (top,bottom)")
 }
 
 // spec is the scene the flags ask for, of surface configured with
 // settings (the surface's part of --set).
 func (f *sceneFlags) spec(surface string, settings client.Settings) host.SceneSpec {
 	return host.SceneSpec{Surface: surface, Settings: settings, Res: f.res, Range: f.rng, MaxBytes: f.maxBytes,
-		Plane: host.PlaneSpec{Kind: f.plane, Axes: f.axes, At: f.at, Seed: f.planeSeed, Trajectory: f.trajectory.pts, Dirs: f.dirVecs}}
+		Plane: host.PlaneSpec{Kind: f.plane, Axes: f.axes, At: f.at, Seed: f.planeSeed, Trajectory: f.trajectory.pts, Dirs: f.dirVecs, Extremes: f.extremes == "top,bottom"}}
 }
 
 // resolve turns the flags into a scene of surface configured with
