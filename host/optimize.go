@@ -44,6 +44,9 @@ type Trajectory struct {
 	// whose Loss is the mini-batch's); Test is the test loss at each
 	// record when the surface has a test set. Nil otherwise.
 	Train, Test []float64
+	// Sharpness is the largest eigenvalue of the Hessian at the records
+	// Track measured (NaN at the others); nil when none was asked for.
+	Sharpness []float64
 }
 
 // Optimize runs the spec's runs as one batch in the optimizer's plugin,

@@ -11,8 +11,9 @@ import (
 )
 
 // WriteTrajectoryCSV writes step,loss,grad_norm,x0,x1,... rows, with
-// train_loss (mini-batch runs) and test_loss (surfaces with a test set)
-// after x when the run has them.
+// train_loss (mini-batch runs), test_loss (surfaces with a test set) and
+// sharpness (tracked runs; NaN where not measured) after x when the run
+// has them.
 func WriteTrajectoryCSV(w io.Writer, t *Trajectory) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("step,loss,grad_norm")
@@ -24,6 +25,9 @@ func WriteTrajectoryCSV(w io.Writer, t *Trajectory) error {
 	}
 	if t.Test != nil {
 		bw.WriteString(",test_loss")
+	}
+	if t.Sharpness != nil {
+		bw.WriteString(",sharpness")
 	}
 	bw.WriteByte('\n')
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
@@ -37,6 +41,9 @@ func WriteTrajectoryCSV(w io.Writer, t *Trajectory) error {
 		}
 		if t.Test != nil {
 			bw.WriteString("," + f(t.Test[i]))
+		}
+		if t.Sharpness != nil {
+			bw.WriteString("," + f(t.Sharpness[i]))
 		}
 		bw.WriteByte('\n')
 	}
@@ -60,6 +67,8 @@ type TrajectoryReport struct {
 	// TrainLoss and TestLoss: see Trajectory's Train and Test.
 	TrainLoss []*float64 `json:"train_loss,omitempty"`
 	TestLoss  []*float64 `json:"test_loss,omitempty"`
+	// Sharpness: see Trajectory's; null where it was not measured.
+	Sharpness []*float64 `json:"sharpness,omitempty"`
 }
 
 // NearestReport is the known minimum nearest the final point.
@@ -122,6 +131,9 @@ func NewTrajectoryReport(d client.Descriptor, o OptEntry, op sdk.Params, seed ui
 	}
 	for i := range t.Test {
 		r.TestLoss = append(r.TestLoss, finite(t.Test[i]))
+	}
+	for _, v := range t.Sharpness {
+		r.Sharpness = append(r.Sharpness, finite(v))
 	}
 	return r
 }

@@ -79,6 +79,7 @@ func optimizeCmd(app *host.App, stdout io.Writer) *cobra.Command {
 		keepGoing    bool
 		batch        int
 		plotOut      string
+		track        trackFlag
 	)
 	c := &cobra.Command{
 		Use:   "optimize SURFACE --optimizer NAME --start x0,x1[,...] [-o traj.csv|traj.json]",
@@ -106,7 +107,12 @@ Examples:
 On data-driven surfaces, --batch-size N takes mini-batch gradients (each
 step a batch of a seeded epoch shuffle); the trajectory then also holds the
 full train loss, and the test loss when the surface has a test set (split).
---plot draws the loss per step and each parameter per step (up to 8).`,
+--plot draws the loss per step and each parameter per step (up to 8).
+
+--track sharpness[:K] measures the largest eigenvalue of the Hessian every
+K steps (Lanczos on Hessian-vector products): the trajectory gets a
+sharpness column, and --plot draws it beside 2/lr (the edge of stability
+of gradient descent).`,
 		Args: exactArgs(1, "one SURFACE (see 'landscape surfaces')"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if optName == "" {
@@ -153,6 +159,15 @@ full train loss, and the test loss when the surface has a test set (split).
 				return err
 			}
 			t := trajs[0]
+			if track.every > 0 {
+				warnings, err := app.TrackSharpness(ctx, surf, t, track.every, seed)
+				if err != nil {
+					return err
+				}
+				for _, w := range warnings {
+					fmt.Fprintln(stdout, "note: "+w)
+				}
+			}
 			printSummary(stdout, desc, oe, t)
 			if plotOut != "" {
 				if err := plotSteps(plotOut, desc, oe, t); err != nil {
@@ -185,6 +200,7 @@ full train loss, and the test loss when the surface has a test set (split).
 	fl.BoolVar(&keepGoing, "keep-going", false, "take every step even after converging")
 	fl.Var(intRange{&batch, 0, 1 << 30}, "batch-size", "mini-batch gradients of this many samples (data-driven surfaces; 0: full batch)")
 	fl.StringVar(&plotOut, "plot", "", "also draw loss per step and parameters per step to this .png")
+	fl.Var(&track, "track", "sharpness[:K]: record the Hessian's largest eigenvalue every K steps (default 10) and at the end, into the trajectory, and plot it beside 2/lr")
 	return c
 }
 
@@ -227,10 +243,53 @@ func plotSteps(path string, d client.Descriptor, o host.OptEntry, t *host.Trajec
 		pc.YLabel = "‖x‖"
 		pc.Series = append(pc.Series, render.Series{Label: "parameter norm", X: steps, Y: y, Colour: 2})
 	}
-	if err := render.ChartsPNG(of, 1400, 550, lc, pc); err != nil {
+	charts := []render.Chart{lc, pc}
+	if t.Sharpness != nil {
+		sc := render.Chart{Title: "sharpness", XLabel: "step", YLabel: "largest Hessian eigenvalue"}
+		var xs, ys, ls []float64
+		for i, r := range t.Records {
+			if v := t.Sharpness[i]; v == v {
+				xs, ys = append(xs, float64(r.Step)), append(ys, v)
+			}
+			lr := math.NaN()
+			if r.LR > 0 {
+				lr = 2 / r.LR
+			}
+			ls = append(ls, lr)
+		}
+		sc.Series = append(sc.Series, render.Series{Label: "sharpness λmax", X: xs, Y: ys, Colour: 3},
+			render.Series{Label: "2/lr", X: steps, Y: ls, Dashed: true, Colour: 0})
+		charts = append(charts, sc)
+	}
+	if err := render.ChartsPNG(of, 700*len(charts), 550, charts...); err != nil {
 		return err
 	}
 	return of.Commit()
+}
+
+// trackFlag is --track sharpness[:K].
+type trackFlag struct {
+	s     string
+	every int
+}
+
+func (f *trackFlag) String() string { return f.s }
+func (f *trackFlag) Type() string   { return "sharpness[:K]" }
+func (f *trackFlag) Set(s string) error {
+	what, k, ok := strings.Cut(s, ":")
+	if what != "sharpness" {
+		return fmt.Errorf("want sharpness or sharpness:K")
+	}
+	f.every = 10
+	if ok {
+		n, err := strconv.Atoi(k)
+		if err != nil || n < 1 {
+			return fmt.Errorf("K must be a whole number of steps, 1 or more")
+		}
+		f.every = n
+	}
+	f.s = s
+	return nil
 }
 
 // startFlag is --start: a point (numbers or a file), random, or nothing

@@ -129,6 +129,10 @@ func (powerTicks) Ticks(lo, hi float64) []plot.Tick {
 		return nil
 	}
 	k0, k1 := int(math.Floor(math.Log10(lo))), int(math.Ceil(math.Log10(hi)))
+	if k1-k0 < 2 {
+		// Within a decade or two: ordinary ticks read better.
+		return plot.DefaultTicks{}.Ticks(lo, hi)
+	}
 	step := max(1, (k1-k0+7)/8)
 	var out []plot.Tick
 	for k := k0; k <= k1; k++ {
