@@ -74,6 +74,17 @@ type Curvatures struct {
 	Loss, GradNorm []float32
 	Huu, Huv, Hvv  []float32
 	Method         string
+	// Lo and Hi, when not nil, are the smallest and largest eigenvalues of
+	// the full Hessian at each point (not the plane's), and the Huu, Huv,
+	// Hvv are unset: Field then gives min-eig, max-eig and eig-ratio of the
+	// full Hessian (see FullQuantity).
+	Lo, Hi []float32
+}
+
+// FullQuantity reports whether q can be had from the full Hessian's
+// extreme eigenvalues alone.
+func FullQuantity(q Quantity) bool {
+	return q == QLoss || q == QGradNorm || q == QMinEig || q == QMaxEig || q == QEigRatio
 }
 
 // NewCurvatures allocates Curvatures for g.
@@ -88,6 +99,12 @@ func NewCurvatures(g Grid) *Curvatures {
 func (c *Curvatures) Field(q Quantity) *Field {
 	f := NewField(c.Grid)
 	for k := range f.Values {
+		if c.Lo != nil {
+			// The extremes as a diagonal matrix give the same min, max and
+			// ratio.
+			f.Values[k] = grid.ToFloat32(Quantify(q, float64(c.Loss[k]), float64(c.GradNorm[k]), float64(c.Lo[k]), 0, float64(c.Hi[k])))
+			continue
+		}
 		f.Values[k] = grid.ToFloat32(Quantify(q, float64(c.Loss[k]), float64(c.GradNorm[k]), float64(c.Huu[k]), float64(c.Huv[k]), float64(c.Hvv[k])))
 	}
 	return f

@@ -2,11 +2,15 @@ package host
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math"
 
 	"github.com/landscape-go/landscape/compute"
+	"github.com/landscape-go/landscape/compute/hessian"
 	"github.com/landscape-go/landscape/sdk/client"
 	"github.com/landscape-go/landscape/sdk/grid"
+	"gonum.org/v1/gonum/floats"
 )
 
 // Curvatures evaluates, at every point of the scene's grid, the loss, the
@@ -104,4 +108,59 @@ func (a *App) cpuCurvatures(ctx context.Context, sc *Scene, o compute.Options) (
 		}
 	}
 	return c, nil
+}
+
+// FullCurvatures evaluates, at every point of the scene's grid, the loss,
+// the gradient's norm and the smallest and largest eigenvalues of the
+// surface's full Hessian (not the plane's), by Lanczos on Hessian-vector
+// products from its plugin (what loss-landscape's curvature maps show).
+// It runs on the CPU, point by point, and reports progress; warnings name
+// the points where Lanczos did not converge (their best estimates are
+// kept).
+func (a *App) FullCurvatures(ctx context.Context, sc *Scene, seed uint64, o compute.Options) (c *compute.Curvatures, warnings []string, err error) {
+	g := sc.Grid
+	n, dim := g.Len(), g.Dim()
+	c = compute.NewCurvatures(g)
+	c.Lo, c.Hi = make([]float32, n), make([]float32, n)
+	th := make([]float64, dim)
+	unconverged := 0
+	for k := 0; k < n; k++ {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		g.Point(th, k%g.Nx, k/g.Nx)
+		x := append([]float64(nil), th...)
+		cctx, cancel := a.CallTimeout(ctx)
+		l, gr, err := sc.Entry.Client.Gradient(cctx, client.Points{Ref: sc.Ref, Dim: dim, Points: x})
+		cancel()
+		if err != nil {
+			return nil, nil, err
+		}
+		c.Loss[k], c.GradNorm[k] = grid.ToFloat32(l[0]), grid.ToFloat32(floats.Norm(gr, 2))
+		c.Lo[k], c.Hi[k] = float32(math.NaN()), float32(math.NaN())
+		op, err := a.HessianOperator(ctx, sc.Surface, x, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		if c.Method == "" {
+			c.Method = hessian.Describe(op) + ", extreme eigenvalues by Lanczos"
+		}
+		e, err := hessian.Lanczos(ctx, op, hessian.LanczosSettings{Top: 1, Bottom: 1, Seed: seed})
+		switch {
+		case errors.Is(err, hessian.ErrNotConverged):
+			unconverged++
+		case errors.Is(err, hessian.ErrNonFinite):
+			continue // not twice differentiable there: NaN
+		case err != nil:
+			return nil, nil, err
+		}
+		c.Lo[k], c.Hi[k] = grid.ToFloat32(e.Bottom[0].Value), grid.ToFloat32(e.Top[0].Value)
+		if o.Progress != nil {
+			o.Progress(k+1, n)
+		}
+	}
+	if unconverged > 0 {
+		warnings = append(warnings, fmt.Sprintf("Lanczos did not converge at %d of %d points; their best estimates are kept", unconverged, n))
+	}
+	return c, warnings, nil
 }

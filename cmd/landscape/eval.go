@@ -34,14 +34,19 @@ type sceneFlags struct {
 	// test asks run to evaluate the test loss too, when the surface has a
 	// train/test split.
 	test bool
-	// quantity is what the map shows (see registerQuantity).
-	quantity compute.Quantity
+	// quantity is what the map shows (see registerQuantity), fullHessian
+	// whether its curvature is the full Hessian's rather than the plane's.
+	quantity    compute.Quantity
+	fullHessian bool
+	seed        uint64
 }
 
 // registerQuantity adds --quantity (eval and render).
 func (f *sceneFlags) registerQuantity(c *cobra.Command) {
 	c.Flags().Var(quantityFlag{&f.quantity}, "quantity", "what the map shows: "+strings.Join(compute.Quantities(), ", ")+
 		" (the curvature quantities are of the Hessian restricted to the plane, the full Hessian for an axis plane of a 2-D surface)")
+	c.Flags().BoolVar(&f.fullHessian, "full-hessian", false, "min-eig, max-eig and eig-ratio of the full Hessian at every point, by Lanczos (CPU, point by point), not of the plane's")
+	c.Flags().Uint64Var(&f.seed, "lanczos-seed", 1, "seed of --full-hessian's Lanczos starts")
 }
 
 func (f *sceneFlags) register(c *cobra.Command, defRes int) {
@@ -129,9 +134,22 @@ func (f *sceneFlags) run(ctx context.Context, app *host.App, surface string, set
 		backend         host.Backend
 		method          string
 	)
-	if f.quantity == compute.QLoss {
+	switch {
+	case f.fullHessian && (!compute.FullQuantity(f.quantity) || !f.quantity.Curvature()):
+		err = usageError{fmt.Errorf("--full-hessian goes with --quantity min-eig, max-eig or eig-ratio (the full Hessian's extreme eigenvalues), not %s", f.quantity)}
+	case f.fullHessian:
+		var c *compute.Curvatures
+		var warnings []string
+		backend = host.BackendCPU
+		if c, warnings, err = app.FullCurvatures(ctx, sc, f.seed, o); err == nil {
+			field, quantity, method = c.Field(compute.QLoss), c.Field(f.quantity), c.Method
+			for _, w := range warnings {
+				fmt.Fprintln(stderr, "landscape: note: "+w)
+			}
+		}
+	case f.quantity == compute.QLoss:
 		field, backend, err = app.Evaluate(ctx, f.backend, sc, o)
-	} else {
+	default:
 		var c *compute.Curvatures
 		if c, backend, err = app.Curvatures(ctx, f.backend, sc, o); err == nil {
 			field, quantity, method = c.Field(compute.QLoss), c.Field(f.quantity), c.Method
