@@ -122,6 +122,9 @@ func describe(s Surface) *pb.SurfaceInfo {
 		out.DataLen = int64(len(d.Data()))
 	}
 	out.HasTest = testSet(s) != nil
+	_, out.HasHessian = s.(SurfaceWithHessian)
+	_, out.HasHvp = s.(SurfaceWithHVP)
+	_, out.HasBatchHvp = s.(SurfaceWithBatchHVP)
 	return out
 }
 
@@ -193,21 +196,29 @@ func (s *server) points(req *pb.PointsRequest) (pointSurface, int, int, error) {
 	n := len(req.GetPoints()) / dim
 	ps := pointSurface{c: c}
 	if size := int(req.GetBatchSize()); size > 0 || len(req.GetBatch()) > 0 {
-		bs, ok := c.(SurfaceWithBatches)
-		if !ok {
-			return pointSurface{}, 0, 0, fmt.Errorf("%w: surface %s has no mini-batches", ErrBadRequest, c.Info().Name)
+		if ps, err = miniBatches(c, size, n, req.GetBatch()); err != nil {
+			return pointSurface{}, 0, 0, err
 		}
-		if size < 1 || len(req.GetBatch()) != n*size {
-			return pointSurface{}, 0, 0, fmt.Errorf("%w: %d sample indices for %d points in batches of %d", ErrBadRequest, len(req.GetBatch()), n, size)
-		}
-		for _, k := range req.GetBatch() {
-			if k < 0 || int(k) >= bs.Samples() {
-				return pointSurface{}, 0, 0, fmt.Errorf("%w: sample %d outside 0..%d", ErrBadRequest, k, bs.Samples()-1)
-			}
-		}
-		ps.bs, ps.size, ps.batch = bs, size, req.GetBatch()
 	}
 	return ps, dim, n, nil
+}
+
+// miniBatches is c over n mini-batches of size samples each, listed one
+// after another in batch.
+func miniBatches(c Surface, size, n int, batch []int32) (pointSurface, error) {
+	bs, ok := c.(SurfaceWithBatches)
+	if !ok {
+		return pointSurface{}, fmt.Errorf("%w: surface %s has no mini-batches", ErrBadRequest, c.Info().Name)
+	}
+	if size < 1 || len(batch) != n*size {
+		return pointSurface{}, fmt.Errorf("%w: %d sample indices for %d points in batches of %d", ErrBadRequest, len(batch), n, size)
+	}
+	for _, k := range batch {
+		if k < 0 || int(k) >= bs.Samples() {
+			return pointSurface{}, fmt.Errorf("%w: sample %d outside 0..%d", ErrBadRequest, k, bs.Samples()-1)
+		}
+	}
+	return pointSurface{c: c, bs: bs, size: size, batch: batch}, nil
 }
 
 // parallel runs f over [0, n) cut into up to GOMAXPROCS ranges, each on

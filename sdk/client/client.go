@@ -31,6 +31,12 @@ type Descriptor struct {
 	// HasTest is true when the surface has a non-empty test set
 	// (sdk.SurfaceWithTestSet): a Ref with Test set reaches it.
 	HasTest bool
+	// HasHessian, HasHVP and HasBatchHVP say which exact second
+	// derivatives the surface has: a dense Hessian
+	// (sdk.SurfaceWithHessian), Hessian-vector products
+	// (sdk.SurfaceWithHVP), mini-batch ones (sdk.SurfaceWithBatchHVP).
+	// Curvature says what SurfaceClient.Hessian and HVP will use.
+	HasHessian, HasHVP, HasBatchHVP bool
 }
 
 // Settings are the hyperparameter values a surface is configured with:

@@ -36,7 +36,8 @@ func descFromProto(p *pb.SurfaceInfo) Descriptor {
 		i.Groups = append(i.Groups, sdk.Group{Name: g.GetName(), Start: int(g.GetStart()), Len: int(g.GetLen())})
 	}
 	return Descriptor{Info: i, HasGradient: p.GetHasGradient(), GLSL: p.GetGlsl(),
-		Samples: int(p.GetSamples()), DataLen: int(p.GetDataLen()), HasTest: p.GetHasTest()}
+		Samples: int(p.GetSamples()), DataLen: int(p.GetDataLen()), HasTest: p.GetHasTest(),
+		HasHessian: p.GetHasHessian(), HasHVP: p.GetHasHvp(), HasBatchHVP: p.GetHasBatchHvp()}
 }
 
 func hpFromProto(ps []*pb.Hyperparameter) []sdk.Hyperparameter {

@@ -44,6 +44,7 @@ func ServerOptions() []grpc.ServerOption {
 // DialOptions are the host side's gRPC options, matching ServerOptions.
 func DialOptions() []grpc.DialOption {
 	return []grpc.DialOption{
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxMessage), grpc.MaxCallSendMsgSize(MaxMessage)),
 		grpc.WithInitialWindowSize(window), grpc.WithInitialConnWindowSize(window),
 		grpc.WithWriteBufferSize(1 << 20), grpc.WithReadBufferSize(1 << 20),
 	}

@@ -14,12 +14,11 @@
 package landscapev1
 
 import (
+	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
+	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
-
-	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
-	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 )
 
 const (
@@ -28,6 +27,271 @@ const (
 	// Verify that runtime/protoimpl is sufficiently up-to-date.
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
+
+// HessianMethod is how a plugin obtained second derivatives.
+type HessianMethod int32
+
+const (
+	HessianMethod_HESSIAN_METHOD_UNSPECIFIED HessianMethod = 0
+	// The surface's own Hessian or Hessian-vector products
+	// (sdk.SurfaceWithHessian, SurfaceWithHVP, SurfaceWithBatchHVP).
+	HessianMethod_HESSIAN_METHOD_EXACT HessianMethod = 1
+	// Central differences of the surface's analytic gradient.
+	HessianMethod_HESSIAN_METHOD_GRADIENT_DIFFERENCES HessianMethod = 2
+	// Second differences of the loss (a surface without a gradient).
+	HessianMethod_HESSIAN_METHOD_LOSS_DIFFERENCES HessianMethod = 3
+)
+
+// Enum value maps for HessianMethod.
+var (
+	HessianMethod_name = map[int32]string{
+		0: "HESSIAN_METHOD_UNSPECIFIED",
+		1: "HESSIAN_METHOD_EXACT",
+		2: "HESSIAN_METHOD_GRADIENT_DIFFERENCES",
+		3: "HESSIAN_METHOD_LOSS_DIFFERENCES",
+	}
+	HessianMethod_value = map[string]int32{
+		"HESSIAN_METHOD_UNSPECIFIED":          0,
+		"HESSIAN_METHOD_EXACT":                1,
+		"HESSIAN_METHOD_GRADIENT_DIFFERENCES": 2,
+		"HESSIAN_METHOD_LOSS_DIFFERENCES":     3,
+	}
+)
+
+func (x HessianMethod) Enum() *HessianMethod {
+	p := new(HessianMethod)
+	*p = x
+	return p
+}
+
+func (x HessianMethod) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (HessianMethod) Descriptor() protoreflect.EnumDescriptor {
+	return file_landscape_proto_enumTypes[0].Descriptor()
+}
+
+func (HessianMethod) Type() protoreflect.EnumType {
+	return &file_landscape_proto_enumTypes[0]
+}
+
+func (x HessianMethod) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use HessianMethod.Descriptor instead.
+func (HessianMethod) EnumDescriptor() ([]byte, []int) {
+	return file_landscape_proto_rawDescGZIP(), []int{0}
+}
+
+type HessianVectorsRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Surface *SurfaceRef            `protobuf:"bytes,1,opt,name=surface,proto3" json:"surface,omitempty"`
+	// point holds the point, dim values.
+	Point []float64 `protobuf:"fixed64,2,rep,packed,name=point,proto3" json:"point,omitempty"`
+	// vectors holds len(vectors)/dim vectors, dim values each, one after
+	// another (at least one; at most 2^24 values in all).
+	Vectors []float64 `protobuf:"fixed64,3,rep,packed,name=vectors,proto3" json:"vectors,omitempty"`
+	// mini_batch takes the Hessian of the loss over the samples in batch
+	// (at least one) instead of the full loss.
+	MiniBatch     bool    `protobuf:"varint,4,opt,name=mini_batch,json=miniBatch,proto3" json:"mini_batch,omitempty"`
+	Batch         []int32 `protobuf:"varint,5,rep,packed,name=batch,proto3" json:"batch,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HessianVectorsRequest) Reset() {
+	*x = HessianVectorsRequest{}
+	mi := &file_landscape_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HessianVectorsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HessianVectorsRequest) ProtoMessage() {}
+
+func (x *HessianVectorsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_landscape_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HessianVectorsRequest.ProtoReflect.Descriptor instead.
+func (*HessianVectorsRequest) Descriptor() ([]byte, []int) {
+	return file_landscape_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *HessianVectorsRequest) GetSurface() *SurfaceRef {
+	if x != nil {
+		return x.Surface
+	}
+	return nil
+}
+
+func (x *HessianVectorsRequest) GetPoint() []float64 {
+	if x != nil {
+		return x.Point
+	}
+	return nil
+}
+
+func (x *HessianVectorsRequest) GetVectors() []float64 {
+	if x != nil {
+		return x.Vectors
+	}
+	return nil
+}
+
+func (x *HessianVectorsRequest) GetMiniBatch() bool {
+	if x != nil {
+		return x.MiniBatch
+	}
+	return false
+}
+
+func (x *HessianVectorsRequest) GetBatch() []int32 {
+	if x != nil {
+		return x.Batch
+	}
+	return nil
+}
+
+type HessianVectorsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// products holds H·v for each vector, dim values each, in request
+	// order. NaN where a second derivative does not exist.
+	Products []float64     `protobuf:"fixed64,1,rep,packed,name=products,proto3" json:"products,omitempty"`
+	Method   HessianMethod `protobuf:"varint,2,opt,name=method,proto3,enum=landscape.v1.HessianMethod" json:"method,omitempty"`
+	// relative_step is the step of a difference method relative to the
+	// point's scale (see sdk/client); 0 for exact.
+	RelativeStep  float64 `protobuf:"fixed64,3,opt,name=relative_step,json=relativeStep,proto3" json:"relative_step,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HessianVectorsResponse) Reset() {
+	*x = HessianVectorsResponse{}
+	mi := &file_landscape_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HessianVectorsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HessianVectorsResponse) ProtoMessage() {}
+
+func (x *HessianVectorsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_landscape_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HessianVectorsResponse.ProtoReflect.Descriptor instead.
+func (*HessianVectorsResponse) Descriptor() ([]byte, []int) {
+	return file_landscape_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *HessianVectorsResponse) GetProducts() []float64 {
+	if x != nil {
+		return x.Products
+	}
+	return nil
+}
+
+func (x *HessianVectorsResponse) GetMethod() HessianMethod {
+	if x != nil {
+		return x.Method
+	}
+	return HessianMethod_HESSIAN_METHOD_UNSPECIFIED
+}
+
+func (x *HessianVectorsResponse) GetRelativeStep() float64 {
+	if x != nil {
+		return x.RelativeStep
+	}
+	return 0
+}
+
+type HessiansResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// hessians holds one dim×dim row-major symmetric matrix per point
+	// (dim at most 2048; at most 2^24 values in all). NaN where a second
+	// derivative does not exist.
+	Hessians      []float64     `protobuf:"fixed64,1,rep,packed,name=hessians,proto3" json:"hessians,omitempty"`
+	Method        HessianMethod `protobuf:"varint,2,opt,name=method,proto3,enum=landscape.v1.HessianMethod" json:"method,omitempty"`
+	RelativeStep  float64       `protobuf:"fixed64,3,opt,name=relative_step,json=relativeStep,proto3" json:"relative_step,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HessiansResponse) Reset() {
+	*x = HessiansResponse{}
+	mi := &file_landscape_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HessiansResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HessiansResponse) ProtoMessage() {}
+
+func (x *HessiansResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_landscape_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HessiansResponse.ProtoReflect.Descriptor instead.
+func (*HessiansResponse) Descriptor() ([]byte, []int) {
+	return file_landscape_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *HessiansResponse) GetHessians() []float64 {
+	if x != nil {
+		return x.Hessians
+	}
+	return nil
+}
+
+func (x *HessiansResponse) GetMethod() HessianMethod {
+	if x != nil {
+		return x.Method
+	}
+	return HessianMethod_HESSIAN_METHOD_UNSPECIFIED
+}
+
+func (x *HessiansResponse) GetRelativeStep() float64 {
+	if x != nil {
+		return x.RelativeStep
+	}
+	return 0
+}
 
 type DataChunk struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -40,7 +304,7 @@ type DataChunk struct {
 
 func (x *DataChunk) Reset() {
 	*x = DataChunk{}
-	mi := &file_landscape_proto_msgTypes[0]
+	mi := &file_landscape_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -52,7 +316,7 @@ func (x *DataChunk) String() string {
 func (*DataChunk) ProtoMessage() {}
 
 func (x *DataChunk) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[0]
+	mi := &file_landscape_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -65,7 +329,7 @@ func (x *DataChunk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataChunk.ProtoReflect.Descriptor instead.
 func (*DataChunk) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{0}
+	return file_landscape_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *DataChunk) GetValues() []byte {
@@ -83,7 +347,7 @@ type ListSurfacesRequest struct {
 
 func (x *ListSurfacesRequest) Reset() {
 	*x = ListSurfacesRequest{}
-	mi := &file_landscape_proto_msgTypes[1]
+	mi := &file_landscape_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -95,7 +359,7 @@ func (x *ListSurfacesRequest) String() string {
 func (*ListSurfacesRequest) ProtoMessage() {}
 
 func (x *ListSurfacesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[1]
+	mi := &file_landscape_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -108,7 +372,7 @@ func (x *ListSurfacesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSurfacesRequest.ProtoReflect.Descriptor instead.
 func (*ListSurfacesRequest) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{1}
+	return file_landscape_proto_rawDescGZIP(), []int{4}
 }
 
 type ListSurfacesResponse struct {
@@ -120,7 +384,7 @@ type ListSurfacesResponse struct {
 
 func (x *ListSurfacesResponse) Reset() {
 	*x = ListSurfacesResponse{}
-	mi := &file_landscape_proto_msgTypes[2]
+	mi := &file_landscape_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -132,7 +396,7 @@ func (x *ListSurfacesResponse) String() string {
 func (*ListSurfacesResponse) ProtoMessage() {}
 
 func (x *ListSurfacesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[2]
+	mi := &file_landscape_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -145,7 +409,7 @@ func (x *ListSurfacesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSurfacesResponse.ProtoReflect.Descriptor instead.
 func (*ListSurfacesResponse) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{2}
+	return file_landscape_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ListSurfacesResponse) GetSurfaces() []*SurfaceInfo {
@@ -170,7 +434,7 @@ type SurfaceRef struct {
 
 func (x *SurfaceRef) Reset() {
 	*x = SurfaceRef{}
-	mi := &file_landscape_proto_msgTypes[3]
+	mi := &file_landscape_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -182,7 +446,7 @@ func (x *SurfaceRef) String() string {
 func (*SurfaceRef) ProtoMessage() {}
 
 func (x *SurfaceRef) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[3]
+	mi := &file_landscape_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -195,7 +459,7 @@ func (x *SurfaceRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SurfaceRef.ProtoReflect.Descriptor instead.
 func (*SurfaceRef) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{3}
+	return file_landscape_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *SurfaceRef) GetName() string {
@@ -236,7 +500,7 @@ type Interval struct {
 
 func (x *Interval) Reset() {
 	*x = Interval{}
-	mi := &file_landscape_proto_msgTypes[4]
+	mi := &file_landscape_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -248,7 +512,7 @@ func (x *Interval) String() string {
 func (*Interval) ProtoMessage() {}
 
 func (x *Interval) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[4]
+	mi := &file_landscape_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -261,7 +525,7 @@ func (x *Interval) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Interval.ProtoReflect.Descriptor instead.
 func (*Interval) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{4}
+	return file_landscape_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Interval) GetLo() float64 {
@@ -299,7 +563,7 @@ type Hyperparameter struct {
 
 func (x *Hyperparameter) Reset() {
 	*x = Hyperparameter{}
-	mi := &file_landscape_proto_msgTypes[5]
+	mi := &file_landscape_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -311,7 +575,7 @@ func (x *Hyperparameter) String() string {
 func (*Hyperparameter) ProtoMessage() {}
 
 func (x *Hyperparameter) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[5]
+	mi := &file_landscape_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -324,7 +588,7 @@ func (x *Hyperparameter) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Hyperparameter.ProtoReflect.Descriptor instead.
 func (*Hyperparameter) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{5}
+	return file_landscape_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Hyperparameter) GetName() string {
@@ -408,7 +672,7 @@ type Minimum struct {
 
 func (x *Minimum) Reset() {
 	*x = Minimum{}
-	mi := &file_landscape_proto_msgTypes[6]
+	mi := &file_landscape_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -420,7 +684,7 @@ func (x *Minimum) String() string {
 func (*Minimum) ProtoMessage() {}
 
 func (x *Minimum) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[6]
+	mi := &file_landscape_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -433,7 +697,7 @@ func (x *Minimum) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Minimum.ProtoReflect.Descriptor instead.
 func (*Minimum) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{6}
+	return file_landscape_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Minimum) GetLocation() []float64 {
@@ -468,7 +732,7 @@ type Group struct {
 
 func (x *Group) Reset() {
 	*x = Group{}
-	mi := &file_landscape_proto_msgTypes[7]
+	mi := &file_landscape_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -480,7 +744,7 @@ func (x *Group) String() string {
 func (*Group) ProtoMessage() {}
 
 func (x *Group) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[7]
+	mi := &file_landscape_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -493,7 +757,7 @@ func (x *Group) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Group.ProtoReflect.Descriptor instead.
 func (*Group) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{7}
+	return file_landscape_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Group) GetName() string {
@@ -537,14 +801,21 @@ type SurfaceInfo struct {
 	DataLen int64 `protobuf:"varint,11,opt,name=data_len,json=dataLen,proto3" json:"data_len,omitempty"`
 	// has_test is true when the surface has a non-empty test set (see
 	// SurfaceRef.test).
-	HasTest       bool `protobuf:"varint,12,opt,name=has_test,json=hasTest,proto3" json:"has_test,omitempty"`
+	HasTest bool `protobuf:"varint,12,opt,name=has_test,json=hasTest,proto3" json:"has_test,omitempty"`
+	// The surface's exact second derivatives: a dense Hessian
+	// (sdk.SurfaceWithHessian), Hessian-vector products (SurfaceWithHVP),
+	// mini-batch ones (SurfaceWithBatchHVP). All false: the plugin answers
+	// HessianVectors and Hessians by differences.
+	HasHessian    bool `protobuf:"varint,13,opt,name=has_hessian,json=hasHessian,proto3" json:"has_hessian,omitempty"`
+	HasHvp        bool `protobuf:"varint,14,opt,name=has_hvp,json=hasHvp,proto3" json:"has_hvp,omitempty"`
+	HasBatchHvp   bool `protobuf:"varint,15,opt,name=has_batch_hvp,json=hasBatchHvp,proto3" json:"has_batch_hvp,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SurfaceInfo) Reset() {
 	*x = SurfaceInfo{}
-	mi := &file_landscape_proto_msgTypes[8]
+	mi := &file_landscape_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -556,7 +827,7 @@ func (x *SurfaceInfo) String() string {
 func (*SurfaceInfo) ProtoMessage() {}
 
 func (x *SurfaceInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[8]
+	mi := &file_landscape_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -569,7 +840,7 @@ func (x *SurfaceInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SurfaceInfo.ProtoReflect.Descriptor instead.
 func (*SurfaceInfo) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{8}
+	return file_landscape_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *SurfaceInfo) GetName() string {
@@ -656,6 +927,27 @@ func (x *SurfaceInfo) GetHasTest() bool {
 	return false
 }
 
+func (x *SurfaceInfo) GetHasHessian() bool {
+	if x != nil {
+		return x.HasHessian
+	}
+	return false
+}
+
+func (x *SurfaceInfo) GetHasHvp() bool {
+	if x != nil {
+		return x.HasHvp
+	}
+	return false
+}
+
+func (x *SurfaceInfo) GetHasBatchHvp() bool {
+	if x != nil {
+		return x.HasBatchHvp
+	}
+	return false
+}
+
 type PointsRequest struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	Surface *SurfaceRef            `protobuf:"bytes,1,opt,name=surface,proto3" json:"surface,omitempty"`
@@ -672,7 +964,7 @@ type PointsRequest struct {
 
 func (x *PointsRequest) Reset() {
 	*x = PointsRequest{}
-	mi := &file_landscape_proto_msgTypes[9]
+	mi := &file_landscape_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -684,7 +976,7 @@ func (x *PointsRequest) String() string {
 func (*PointsRequest) ProtoMessage() {}
 
 func (x *PointsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[9]
+	mi := &file_landscape_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -697,7 +989,7 @@ func (x *PointsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PointsRequest.ProtoReflect.Descriptor instead.
 func (*PointsRequest) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{9}
+	return file_landscape_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *PointsRequest) GetSurface() *SurfaceRef {
@@ -744,7 +1036,7 @@ type LossResponse struct {
 
 func (x *LossResponse) Reset() {
 	*x = LossResponse{}
-	mi := &file_landscape_proto_msgTypes[10]
+	mi := &file_landscape_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -756,7 +1048,7 @@ func (x *LossResponse) String() string {
 func (*LossResponse) ProtoMessage() {}
 
 func (x *LossResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[10]
+	mi := &file_landscape_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -769,7 +1061,7 @@ func (x *LossResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LossResponse.ProtoReflect.Descriptor instead.
 func (*LossResponse) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{10}
+	return file_landscape_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *LossResponse) GetValues() []float64 {
@@ -790,7 +1082,7 @@ type GradientResponse struct {
 
 func (x *GradientResponse) Reset() {
 	*x = GradientResponse{}
-	mi := &file_landscape_proto_msgTypes[11]
+	mi := &file_landscape_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -802,7 +1094,7 @@ func (x *GradientResponse) String() string {
 func (*GradientResponse) ProtoMessage() {}
 
 func (x *GradientResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[11]
+	mi := &file_landscape_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -815,7 +1107,7 @@ func (x *GradientResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GradientResponse.ProtoReflect.Descriptor instead.
 func (*GradientResponse) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{11}
+	return file_landscape_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GradientResponse) GetValues() []float64 {
@@ -847,7 +1139,7 @@ type Plane struct {
 
 func (x *Plane) Reset() {
 	*x = Plane{}
-	mi := &file_landscape_proto_msgTypes[12]
+	mi := &file_landscape_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -859,7 +1151,7 @@ func (x *Plane) String() string {
 func (*Plane) ProtoMessage() {}
 
 func (x *Plane) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[12]
+	mi := &file_landscape_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -872,7 +1164,7 @@ func (x *Plane) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Plane.ProtoReflect.Descriptor instead.
 func (*Plane) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{12}
+	return file_landscape_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Plane) GetOrigin() []float64 {
@@ -946,7 +1238,7 @@ type EvalGridRequest struct {
 
 func (x *EvalGridRequest) Reset() {
 	*x = EvalGridRequest{}
-	mi := &file_landscape_proto_msgTypes[13]
+	mi := &file_landscape_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -958,7 +1250,7 @@ func (x *EvalGridRequest) String() string {
 func (*EvalGridRequest) ProtoMessage() {}
 
 func (x *EvalGridRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[13]
+	mi := &file_landscape_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -971,7 +1263,7 @@ func (x *EvalGridRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EvalGridRequest.ProtoReflect.Descriptor instead.
 func (*EvalGridRequest) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{13}
+	return file_landscape_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *EvalGridRequest) GetSurface() *SurfaceRef {
@@ -1037,7 +1329,7 @@ type GridChunk struct {
 
 func (x *GridChunk) Reset() {
 	*x = GridChunk{}
-	mi := &file_landscape_proto_msgTypes[14]
+	mi := &file_landscape_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1049,7 +1341,7 @@ func (x *GridChunk) String() string {
 func (*GridChunk) ProtoMessage() {}
 
 func (x *GridChunk) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[14]
+	mi := &file_landscape_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1062,7 +1354,7 @@ func (x *GridChunk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GridChunk.ProtoReflect.Descriptor instead.
 func (*GridChunk) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{14}
+	return file_landscape_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GridChunk) GetRow0() int32 {
@@ -1103,7 +1395,7 @@ type OptimizerRef struct {
 
 func (x *OptimizerRef) Reset() {
 	*x = OptimizerRef{}
-	mi := &file_landscape_proto_msgTypes[15]
+	mi := &file_landscape_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1115,7 +1407,7 @@ func (x *OptimizerRef) String() string {
 func (*OptimizerRef) ProtoMessage() {}
 
 func (x *OptimizerRef) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[15]
+	mi := &file_landscape_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1128,7 +1420,7 @@ func (x *OptimizerRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizerRef.ProtoReflect.Descriptor instead.
 func (*OptimizerRef) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{15}
+	return file_landscape_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *OptimizerRef) GetName() string {
@@ -1154,7 +1446,7 @@ type GLSLSource struct {
 
 func (x *GLSLSource) Reset() {
 	*x = GLSLSource{}
-	mi := &file_landscape_proto_msgTypes[16]
+	mi := &file_landscape_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1166,7 +1458,7 @@ func (x *GLSLSource) String() string {
 func (*GLSLSource) ProtoMessage() {}
 
 func (x *GLSLSource) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[16]
+	mi := &file_landscape_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1179,7 +1471,7 @@ func (x *GLSLSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GLSLSource.ProtoReflect.Descriptor instead.
 func (*GLSLSource) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{16}
+	return file_landscape_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *GLSLSource) GetGlsl() string {
@@ -1197,7 +1489,7 @@ type ListOptimizersRequest struct {
 
 func (x *ListOptimizersRequest) Reset() {
 	*x = ListOptimizersRequest{}
-	mi := &file_landscape_proto_msgTypes[17]
+	mi := &file_landscape_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1209,7 +1501,7 @@ func (x *ListOptimizersRequest) String() string {
 func (*ListOptimizersRequest) ProtoMessage() {}
 
 func (x *ListOptimizersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[17]
+	mi := &file_landscape_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1222,7 +1514,7 @@ func (x *ListOptimizersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOptimizersRequest.ProtoReflect.Descriptor instead.
 func (*ListOptimizersRequest) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{17}
+	return file_landscape_proto_rawDescGZIP(), []int{20}
 }
 
 type ListOptimizersResponse struct {
@@ -1234,7 +1526,7 @@ type ListOptimizersResponse struct {
 
 func (x *ListOptimizersResponse) Reset() {
 	*x = ListOptimizersResponse{}
-	mi := &file_landscape_proto_msgTypes[18]
+	mi := &file_landscape_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1246,7 +1538,7 @@ func (x *ListOptimizersResponse) String() string {
 func (*ListOptimizersResponse) ProtoMessage() {}
 
 func (x *ListOptimizersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[18]
+	mi := &file_landscape_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1259,7 +1551,7 @@ func (x *ListOptimizersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOptimizersResponse.ProtoReflect.Descriptor instead.
 func (*ListOptimizersResponse) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{18}
+	return file_landscape_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ListOptimizersResponse) GetOptimizers() []*OptimizerInfo {
@@ -1282,7 +1574,7 @@ type OptimizerInfo struct {
 
 func (x *OptimizerInfo) Reset() {
 	*x = OptimizerInfo{}
-	mi := &file_landscape_proto_msgTypes[19]
+	mi := &file_landscape_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1294,7 +1586,7 @@ func (x *OptimizerInfo) String() string {
 func (*OptimizerInfo) ProtoMessage() {}
 
 func (x *OptimizerInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[19]
+	mi := &file_landscape_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1307,7 +1599,7 @@ func (x *OptimizerInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizerInfo.ProtoReflect.Descriptor instead.
 func (*OptimizerInfo) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{19}
+	return file_landscape_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *OptimizerInfo) GetName() string {
@@ -1352,7 +1644,7 @@ type OptimizeStart struct {
 	Dim    int32                  `protobuf:"varint,3,opt,name=dim,proto3" json:"dim,omitempty"`
 	// starts holds one start point of dim values per run.
 	Starts []float64 `protobuf:"fixed64,4,rep,packed,name=starts,proto3" json:"starts,omitempty"`
-	// Run i is seeded with sdk.RunSeed(seed, i).
+	// Run i is seeded with a splitmix64 mix of seed and i (see sdk).
 	Seed          uint64 `protobuf:"varint,5,opt,name=seed,proto3" json:"seed,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1360,7 +1652,7 @@ type OptimizeStart struct {
 
 func (x *OptimizeStart) Reset() {
 	*x = OptimizeStart{}
-	mi := &file_landscape_proto_msgTypes[20]
+	mi := &file_landscape_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1372,7 +1664,7 @@ func (x *OptimizeStart) String() string {
 func (*OptimizeStart) ProtoMessage() {}
 
 func (x *OptimizeStart) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[20]
+	mi := &file_landscape_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1385,7 +1677,7 @@ func (x *OptimizeStart) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizeStart.ProtoReflect.Descriptor instead.
 func (*OptimizeStart) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{20}
+	return file_landscape_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *OptimizeStart) GetName() string {
@@ -1435,7 +1727,7 @@ type OptimizeAnswer struct {
 
 func (x *OptimizeAnswer) Reset() {
 	*x = OptimizeAnswer{}
-	mi := &file_landscape_proto_msgTypes[21]
+	mi := &file_landscape_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1447,7 +1739,7 @@ func (x *OptimizeAnswer) String() string {
 func (*OptimizeAnswer) ProtoMessage() {}
 
 func (x *OptimizeAnswer) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[21]
+	mi := &file_landscape_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1460,7 +1752,7 @@ func (x *OptimizeAnswer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizeAnswer.ProtoReflect.Descriptor instead.
 func (*OptimizeAnswer) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{21}
+	return file_landscape_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *OptimizeAnswer) GetLosses() []float64 {
@@ -1490,7 +1782,7 @@ type OptimizeIn struct {
 
 func (x *OptimizeIn) Reset() {
 	*x = OptimizeIn{}
-	mi := &file_landscape_proto_msgTypes[22]
+	mi := &file_landscape_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1502,7 +1794,7 @@ func (x *OptimizeIn) String() string {
 func (*OptimizeIn) ProtoMessage() {}
 
 func (x *OptimizeIn) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[22]
+	mi := &file_landscape_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1515,7 +1807,7 @@ func (x *OptimizeIn) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizeIn.ProtoReflect.Descriptor instead.
 func (*OptimizeIn) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{22}
+	return file_landscape_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *OptimizeIn) GetMsg() isOptimizeIn_Msg {
@@ -1577,7 +1869,7 @@ type OptimizeOut struct {
 
 func (x *OptimizeOut) Reset() {
 	*x = OptimizeOut{}
-	mi := &file_landscape_proto_msgTypes[23]
+	mi := &file_landscape_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1589,7 +1881,7 @@ func (x *OptimizeOut) String() string {
 func (*OptimizeOut) ProtoMessage() {}
 
 func (x *OptimizeOut) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[23]
+	mi := &file_landscape_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1602,7 +1894,7 @@ func (x *OptimizeOut) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizeOut.ProtoReflect.Descriptor instead.
 func (*OptimizeOut) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{23}
+	return file_landscape_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *OptimizeOut) GetX() []float64 {
@@ -1651,7 +1943,22 @@ var File_landscape_proto protoreflect.FileDescriptor
 
 const file_landscape_proto_rawDesc = "" +
 	"\n" +
-	"\x0flandscape.proto\x12\flandscape.v1\"#\n" +
+	"\x0flandscape.proto\x12\flandscape.v1\"\xb0\x01\n" +
+	"\x15HessianVectorsRequest\x122\n" +
+	"\asurface\x18\x01 \x01(\v2\x18.landscape.v1.SurfaceRefR\asurface\x12\x14\n" +
+	"\x05point\x18\x02 \x03(\x01R\x05point\x12\x18\n" +
+	"\avectors\x18\x03 \x03(\x01R\avectors\x12\x1d\n" +
+	"\n" +
+	"mini_batch\x18\x04 \x01(\bR\tminiBatch\x12\x14\n" +
+	"\x05batch\x18\x05 \x03(\x05R\x05batch\"\x8e\x01\n" +
+	"\x16HessianVectorsResponse\x12\x1a\n" +
+	"\bproducts\x18\x01 \x03(\x01R\bproducts\x123\n" +
+	"\x06method\x18\x02 \x01(\x0e2\x1b.landscape.v1.HessianMethodR\x06method\x12#\n" +
+	"\rrelative_step\x18\x03 \x01(\x01R\frelativeStep\"\x88\x01\n" +
+	"\x10HessiansResponse\x12\x1a\n" +
+	"\bhessians\x18\x01 \x03(\x01R\bhessians\x123\n" +
+	"\x06method\x18\x02 \x01(\x0e2\x1b.landscape.v1.HessianMethodR\x06method\x12#\n" +
+	"\rrelative_step\x18\x03 \x01(\x01R\frelativeStep\"#\n" +
 	"\tDataChunk\x12\x16\n" +
 	"\x06values\x18\x01 \x01(\fR\x06values\"\x15\n" +
 	"\x13ListSurfacesRequest\"M\n" +
@@ -1692,7 +1999,7 @@ const file_landscape_proto_rawDesc = "" +
 	"\x05Group\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05start\x18\x02 \x01(\x05R\x05start\x12\x10\n" +
-	"\x03len\x18\x03 \x01(\x05R\x03len\"\xa8\x03\n" +
+	"\x03len\x18\x03 \x01(\x05R\x03len\"\x86\x04\n" +
 	"\vSurfaceInfo\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\asummary\x18\x02 \x01(\tR\asummary\x12\x10\n" +
@@ -1706,7 +2013,11 @@ const file_landscape_proto_rawDesc = "" +
 	"\asamples\x18\n" +
 	" \x01(\x03R\asamples\x12\x19\n" +
 	"\bdata_len\x18\v \x01(\x03R\adataLen\x12\x19\n" +
-	"\bhas_test\x18\f \x01(\bR\ahasTest\"\xa2\x01\n" +
+	"\bhas_test\x18\f \x01(\bR\ahasTest\x12\x1f\n" +
+	"\vhas_hessian\x18\r \x01(\bR\n" +
+	"hasHessian\x12\x17\n" +
+	"\ahas_hvp\x18\x0e \x01(\bR\x06hasHvp\x12\"\n" +
+	"\rhas_batch_hvp\x18\x0f \x01(\bR\vhasBatchHvp\"\xa2\x01\n" +
 	"\rPointsRequest\x122\n" +
 	"\asurface\x18\x01 \x01(\v2\x18.landscape.v1.SurfaceRefR\asurface\x12\x10\n" +
 	"\x03dim\x18\x02 \x01(\x05R\x03dim\x12\x16\n" +
@@ -1787,14 +2098,21 @@ const file_landscape_proto_rawDesc = "" +
 	"\x04done\x18\x03 \x03(\bR\x04done\x12\x16\n" +
 	"\x06counts\x18\x04 \x03(\x05R\x06counts\x12\x16\n" +
 	"\x06points\x18\x05 \x03(\x01R\x06points\x12#\n" +
-	"\rneed_gradient\x18\x06 \x01(\bR\fneedGradient2\xc3\x03\n" +
+	"\rneed_gradient\x18\x06 \x01(\bR\fneedGradient*\x97\x01\n" +
+	"\rHessianMethod\x12\x1e\n" +
+	"\x1aHESSIAN_METHOD_UNSPECIFIED\x10\x00\x12\x18\n" +
+	"\x14HESSIAN_METHOD_EXACT\x10\x01\x12'\n" +
+	"#HESSIAN_METHOD_GRADIENT_DIFFERENCES\x10\x02\x12#\n" +
+	"\x1fHESSIAN_METHOD_LOSS_DIFFERENCES\x10\x032\xe9\x04\n" +
 	"\x0eSurfaceService\x12U\n" +
 	"\fListSurfaces\x12!.landscape.v1.ListSurfacesRequest\x1a\".landscape.v1.ListSurfacesResponse\x12F\n" +
 	"\x0fDescribeSurface\x12\x18.landscape.v1.SurfaceRef\x1a\x19.landscape.v1.SurfaceInfo\x12?\n" +
 	"\x04Loss\x12\x1b.landscape.v1.PointsRequest\x1a\x1a.landscape.v1.LossResponse\x12G\n" +
 	"\bGradient\x12\x1b.landscape.v1.PointsRequest\x1a\x1e.landscape.v1.GradientResponse\x12D\n" +
 	"\bEvalGrid\x12\x1d.landscape.v1.EvalGridRequest\x1a\x17.landscape.v1.GridChunk0\x01\x12B\n" +
-	"\vSurfaceData\x12\x18.landscape.v1.SurfaceRef\x1a\x17.landscape.v1.DataChunk0\x012\xfb\x01\n" +
+	"\vSurfaceData\x12\x18.landscape.v1.SurfaceRef\x1a\x17.landscape.v1.DataChunk0\x01\x12[\n" +
+	"\x0eHessianVectors\x12#.landscape.v1.HessianVectorsRequest\x1a$.landscape.v1.HessianVectorsResponse\x12G\n" +
+	"\bHessians\x12\x1b.landscape.v1.PointsRequest\x1a\x1e.landscape.v1.HessiansResponse2\xfb\x01\n" +
 	"\x10OptimizerService\x12[\n" +
 	"\x0eListOptimizers\x12#.landscape.v1.ListOptimizersRequest\x1a$.landscape.v1.ListOptimizersResponse\x12C\n" +
 	"\bOptimize\x12\x18.landscape.v1.OptimizeIn\x1a\x19.landscape.v1.OptimizeOut(\x010\x01\x12E\n" +
@@ -1812,79 +2130,91 @@ func file_landscape_proto_rawDescGZIP() []byte {
 	return file_landscape_proto_rawDescData
 }
 
-var file_landscape_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
+var file_landscape_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_landscape_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
 var file_landscape_proto_goTypes = []any{
-	(*DataChunk)(nil),              // 0: landscape.v1.DataChunk
-	(*ListSurfacesRequest)(nil),    // 1: landscape.v1.ListSurfacesRequest
-	(*ListSurfacesResponse)(nil),   // 2: landscape.v1.ListSurfacesResponse
-	(*SurfaceRef)(nil),             // 3: landscape.v1.SurfaceRef
-	(*Interval)(nil),               // 4: landscape.v1.Interval
-	(*Hyperparameter)(nil),         // 5: landscape.v1.Hyperparameter
-	(*Minimum)(nil),                // 6: landscape.v1.Minimum
-	(*Group)(nil),                  // 7: landscape.v1.Group
-	(*SurfaceInfo)(nil),            // 8: landscape.v1.SurfaceInfo
-	(*PointsRequest)(nil),          // 9: landscape.v1.PointsRequest
-	(*LossResponse)(nil),           // 10: landscape.v1.LossResponse
-	(*GradientResponse)(nil),       // 11: landscape.v1.GradientResponse
-	(*Plane)(nil),                  // 12: landscape.v1.Plane
-	(*EvalGridRequest)(nil),        // 13: landscape.v1.EvalGridRequest
-	(*GridChunk)(nil),              // 14: landscape.v1.GridChunk
-	(*OptimizerRef)(nil),           // 15: landscape.v1.OptimizerRef
-	(*GLSLSource)(nil),             // 16: landscape.v1.GLSLSource
-	(*ListOptimizersRequest)(nil),  // 17: landscape.v1.ListOptimizersRequest
-	(*ListOptimizersResponse)(nil), // 18: landscape.v1.ListOptimizersResponse
-	(*OptimizerInfo)(nil),          // 19: landscape.v1.OptimizerInfo
-	(*OptimizeStart)(nil),          // 20: landscape.v1.OptimizeStart
-	(*OptimizeAnswer)(nil),         // 21: landscape.v1.OptimizeAnswer
-	(*OptimizeIn)(nil),             // 22: landscape.v1.OptimizeIn
-	(*OptimizeOut)(nil),            // 23: landscape.v1.OptimizeOut
-	nil,                            // 24: landscape.v1.SurfaceRef.ParamsEntry
-	nil,                            // 25: landscape.v1.SurfaceRef.TextsEntry
-	nil,                            // 26: landscape.v1.OptimizerRef.ParamsEntry
-	nil,                            // 27: landscape.v1.OptimizeStart.ParamsEntry
+	(HessianMethod)(0),             // 0: landscape.v1.HessianMethod
+	(*HessianVectorsRequest)(nil),  // 1: landscape.v1.HessianVectorsRequest
+	(*HessianVectorsResponse)(nil), // 2: landscape.v1.HessianVectorsResponse
+	(*HessiansResponse)(nil),       // 3: landscape.v1.HessiansResponse
+	(*DataChunk)(nil),              // 4: landscape.v1.DataChunk
+	(*ListSurfacesRequest)(nil),    // 5: landscape.v1.ListSurfacesRequest
+	(*ListSurfacesResponse)(nil),   // 6: landscape.v1.ListSurfacesResponse
+	(*SurfaceRef)(nil),             // 7: landscape.v1.SurfaceRef
+	(*Interval)(nil),               // 8: landscape.v1.Interval
+	(*Hyperparameter)(nil),         // 9: landscape.v1.Hyperparameter
+	(*Minimum)(nil),                // 10: landscape.v1.Minimum
+	(*Group)(nil),                  // 11: landscape.v1.Group
+	(*SurfaceInfo)(nil),            // 12: landscape.v1.SurfaceInfo
+	(*PointsRequest)(nil),          // 13: landscape.v1.PointsRequest
+	(*LossResponse)(nil),           // 14: landscape.v1.LossResponse
+	(*GradientResponse)(nil),       // 15: landscape.v1.GradientResponse
+	(*Plane)(nil),                  // 16: landscape.v1.Plane
+	(*EvalGridRequest)(nil),        // 17: landscape.v1.EvalGridRequest
+	(*GridChunk)(nil),              // 18: landscape.v1.GridChunk
+	(*OptimizerRef)(nil),           // 19: landscape.v1.OptimizerRef
+	(*GLSLSource)(nil),             // 20: landscape.v1.GLSLSource
+	(*ListOptimizersRequest)(nil),  // 21: landscape.v1.ListOptimizersRequest
+	(*ListOptimizersResponse)(nil), // 22: landscape.v1.ListOptimizersResponse
+	(*OptimizerInfo)(nil),          // 23: landscape.v1.OptimizerInfo
+	(*OptimizeStart)(nil),          // 24: landscape.v1.OptimizeStart
+	(*OptimizeAnswer)(nil),         // 25: landscape.v1.OptimizeAnswer
+	(*OptimizeIn)(nil),             // 26: landscape.v1.OptimizeIn
+	(*OptimizeOut)(nil),            // 27: landscape.v1.OptimizeOut
+	nil,                            // 28: landscape.v1.SurfaceRef.ParamsEntry
+	nil,                            // 29: landscape.v1.SurfaceRef.TextsEntry
+	nil,                            // 30: landscape.v1.OptimizerRef.ParamsEntry
+	nil,                            // 31: landscape.v1.OptimizeStart.ParamsEntry
 }
 var file_landscape_proto_depIdxs = []int32{
-	8,  // 0: landscape.v1.ListSurfacesResponse.surfaces:type_name -> landscape.v1.SurfaceInfo
-	24, // 1: landscape.v1.SurfaceRef.params:type_name -> landscape.v1.SurfaceRef.ParamsEntry
-	25, // 2: landscape.v1.SurfaceRef.texts:type_name -> landscape.v1.SurfaceRef.TextsEntry
-	4,  // 3: landscape.v1.SurfaceInfo.domain:type_name -> landscape.v1.Interval
-	5,  // 4: landscape.v1.SurfaceInfo.hyperparameters:type_name -> landscape.v1.Hyperparameter
-	6,  // 5: landscape.v1.SurfaceInfo.minima:type_name -> landscape.v1.Minimum
-	7,  // 6: landscape.v1.SurfaceInfo.groups:type_name -> landscape.v1.Group
-	3,  // 7: landscape.v1.PointsRequest.surface:type_name -> landscape.v1.SurfaceRef
-	4,  // 8: landscape.v1.Plane.x:type_name -> landscape.v1.Interval
-	4,  // 9: landscape.v1.Plane.y:type_name -> landscape.v1.Interval
-	3,  // 10: landscape.v1.EvalGridRequest.surface:type_name -> landscape.v1.SurfaceRef
-	12, // 11: landscape.v1.EvalGridRequest.plane:type_name -> landscape.v1.Plane
-	26, // 12: landscape.v1.OptimizerRef.params:type_name -> landscape.v1.OptimizerRef.ParamsEntry
-	19, // 13: landscape.v1.ListOptimizersResponse.optimizers:type_name -> landscape.v1.OptimizerInfo
-	5,  // 14: landscape.v1.OptimizerInfo.hyperparameters:type_name -> landscape.v1.Hyperparameter
-	27, // 15: landscape.v1.OptimizeStart.params:type_name -> landscape.v1.OptimizeStart.ParamsEntry
-	20, // 16: landscape.v1.OptimizeIn.start:type_name -> landscape.v1.OptimizeStart
-	21, // 17: landscape.v1.OptimizeIn.answer:type_name -> landscape.v1.OptimizeAnswer
-	1,  // 18: landscape.v1.SurfaceService.ListSurfaces:input_type -> landscape.v1.ListSurfacesRequest
-	3,  // 19: landscape.v1.SurfaceService.DescribeSurface:input_type -> landscape.v1.SurfaceRef
-	9,  // 20: landscape.v1.SurfaceService.Loss:input_type -> landscape.v1.PointsRequest
-	9,  // 21: landscape.v1.SurfaceService.Gradient:input_type -> landscape.v1.PointsRequest
-	13, // 22: landscape.v1.SurfaceService.EvalGrid:input_type -> landscape.v1.EvalGridRequest
-	3,  // 23: landscape.v1.SurfaceService.SurfaceData:input_type -> landscape.v1.SurfaceRef
-	17, // 24: landscape.v1.OptimizerService.ListOptimizers:input_type -> landscape.v1.ListOptimizersRequest
-	22, // 25: landscape.v1.OptimizerService.Optimize:input_type -> landscape.v1.OptimizeIn
-	15, // 26: landscape.v1.OptimizerService.OptimizerGLSL:input_type -> landscape.v1.OptimizerRef
-	2,  // 27: landscape.v1.SurfaceService.ListSurfaces:output_type -> landscape.v1.ListSurfacesResponse
-	8,  // 28: landscape.v1.SurfaceService.DescribeSurface:output_type -> landscape.v1.SurfaceInfo
-	10, // 29: landscape.v1.SurfaceService.Loss:output_type -> landscape.v1.LossResponse
-	11, // 30: landscape.v1.SurfaceService.Gradient:output_type -> landscape.v1.GradientResponse
-	14, // 31: landscape.v1.SurfaceService.EvalGrid:output_type -> landscape.v1.GridChunk
-	0,  // 32: landscape.v1.SurfaceService.SurfaceData:output_type -> landscape.v1.DataChunk
-	18, // 33: landscape.v1.OptimizerService.ListOptimizers:output_type -> landscape.v1.ListOptimizersResponse
-	23, // 34: landscape.v1.OptimizerService.Optimize:output_type -> landscape.v1.OptimizeOut
-	16, // 35: landscape.v1.OptimizerService.OptimizerGLSL:output_type -> landscape.v1.GLSLSource
-	27, // [27:36] is the sub-list for method output_type
-	18, // [18:27] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	7,  // 0: landscape.v1.HessianVectorsRequest.surface:type_name -> landscape.v1.SurfaceRef
+	0,  // 1: landscape.v1.HessianVectorsResponse.method:type_name -> landscape.v1.HessianMethod
+	0,  // 2: landscape.v1.HessiansResponse.method:type_name -> landscape.v1.HessianMethod
+	12, // 3: landscape.v1.ListSurfacesResponse.surfaces:type_name -> landscape.v1.SurfaceInfo
+	28, // 4: landscape.v1.SurfaceRef.params:type_name -> landscape.v1.SurfaceRef.ParamsEntry
+	29, // 5: landscape.v1.SurfaceRef.texts:type_name -> landscape.v1.SurfaceRef.TextsEntry
+	8,  // 6: landscape.v1.SurfaceInfo.domain:type_name -> landscape.v1.Interval
+	9,  // 7: landscape.v1.SurfaceInfo.hyperparameters:type_name -> landscape.v1.Hyperparameter
+	10, // 8: landscape.v1.SurfaceInfo.minima:type_name -> landscape.v1.Minimum
+	11, // 9: landscape.v1.SurfaceInfo.groups:type_name -> landscape.v1.Group
+	7,  // 10: landscape.v1.PointsRequest.surface:type_name -> landscape.v1.SurfaceRef
+	8,  // 11: landscape.v1.Plane.x:type_name -> landscape.v1.Interval
+	8,  // 12: landscape.v1.Plane.y:type_name -> landscape.v1.Interval
+	7,  // 13: landscape.v1.EvalGridRequest.surface:type_name -> landscape.v1.SurfaceRef
+	16, // 14: landscape.v1.EvalGridRequest.plane:type_name -> landscape.v1.Plane
+	30, // 15: landscape.v1.OptimizerRef.params:type_name -> landscape.v1.OptimizerRef.ParamsEntry
+	23, // 16: landscape.v1.ListOptimizersResponse.optimizers:type_name -> landscape.v1.OptimizerInfo
+	9,  // 17: landscape.v1.OptimizerInfo.hyperparameters:type_name -> landscape.v1.Hyperparameter
+	31, // 18: landscape.v1.OptimizeStart.params:type_name -> landscape.v1.OptimizeStart.ParamsEntry
+	24, // 19: landscape.v1.OptimizeIn.start:type_name -> landscape.v1.OptimizeStart
+	25, // 20: landscape.v1.OptimizeIn.answer:type_name -> landscape.v1.OptimizeAnswer
+	5,  // 21: landscape.v1.SurfaceService.ListSurfaces:input_type -> landscape.v1.ListSurfacesRequest
+	7,  // 22: landscape.v1.SurfaceService.DescribeSurface:input_type -> landscape.v1.SurfaceRef
+	13, // 23: landscape.v1.SurfaceService.Loss:input_type -> landscape.v1.PointsRequest
+	13, // 24: landscape.v1.SurfaceService.Gradient:input_type -> landscape.v1.PointsRequest
+	17, // 25: landscape.v1.SurfaceService.EvalGrid:input_type -> landscape.v1.EvalGridRequest
+	7,  // 26: landscape.v1.SurfaceService.SurfaceData:input_type -> landscape.v1.SurfaceRef
+	1,  // 27: landscape.v1.SurfaceService.HessianVectors:input_type -> landscape.v1.HessianVectorsRequest
+	13, // 28: landscape.v1.SurfaceService.Hessians:input_type -> landscape.v1.PointsRequest
+	21, // 29: landscape.v1.OptimizerService.ListOptimizers:input_type -> landscape.v1.ListOptimizersRequest
+	26, // 30: landscape.v1.OptimizerService.Optimize:input_type -> landscape.v1.OptimizeIn
+	19, // 31: landscape.v1.OptimizerService.OptimizerGLSL:input_type -> landscape.v1.OptimizerRef
+	6,  // 32: landscape.v1.SurfaceService.ListSurfaces:output_type -> landscape.v1.ListSurfacesResponse
+	12, // 33: landscape.v1.SurfaceService.DescribeSurface:output_type -> landscape.v1.SurfaceInfo
+	14, // 34: landscape.v1.SurfaceService.Loss:output_type -> landscape.v1.LossResponse
+	15, // 35: landscape.v1.SurfaceService.Gradient:output_type -> landscape.v1.GradientResponse
+	18, // 36: landscape.v1.SurfaceService.EvalGrid:output_type -> landscape.v1.GridChunk
+	4,  // 37: landscape.v1.SurfaceService.SurfaceData:output_type -> landscape.v1.DataChunk
+	2,  // 38: landscape.v1.SurfaceService.HessianVectors:output_type -> landscape.v1.HessianVectorsResponse
+	3,  // 39: landscape.v1.SurfaceService.Hessians:output_type -> landscape.v1.HessiansResponse
+	22, // 40: landscape.v1.OptimizerService.ListOptimizers:output_type -> landscape.v1.ListOptimizersResponse
+	27, // 41: landscape.v1.OptimizerService.Optimize:output_type -> landscape.v1.OptimizeOut
+	20, // 42: landscape.v1.OptimizerService.OptimizerGLSL:output_type -> landscape.v1.GLSLSource
+	32, // [32:43] is the sub-list for method output_type
+	21, // [21:32] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_landscape_proto_init() }
@@ -1892,7 +2222,7 @@ func file_landscape_proto_init() {
 	if File_landscape_proto != nil {
 		return
 	}
-	file_landscape_proto_msgTypes[22].OneofWrappers = []any{
+	file_landscape_proto_msgTypes[25].OneofWrappers = []any{
 		(*OptimizeIn_Start)(nil),
 		(*OptimizeIn_Answer)(nil),
 	}
@@ -1901,13 +2231,14 @@ func file_landscape_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_landscape_proto_rawDesc), len(file_landscape_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   28,
+			NumEnums:      1,
+			NumMessages:   31,
 			NumExtensions: 0,
 			NumServices:   2,
 		},
 		GoTypes:           file_landscape_proto_goTypes,
 		DependencyIndexes: file_landscape_proto_depIdxs,
+		EnumInfos:         file_landscape_proto_enumTypes,
 		MessageInfos:      file_landscape_proto_msgTypes,
 	}.Build()
 	File_landscape_proto = out.File

@@ -32,6 +32,8 @@ const (
 	SurfaceService_Gradient_FullMethodName        = "/landscape.v1.SurfaceService/Gradient"
 	SurfaceService_EvalGrid_FullMethodName        = "/landscape.v1.SurfaceService/EvalGrid"
 	SurfaceService_SurfaceData_FullMethodName     = "/landscape.v1.SurfaceService/SurfaceData"
+	SurfaceService_HessianVectors_FullMethodName  = "/landscape.v1.SurfaceService/HessianVectors"
+	SurfaceService_Hessians_FullMethodName        = "/landscape.v1.SurfaceService/Hessians"
 )
 
 // SurfaceServiceClient is the client API for SurfaceService service.
@@ -54,6 +56,15 @@ type SurfaceServiceClient interface {
 	// SurfaceData streams a configured surface's GLSL data buffer (see
 	// sdk.SurfaceWithData) in chunks.
 	SurfaceData(ctx context.Context, in *SurfaceRef, opts ...grpc.CallOption) (grpc.ServerStreamingClient[DataChunk], error)
+	// HessianVectors multiplies the Hessian at one point by many vectors
+	// (Hessian-vector products: Lanczos, Hutch++ and stochastic Lanczos
+	// quadrature ask for many at once). A plugin that predates it answers
+	// Unimplemented; the host then takes differences of gradients itself.
+	HessianVectors(ctx context.Context, in *HessianVectorsRequest, opts ...grpc.CallOption) (*HessianVectorsResponse, error)
+	// Hessians evaluates the dense Hessian at a batch of points (a curvature
+	// map needs one per grid point), each over its own mini-batch when the
+	// request has them. Unimplemented in plugins that predate it.
+	Hessians(ctx context.Context, in *PointsRequest, opts ...grpc.CallOption) (*HessiansResponse, error)
 }
 
 type surfaceServiceClient struct {
@@ -142,6 +153,26 @@ func (c *surfaceServiceClient) SurfaceData(ctx context.Context, in *SurfaceRef, 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type SurfaceService_SurfaceDataClient = grpc.ServerStreamingClient[DataChunk]
 
+func (c *surfaceServiceClient) HessianVectors(ctx context.Context, in *HessianVectorsRequest, opts ...grpc.CallOption) (*HessianVectorsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(HessianVectorsResponse)
+	err := c.cc.Invoke(ctx, SurfaceService_HessianVectors_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *surfaceServiceClient) Hessians(ctx context.Context, in *PointsRequest, opts ...grpc.CallOption) (*HessiansResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(HessiansResponse)
+	err := c.cc.Invoke(ctx, SurfaceService_Hessians_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // SurfaceServiceServer is the server API for SurfaceService service.
 // All implementations must embed UnimplementedSurfaceServiceServer
 // for forward compatibility.
@@ -162,6 +193,15 @@ type SurfaceServiceServer interface {
 	// SurfaceData streams a configured surface's GLSL data buffer (see
 	// sdk.SurfaceWithData) in chunks.
 	SurfaceData(*SurfaceRef, grpc.ServerStreamingServer[DataChunk]) error
+	// HessianVectors multiplies the Hessian at one point by many vectors
+	// (Hessian-vector products: Lanczos, Hutch++ and stochastic Lanczos
+	// quadrature ask for many at once). A plugin that predates it answers
+	// Unimplemented; the host then takes differences of gradients itself.
+	HessianVectors(context.Context, *HessianVectorsRequest) (*HessianVectorsResponse, error)
+	// Hessians evaluates the dense Hessian at a batch of points (a curvature
+	// map needs one per grid point), each over its own mini-batch when the
+	// request has them. Unimplemented in plugins that predate it.
+	Hessians(context.Context, *PointsRequest) (*HessiansResponse, error)
 	mustEmbedUnimplementedSurfaceServiceServer()
 }
 
@@ -189,6 +229,12 @@ func (UnimplementedSurfaceServiceServer) EvalGrid(*EvalGridRequest, grpc.ServerS
 }
 func (UnimplementedSurfaceServiceServer) SurfaceData(*SurfaceRef, grpc.ServerStreamingServer[DataChunk]) error {
 	return status.Error(codes.Unimplemented, "method SurfaceData not implemented")
+}
+func (UnimplementedSurfaceServiceServer) HessianVectors(context.Context, *HessianVectorsRequest) (*HessianVectorsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method HessianVectors not implemented")
+}
+func (UnimplementedSurfaceServiceServer) Hessians(context.Context, *PointsRequest) (*HessiansResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Hessians not implemented")
 }
 func (UnimplementedSurfaceServiceServer) mustEmbedUnimplementedSurfaceServiceServer() {}
 func (UnimplementedSurfaceServiceServer) testEmbeddedByValue()                        {}
@@ -305,6 +351,42 @@ func _SurfaceService_SurfaceData_Handler(srv interface{}, stream grpc.ServerStre
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type SurfaceService_SurfaceDataServer = grpc.ServerStreamingServer[DataChunk]
 
+func _SurfaceService_HessianVectors_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(HessianVectorsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SurfaceServiceServer).HessianVectors(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: SurfaceService_HessianVectors_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SurfaceServiceServer).HessianVectors(ctx, req.(*HessianVectorsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _SurfaceService_Hessians_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PointsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SurfaceServiceServer).Hessians(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: SurfaceService_Hessians_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SurfaceServiceServer).Hessians(ctx, req.(*PointsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // SurfaceService_ServiceDesc is the grpc.ServiceDesc for SurfaceService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -327,6 +409,14 @@ var SurfaceService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Gradient",
 			Handler:    _SurfaceService_Gradient_Handler,
+		},
+		{
+			MethodName: "HessianVectors",
+			Handler:    _SurfaceService_HessianVectors_Handler,
+		},
+		{
+			MethodName: "Hessians",
+			Handler:    _SurfaceService_Hessians_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
