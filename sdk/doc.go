@@ -11,6 +11,10 @@
 //
 //   - SurfaceWithGradient: an analytic gradient (otherwise central
 //     differences of Loss);
+//   - SurfaceWithHessian, SurfaceWithHVP and SurfaceWithBatchHVP: exact
+//     second derivatives, a dense Hessian or Hessian-vector products
+//     (otherwise central differences of the gradient, or second
+//     differences of Loss; the host is told which);
 //   - SurfaceWithConfigure and SurfaceWithTexts: hyperparameters (the SDK
 //     fills defaults and checks bounds before calling them);
 //   - SurfaceWithGLSL: a GLSL snippet for evaluation on the GPU;

@@ -41,13 +41,26 @@
 //     (h = 1e-6·max(1, |θ_k|), retried with smaller steps close to a kink) at
 //     random points of the domain, writes every component and leaves theta
 //     alone.
+//   - hessian (surfaces with sdk.SurfaceWithHessian, SurfaceWithHVP or
+//     SurfaceWithBatchHVP): at random points of the domain the Hessian is
+//     symmetric and agrees with central differences of the gradient
+//     (second differences of the loss when there is none; see
+//     WithHessianTolerance), HVP agrees with the Hessian times a vector
+//     (or with differences of the gradient along it) and uᵀ·H·v = vᵀ·H·u,
+//     BatchHVP over every sample is the full product and over a random
+//     batch agrees with differences of BatchGrad; each writes every entry
+//     and leaves theta and the vector alone; at every known minimum inside
+//     the domain the Hessian, where it exists, is positive semi-definite
+//     (H + 1e-6·(1 + max|H_ij|)·I has a Cholesky factor; with products
+//     only, for up to 256 parameters).
 //   - hyperparameters: values outside the bounds, NaN, ±Inf, unknown names
 //     and fractions for integer hyperparameters are refused with an error
 //     wrapping sdk.ErrBadParams; both bounds are accepted; odd values of
 //     unbounded hyperparameters give an error or a valid surface, never a
 //     panic; configuring does not modify the receiver.
-//   - concurrency: Loss and Grad called from several goroutines at once give
-//     bit-identical results (this catches shared scratch buffers).
+//   - concurrency: Loss and Grad (and Hessian, HVP and BatchHVP) called from
+//     several goroutines at once give bit-identical results (this catches
+//     shared scratch buffers).
 //
 // Random points are drawn from a seeded generator (WithSeed), so a failure
 // repeats. Failures name the surface, the point and the values involved.

@@ -21,6 +21,7 @@ type config struct {
 	points     int     // random points for the gradient and concurrency checks
 	samples    int     // random points for the global-minimum check
 	gradRel    float64 // relative tolerance of gradient vs finite differences
+	hessRel    float64 // relative tolerance of second derivatives vs differences
 	statRel    float64 // gradient norm allowed at a minimum, relative to 1+|value|
 	valAbs     float64 // absolute tolerance on loss values
 	valRel     float64 // relative tolerance on loss values
@@ -38,6 +39,7 @@ func defaultConfig() config {
 		points:     200,
 		samples:    2000,
 		gradRel:    1e-4,
+		hessRel:    1e-4,
 		statRel:    1e-4,
 		valAbs:     1e-6,
 		valRel:     1e-6,
@@ -126,6 +128,7 @@ var checks = []check{
 	{"info", checkInfo},
 	{"minima", checkMinima},
 	{"gradient", checkGradient},
+	{"hessian", checkHessian},
 	{"hyperparameters", checkHyperparameters},
 	{"concurrency", checkConcurrency},
 }
@@ -787,6 +790,7 @@ func checkConcurrency(r reporter, s sdk.Surface, c *config) {
 		}
 	}
 	l.done("concurrency")
+	checkHessianConcurrency(r, s, c, pts)
 }
 
 // ---- helpers ----
