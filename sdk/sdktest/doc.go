@@ -50,7 +50,8 @@
 //     BatchHVP over every sample is the full product and over a random
 //     batch agrees with differences of BatchGrad; each writes every entry
 //     and leaves theta and the vector alone; at every known minimum inside
-//     the domain the Hessian, where it exists, is positive semi-definite
+//     the domain where the gradient vanishes (not at a cusp) the Hessian,
+//     where it exists, is positive semi-definite
 //     (H + 1e-6·(1 + max|H_ij|)·I has a Cholesky factor; with products
 //     only, for up to 256 parameters).
 //   - hyperparameters: values outside the bounds, NaN, ±Inf, unknown names

@@ -374,9 +374,11 @@ func (h hessianSurface) checkBatch(l *limited, rng *rand.Rand, theta []float64, 
 }
 
 // checkMinima checks that the Hessian is positive semi-definite at every
-// known minimum inside the domain (where it exists: NaN entries, as at
-// the tip of a cone, leave a minimum unchecked): H + τ·I has a Cholesky
-// factor for τ = 1e-6·(1 + max |H_ij|).
+// known minimum inside the domain where the gradient vanishes (the
+// second-order condition of a stationary point; at a cusp, where one-sided
+// derivatives are infinite, it does not apply) and the Hessian exists (NaN
+// entries, as at the tip of a cone, leave a minimum unchecked): H + τ·I
+// has a Cholesky factor for τ = 1e-6·(1 + max |H_ij|).
 func (h hessianSurface) checkMinima(r reporter, info sdk.Info, c *config) {
 	r.Helper()
 	if h.hess == nil && (h.hvp == nil || h.n > maxDenseCheck) {
@@ -389,6 +391,13 @@ func (h hessianSurface) checkMinima(r reporter, info sdk.Info, c *config) {
 		}
 		if !inside {
 			continue // a minimum of the box need not be one of the surface
+		}
+		if h.grad != nil {
+			g := make([]float64, h.n)
+			h.grad.Grad(g, append([]float64(nil), m.Location...))
+			if !(math.Sqrt(dot(g, g)) <= c.statRel*(1+math.Abs(m.Value))) {
+				continue // not stationary: a cusp (the minima check tells)
+			}
 		}
 		hm := h.dense(append([]float64(nil), m.Location...))
 		var scale float64

@@ -267,6 +267,15 @@ func TestHessianCheckNaN(t *testing.T) {
 	if errs := runCheck(t, "hessian", nanAt(nil)); len(errs) == 0 {
 		t.Error("a Hessian that is NaN everywhere passed")
 	}
+	// A minimum listed where the gradient does not vanish (a cusp, as
+	// |x|^¼ has) is the minima check's to judge, not this one's.
+	for _, at := range [][]float64{{1.5, 1}, {1, 1}} {
+		s := negAt{hessParaboloid{newParaboloid()}, at}
+		errs := runCheck(t, "hessian", s)
+		if stationary := at[0] == 1; stationary != (len(errs) > 0) {
+			t.Errorf("a negative Hessian at the minimum listed at %v: %d failures %v", at, len(errs), errs)
+		}
+	}
 	edge := withInfoH{notPSD{hessParaboloid{newParaboloid()}}, func(i *sdk.Info) { i.Domain[0] = sdk.Interval{Lo: 1, Hi: 3} }}
 	if errs := runCheck(t, "hessian", edge); len(errs) > 0 {
 		t.Errorf("a minimum on the boundary was checked: %s", strings.Join(errs, "\n"))
@@ -301,4 +310,24 @@ func (w withInfoH) Info() sdk.Info {
 	i := w.notPSD.Info()
 	w.edit(&i)
 	return i
+}
+
+// negAt lists its minimum at where, and has a negative Hessian there alone.
+type negAt struct {
+	hessParaboloid
+	where []float64
+}
+
+func (n negAt) Info() sdk.Info {
+	i := n.hessParaboloid.Info()
+	i.Minima[0].Location = n.where
+	i.Minima[0].Value = n.Loss(n.where)
+	return i
+}
+
+func (n negAt) Hessian(dst, t []float64) {
+	n.hessParaboloid.Hessian(dst, t)
+	if slices.Equal(t, n.where) {
+		dst[0] = -2
+	}
 }

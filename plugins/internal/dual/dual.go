@@ -32,7 +32,7 @@ func Scale(s float64, x Num) Num { return Num{s * x.V, s * x.A, s * x.B, s * x.A
 // Shift is x + s.
 func Shift(x Num, s float64) Num { x.V += s; return x }
 
-// chain is f(x) given f, f' and f” at x.V.
+// chain is f(x) given f, f′ and f″ at x.V.
 func chain(x Num, f, d1, d2 float64) Num {
 	return Num{f, d1 * x.A, d1 * x.B, d1*x.AB + d2*x.A*x.B}
 }
@@ -106,6 +106,22 @@ func Hessian(f func([]Num) Num, theta []float64) []float64 {
 		}
 	}
 	return h
+}
+
+// HVP is H·v, H the Hessian of f at theta: entry i is the ε₁ε₂ part of
+// f(θ + e_i·ε₁ + v·ε₂), one evaluation per entry.
+func HVP(f func([]Num) Num, theta, v []float64) []float64 {
+	n := len(theta)
+	out := make([]float64, n)
+	x := make([]Num, n)
+	for i := range out {
+		for k, t := range theta {
+			x[k] = Num{V: t, B: v[k]}
+		}
+		x[i].A = 1
+		out[i] = f(x).AB
+	}
+	return out
 }
 
 // Gradient is the gradient of f at theta: the ε₁ parts of f(θ + e_i·ε₁).

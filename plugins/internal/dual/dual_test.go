@@ -48,6 +48,10 @@ func TestHessian(t *testing.T) {
 			t.Errorf("H[%d] = %v, want %v", i, h[i], want[i])
 		}
 	}
+	hv := HVP(f, []float64{x, y}, []float64{2, -3})
+	if math.Abs(hv[0]-(2*want[0]-3*want[1])) > 1e-14 || math.Abs(hv[1]-(2*want[2]-3*want[3])) > 1e-14 {
+		t.Errorf("H·v = %v", hv)
+	}
 	g := Gradient(f, []float64{x, y})
 	if math.Abs(g[0]-(2*x*y+y*c)) > 1e-15 || math.Abs(g[1]-(x*x+x*c)) > 1e-15 {
 		t.Errorf("gradient %v", g)

@@ -91,8 +91,8 @@ func (Booth) Hessian(h, _ []float64) { put2(h, 10, 8, 10) }
 // combination each: 1 + (x+y+1)²(19 − 14x + 3x² − 14y + 6xy + 3y²) is
 // P(s) = 1 + (s+1)²(19 − 14s + 3s²) with s = x + y, and 30 + (2x−3y)²(18 −
 // 32x + 12x² + 48y − 36xy + 27y²) is Q(w) = 30 + w²(18 − 16w + 3w²) with
-// w = 2x − 3y. So f = P(s)·Q(w) and H = P”·Q·[[1, 1], [1, 1]] +
-// P·Q”·[[4, −6], [−6, 9]] + P'·Q'·[[4, −1], [−1, −6]].
+// w = 2x − 3y. So f = P(s)·Q(w) and H = P″·Q·[[1, 1], [1, 1]] +
+// P·Q″·[[4, −6], [−6, 9]] + P′·Q′·[[4, −1], [−1, −6]].
 func (GoldsteinPrice) Hessian(h, t []float64) {
 	s, w := t[0]+t[1], 2*t[0]-3*t[1]
 	u := s + 1
@@ -115,8 +115,8 @@ func (SixHumpCamel) Hessian(h, t []float64) {
 }
 
 // Hessian of −s·φ(A) − x·φ(B), with s = y+47, A = x/2 + s, B = x − s and
-// φ(u) = sin√|u|, whose derivatives are φ'(u) = cos t·sign(u)/(2t) and
-// φ”(u) = −(t·sin t + cos t)/(4t³), t = √|u| (for either sign of u).
+// φ(u) = sin√|u|, whose derivatives are φ′(u) = cos t·sign(u)/(2t) and
+// φ″(u) = −(t·sin t + cos t)/(4t³), t = √|u| (for either sign of u).
 // Undefined (NaN) where A or B vanishes.
 func (Eggholder) Hessian(h, t []float64) {
 	x, y := t[0], t[1]
