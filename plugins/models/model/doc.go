@@ -16,7 +16,10 @@
 //     sample is a point (x, y), its one feature and its target, and the
 //     residual is its signed distance from the line, r = −x·sin φ + y·cos φ.
 //
-// Every surface has an analytic gradient (backpropagation), mini-batches
+// Every surface has an analytic gradient (backpropagation), exact
+// Hessian-vector products (sdk.SurfaceWithHVP and SurfaceWithBatchHVP:
+// closed forms for the linear models and line-angle, Pearlmutter's
+// R-operator for the MLP, the L2 term included; see hvp.go), mini-batches
 // (sdk.SurfaceWithBatches), a GLSL snippet generated for its configuration
 // (sizes baked in as constants) with its gradient, and a data buffer
 // (sdk.SurfaceWithData): per sample its features, then its target (a class
