@@ -18,6 +18,7 @@ import (
 // curvature is how a configured surface answers for second derivatives,
 // over its full loss or over one mini-batch per point.
 type curvature struct {
+	ctx  context.Context
 	ps   pointSurface
 	name string
 	dim  int
@@ -26,8 +27,8 @@ type curvature struct {
 	grad bool                                             // an analytic gradient (or BatchGrad)
 }
 
-func newCurvature(ps pointSurface) curvature {
-	c := curvature{ps: ps, name: ps.c.Info().Name, dim: ps.c.Info().Dim}
+func newCurvature(ctx context.Context, ps pointSurface) curvature {
+	c := curvature{ctx: ctx, ps: ps, name: ps.c.Info().Name, dim: ps.c.Info().Dim}
 	if ps.bs != nil {
 		// A mini-batch: BatchGrad is the surface's own gradient.
 		c.grad = true
@@ -48,7 +49,7 @@ func newCurvature(ps pointSurface) curvature {
 // mini-batch) on every core.
 func (c curvature) gradients(points []float64, origin []int, grads []float64) error {
 	n := c.dim
-	return safeParallel(len(points)/n, 64, func(lo, hi int) {
+	return safeParallel(c.ctx, len(points)/n, 64, func(lo, hi int) {
 		scratch := make([]float64, n)
 		var buf []int
 		for j := lo; j < hi; j++ {
@@ -60,7 +61,7 @@ func (c curvature) gradients(points []float64, origin []int, grads []float64) er
 // losses evaluates losses likewise.
 func (c curvature) losses(points []float64, origin []int, vals []float64) error {
 	n := c.dim
-	return safeParallel(len(points)/n, 256, func(lo, hi int) {
+	return safeParallel(c.ctx, len(points)/n, 256, func(lo, hi int) {
 		var buf []int
 		for j := lo; j < hi; j++ {
 			vals[j] = c.ps.loss(origin[j], points[j*n:(j+1)*n], &buf)
@@ -69,8 +70,9 @@ func (c curvature) losses(points []float64, origin []int, vals []float64) error 
 }
 
 // safeParallel is parallel that turns a panic of the surface into an
-// error instead of a crash of the plugin.
-func safeParallel(n, minPar int, f func(lo, hi int)) error {
+// error instead of a crash of the plugin, and stops early (with ctx's
+// error) when ctx ends: f sees ranges of at most 8 items.
+func safeParallel(ctx context.Context, n, minPar int, f func(lo, hi int)) error {
 	var (
 		mu    sync.Mutex
 		first any
@@ -85,12 +87,14 @@ func safeParallel(n, minPar int, f func(lo, hi int)) error {
 				mu.Unlock()
 			}
 		}()
-		f(lo, hi)
+		for b := lo; b < hi && ctx.Err() == nil; b += 8 {
+			f(b, min(b+8, hi))
+		}
 	})
 	if first != nil {
 		return fmt.Errorf("the surface panicked: %v", first)
 	}
-	return nil
+	return ctx.Err()
 }
 
 // difference is the method and relative step of the difference scheme
@@ -110,14 +114,14 @@ func (c curvature) hessians(points, dst []float64) (pb.HessianMethod, float64, e
 	var err error
 	switch {
 	case c.hess != nil:
-		err = safeParallel(np, 16, func(lo, hi int) {
+		err = safeParallel(c.ctx, np, 16, func(lo, hi int) {
 			for p := lo; p < hi; p++ {
 				c.hess.Hessian(dst[p*n*n:(p+1)*n*n], points[p*n:(p+1)*n])
 			}
 		})
 	case c.hvp != nil:
 		// Column k of point p is H·e_k.
-		err = safeParallel(np*n, 16, func(lo, hi int) {
+		err = safeParallel(c.ctx, np*n, 16, func(lo, hi int) {
 			e := make([]float64, n)
 			col := make([]float64, n)
 			var buf []int
@@ -157,7 +161,7 @@ func (c curvature) products(theta, vs, dst []float64) (pb.HessianMethod, float64
 	var err error
 	switch {
 	case c.hvp != nil:
-		err = safeParallel(k, 2, func(lo, hi int) {
+		err = safeParallel(c.ctx, k, 2, func(lo, hi int) {
 			var buf []int
 			for j := lo; j < hi; j++ {
 				c.hvp(dst[j*n:(j+1)*n], theta, vs[j*n:(j+1)*n], 0, &buf)
@@ -168,7 +172,7 @@ func (c curvature) products(theta, vs, dst []float64) (pb.HessianMethod, float64
 			return 0, 0, fmt.Errorf("%w: surface %s has a dense Hessian only, and %d parameters are more than the %d it may have", ErrBadRequest, c.name, n, curv.MaxHessianDim)
 		}
 		h := make([]float64, n*n)
-		if err := safeParallel(1, 2, func(int, int) { c.hess.Hessian(h, theta) }); err != nil {
+		if err := safeParallel(c.ctx, 1, 2, func(int, int) { c.hess.Hessian(h, theta) }); err != nil {
 			return 0, 0, err
 		}
 		curv.Products(dst, h, vs, n)
@@ -198,10 +202,13 @@ func curvatureStatus(name string, err error) error {
 	if errors.Is(err, ErrBadRequest) {
 		return toStatus(err)
 	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return status.FromContextError(err).Err()
+	}
 	return status.Error(codes.Internal, fmt.Sprintf("surface %s: %v", name, err))
 }
 
-func (s *server) HessianVectors(_ context.Context, req *pb.HessianVectorsRequest) (*pb.HessianVectorsResponse, error) {
+func (s *server) HessianVectors(ctx context.Context, req *pb.HessianVectorsRequest) (*pb.HessianVectorsResponse, error) {
 	c, err := s.configured(req.GetSurface())
 	if err != nil {
 		return nil, toStatus(err)
@@ -227,14 +234,14 @@ func (s *server) HessianVectors(_ context.Context, req *pb.HessianVectorsRequest
 		return nil, toStatus(fmt.Errorf("%w: sample indices without mini_batch", ErrBadRequest))
 	}
 	dst := make([]float64, len(vs))
-	m, step, err := newCurvature(ps).products(theta, vs, dst)
+	m, step, err := newCurvature(ctx, ps).products(theta, vs, dst)
 	if err != nil {
 		return nil, curvatureStatus(info.Name, err)
 	}
 	return &pb.HessianVectorsResponse{Products: dst, Method: m, RelativeStep: step}, nil
 }
 
-func (s *server) Hessians(_ context.Context, req *pb.PointsRequest) (*pb.HessiansResponse, error) {
+func (s *server) Hessians(ctx context.Context, req *pb.PointsRequest) (*pb.HessiansResponse, error) {
 	ps, n, np, err := s.points(req)
 	if err != nil {
 		return nil, toStatus(err)
@@ -247,7 +254,7 @@ func (s *server) Hessians(_ context.Context, req *pb.PointsRequest) (*pb.Hessian
 		return nil, toStatus(fmt.Errorf("%w: %d Hessians of %d values, more than the %d a reply may carry", ErrBadRequest, np, n*n, curv.MaxValues))
 	}
 	dst := make([]float64, np*n*n)
-	m, step, err := newCurvature(ps).hessians(req.GetPoints(), dst)
+	m, step, err := newCurvature(ctx, ps).hessians(req.GetPoints(), dst)
 	if err != nil {
 		return nil, curvatureStatus(name, err)
 	}

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"math"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/landscape-go/landscape/sdk"
 	pb "github.com/landscape-go/landscape/sdk/internal/wire/landscapev1"
@@ -452,5 +454,40 @@ func TestCurvaturePanics(t *testing.T) {
 	}
 	if _, err := c.Hessian(ctx, Points{Ref: Ref{Name: "cubic-hess"}, Dim: 2, Points: []float64{0, 0}}); err != nil {
 		t.Errorf("the plugin stopped serving: %v", err)
+	}
+}
+
+// slow takes 5 ms per product and counts them.
+type slow struct {
+	cubicG
+	n *atomic.Int64
+}
+
+func (slow) Info() sdk.Info {
+	return sdk.Info{Name: "slow", Summary: "test", Dim: 2, Domain: []sdk.Interval{{Lo: -1, Hi: 1}, {Lo: -1, Hi: 1}}}
+}
+
+func (s slow) HVP(dst, p, v []float64) {
+	s.n.Add(1)
+	time.Sleep(5 * time.Millisecond)
+	cubicV{}.HVP(dst, p, v)
+}
+
+// TestCurvatureCancel: when the host gives up, the plugin stops working.
+func TestCurvatureCancel(t *testing.T) {
+	s := slow{n: new(atomic.Int64)}
+	c, _ := connect(t, sdk.WithSurfaces(s))
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.HVP(ctx, HVPs{Ref: Ref{Name: "slow"}, Point: []float64{0, 0}, Vectors: make([]float64, 2*10000)})
+	if err == nil || time.Since(start) > 2*time.Second {
+		t.Fatalf("HVP returned %v after %v", err, time.Since(start))
+	}
+	time.Sleep(200 * time.Millisecond)
+	done := s.n.Load()
+	time.Sleep(200 * time.Millisecond)
+	if s.n.Load() != done || done > 2000 {
+		t.Errorf("the plugin went on: %d products done, then %d", done, s.n.Load())
 	}
 }
