@@ -273,36 +273,38 @@ func batchOf(b *MiniBatch, origin []int) *MiniBatch {
 	return out
 }
 
+// inChunks calls f on the ranges [lo, hi) of count points of dimension n
+// that make requests of at most chunkValues coordinates.
+func inChunks(count, n int, f func(lo, hi int) error) error {
+	per := max(1, chunkValues/n)
+	for lo := 0; lo < count; lo += per {
+		if err := f(lo, min(lo+per, count)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // gradients evaluates gradients through the Gradient RPC, a chunk of
 // points at a time.
 func (c *SurfaceClient) gradients(ctx context.Context, ref Ref, n int, b *MiniBatch) curv.Gradients {
 	return func(points []float64, origin []int, grads []float64) error {
-		per := max(1, chunkValues/n)
-		for lo := 0; lo < len(origin); lo += per {
-			hi := min(lo+per, len(origin))
+		return inChunks(len(origin), n, func(lo, hi int) error {
 			_, g, err := c.Gradient(ctx, Points{Ref: ref, Dim: n, Points: points[lo*n : hi*n], Batch: batchOf(b, origin[lo:hi])})
-			if err != nil {
-				return err
-			}
 			copy(grads[lo*n:hi*n], g)
-		}
-		return nil
+			return err
+		})
 	}
 }
 
 // losses evaluates losses through the Loss RPC likewise.
 func (c *SurfaceClient) losses(ctx context.Context, ref Ref, n int, b *MiniBatch) curv.Losses {
 	return func(points []float64, origin []int, vals []float64) error {
-		per := max(1, chunkValues/n)
-		for lo := 0; lo < len(origin); lo += per {
-			hi := min(lo+per, len(origin))
+		return inChunks(len(origin), n, func(lo, hi int) error {
 			v, err := c.Loss(ctx, Points{Ref: ref, Dim: n, Points: points[lo*n : hi*n], Batch: batchOf(b, origin[lo:hi])})
-			if err != nil {
-				return err
-			}
 			copy(vals[lo:hi], v)
-		}
-		return nil
+			return err
+		})
 	}
 }
 

@@ -270,13 +270,15 @@ func TestHessianCheckNaN(t *testing.T) {
 	// A minimum listed where the gradient does not vanish (a cusp, as
 	// |x|^¼ has) is the minima check's to judge, not this one's.
 	for _, at := range [][]float64{{1.5, 1}, {1, 1}} {
-		s := negAt{hessParaboloid{newParaboloid()}, at}
+		s := negAt{hessParaboloid{newParaboloid()}, at, nil}
 		errs := runCheck(t, "hessian", s)
 		if stationary := at[0] == 1; stationary != (len(errs) > 0) {
 			t.Errorf("a negative Hessian at the minimum listed at %v: %d failures %v", at, len(errs), errs)
 		}
 	}
-	edge := withInfoH{notPSD{hessParaboloid{newParaboloid()}}, func(i *sdk.Info) { i.Domain[0] = sdk.Interval{Lo: 1, Hi: 3} }}
+	// On the boundary of the domain x ∈ [1, 3], (1, 1) is a minimum of the
+	// box, where the Hessian need not be positive semi-definite.
+	edge := negAt{hessParaboloid{newParaboloid()}, []float64{1, 1}, []sdk.Interval{{Lo: 1, Hi: 3}, {Lo: -3, Hi: 3}}}
 	if errs := runCheck(t, "hessian", edge); len(errs) > 0 {
 		t.Errorf("a minimum on the boundary was checked: %s", strings.Join(errs, "\n"))
 	}
@@ -301,25 +303,19 @@ func (n nanHessian) HVP(dst, t, v []float64) {
 	}
 }
 
-type withInfoH struct {
-	notPSD
-	edit func(*sdk.Info)
-}
-
-func (w withInfoH) Info() sdk.Info {
-	i := w.notPSD.Info()
-	w.edit(&i)
-	return i
-}
-
-// negAt lists its minimum at where, and has a negative Hessian there alone.
+// negAt lists its minimum at where, and has a negative Hessian there
+// alone; dom, when set, replaces its domain.
 type negAt struct {
 	hessParaboloid
 	where []float64
+	dom   []sdk.Interval
 }
 
 func (n negAt) Info() sdk.Info {
 	i := n.hessParaboloid.Info()
+	if n.dom != nil {
+		i.Domain = n.dom
+	}
 	i.Minima[0].Location = n.where
 	i.Minima[0].Value = n.Loss(n.where)
 	return i

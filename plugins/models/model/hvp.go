@@ -134,19 +134,10 @@ func (h head) hess(z []float64, y float64, rz, out, dz []float64) {
 		}
 	case lossCE:
 		// ∇²ℓ = diag(p) − p·pᵀ with p = softmax(z).
-		m := z[0]
-		for _, x := range z[1:] {
-			m = math.Max(m, x)
-		}
-		var s float64
-		for i, x := range z {
-			out[i] = math.Exp(x - m)
-			s += out[i]
-		}
+		softmax(z, out)
 		var prz float64
-		for i := range out {
-			out[i] /= s
-			prz += out[i] * rz[i]
+		for i, p := range out {
+			prz += p * rz[i]
 		}
 		if dz != nil {
 			copy(dz, out)

@@ -66,28 +66,38 @@ func (h head) eval(z []float64, y float64, dz []float64) float64 {
 		}
 		return v
 	case lossCE:
-		m := z[0]
-		for _, x := range z[1:] {
-			m = math.Max(m, x)
-		}
-		var s float64
-		for _, x := range z {
-			s += math.Exp(x - m)
-		}
 		c := int(y)
+		lse := softmax(z, dz)
 		if dz != nil {
-			for i, x := range z {
-				dz[i] = math.Exp(x-m) / s
-			}
 			dz[c]--
 		}
-		return m + math.Log(s) - z[c]
+		return lse - z[c]
 	}
 	v, d := h.reg(z[0] - y)
 	if dz != nil {
 		dz[0] = d
 	}
 	return v
+}
+
+// softmax is logsumexp(z); with p not nil it writes softmax(z) there.
+func softmax(z, p []float64) float64 {
+	m := z[0]
+	for _, x := range z[1:] {
+		m = math.Max(m, x)
+	}
+	var s float64
+	for i, x := range z {
+		e := math.Exp(x - m)
+		s += e
+		if p != nil {
+			p[i] = e
+		}
+	}
+	for i := range p {
+		p[i] /= s
+	}
+	return m + math.Log(s)
 }
 
 func sigmoid(x float64) float64 {

@@ -379,6 +379,15 @@ func TestNoAllocations(t *testing.T) {
 		if a := testing.AllocsPerRun(100, func() { gs.Grad(g, theta) }); a != 0 {
 			t.Errorf("%s: Grad allocates %v times per call", info.Name, a)
 		}
+		h := make([]float64, info.Dim*info.Dim)
+		if a := testing.AllocsPerRun(100, func() { s.(sdk.SurfaceWithHessian).Hessian(h, theta) }); a != 0 {
+			t.Errorf("%s: Hessian allocates %v times per call", info.Name, a)
+		}
+		if hv, ok := s.(sdk.SurfaceWithHVP); ok {
+			if a := testing.AllocsPerRun(100, func() { hv.HVP(g, theta, theta) }); a != 0 {
+				t.Errorf("%s: HVP allocates %v times per call", info.Name, a)
+			}
+		}
 	}
 }
 

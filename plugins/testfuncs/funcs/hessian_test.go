@@ -435,23 +435,3 @@ func TestHessianWhereUndefined(t *testing.T) {
 		t.Errorf("ackley a=0 at the origin: H[%d] = %v, want %v", i, h[i], want)
 	}
 }
-
-func TestHessianNoAllocations(t *testing.T) {
-	for _, s := range All() {
-		info := s.Info()
-		theta := make([]float64, info.Dim)
-		for k, d := range info.Domain {
-			theta[k] = d.Lo + 0.3*(d.Hi-d.Lo)
-		}
-		h := make([]float64, info.Dim*info.Dim)
-		if a := testing.AllocsPerRun(100, func() { s.(sdk.SurfaceWithHessian).Hessian(h, theta) }); a != 0 {
-			t.Errorf("%s: Hessian allocates %v times per call", info.Name, a)
-		}
-		if hv, ok := s.(sdk.SurfaceWithHVP); ok {
-			v, dst := make([]float64, info.Dim), make([]float64, info.Dim)
-			if a := testing.AllocsPerRun(100, func() { hv.HVP(dst, theta, v) }); a != 0 {
-				t.Errorf("%s: HVP allocates %v times per call", info.Name, a)
-			}
-		}
-	}
-}
