@@ -225,6 +225,7 @@ func (p panicky) Loss(t []float64) float64 {
 
 func TestChecksFail(t *testing.T) {
 	p := newParaboloid()
+	hp := hessParaboloid{p}
 	cases := []struct {
 		check string
 		name  string
@@ -263,6 +264,20 @@ func TestChecksFail(t *testing.T) {
 		{"concurrency", "state between calls", stateful{p, new(atomic.Int64)}, "concurrent Loss"},
 
 		{"minima", "panic is a failure", panicky{p}, "panic"},
+
+		{"hessian", "asymmetric Hessian", asymHessian{hp}, "not symmetric"},
+		{"hessian", "wrong Hessian", wrongHessian{hp}, "central differences of the gradient"},
+		{"hessian", "accumulating Hessian", accumHessian{hp}, "central differences of the gradient"},
+		{"hessian", "Hessian modifies theta", mutateHessian{hp}, "Hessian modified theta"},
+		{"hessian", "HVP disagrees with Hessian", wrongHVP{hp}, "Hessian·u"},
+		{"hessian", "HVP modifies the vector", mutateVector{hp}, "HVP modified the vector"},
+		{"hessian", "not positive semi-definite at the minimum", notPSD{hp}, "not positive semi-definite"},
+		{"hessian", "asymmetric HVP", asymHVP{newParaboloid()}, "HVP is not symmetric"},
+		{"hessian", "wrong HVP without a Hessian", wavyGrad{wavy{off: 1.01}}, "central differences of the gradient along u"},
+		{"hessian", "wrong Hessian without a gradient", wavyLoss{wavy{off: 1.1}}, "second differences of the loss"},
+		{"hessian", "wrong mini-batch HVP", meanSq{scale: 1.01, n: 20}, "central differences of BatchGrad"},
+		{"hessian", "mini-batch HVP over every sample is not HVP", meanSqFull{meanSq{scale: 1, n: 20}}, "BatchHVP over every sample"},
+		{"concurrency", "Hessian with state between calls", racyHessian{hp, new(atomic.Int64)}, "safe for concurrent use"},
 	}
 	for _, c := range cases {
 		t.Run(c.check+"/"+c.name, func(t *testing.T) {
@@ -274,8 +289,8 @@ func TestChecksFail(t *testing.T) {
 			if !strings.Contains(all, c.want) {
 				t.Errorf("check %s: no failure mentions %q:\n%s", c.check, c.want, all)
 			}
-			if !strings.Contains(all, "paraboloid") && c.name != "invalid name" {
-				t.Errorf("check %s: failures do not name the surface:\n%s", c.check, all)
+			if name := c.s.Info().Name; !strings.Contains(all, name) && c.name != "invalid name" {
+				t.Errorf("check %s: failures do not name the surface %s:\n%s", c.check, name, all)
 			}
 			t.Logf("%d failures, first: %s", len(errs), errs[0])
 		})
