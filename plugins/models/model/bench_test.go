@@ -32,3 +32,28 @@ func BenchmarkGrad(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkHVP is one Hessian-vector product per iteration: the default
+// surfaces (200 samples), and the default MLP over 10,000 samples (the
+// product's shares of samples run on every core).
+func BenchmarkHVP(b *testing.B) {
+	big, err := MLP().Configure(map[string]float64{"n": 10000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		m    *Model
+	}{{"linreg", LinReg()}, {"softmax", Softmax()}, {"mlp", MLP()}, {"mlp-10000", big.(*Model)}} {
+		th := make([]float64, c.m.Info().Dim)
+		v, hv := make([]float64, len(th)), make([]float64, len(th))
+		for i := range th {
+			th[i], v[i] = 0.1*float64(i%7-3), float64(i%5-2)
+		}
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				c.m.HVP(hv, th, v)
+			}
+		})
+	}
+}

@@ -270,12 +270,37 @@ func rback[T float32 | float64](th, v, hv []float64, w, b int, in []T, rin, dout
 	}
 }
 
+// rwork holds one sample's activations and their R{·}, reused from sample
+// to sample.
+type rwork struct {
+	s1, rs1, h1, rh1, p1, q1 []float64 // first hidden layer: s, R{s}, h, R{h}, σ′, σ″
+	s2, rs2, h2, rh2, p2, q2 []float64 // second hidden layer
+	dh, rdh, dh1, rdh1       []float64 // backward: δ and R{δ} of the hidden layers
+	z, rz, dz, rdz           []float64 // outputs
+}
+
+func (a mlp) work() *rwork {
+	buf := make([]float64, 16*a.hid+4*a.m)
+	next := func(n int) []float64 {
+		out := buf[:n:n]
+		buf = buf[n:]
+		return out
+	}
+	w := &rwork{}
+	for _, p := range []*[]float64{&w.s1, &w.rs1, &w.h1, &w.rh1, &w.p1, &w.q1, &w.s2, &w.rs2, &w.h2, &w.rh2, &w.p2, &w.q2, &w.dh, &w.rdh, &w.dh1, &w.rdh1} {
+		*p = next(a.hid)
+	}
+	w.z, w.rz, w.dz, w.rdz = next(a.m), next(a.m), next(a.m), next(a.m)
+	return w
+}
+
 // hvpTotal is hvpSampler.hvpTotal for the MLP, by the R-operator.
 func (a mlp) hvpTotal(th, v []float64, ds *dataset, idx []int, lo, hi int, hv []float64, wgt float64) {
 	d := ds.d
+	w := a.work()
 	for k := lo; k < hi; k++ {
 		o := ds.offset(idx, k)
-		a.rsample(th, v, ds.data[o:o+d], float64(ds.data[o+d]), hv, wgt)
+		a.rsample(th, v, ds.data[o:o+d], float64(ds.data[o+d]), hv, wgt, w)
 	}
 }
 
@@ -285,29 +310,24 @@ func (a mlp) hvpTotal(th, v []float64, ds *dataset, idx []int, lo, hi int, hv []
 // for each layer R{∂W} = R{δs}·inᵀ + δs·R{in}ᵀ, R{∂b} = R{δs}, R{δin} =
 // Vᵀ·δs + Wᵀ·R{δs}, and through the activation δs = σ′·δh, R{δs} =
 // σ″·R{s}·δh + σ′·R{δh}.
-func (a mlp) rsample(th, v []float64, x []float32, y float64, hv []float64, wgt float64) {
-	var s1, rs1, h1, rh1, p1, q1 [maxHidden]float64
-	var s2, rs2, h2, rh2, p2, q2 [maxHidden]float64
-	var z, rz, dz, rdz [maxClasses]float64
-	nh, m := a.hid, a.m
-	rdense(th, v, a.w1, a.b1, x, nil, s1[:nh], rs1[:nh])
-	a.activate(s1[:nh], rs1[:nh], h1[:nh], rh1[:nh], p1[:nh], q1[:nh])
-	last, rlast := h1[:nh], rh1[:nh]
+func (a mlp) rsample(th, v []float64, x []float32, y float64, hv []float64, wgt float64, w *rwork) {
+	rdense(th, v, a.w1, a.b1, x, nil, w.s1, w.rs1)
+	a.activate(w.s1, w.rs1, w.h1, w.rh1, w.p1, w.q1)
+	last, rlast := w.h1, w.rh1
 	if a.layers == 2 {
-		rdense(th, v, a.w2, a.b2, h1[:nh], rh1[:nh], s2[:nh], rs2[:nh])
-		a.activate(s2[:nh], rs2[:nh], h2[:nh], rh2[:nh], p2[:nh], q2[:nh])
-		last, rlast = h2[:nh], rh2[:nh]
+		rdense(th, v, a.w2, a.b2, w.h1, w.rh1, w.s2, w.rs2)
+		a.activate(w.s2, w.rs2, w.h2, w.rh2, w.p2, w.q2)
+		last, rlast = w.h2, w.rh2
 	}
-	rdense(th, v, a.wo, a.bo, last, rlast, z[:m], rz[:m])
-	a.h.hess(z[:m], y, rz[:m], rdz[:m], dz[:m])
-	for c := 0; c < m; c++ {
-		dz[c] *= wgt
-		rdz[c] *= wgt
+	rdense(th, v, a.wo, a.bo, last, rlast, w.z, w.rz)
+	a.h.hess(w.z, y, w.rz, w.rdz, w.dz)
+	for c := range w.dz {
+		w.dz[c] *= wgt
+		w.rdz[c] *= wgt
 	}
-	// Back through the output layer to the last hidden layer's values.
-	var dh, rdh, dh1, rdh1 [maxHidden]float64
-	rback(th, v, hv, a.wo, a.bo, last, rlast, dz[:m], rdz[:m], dh[:nh], rdh[:nh])
-	// Through the activation: δs = σ′·δh, R{δs} = σ″·R{s}·δh + σ′·R{δh}.
+	// Back through the output layer to the last hidden layer's values,
+	// then through the activation: δs = σ′·δh, R{δs} = σ″·R{s}·δh + σ′·R{δh}.
+	rback(th, v, hv, a.wo, a.bo, last, rlast, w.dz, w.rdz, w.dh, w.rdh)
 	through := func(rs, d1, d2, dh, rdh []float64) {
 		for j := range dh {
 			rdh[j] = d2[j]*rs[j]*dh[j] + d1[j]*rdh[j]
@@ -315,12 +335,12 @@ func (a mlp) rsample(th, v []float64, x []float32, y float64, hv []float64, wgt 
 		}
 	}
 	if a.layers == 2 {
-		through(rs2[:nh], p2[:nh], q2[:nh], dh[:nh], rdh[:nh])
-		rback(th, v, hv, a.w2, a.b2, h1[:nh], rh1[:nh], dh[:nh], rdh[:nh], dh1[:nh], rdh1[:nh])
-		through(rs1[:nh], p1[:nh], q1[:nh], dh1[:nh], rdh1[:nh])
-		rback[float32](th, v, hv, a.w1, a.b1, x, nil, dh1[:nh], rdh1[:nh], nil, nil)
+		through(w.rs2, w.p2, w.q2, w.dh, w.rdh)
+		rback(th, v, hv, a.w2, a.b2, w.h1, w.rh1, w.dh, w.rdh, w.dh1, w.rdh1)
+		through(w.rs1, w.p1, w.q1, w.dh1, w.rdh1)
+		rback[float32](th, v, hv, a.w1, a.b1, x, nil, w.dh1, w.rdh1, nil, nil)
 		return
 	}
-	through(rs1[:nh], p1[:nh], q1[:nh], dh[:nh], rdh[:nh])
-	rback[float32](th, v, hv, a.w1, a.b1, x, nil, dh[:nh], rdh[:nh], nil, nil)
+	through(w.rs1, w.p1, w.q1, w.dh, w.rdh)
+	rback[float32](th, v, hv, a.w1, a.b1, x, nil, w.dh, w.rdh, nil, nil)
 }
