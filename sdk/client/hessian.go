@@ -213,6 +213,9 @@ func (c *SurfaceClient) Hessian(ctx context.Context, p Points) (Hessians, error)
 		return Hessians{}, fmt.Errorf("%w: a dense Hessian of %d parameters; at most %d (use Hessian-vector products)", sdk.ErrBadRequest, n, MaxHessianDim)
 	}
 	np := len(p.Points) / n
+	if np == 0 {
+		return Hessians{}, fmt.Errorf("%w: no points to take Hessians at", sdk.ErrBadRequest)
+	}
 	per := max(1, chunkValues/(n*n)) // points per request
 	out := make([]float64, 0, np*n*n)
 	var prev reply

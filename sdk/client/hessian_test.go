@@ -199,6 +199,10 @@ func TestCurvatureOverTheWire(t *testing.T) {
 			_, err := c.HVP(ctx, HVPs{Ref: Ref{Name: "samples"}, Point: []float64{1}, Vectors: []float64{1}, Batch: &MiniBatch{Size: 1, Index: []int32{5}}})
 			return err
 		}, "sample 5"},
+		{"no points", func() error {
+			_, err := c.Hessian(ctx, Points{Ref: Ref{Name: "cubic-hess"}, Dim: 2})
+			return err
+		}, "no points"},
 		{"too large for a dense Hessian", func() error {
 			_, err := c.Hessian(ctx, Points{Ref: Ref{Name: "cubic-hvp"}, Dim: MaxHessianDim + 1, Points: make([]float64, MaxHessianDim+1)})
 			return err
