@@ -52,6 +52,9 @@ func (a *App) Curvatures(ctx context.Context, backend Backend, sc *Scene, o comp
 // differences of the gradients' components along u and v (float64, h =
 // 1e-5·max(1, |coordinate|) in plane units).
 func (a *App) cpuCurvatures(ctx context.Context, sc *Scene, o compute.Options) (*compute.Curvatures, error) {
+	if sc.Desc.Curvature(false) == client.Exact && sc.Desc.Dim <= exactCurvatureDim {
+		return a.exactCurvatures(ctx, sc, o)
+	}
 	g := sc.Grid
 	dim, n := g.Dim(), g.Len()
 	c := compute.NewCurvatures(g)
@@ -163,4 +166,55 @@ func (a *App) FullCurvatures(ctx context.Context, sc *Scene, seed uint64, o comp
 		warnings = append(warnings, fmt.Sprintf("Lanczos did not converge at %d of %d points; their best estimates are kept", unconverged, n))
 	}
 	return c, warnings, nil
+}
+
+// exactCurvatureDim bounds the dimension whose plane Hessians come from
+// the plugin's dense Hessians (dim² values per grid point).
+const exactCurvatureDim = 64
+
+// exactCurvatures asks the plugin for the gradient and the exact Hessian H
+// at every grid point, in batches, and restricts H to the plane:
+// huu = uᵀHu, huv = uᵀHv, hvv = vᵀHv.
+func (a *App) exactCurvatures(ctx context.Context, sc *Scene, o compute.Options) (*compute.Curvatures, error) {
+	g := sc.Grid
+	dim, n := g.Dim(), g.Len()
+	c := compute.NewCurvatures(g)
+	batch := max(1, pointsBatch/dim)
+	hu, hv := make([]float64, dim), make([]float64, dim)
+	for lo := 0; lo < n; lo += batch {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		hi := min(lo+batch, n)
+		pts := make([]float64, (hi-lo)*dim)
+		for k := lo; k < hi; k++ {
+			g.Point(pts[(k-lo)*dim:(k-lo+1)*dim], k%g.Nx, k/g.Nx)
+		}
+		cctx, cancel := a.CallTimeout(ctx)
+		l, gr, err := sc.Entry.Client.Gradient(cctx, client.Points{Ref: sc.Ref, Dim: dim, Points: pts})
+		cancel()
+		if err != nil {
+			return nil, err
+		}
+		h, method, err := a.Hessians(ctx, sc.Surface, pts)
+		if err != nil {
+			return nil, err
+		}
+		c.Method = method
+		for k := lo; k < hi; k++ {
+			m := h[(k-lo)*dim*dim : (k-lo+1)*dim*dim]
+			for i := 0; i < dim; i++ {
+				hu[i], hv[i] = floats.Dot(m[i*dim:(i+1)*dim], g.U), floats.Dot(m[i*dim:(i+1)*dim], g.V)
+			}
+			c.Loss[k] = grid.ToFloat32(l[k-lo])
+			c.GradNorm[k] = grid.ToFloat32(floats.Norm(gr[(k-lo)*dim:(k-lo+1)*dim], 2))
+			c.Huu[k] = grid.ToFloat32(floats.Dot(g.U, hu))
+			c.Huv[k] = grid.ToFloat32(floats.Dot(g.V, hu))
+			c.Hvv[k] = grid.ToFloat32(floats.Dot(g.V, hv))
+		}
+		if o.Progress != nil {
+			o.Progress(hi, n)
+		}
+	}
+	return c, nil
 }

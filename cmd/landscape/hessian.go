@@ -168,7 +168,7 @@ Examples:
 // printHessian prints the analysis for a person.
 func printHessian(w io.Writer, r *host.HessianReport) {
 	fmt.Fprintf(w, "%s at %s: loss %.6g, gradient norm %.3g\n", r.Surface, point(r.At), r.Loss, r.GradNorm)
-	fmt.Fprintf(w, "  Hessian from %s\n", r.HVP)
+	fmt.Fprintf(w, "  Hessian: %s\n", r.HVP)
 	if r.Batch != nil {
 		fmt.Fprintf(w, "  over a mini-batch of %d samples\n", len(r.Batch))
 	}
@@ -190,6 +190,10 @@ func printHessian(w io.Writer, r *host.HessianReport) {
 		class := s.Class.String()
 		if s.Class == hessian.Saddle {
 			class += fmt.Sprintf(" of index %d", s.Index)
+		}
+		if s.Class == hessian.Undefined {
+			fmt.Fprintln(w, "  no classification: the Hessian is not finite here")
+			return
 		}
 		if r.Critical {
 			fmt.Fprintf(w, "  a %s (critical point)\n", class)
