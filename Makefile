@@ -7,7 +7,7 @@ PYTHON  ?= /usr/bin/python3
 BIN     := bin
 PLUGDIR := $(BIN)/plugins
 # Plugin executables: landscape-plugin-NAME from the package that serves it.
-PLUGINS := testfuncs:./plugins/testfuncs optimizers:./plugins/optimizers models:./plugins/models tilted:./plugins/examples/tilted
+PLUGINS := testfuncs:./plugins/testfuncs optimizers:./plugins/optimizers models:./plugins/models expr:./plugins/expr tilted:./plugins/examples/tilted
 PROTOC_GEN_GO      := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.0
 

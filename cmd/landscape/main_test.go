@@ -59,6 +59,7 @@ func plugins(t *testing.T) string {
 			{"plugins/landscape-plugin-tilted", "../../plugins/examples/tilted"},
 			{"plugins/landscape-plugin-optimizers", "../../plugins/optimizers"},
 			{"plugins/landscape-plugin-models", "../../plugins/models"},
+			{"plugins/landscape-plugin-expr", "../../plugins/expr"},
 			{"faulty/landscape-plugin-faulty", "./testdata/faulty"},
 			{"clash/landscape-plugin-tilted-copy", "../../plugins/examples/tilted"},
 		} {
