@@ -26,8 +26,10 @@ var helpers = []struct {
 	{"xp_log", "float xp_log(float a) { return (isnan(a) || a < 0.0) ? XP_NAN : (a == 0.0 ? -XP_INF : log(a)); }\n", []string{"XP_NAN", "XP_INF"}},
 	{"xp_log2", "float xp_log2(float a) { return (isnan(a) || a < 0.0) ? XP_NAN : (a == 0.0 ? -XP_INF : log2(a)); }\n", []string{"XP_NAN", "XP_INF"}},
 	{"xp_log10", "float xp_log10(float a) { return (isnan(a) || a < 0.0) ? XP_NAN : (a == 0.0 ? -XP_INF : log2(a) * 0.30102999566398120); }\n", []string{"XP_NAN", "XP_INF"}},
-	{"xp_asin", "float xp_asin(float a) { return (isnan(a) || abs(a) > 1.0) ? XP_NAN : asin(a); }\n", []string{"XP_NAN"}},
-	{"xp_acos", "float xp_acos(float a) { return (isnan(a) || abs(a) > 1.0) ? XP_NAN : acos(a); }\n", []string{"XP_NAN"}},
+	// asin and acos through atan(y, x): Mesa's built-in asin and acos are
+	// off by up to 3e-4 (a short polynomial), its atan by far less.
+	{"xp_asin", "float xp_asin(float a) { return (isnan(a) || abs(a) > 1.0) ? XP_NAN : atan(a, sqrt((1.0 - a) * (1.0 + a))); }\n", []string{"XP_NAN"}},
+	{"xp_acos", "float xp_acos(float a) { return (isnan(a) || abs(a) > 1.0) ? XP_NAN : atan(sqrt((1.0 - a) * (1.0 + a)), a); }\n", []string{"XP_NAN"}},
 	// tanh(±10) is ±1 in float32; some drivers compute tanh from exp and
 	// overflow to NaN beyond.
 	{"xp_tanh", "float xp_tanh(float a) { return isnan(a) ? a : tanh(clamp(a, -10.0, 10.0)); }\n", nil},

@@ -79,6 +79,17 @@ func (p *program) run(x, r []float64) {
 			r[k] = in.c
 		case opVar:
 			r[k] = x[in.a]
+		// The arithmetic inline (eval gives the same values).
+		case opAdd:
+			r[k] = r[in.a] + r[in.b]
+		case opSub:
+			r[k] = r[in.a] - r[in.b]
+		case opMul:
+			r[k] = r[in.a] * r[in.b]
+		case opDiv:
+			r[k] = r[in.a] / r[in.b]
+		case opNeg:
+			r[k] = -r[in.a]
 		default:
 			r[k] = eval(in.op, r[in.a], r[in.b])
 		}

@@ -59,9 +59,12 @@ var (
 func New() *Surface {
 	names := []string{"x", "y"}
 	return assemble(DefaultFormula, "", DefaultDomain, names, []sdk.Interval{{Lo: -10, Hi: 10}, {Lo: -10, Hi: 10}},
-		func(g *graph) id {
-			two := g.konst(2)
-			return g.bin(opAdd, g.bin(opPow, g.variable(0), two), g.bin(opPow, g.variable(1), two))
+		func(g *graph) id { // in the order build adds the parsed formula's nodes
+			x := g.variable(0)
+			x2 := g.bin(opPow, x, g.konst(2))
+			y := g.variable(1)
+			y2 := g.bin(opPow, y, g.konst(2))
+			return g.bin(opAdd, x2, y2)
 		})
 }
 
