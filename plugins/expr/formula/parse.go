@@ -161,7 +161,7 @@ func check(n ast.Node, seen map[string]file.Location, order *[]string) error {
 		name, args := call(n)
 		f, ok := functions[name]
 		if !ok {
-			return errAt(n.Location(), "unknown function %q (functions: %s)%s", name, strings.Join(FunctionNames(), ", "), suggest(name, FunctionNames()))
+			return errAt(n.Location(), "unknown function %q (functions: %s)", name, strings.Join(FunctionNames(), ", "))
 		}
 		switch {
 		case f.arity == 1 && len(args) != 1:
@@ -233,43 +233,6 @@ func build(g *graph, n ast.Node, index map[string]int) id {
 		x = g.bin(f.op, x, build(g, a, index))
 	}
 	return x
-}
-
-// suggest is "; did you mean NAME?" for the name among names nearest to s
-// (at most two edits away), or "".
-func suggest(s string, names []string) string {
-	best, bd := "", 3
-	for _, n := range names {
-		if d := editDistance(s, n); d < bd {
-			best, bd = n, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return "; did you mean " + best + "?"
-}
-
-// editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			c := prev[j-1]
-			if ra[i-1] != rb[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // validName reports whether s can name a variable: a letter or '_', then
