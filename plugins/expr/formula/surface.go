@@ -48,6 +48,7 @@ type hessian struct {
 
 var (
 	_ sdk.SurfaceWithGradient  = (*Surface)(nil)
+	_ sdk.SurfaceWithHessian   = (*Surface)(nil)
 	_ sdk.SurfaceWithGLSL      = (*Surface)(nil)
 	_ sdk.SurfaceWithTexts     = (*Surface)(nil)
 	_ sdk.SurfaceWithConfigure = (*Surface)(nil)
