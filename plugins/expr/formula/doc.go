@@ -50,15 +50,19 @@
 //
 // # Derivatives
 //
-// Grad and Hessian are exact: the formula is differentiated symbolically
-// (chain rule on a graph of its operations, with common subexpressions
-// shared and only exact simplifications), once, and the derivatives are
-// evaluated in float64. Where a derivative does not exist they follow the
-// usual conventions of automatic differentiation (torch's): abs'(0) = 0;
-// at a tie of max(a, b) or min(a, b) each argument takes half the
-// gradient; the second derivative of abs and of a max or min at its kink
-// is that of the pieces. At a point where the formula is NaN, derivatives
-// through the undefined part are NaN.
+// Grad and Hessian (sdk.SurfaceWithHessian) are exact: the formula is
+// differentiated symbolically (the chain rule on a graph of its operations,
+// with common subexpressions shared and only exact simplifications), once,
+// and the derivatives are evaluated in float64. At kinks they follow
+// torch's conventions: abs'(0) = 0 (torch.abs); at a tie of max(a, b) or
+// min(a, b) each argument takes half the gradient (torch.maximum and
+// torch.minimum); the second derivative of abs at 0 is 0, and at a tie of
+// max or min the average of the two pieces'. Elsewhere a derivative that
+// does not exist is what float64 arithmetic gives for the chain rule:
+// sqrt(x)'s at x = 0 is +Inf, the Hessian of sqrt(x^2+y^2) at the origin
+// is NaN. A derivative along a variable that a part of the formula does
+// not depend on is exact even where that part is undefined: ∂/∂y of
+// sqrt(x) + y is 1 at x = −1.
 //
 // # The GPU
 //
@@ -68,11 +72,12 @@
 // negatives, pow with a negative base, asin and acos outside [−1, 1],
 // atan2(0, 0), min and max of NaN) call helpers that give what Go gives:
 // NaN where undefined, never another number. Whole constant exponents
-// (x^2, x^-3) are computed by repeated multiplication, as Go's Pow does.
-// float32 has about 7 significant digits and overflows past 3.4e38 (exp(89)
-// is +Inf on the GPU), so a formula whose values or intermediate results
-// leave that range is NaN on the GPU where Go has a number; tanh is
-// clamped to ±10, where it is ±1 in float32.
+// (x^2, x^-3) are computed by repeated multiplication, as Go's Pow does;
+// asin and acos through atan(y, x), as Mesa's built-ins are off by up to
+// 3e-4. float32 has about 7 significant digits and overflows past 3.4e38
+// (exp(89) is +Inf on the GPU), so a formula whose values or intermediate
+// results leave that range is NaN on the GPU where Go has a number; tanh
+// is clamped to ±10, where it is ±1 in float32.
 //
 // # Minima
 //
