@@ -5,9 +5,9 @@ import (
 	"image/color"
 	"io"
 	"math"
-	"strconv"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -33,115 +33,168 @@ type Chart struct {
 	Marks []float64
 }
 
-// ChartsPNG draws the charts side by side in a width×height image.
-func ChartsPNG(w io.Writer, width, height int, charts ...Chart) error {
+// ChartsPNG draws the charts side by side in a width×height image: the
+// fonts and round ticks of the heatmaps, a frame around each data area,
+// and a legend only where a chart has two or more labelled series, placed
+// inside the data area where it covers least of the lines.
+func ChartsPNG(w io.Writer, width, height int, charts ...Chart) (err error) {
 	if len(charts) == 0 {
 		return fmt.Errorf("render: no charts")
 	}
 	if width < 200*len(charts) || height < 150 || width > 20000 || height > 20000 {
 		return errNoRoom(width, height)
 	}
+	for _, c := range charts {
+		for _, s := range c.Series {
+			if len(s.X) != len(s.Y) {
+				return fmt.Errorf("render: series %q has %d x and %d y values", s.Label, len(s.X), len(s.Y))
+			}
+		}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("render: drawing failed: %v", r)
+		}
+	}()
 	cv := newCanvas(width, height, float64(height)/500)
 	tiles := draw.Tiles{Rows: 1, Cols: len(charts), PadX: vg.Millimeter * 4, PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 4}
 	for i, c := range charts {
-		p, err := chartPlot(c)
-		if err != nil {
+		if _, err := drawChart(tiles.At(cv.dc, i, 0), c); err != nil {
 			return err
 		}
-		p.Draw(tiles.At(cv.dc, i, 0))
 	}
 	return writePNG(w, cv.img)
 }
 
-func chartPlot(c Chart) (*plot.Plot, error) {
-	p := plot.New()
-	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = c.Title, c.XLabel, c.YLabel
-	p.Add(plotter.NewGrid())
+// chartLayout records where drawChart drew, for tests.
+type chartLayout struct {
+	data   vg.Rectangle // the data area
+	legend vg.Rectangle // empty for none
+	lines  [][]vg.Point // the series' lines as drawn
+	fonts  []font.Font  // of the title, the axis labels and the tick labels
+}
+
+// drawChart draws one chart into area.
+func drawChart(area draw.Canvas, c Chart) (chartLayout, error) {
+	var cl chartLayout
+	wpt, hpt := area.Max.X-area.Min.X, area.Max.Y-area.Min.Y
+	p := newAxes(c.Title, c.XLabel, c.YLabel, wpt, hpt)
+	// Charts are read for values: denser ticks than the heatmaps'.
+	p.X.Tick.Marker = niceTicks{n: max(3, min(12, int(wpt/65)))}
+	p.Y.Tick.Marker = niceTicks{n: max(3, min(12, int(hpt/45)))}
+	grid := plotter.NewGrid()
+	grid.Vertical = draw.LineStyle{Color: color.NRGBA{0, 0, 0, 28}, Width: 0.5}
+	grid.Horizontal = grid.Vertical
+	p.Add(grid)
 	if c.LogY {
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = powerTicks{}
+		p.Y.Tick.Marker = logAxisTicks{n: max(3, min(10, int(hpt/45)))}
 	}
 	ylo, yhi := math.Inf(1), math.Inf(-1)
+	ok := func(x, y float64) bool { return finite(x) && finite(y) && (!c.LogY || y > 0) }
 	for _, s := range c.Series {
-		for _, y := range s.Y {
-			if finite(y) && (!c.LogY || y > 0) {
+		for k, y := range s.Y {
+			if ok(s.X[k], y) {
 				ylo, yhi = math.Min(ylo, y), math.Max(yhi, y)
 			}
 		}
 	}
+	type drawn struct {
+		xy    plotter.XYs
+		style draw.LineStyle
+	}
+	var runs []drawn
+	var items []legendItem
 	for _, s := range c.Series {
-		if len(s.X) != len(s.Y) {
-			return nil, fmt.Errorf("render: series %q has %d x and %d y values", s.Label, len(s.X), len(s.Y))
+		st := draw.LineStyle{Color: PathColor(s.Colour), Width: vg.Points(1.5)}
+		if s.Dashed {
+			st.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
 		}
 		first := true
 		// One line per finite run of points.
 		for lo := 0; lo < len(s.Y); {
-			for lo < len(s.Y) && !(finite(s.Y[lo]) && finite(s.X[lo]) && (!c.LogY || s.Y[lo] > 0)) {
+			for lo < len(s.Y) && !ok(s.X[lo], s.Y[lo]) {
 				lo++
 			}
 			hi := lo
 			xy := plotter.XYs{}
-			for hi < len(s.Y) && finite(s.Y[hi]) && finite(s.X[hi]) && (!c.LogY || s.Y[hi] > 0) {
+			for hi < len(s.Y) && ok(s.X[hi], s.Y[hi]) {
 				xy = append(xy, plotter.XY{X: s.X[hi], Y: s.Y[hi]})
 				hi++
 			}
 			if len(xy) > 0 {
 				l, err := plotter.NewLine(xy)
 				if err != nil {
-					return nil, err
+					return cl, err
 				}
-				l.Color = PathColor(s.Colour)
-				l.Width = vg.Points(1.5)
-				if s.Dashed {
-					l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
-				}
+				l.LineStyle = st
 				p.Add(l)
+				runs = append(runs, drawn{xy, st})
 				if first && s.Label != "" {
-					p.Legend.Add(s.Label, l)
+					items = append(items, legendItem{label: s.Label, icon: lineIcon(st)})
 					first = false
 				}
 			}
 			lo = hi
 		}
 	}
+	marks := plotter.XYs{}
 	if ylo <= yhi {
 		for _, m := range c.Marks {
 			l, err := plotter.NewLine(plotter.XYs{{X: m, Y: ylo}, {X: m, Y: yhi}})
 			if err != nil {
-				return nil, err
+				return cl, err
 			}
 			l.Color = color.RGBA{150, 150, 150, 255}
 			l.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
 			p.Add(l)
+			marks = append(marks, plotter.XY{X: m, Y: ylo}, plotter.XY{X: m, Y: yhi})
 		}
 	}
-	p.Legend.Top = true
-	return p, nil
+	// A little room above and below the lines, so none runs along the
+	// frame.
+	if ylo < yhi && !c.LogY {
+		pad := 0.04 * (yhi - ylo)
+		p.Y.Min, p.Y.Max = math.Min(p.Y.Min, ylo-pad), math.Max(p.Y.Max, yhi+pad)
+	} else if ylo < yhi {
+		pad := math.Pow(yhi/ylo, 0.04)
+		p.Y.Min, p.Y.Max = math.Min(p.Y.Min, ylo/pad), math.Max(p.Y.Max, yhi*pad)
+	}
+	main := draw.Crop(area, plotMargin/2, -plotMargin/2, plotMargin/2, -plotMargin/2)
+	dataC := p.DataCanvas(main)
+	if tooSmall(dataC.Rectangle) {
+		return cl, fmt.Errorf("render: chart %q: no room for its data beside its labels; use a larger image", c.Title)
+	}
+	p.Draw(main)
+	area.SetLineStyle(draw.LineStyle{Color: color.Black, Width: 0.6})
+	area.Stroke(dataC.Rectangle.Path())
+	cl.data = dataC.Rectangle
+	cl.fonts = []font.Font{p.Title.TextStyle.Font, p.X.Label.TextStyle.Font, p.Y.Label.TextStyle.Font, p.X.Tick.Label.Font, p.Y.Tick.Label.Font}
+
+	// What the lines (and the marks) cover, for the legend to avoid.
+	trX, trY := p.Transforms(&dataC)
+	var t trace
+	for _, r := range runs {
+		pts := make([]vg.Point, len(r.xy))
+		for k, q := range r.xy {
+			pts[k] = vg.Point{X: trX(q.X), Y: trY(q.Y)}
+		}
+		t.lines = append(t.lines, pts)
+	}
+	cl.lines = t.lines
+	for k := 0; k+1 < len(marks); k += 2 {
+		t.lines = append(t.lines, []vg.Point{{X: trX(marks[k].X), Y: trY(marks[k].Y)}, {X: trX(marks[k+1].X), Y: trY(marks[k+1].Y)}})
+	}
+	if len(items) > 1 {
+		cl.legend = newLegend(items).drawInside(area, dataC.Rectangle, t.samples(nil), nil, false)
+	}
+	return cl, nil
 }
 
-// powerTicks labels a log axis at powers of ten ("0.001", "1e+06"), at most
-// about eight of them labelled, with the powers between as minor ticks.
-type powerTicks struct{}
-
-// Ticks implements plot.Ticker.
-func (powerTicks) Ticks(lo, hi float64) []plot.Tick {
-	if !(lo > 0) || !(hi >= lo) {
-		return nil
+// lineIcon is a legend thumbnail: a line in style st.
+func lineIcon(st draw.LineStyle) func(c draw.Canvas, r vg.Rectangle) {
+	return func(c draw.Canvas, r vg.Rectangle) {
+		y := (r.Min.Y + r.Max.Y) / 2
+		c.StrokeLines(st, []vg.Point{{X: r.Min.X, Y: y}, {X: r.Max.X, Y: y}})
 	}
-	k0, k1 := int(math.Floor(math.Log10(lo))), int(math.Ceil(math.Log10(hi)))
-	if k1-k0 < 2 {
-		// Within a decade or two: ordinary ticks read better.
-		return plot.DefaultTicks{}.Ticks(lo, hi)
-	}
-	step := max(1, (k1-k0+7)/8)
-	var out []plot.Tick
-	for k := k0; k <= k1; k++ {
-		v := math.Pow10(k)
-		t := plot.Tick{Value: v}
-		if (k-k0)%step == 0 {
-			t.Label = strconv.FormatFloat(v, 'g', -1, 64)
-		}
-		out = append(out, t)
-	}
-	return out
 }

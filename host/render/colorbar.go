@@ -55,36 +55,78 @@ func newColourbar(c colouring, barH vg.Length) *colourbar {
 	}
 	b.labelStyle.Rotation = math.Pi / 2
 	textH := b.tickStyle.Height("0")
-	var ok bool
-	if c.log {
-		b.ticks, ok = logTicks(c, barH, textH)
+	var inLoss bool
+	b.ticks, inLoss = colourTicks(c, barH, textH, max(3, min(10, int(barH/55))))
+	b.label = labelOf(labelLinear, c.quantity())
+	switch {
+	case c.log && inLoss:
 		b.label = labelOf(labelLog, c.quantity())
+	case c.log:
+		b.label = labelOf(labelLogQ, c.quantity())
 	}
-	if !ok {
-		n := max(3, min(10, int(barH/55)))
-		for _, t := range (niceTicks{n: n}).Ticks(c.lo, c.hi) {
-			b.ticks = append(b.ticks, cbTick{v: t.Value, label: t.Label})
-		}
-		b.label = labelOf(labelLinear, c.quantity())
-		if c.log {
-			b.label = labelOf(labelLogQ, c.quantity())
-		}
-	}
-	// Keep ticks on the bar (the default ticker may step past its ends).
-	tol := (c.hi - c.lo) * 1e-9
-	kept := b.ticks[:0]
-	for _, t := range b.ticks {
-		if t.v >= c.lo-tol && t.v <= c.hi+tol {
-			kept = append(kept, t)
-		}
-	}
-	b.ticks = kept
 	for _, t := range b.ticks {
 		if t.label != "" {
 			b.tickW = max(b.tickW, b.tickStyle.Width(t.label))
 		}
 	}
 	return b
+}
+
+// colourTicks are the ticks of a bar of height barH (labels textH high, in
+// the same units) for colouring c: on a log colouring, round values of the
+// loss where logTicks finds room for two or more (inLoss true); otherwise
+// about n round values of the coloured quantity itself. Ticks lie on the
+// bar.
+func colourTicks(c colouring, barH, textH vg.Length, n int) (ticks []cbTick, inLoss bool) {
+	if c.log {
+		ticks, inLoss = logTicks(c, barH, textH)
+	}
+	if !inLoss {
+		for _, t := range (niceTicks{n: n}).Ticks(c.lo, c.hi) {
+			ticks = append(ticks, cbTick{v: t.Value, label: t.Label})
+		}
+	}
+	// Keep ticks on the bar (the default ticker may step past its ends).
+	tol := (c.hi - c.lo) * 1e-9
+	kept := ticks[:0]
+	for _, t := range ticks {
+		if t.v >= c.lo-tol && t.v <= c.hi+tol {
+			kept = append(kept, t)
+		}
+	}
+	return kept, inLoss || !c.log
+}
+
+// BarTick is a tick of a colourbar or of a loss axis: at Frac of the way
+// from the low end to the high one, with its Label ("" for a minor tick).
+type BarTick struct {
+	Frac  float64
+	Label string
+}
+
+// BarTicks are the ticks of a colourbar of length barH, whose labels are
+// textH high (both in the same units, pixels say), for values from lo to
+// hi coloured linearly (about n labelled round values) or, with logScale,
+// by log10(v − lo + ε) with ε a millionth of hi − lo, as PNG and the
+// viewer colour them: then the ticks are round values of the loss placed
+// on that scale, the lowest value included, where their labels have room.
+// inLoss is false when a log scale's range leaves no room for two round
+// values: the ticks then label log10(v − lo + ε) itself. None when hi ≤ lo
+// or either is not finite.
+func BarTicks(lo, hi float64, logScale bool, barH, textH float64, n int) (ticks []BarTick, inLoss bool) {
+	if !(hi > lo) || !finite(lo) || !finite(hi) || !(barH > 0) {
+		return nil, true
+	}
+	c := colouring{vmin: lo, vmax: hi, lo: lo, hi: hi, log: logScale}
+	if logScale {
+		c.eps = (hi - lo) * 1e-6
+		c.lo, c.hi = math.Log10(c.eps), math.Log10(hi-lo+c.eps)
+	}
+	ts, inLoss := colourTicks(c, vg.Length(barH), vg.Length(textH), n)
+	for _, t := range ts {
+		ticks = append(ticks, BarTick{Frac: (t.v - c.lo) / (c.hi - c.lo), Label: t.label})
+	}
+	return ticks, inLoss
 }
 
 // width is the room the bar takes to the right of the data area.

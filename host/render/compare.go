@@ -42,9 +42,11 @@ const (
 // ComparePNG draws two panels side by side in one o.Width × o.Height image
 // (zero: 1600×700) and writes it to w as a PNG: on the left the heatmap of
 // f with its contours, colourbar, o.Markers and o.Paths (with their
-// legend), as PNG draws them; on the right the curves against step on a
-// log-scale loss axis, curve i in the colour of path i (PathColor), with a
-// legend of their labels (a curve with no Label takes its path's).
+// legend, left out where it would hide a marker), as PNG draws them; on
+// the right the curves against step on a log-scale loss axis, curve i in
+// the style of path i (PathColor, PathDashed), with a legend of their
+// labels (a curve with no Label takes its path's) where it covers least
+// of the curves.
 // len(curves) must equal len(o.Paths).
 //
 // A log axis cannot show losses ≤ 0: when any finite loss is, every curve
@@ -117,6 +119,7 @@ func compare(f *compute.Field, o Options, curves []Curve) (img *image.RGBA, cl c
 
 	ls := s
 	ls.title = ""
+	ls.optionalLegend = true
 	if cl.left, err = drawField(cv, left, f, ls, col); err != nil {
 		return nil, cl, err
 	}
@@ -261,7 +264,7 @@ func drawCurves(cv canvas, area draw.Canvas, set curveSet, labels []string, cl *
 		}})
 	}
 	if len(items) > 0 {
-		cl.legend = newLegend(items).drawInside(area, dataC.Rectangle, avoid)
+		cl.legend = newLegend(items).drawInside(area, dataC.Rectangle, avoid, nil, false)
 	}
 	return nil
 }

@@ -92,35 +92,70 @@ func (l *legend) draw(c draw.Canvas, tl vg.Point) vg.Rectangle {
 	return r
 }
 
-// drawInside draws the legend in the corner of data that covers the fewest
-// of the points avoid (top right first on ties), fitting its height to
-// the area, and returns its box; empty when nothing fits.
-func (l *legend) drawInside(c draw.Canvas, data vg.Rectangle, avoid []vg.Point) vg.Rectangle {
+// drawInside draws the legend inside data where inside puts it and returns
+// its box; empty when it is not drawn.
+func (l *legend) drawInside(c draw.Canvas, data vg.Rectangle, avoid []vg.Point, forbid []vg.Rectangle, optional bool) vg.Rectangle {
+	tl, ok := l.inside(data, avoid, forbid, optional)
+	if !ok {
+		return vg.Rectangle{}
+	}
+	return l.draw(c, tl)
+}
+
+// inside fits the legend's height to data and places it there (see
+// place). ok is false when nothing fits, or when optional and every place
+// would hide something of forbid: the legend is then not to be drawn.
+func (l *legend) inside(data vg.Rectangle, avoid []vg.Point, forbid []vg.Rectangle, optional bool) (tl vg.Point, ok bool) {
 	const inset = vg.Length(6)
 	l.fit(data.Max.Y - data.Min.Y - 2*inset)
 	if len(l.items) == 0 {
-		return vg.Rectangle{}
+		return tl, false
 	}
+	tl, ok = l.place(data, inset, avoid, forbid)
+	return tl, ok || !optional
+}
+
+// place chooses the legend's top left corner in data, inset from its
+// edges: of the four corners and the middles of the four edges (in that
+// order of preference), one whose box (with the inset around it) overlaps
+// nothing of forbid (markers and their labels), and of those the one
+// covering the fewest of the points avoid (the lines drawn). ok is false
+// when every place overlaps forbid; the place is then the one overlapping
+// the fewest of forbid, and then of avoid.
+func (l *legend) place(data vg.Rectangle, inset vg.Length, avoid []vg.Point, forbid []vg.Rectangle) (tl vg.Point, ok bool) {
 	w, h := l.size()
-	corners := []vg.Point{
-		{X: data.Max.X - inset - w, Y: data.Max.Y - inset}, // top right
-		{X: data.Min.X + inset, Y: data.Max.Y - inset},     // top left
-		{X: data.Max.X - inset - w, Y: data.Min.Y + inset + h},
-		{X: data.Min.X + inset, Y: data.Min.Y + inset + h},
+	left, right := data.Min.X+inset, data.Max.X-inset-w
+	midX := (data.Min.X+data.Max.X)/2 - w/2
+	top, bottom := data.Max.Y-inset, data.Min.Y+inset+h
+	midY := (data.Min.Y+data.Max.Y)/2 + h/2
+	places := []vg.Point{
+		{X: right, Y: top}, {X: left, Y: top}, {X: right, Y: bottom}, {X: left, Y: bottom},
+		{X: midX, Y: top}, {X: midX, Y: bottom}, {X: right, Y: midY}, {X: left, Y: midY},
 	}
-	best, bestN := corners[0], math.MaxInt
-	for _, tl := range corners {
-		n := 0
-		for _, p := range avoid {
-			if p.X >= tl.X-inset && p.X <= tl.X+w+inset && p.Y >= tl.Y-h-inset && p.Y <= tl.Y+inset {
+	best, bestF, bestN := places[0], math.MaxInt, math.MaxInt
+	for _, p := range places {
+		box := vg.Rectangle{Min: vg.Point{X: p.X - inset, Y: p.Y - h - inset}, Max: vg.Point{X: p.X + w + inset, Y: p.Y + inset}}
+		nf, n := 0, 0
+		for _, r := range forbid {
+			if overlaps(box, r) {
+				nf++
+			}
+		}
+		for _, q := range avoid {
+			if q.X >= box.Min.X && q.X <= box.Max.X && q.Y >= box.Min.Y && q.Y <= box.Max.Y {
 				n++
 			}
 		}
-		if n < bestN {
-			best, bestN = tl, n
+		if nf < bestF || nf == bestF && n < bestN {
+			best, bestF, bestN = p, nf, n
 		}
 	}
-	return l.draw(c, best)
+	return best, bestF == 0
+}
+
+// overlaps reports whether rectangles a and b share any area.
+func overlaps(a, b vg.Rectangle) bool {
+	return a.Min.X < b.Max.X && b.Min.X < a.Max.X && a.Min.Y < b.Max.Y && b.Min.Y < a.Max.Y
 }
 
 // roundedRect is r with corners rounded to radius rad.

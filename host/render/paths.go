@@ -20,9 +20,12 @@ type Path struct {
 	Points [][2]float64
 }
 
-// pathColors is the Okabe–Ito palette (Okabe and Ito, "Color Universal
-// Design", 2008), distinguishable under the common colour-vision
-// deficiencies, in its usual order with black last.
+// pathColors are the paths' colours: the Okabe–Ito palette (Okabe and Ito,
+// "Color Universal Design", 2008), distinguishable under the common
+// colour-vision deficiencies, in its usual order with black last; then
+// eight darker or greyer colours from Paul Tol's palettes, which the
+// images draw dash-dotted (see PathDashed), so that styles 8 to 15 differ
+// from the first eight in colour and in dash.
 var pathColors = []color.RGBA{
 	{0xe6, 0x9f, 0x00, 255}, // orange
 	{0x56, 0xb4, 0xe9, 255}, // sky blue
@@ -32,14 +35,38 @@ var pathColors = []color.RGBA{
 	{0xd5, 0x5e, 0x00, 255}, // vermillion
 	{0xcc, 0x79, 0xa7, 255}, // reddish purple
 	{0x00, 0x00, 0x00, 255}, // black
+	{0x88, 0x22, 0x55, 255}, // wine
+	{0x99, 0x99, 0x33, 255}, // olive
+	{0x33, 0x22, 0x88, 255}, // indigo
+	{0xee, 0x33, 0x77, 255}, // magenta
+	{0x11, 0x77, 0x33, 255}, // green
+	{0x8c, 0x51, 0x0a, 255}, // brown
+	{0x99, 0x99, 0x99, 255}, // grey
+	{0x44, 0xaa, 0x99, 255}, // teal
 }
 
+// PathStyles is how many distinct path styles there are: PathColor and
+// PathDashed repeat after it.
+const PathStyles = 16
+
 // PathColor is the colour of the i-th path (and of the i-th curve of
-// ComparePNG): the Okabe–Ito palette, repeating after 8.
+// ComparePNG): see pathColors; the styles repeat after PathStyles.
 func PathColor(i int) color.RGBA {
-	n := len(pathColors)
-	return pathColors[((i%n)+n)%n]
+	return pathColors[styleIndex(i)]
 }
+
+// PathDashed reports whether the images draw the i-th path dash-dotted
+// (styles 8 to 15; the viewer, which draws solid lines, tells them apart
+// by colour alone).
+func PathDashed(i int) bool { return styleIndex(i) >= 8 }
+
+func styleIndex(i int) int {
+	return ((i % PathStyles) + PathStyles) % PathStyles
+}
+
+// pathDashes is the dash-dot pattern of PathDashed styles (a test loss is
+// dashed evenly, see testLine).
+var pathDashes = []vg.Length{7, 2.5, 1.5, 2.5}
 
 // Path drawing sizes, in points.
 const (
@@ -55,11 +82,16 @@ const (
 type lineStyle struct {
 	col  color.RGBA
 	edge color.NRGBA
+	// dashes, when set, dash the coloured line over its solid outline.
+	dashes []vg.Length
 }
 
 func pathStyle(i int) lineStyle {
 	c := PathColor(i)
 	st := lineStyle{col: c, edge: color.NRGBA{0, 0, 0, 190}}
+	if PathDashed(i) {
+		st.dashes = pathDashes
+	}
 	if 0.299*float64(c.R)+0.587*float64(c.G)+0.114*float64(c.B) < 128 {
 		st.edge = color.NRGBA{255, 255, 255, 210}
 	}
@@ -70,7 +102,7 @@ func pathStyle(i int) lineStyle {
 func (st lineStyle) lines(c draw.Canvas, w vg.Length, lines [][]vg.Point) {
 	for _, pass := range []draw.LineStyle{
 		{Color: st.edge, Width: w + 2*pathOutline},
-		{Color: st.col, Width: w},
+		{Color: st.col, Width: w, Dashes: st.dashes},
 	} {
 		for _, l := range lines {
 			if len(l) > 1 {
@@ -195,33 +227,14 @@ func (fr frame) trace(p Path) trace {
 	return t
 }
 
-// clipSegment clips segment ab to the square [lo, hi]² (Liang–Barsky),
+// clipSegment clips segment ab to the square [lo, hi]² (see ClipSegment),
 // reporting whether any of it remains and whether each end was cut.
 func clipSegment(a, b [2]float64, lo, hi float64) (a2, b2 [2]float64, ok, cutA, cutB bool) {
-	t0, t1 := 0.0, 1.0
-	d := [2]float64{b[0] - a[0], b[1] - a[1]}
-	for k := 0; k < 2; k++ {
-		for _, e := range [2]struct{ p, q float64 }{{-d[k], a[k] - lo}, {d[k], hi - a[k]}} {
-			if e.p == 0 {
-				if e.q < 0 {
-					return a2, b2, false, false, false
-				}
-				continue
-			}
-			r := e.q / e.p
-			if e.p < 0 {
-				if r > t1 {
-					return a2, b2, false, false, false
-				}
-				t0 = math.Max(t0, r)
-			} else {
-				if r < t0 {
-					return a2, b2, false, false, false
-				}
-				t1 = math.Min(t1, r)
-			}
-		}
+	t0, t1, ok := ClipSegment(a, b, lo, hi)
+	if !ok {
+		return a2, b2, false, false, false
 	}
+	d := [2]float64{b[0] - a[0], b[1] - a[1]}
 	a2 = [2]float64{a[0] + t0*d[0], a[1] + t0*d[1]}
 	b2 = [2]float64{a[0] + t1*d[0], a[1] + t1*d[1]}
 	if t0 == 0 {
@@ -231,6 +244,37 @@ func clipSegment(a, b [2]float64, lo, hi float64) (a2, b2 [2]float64, ok, cutA, 
 		b2 = b
 	}
 	return a2, b2, true, t0 > 0, t1 < 1
+}
+
+// ClipSegment clips the segment from a to b to the square [lo, hi]²
+// (Liang–Barsky): the part inside runs from a + t0(b − a) to a + t1(b − a),
+// 0 ≤ t0 ≤ t1 ≤ 1; ok is false when none of it is inside.
+func ClipSegment(a, b [2]float64, lo, hi float64) (t0, t1 float64, ok bool) {
+	t0, t1 = 0.0, 1.0
+	d := [2]float64{b[0] - a[0], b[1] - a[1]}
+	for k := 0; k < 2; k++ {
+		for _, e := range [2]struct{ p, q float64 }{{-d[k], a[k] - lo}, {d[k], hi - a[k]}} {
+			if e.p == 0 {
+				if e.q < 0 {
+					return 0, 0, false
+				}
+				continue
+			}
+			r := e.q / e.p
+			if e.p < 0 {
+				if r > t1 {
+					return 0, 0, false
+				}
+				t0 = math.Max(t0, r)
+			} else {
+				if r < t0 {
+					return 0, 0, false
+				}
+				t1 = math.Min(t1, r)
+			}
+		}
+	}
+	return t0, t1, true
 }
 
 // samples appends points along t's lines, a few points apart, for legend
@@ -282,47 +326,89 @@ func (cv canvas) composite(l layer, r vg.Rectangle) {
 }
 
 // drawPaths draws paths over the data area of fr, clipped to it, with a
-// legend of their labels in the corner they and marks cover least, and
-// returns the legend's box (empty for none).
-func drawPaths(cv canvas, fr frame, paths []Path, marks []Marker) vg.Rectangle {
-	ly := cv.layer()
-	var avoid []vg.Point
-	for _, m := range marks {
-		// A marker weighs as much as a stretch of path.
-		if q := fr.norm(m.X, m.Y); inUnit(q) {
-			for range 8 {
-				avoid = append(avoid, fr.point(q))
-			}
-		}
-	}
-	var items []legendItem
+// legend of their labels (see pathLegend), and returns the legend's box
+// (empty for none).
+func drawPaths(cv canvas, fr frame, paths []Path, marks []Marker, optional bool) vg.Rectangle {
 	traces := make([]trace, len(paths))
 	for i, p := range paths {
 		traces[i] = fr.trace(p)
-		st := pathStyle(i)
-		st.lines(ly.dc, pathWidth, traces[i].lines)
-		avoid = traces[i].samples(avoid)
-		if p.Label != "" {
-			items = append(items, legendItem{label: p.Label, icon: st.pathIcon})
-		}
 	}
-	// The ends over every line, so that no later path hides them.
+	ly := cv.layer()
+	drawTraces(ly.dc, traces)
+	cv.composite(ly, fr.data)
+	lg, tl, ok := pathLegend(fr, paths, traces, marks, optional)
+	if !ok {
+		return vg.Rectangle{}
+	}
+	return lg.draw(cv.dc, tl)
+}
+
+// drawTraces draws each trace in its path's style, then every start ring
+// and every end disc over all the lines, so that no later path hides them.
+func drawTraces(c draw.Canvas, traces []trace) {
+	for i, t := range traces {
+		pathStyle(i).lines(c, pathWidth, t.lines)
+	}
 	for i, t := range traces {
 		if t.hasStart {
-			pathStyle(i).ring(ly.dc, t.start, startRadius)
+			pathStyle(i).ring(c, t.start, startRadius)
 		}
 	}
 	for i, t := range traces {
 		if t.hasEnd {
-			pathStyle(i).disc(ly.dc, t.end, endRadius)
+			pathStyle(i).disc(c, t.end, endRadius)
 		}
 	}
-	cv.composite(ly, fr.data)
-	if len(items) == 0 {
-		return vg.Rectangle{}
+}
+
+// pathLegend is the legend of the paths' labels (paths without one left
+// out) and its top left corner: inside the data area where it hides no
+// marker or marker label, and of such places where it covers least of the
+// paths (see legend.place). ok is false when there is no legend to draw:
+// no labels, no room, or, when optional, no place that hides no marker.
+func pathLegend(fr frame, paths []Path, traces []trace, marks []Marker, optional bool) (lg *legend, tl vg.Point, ok bool) {
+	var items []legendItem
+	var avoid []vg.Point
+	for i, p := range paths {
+		avoid = traces[i].samples(avoid)
+		if p.Label != "" {
+			items = append(items, legendItem{label: p.Label, icon: pathStyle(i).pathIcon})
+		}
 	}
-	lg := newLegend(items)
-	return lg.drawInside(cv.dc, fr.data, avoid)
+	if len(items) == 0 {
+		return nil, tl, false
+	}
+	var forbid []vg.Rectangle
+	for _, m := range marks {
+		if q := fr.norm(m.X, m.Y); inUnit(q) {
+			forbid = append(forbid, markerBox(m, fr.point(q), fr.data))
+		}
+	}
+	lg = newLegend(items)
+	tl, ok = lg.inside(fr.data, avoid, forbid, optional)
+	return lg, tl, ok
+}
+
+// markerBox is the area marker m drawn at pt covers: its glyph and halo,
+// and its label on the side drawLabel puts it.
+func markerBox(m Marker, pt vg.Point, data vg.Rectangle) vg.Rectangle {
+	r := starRadius
+	if m.Style == LocalMinimum {
+		r = ringRadius
+	}
+	r += 2 // the halo
+	box := vg.Rectangle{Min: vg.Point{X: pt.X - r, Y: pt.Y - r}, Max: vg.Point{X: pt.X + r, Y: pt.Y + r}}
+	if m.Label != "" {
+		sty := textStyle(10, draw.XLeft, draw.YCenter)
+		w, h := sty.Width(m.Label)+2, sty.Height(m.Label)/2+1
+		if pt.X+r+1+w <= data.Max.X {
+			box.Max.X = pt.X + r + 1 + w
+		} else {
+			box.Min.X = pt.X - r - 1 - w
+		}
+		box.Min.Y, box.Max.Y = min(box.Min.Y, pt.Y-h), max(box.Max.Y, pt.Y+h)
+	}
+	return box
 }
 
 // pathIcon is a path's legend thumbnail: a line from a ring to a disc.

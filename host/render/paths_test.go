@@ -51,20 +51,33 @@ func dataPixels(fr frame) image.Rectangle {
 	return cv.pixels(fr.data)
 }
 
+// TestPathColor: PathStyles distinct styles, opaque; the first eight
+// solid in the Okabe–Ito colours, the next eight dash-dotted in colours
+// of their own, each far from every other colour (at least 40 of 255 in
+// some channel); then they repeat.
 func TestPathColor(t *testing.T) {
-	seen := map[color.RGBA]bool{}
-	for i := 0; i < 8; i++ {
+	if PathStyles != 16 {
+		t.Fatalf("PathStyles = %d, want 16", PathStyles)
+	}
+	for i := 0; i < PathStyles; i++ {
 		c := PathColor(i)
-		if seen[c] {
-			t.Errorf("PathColor(%d) = %v repeats an earlier colour", i, c)
-		}
-		seen[c] = true
 		if c.A != 255 {
 			t.Errorf("PathColor(%d) = %v is not opaque", i, c)
 		}
+		if PathDashed(i) != (i >= 8) {
+			t.Errorf("PathDashed(%d) = %v", i, PathDashed(i))
+		}
+		for j := 0; j < i; j++ {
+			if d := chanDiff(c, PathColor(j)); d < 40 {
+				t.Errorf("PathColor(%d) = %v is within %d of PathColor(%d) = %v", i, c, d, j, PathColor(j))
+			}
+		}
 	}
-	if PathColor(8) != PathColor(0) || PathColor(-1) != PathColor(7) {
-		t.Error("PathColor does not cycle")
+	if PathColor(0) != (color.RGBA{0xe6, 0x9f, 0x00, 255}) || PathColor(1) != (color.RGBA{0x56, 0xb4, 0xe9, 255}) {
+		t.Errorf("the first styles are not Okabe–Ito's orange and sky blue: %v %v", PathColor(0), PathColor(1))
+	}
+	if PathColor(16) != PathColor(0) || PathColor(-1) != PathColor(15) || !PathDashed(-1) || PathDashed(16) {
+		t.Error("the styles do not repeat after 16")
 	}
 }
 

@@ -64,11 +64,12 @@ type Options struct {
 	// Markers are drawn over the surface.
 	Markers []Marker
 	// Paths are optimizer trajectories drawn over the surface (and over
-	// the markers): a polyline per path in PathColor(i) with a thin
-	// outline, a ring at its start and a filled disc at its last finite
-	// point, clipped to the plot area, and a legend of their labels in the
-	// corner of the plot they cover least (paths with an empty Label are
-	// left out of the legend). BasinsPNG ignores Paths.
+	// the markers): a polyline per path in PathColor(i) (dash-dotted
+	// where PathDashed(i)) with a thin outline, a ring at its start and a
+	// filled disc at its last finite point, clipped to the plot area, and
+	// a legend of their labels (paths with an empty Label are left out)
+	// inside the plot where it hides no marker and covers least of the
+	// paths. BasinsPNG ignores Paths.
 	Paths []Path
 	// Quantity names what the colours show, for the colourbar; "" means
 	// the loss.
@@ -123,6 +124,9 @@ type settings struct {
 	xlabel, ylabel string
 	markers        []Marker
 	paths          []Path
+	// optionalLegend leaves the paths' legend out where it would hide a
+	// marker (compare lists the same runs beside the picture).
+	optionalLegend bool
 }
 
 func resolve(g compute.Grid, o Options) (settings, error) {
@@ -431,7 +435,7 @@ func drawField(cv canvas, area draw.Canvas, f *compute.Field, s settings, col co
 		logq: col.log,
 	}
 	if len(s.paths) > 0 {
-		fr.legend = drawPaths(cv, fr, s.paths, s.markers)
+		fr.legend = drawPaths(cv, fr, s.paths, s.markers, s.optionalLegend)
 	}
 	return fr, nil
 }
