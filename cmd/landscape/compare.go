@@ -18,6 +18,7 @@ func compareCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
 		optimizers    []string
 		starts        [][]float64
 		out           string
+		animOut       string
 		width, height = 1600, 700
 		logScale      bool
 		colormap      = "viridis"
@@ -30,22 +31,32 @@ surface's contour plot (with a legend) and the loss per step on a log scale;
 print a table of final loss, distance to the nearest known minimum, the step
 of convergence and the evaluations used.
 
+` + animateHelp + ` The GIF is half the image's width (--width/2 × --height).
+
 --set takes the surface's hyperparameters and the optimizers' (a bare name
 goes to every optimizer that takes it; adam.lr=0.01 to adam alone).
 
 Examples:
   landscape compare rosenbrock --optimizers gd,momentum,adam,rmsprop --start -1.5,2 --steps 2000 -o cmp.png
-  landscape compare himmelblau --optimizers sgd,adam --start 0,0 --start -1,-1 --set sgd.lr=0.005,adam.lr=0.05 -o h.png`,
+  landscape compare himmelblau --optimizers sgd,adam --start 0,0 --start -1,-1 --set sgd.lr=0.005,adam.lr=0.05 -o h.png
+  landscape compare himmelblau --optimizers gd,momentum,adam --start -1,-1 --steps 300 --animate race.gif`,
 		Args: exactArgs(1, "one SURFACE (see 'landscape surfaces')"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(optimizers) == 0 {
 				return usageError{fmt.Errorf("compare needs --optimizers a,b,... (see 'landscape optimizers')")}
 			}
-			if out == "" {
-				return usageError{fmt.Errorf("compare needs -o OUT.png")}
+			if out == "" && animOut == "" {
+				return usageError{fmt.Errorf("compare needs -o OUT.png or --animate OUT.gif")}
 			}
-			if _, err := host.OutputFormat(out, ".png"); err != nil {
-				return err
+			if out != "" {
+				if _, err := host.OutputFormat(out, ".png"); err != nil {
+					return err
+				}
+			}
+			if animOut != "" {
+				if _, err := host.OutputFormat(animOut, ".gif"); err != nil {
+					return err
+				}
 			}
 			ctx := cmd.Context()
 			sc, params, err := pathScene(ctx, app, &sf, args[0], optimizers)
@@ -62,11 +73,20 @@ Examples:
 					runs = append(runs, host.PathRun{Optimizer: o, Start: x})
 				}
 			}
-			of, err := host.CreateOutput(out)
+			var of *host.OutFile
+			if out != "" {
+				if of, err = host.CreateOutput(out); err != nil {
+					return err
+				}
+				defer of.Abort()
+			}
+			af, err := openAnimation(animOut, sc.Desc)
 			if err != nil {
 				return err
 			}
-			defer of.Abort()
+			if af != nil {
+				defer af.Abort()
+			}
 			res, err := runPaths(ctx, app, sc, params, runs, pf)
 			if err != nil {
 				return err
@@ -96,6 +116,16 @@ Examples:
 			}
 			o := render.Options{Width: width, Height: height, Log: logScale, Colormap: colormap,
 				Title: title(sc) + ": " + strings.Join(optimizers, ","), Markers: markers(sc), Paths: projected(sc, res, label)}
+			if af != nil {
+				ao := o
+				ao.Width = width / 2
+				if err := writeAnimation(af, f, ao); err != nil {
+					return err
+				}
+			}
+			if of == nil {
+				return nil
+			}
 			if err := render.ComparePNG(of, f, o, curves); err != nil {
 				return err
 			}
@@ -110,6 +140,7 @@ Examples:
 	fl.Uint64Var(&pf.seed, "seed", 1, "seed of the optimizers' randomness (and of mini-batches)")
 	fl.Var(intRange{&pf.batch, 0, 1 << 30}, "batch-size", "mini-batch gradients of this many samples (data-driven surfaces; 0: full batch)")
 	fl.StringVarP(&out, "output", "o", "", "output .png")
+	fl.StringVar(&animOut, "animate", "", "also (or only) write the race as an animated .gif")
 	fl.Var(intRange{&width, 128, 16384}, "width", "image width in pixels")
 	fl.Var(intRange{&height, 128, 16384}, "height", "image height in pixels")
 	fl.BoolVar(&logScale, "log", false, "colour by log10(loss - min + eps)")

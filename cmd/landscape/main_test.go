@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"image"
+	"image/draw"
+	"image/gif"
 	"image/png"
 	"math"
 	"os"
@@ -107,6 +109,7 @@ func TestScripts(t *testing.T) {
 			"png":         cmdPNG,
 			"labelsagree": cmdLabelsAgree,
 			"colorsnear":  cmdColorsNear,
+			"gif":         cmdGIF,
 			"curvemin":    cmdCurveMin,
 			"npyclose":    cmdNPYClose,
 		},
@@ -332,31 +335,134 @@ func readLabels(path string) ([]int32, error) {
 	return out, nil
 }
 
-// colorsnear FILE 0xRRGGBB...: every colour appears in the PNG (within 12
-// per channel): the colormap's ends show the picture is drawn from it.
+// colorsnear [-rect=X0,Y0,X1,Y1] [-min=N] FILE 0xRRGGBB...: every colour
+// appears in the PNG (within 12 per channel), in at least N pixels (1 by
+// default) of the rect (pixels, top-left origin, X1 and Y1 excluded; the
+// whole image by default): the colormap's ends show the picture is drawn
+// from it. Negated: none of the colours appears N times there.
 func cmdColorsNear(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 2 {
-		ts.Fatalf("usage: colorsnear FILE 0xRRGGBB...")
+	usage := "usage: colorsnear [-rect=X0,Y0,X1,Y1] [-min=N] FILE 0xRRGGBB..."
+	var rect *image.Rectangle
+	least := 1
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		name, val, _ := strings.Cut(args[0], "=")
+		switch name {
+		case "-rect":
+			var r [4]int
+			f := strings.Split(val, ",")
+			if len(f) != 4 {
+				ts.Fatalf("%s", usage)
+			}
+			for i := range r {
+				v, err := strconv.Atoi(f[i])
+				if err != nil {
+					ts.Fatalf("%s", usage)
+				}
+				r[i] = v
+			}
+			rr := image.Rect(r[0], r[1], r[2], r[3])
+			rect = &rr
+		case "-min":
+			v, err := strconv.Atoi(val)
+			if err != nil || v < 1 {
+				ts.Fatalf("%s", usage)
+			}
+			least = v
+		default:
+			ts.Fatalf("%s", usage)
+		}
+		args = args[1:]
+	}
+	if len(args) < 2 {
+		ts.Fatalf("%s", usage)
 	}
 	img := decodePNG(ts, args[0])
+	b := img.Bounds()
+	if rect != nil {
+		b = rect.Intersect(b)
+	}
 	for _, hex := range args[1:] {
 		v, err := strconv.ParseUint(strings.TrimPrefix(hex, "0x"), 16, 32)
 		if err != nil {
 			ts.Fatalf("bad colour %q", hex)
 		}
 		want := [3]int{int(v >> 16 & 255), int(v >> 8 & 255), int(v & 255)}
-		found := false
-		b := img.Bounds()
-		for y := b.Min.Y; y < b.Max.Y && !found; y++ {
-			for x := b.Min.X; x < b.Max.X && !found; x++ {
+		n := 0
+		for y := b.Min.Y; y < b.Max.Y && n < least; y++ {
+			for x := b.Min.X; x < b.Max.X && n < least; x++ {
 				r, g, bl, _ := img.At(x, y).RGBA()
 				got := [3]int{int(r >> 8), int(g >> 8), int(bl >> 8)}
-				found = abs(got[0]-want[0]) <= 12 && abs(got[1]-want[1]) <= 12 && abs(got[2]-want[2]) <= 12
+				if abs(got[0]-want[0]) <= 12 && abs(got[1]-want[1]) <= 12 && abs(got[2]-want[2]) <= 12 {
+					n++
+				}
 			}
 		}
-		if !found {
-			ts.Fatalf("%s: no pixel near %s", args[0], hex)
+		switch {
+		case n < least && !neg:
+			ts.Fatalf("%s: fewer than %d pixels near %s in %v", args[0], least, hex, b)
+		case n >= least && neg:
+			ts.Fatalf("%s: %d or more pixels near %s in %v", args[0], least, hex, b)
 		}
+	}
+}
+
+// gif FILE W H N 0xRRGGBB...: an animated GIF of W×H pixels in N frames,
+// looping forever, whose frames (each drawn over the ones before) show more
+// and more pixels of the colours (within 12 per channel; the paths' colours,
+// which may cover one another): fewer in the first frame than half-way,
+// fewer half-way than in the last.
+func cmdGIF(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 5 {
+		ts.Fatalf("usage: gif FILE W H N 0xRRGGBB...")
+	}
+	f, err := os.Open(ts.MkAbs(args[0]))
+	if err != nil {
+		ts.Fatalf("%v", err)
+	}
+	g, err := gif.DecodeAll(f)
+	f.Close()
+	if err != nil {
+		ts.Fatalf("%s: %v", args[0], err)
+	}
+	if w, h := strconv.Itoa(g.Config.Width), strconv.Itoa(g.Config.Height); w != args[1] || h != args[2] {
+		ts.Fatalf("%s is %sx%s, want %sx%s", args[0], w, h, args[1], args[2])
+	}
+	if n := strconv.Itoa(len(g.Image)); n != args[3] {
+		ts.Fatalf("%s has %s frames, want %s", args[0], n, args[3])
+	}
+	if g.LoopCount != 0 {
+		ts.Fatalf("%s: loop count %d, want 0 (forever)", args[0], g.LoopCount)
+	}
+	var wants [][3]int
+	for _, hex := range args[4:] {
+		v, err := strconv.ParseUint(strings.TrimPrefix(hex, "0x"), 16, 32)
+		if err != nil {
+			ts.Fatalf("bad colour %q", hex)
+		}
+		wants = append(wants, [3]int{int(v >> 16 & 255), int(v >> 8 & 255), int(v & 255)})
+	}
+	canvas := image.NewRGBA(image.Rect(0, 0, g.Config.Width, g.Config.Height))
+	last := len(g.Image) - 1
+	var counts []int
+	for k, fr := range g.Image {
+		draw.Draw(canvas, fr.Bounds(), fr, fr.Bounds().Min, draw.Over)
+		if k != 0 && k != last/2 && k != last {
+			continue
+		}
+		n := 0
+		for i := 0; i+3 < len(canvas.Pix); i += 4 {
+			for _, want := range wants {
+				if abs(int(canvas.Pix[i])-want[0]) <= 12 && abs(int(canvas.Pix[i+1])-want[1]) <= 12 && abs(int(canvas.Pix[i+2])-want[2]) <= 12 {
+					n++
+					break
+				}
+			}
+		}
+		counts = append(counts, n)
+	}
+	ts.Logf("%s: pixels of the colours in frames 0, %d, %d: %v", args[0], last/2, last, counts)
+	if !(counts[0] < counts[1] && counts[1] < counts[2]) {
+		ts.Fatalf("%s: the colours' pixels do not grow from frame to frame: %v", args[0], counts)
 	}
 }
 

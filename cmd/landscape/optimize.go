@@ -79,6 +79,7 @@ func optimizeCmd(app *host.App, stdout io.Writer) *cobra.Command {
 		keepGoing    bool
 		batch        int
 		plotOut      string
+		animOut      string
 		track        trackFlag
 	)
 	c := &cobra.Command{
@@ -103,11 +104,16 @@ Examples:
   landscape optimize rastrigin --optimizer anneal --start 3,3 --steps 20000 --seed 7 -o sa.json
   landscape optimize line-angle --optimizer gd --start 0.3 --set lr=0.01 --plot steps.png
   landscape optimize mlp --optimizer sgd --batch-size 32 --set split=0.3,lr=0.1 -o mlp.csv --plot mlp.png
+  landscape optimize himmelblau --optimizer momentum --start -1,-1 --set lr=0.01,momentum=0.9 --steps 200 --animate run.gif
 
 On data-driven surfaces, --batch-size N takes mini-batch gradients (each
 step a batch of a seeded epoch shuffle); the trajectory then also holds the
 full train loss, and the test loss when the surface has a test set (split).
 --plot draws the loss per step and each parameter per step (up to 8).
+
+` + animateHelp + ` It shows a surface of two parameters over its domain,
+and a larger one on the run's principal plane (as --plane pca does), at
+800×640 pixels.
 
 --track sharpness[:K] measures the largest eigenvalue of the Hessian every
 K steps (Lanczos on Hessian-vector products): the trajectory gets a
@@ -153,6 +159,13 @@ of gradient descent).`,
 				}
 				defer of.Abort()
 			}
+			af, err := openAnimation(animOut, desc)
+			if err != nil {
+				return err
+			}
+			if af != nil {
+				defer af.Abort()
+			}
 			trajs, err := app.Optimize(ctx, host.OptimizeSpec{Surface: surf, Opt: oe, OptParams: op,
 				Starts: [][]float64{x0}, Steps: steps, Seed: seed, Tol: tol, Window: window, KeepGoing: keepGoing, BatchSize: batch})
 			if err != nil {
@@ -171,6 +184,11 @@ of gradient descent).`,
 			printSummary(stdout, desc, oe, t)
 			if plotOut != "" {
 				if err := plotSteps(plotOut, desc, oe, t); err != nil {
+					return err
+				}
+			}
+			if af != nil {
+				if err := animateRun(ctx, app, stdout, af, surf, routed.Surface, oe, t); err != nil {
 					return err
 				}
 			}
@@ -200,6 +218,7 @@ of gradient descent).`,
 	fl.BoolVar(&keepGoing, "keep-going", false, "take every step even after converging")
 	fl.Var(intRange{&batch, 0, 1 << 30}, "batch-size", "mini-batch gradients of this many samples (data-driven surfaces; 0: full batch)")
 	fl.StringVar(&plotOut, "plot", "", "also draw loss per step and parameters per step to this .png")
+	fl.StringVar(&animOut, "animate", "", "also write the run over the surface as an animated .gif")
 	fl.Var(&track, "track", "sharpness[:K]: record the Hessian's largest eigenvalue every K steps (default 10) and at the end, into the trajectory, and plot it beside 2/lr")
 	return c
 }
