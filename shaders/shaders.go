@@ -36,8 +36,9 @@ var linesVert string
 //go:embed lines.frag.glsl
 var linesFrag string
 
-// Lines is the viewer's program for optimizer paths (pixel coordinates,
-// one colour): vertex and fragment sources.
+// Lines is the viewer's program for lines and points of one colour
+// (optimizer paths, ticks), in framebuffer pixels or, with ls_world, in
+// the 3D view's world space: vertex and fragment sources.
 func Lines() (vertex, fragment string) { return linesVert, linesFrag }
 
 // View is the viewer's 2D drawing program: vertex and fragment sources,

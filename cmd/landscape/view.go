@@ -40,15 +40,23 @@ zoom (the visible region is re-evaluated: zooming into a valley shows new
 detail); the point, loss and gradient under the cursor are shown. A click
 starts the --optimizers from that point and animates their paths with a
 legend and each one's loss. Keys: R reset, C next colormap, L log scale,
-+/- contour density, V 2D/3D (in 3D, drag orbits and scroll moves in),
-N/P next/previous surface, H selects a hyperparameter and , . lower or
-raise it, X clear the runs, S screenshot, Q or Esc quit. --set
-takes the surface's and the optimizers' hyperparameters (adam.lr=0.05).
++/- contour density, V 2D/3D, N/P next/previous surface, H selects a
+hyperparameter and , . lower or raise it, X clear the runs, S screenshot,
+Q or Esc quit. The 3D view is a lit mesh with ticks on its axes: drag
+orbits, scroll moves in, and a click starts the optimizers from the
+surface's point under it; the runs are drawn on the surface, each point at
+the height of its loss (the parts the surface hides faintly). --set takes
+the surface's and the optimizers' hyperparameters (adam.lr=0.05).
 
 --screenshot out.png [--frames N] [--script file] runs without showing the
-window and exits: the script has one action per line, zoom FACTOR, pan DX DY
-(fractions of the view), click X Y (pixels), key NAME, frames N,
-screenshot PATH. --stats prints frame and evaluation times.
+window and exits. A script has one action per line:
+  ` + view.ScriptActions + `
+that is: zoom by FACTOR about the centre, pan by DX DY (fractions of the
+view), click at framebuffer pixel X Y (from the top left), press key NAME,
+wait N frames, save the next frame to PATH, resize the window to W×H
+pixels. Lines starting with # are comments. The keys' names:
+  ` + strings.Join(view.KeyNames(), ", ") + `
+--stats prints frame and evaluation times.
 
 Examples:
   landscape view rastrigin

@@ -300,8 +300,12 @@ type Settings struct {
 	// alpha a: colour src·a + dst·(1−a), alpha src + dst·(1−a).
 	Blend bool
 	// DepthTest keeps the nearest fragment (depth function LESS), and
-	// writes depth.
+	// writes depth unless DepthReadOnly.
 	DepthTest bool
+	// DepthReadOnly, with DepthTest, tests against the depth buffer
+	// without writing it: lines over a surface drawn before them, say,
+	// each drawn whole whatever else of theirs lies in front.
+	DepthReadOnly bool
 	// PointSize lets vertex shaders set gl_PointSize.
 	PointSize bool
 }
@@ -378,7 +382,7 @@ func (p *Pass) Set(s Settings) {
 	enable(gl43.DEPTH_TEST, s.DepthTest)
 	if s.DepthTest {
 		gl43.DepthFunc(gl43.LESS)
-		gl43.DepthMask(true)
+		gl43.DepthMask(!s.DepthReadOnly)
 	}
 	gl43.Disable(gl43.CULL_FACE)
 	enable(gl43.PROGRAM_POINT_SIZE, s.PointSize)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"image"
 	"image/color"
+	"math"
 	"strings"
 	"testing"
 
@@ -375,4 +376,54 @@ func TestReadFloats(t *testing.T) {
 		t.Fatal(err)
 	}
 	agree(t, "cells", got, want.Values[5*13+4:5*13+7])
+}
+
+// TestDepthReadOnly: DepthTest writes the depth of what it draws;
+// DepthReadOnly tests against the depth buffer without writing it, so a
+// second draw at the same depth still shows.
+func TestDepthReadOnly(t *testing.T) {
+	onFramebuffer(t, 8, 8, func() error {
+		prog, err := BuildDrawProgram("test colour", screenVS, colourFS)
+		if err != nil {
+			return err
+		}
+		defer prog.Delete()
+		va, err := NewVertexArray(0)
+		if err != nil {
+			return err
+		}
+		defer va.Delete()
+		r := Rect{W: 8, H: 8}
+		for _, c := range []struct {
+			readOnly  bool
+			wantDepth float32 // after the first draw, at z = 0: depth 0.5
+			wantGreen uint8   // the second draw, at the same depth
+		}{{false, 0.5, 0}, {true, 1, 255}} {
+			p := BeginPass("test depth")
+			p.Set(Settings{Viewport: r})
+			p.ClearColor([4]float32{0, 0, 0, 1})
+			p.ClearDepth(1)
+			p.Set(Settings{Viewport: r, DepthTest: true, DepthReadOnly: c.readOnly})
+			p.Use(prog)
+			p.SetFloat("c", 1, 0, 0, 1)
+			p.Draw(va, Triangles, 0, 3)
+			d, err := ReadDepth(4, 4)
+			if err != nil {
+				return err
+			}
+			p.SetFloat("c", 0, 1, 0, 1)
+			p.Draw(va, Triangles, 0, 3)
+			if err := p.End(); err != nil {
+				return err
+			}
+			img, err := ReadPixels(r)
+			if err != nil {
+				return err
+			}
+			if math.Abs(float64(d-c.wantDepth)) > 1e-6 || img.RGBAAt(4, 4).G != c.wantGreen {
+				t.Errorf("read-only %v: depth %v after the first draw, want %v; second draw's green %d, want %d", c.readOnly, d, c.wantDepth, img.RGBAAt(4, 4).G, c.wantGreen)
+			}
+		}
+		return CheckError()
+	})
 }

@@ -15,9 +15,10 @@ var (
 )
 
 // labels queues the frame's text: title, axis ticks and names, colourbar
-// ticks, and the readout under the cursor (point, loss, gradient), read
-// from the grid's cells with cell. GL thread.
-func (v *viewer) labels(fbw, fbh int, cell func(i, j int) float64) {
+// ticks (of BarTicks; inLoss false when they label the log scale's own
+// quantity), and the readout under the cursor (point, loss, gradient),
+// read from the grid's cells with cell. GL thread.
+func (v *viewer) labels(fbw, fbh int, cell func(i, j int) float64, ticks []render.BarTick, inLoss bool) {
 	s, tr, lo, hi, gw, gh := &v.state, v.tr, v.lo, v.hi, v.gw, v.gh
 	px, py, pw, ph := s.plotRect(fbw, fbh)
 	top := fbh - (py + ph) // the plot's top edge, y down
@@ -37,9 +38,9 @@ func (v *viewer) labels(fbw, fbh int, cell func(i, j int) float64) {
 		tr.AddOutlined(s.note, float64(px)+6, float64(bottom)-8, text.Left, [4]float32{1, 0.85, 0.85, 1}, dark)
 	}
 	tr.Add(title, float64(px+pw/2), float64(top)-9, text.Center, ink)
+	s.barLabels(tr, lo, hi, px+pw, bottom, ph, ticks, inLoss)
 	if s.threeD {
-		s.barLabels(tr, lo, hi, px+pw, top, bottom, ph)
-		tr.Add(fmt.Sprintf("%s %g:%g, %s %g:%g   drag to orbit, scroll to move in, V for 2D", axisName(s.o.Plane, 0), s.x.Lo, s.x.Hi, axisName(s.o.Plane, 1), s.y.Lo, s.y.Hi), float64(px)+4, float64(bottom)+18, text.Left, ink)
+		tr.Add("drag to orbit, scroll to move in, click to start the optimizers, V for 2D", float64(px)+4, float64(bottom)+34, text.Left, ink)
 		return
 	}
 	for _, t := range render.Ticks(s.x.Lo, s.x.Hi, max(pw/110, 2)) {
@@ -52,7 +53,6 @@ func (v *viewer) labels(fbw, fbh int, cell func(i, j int) float64) {
 	}
 	tr.Add(axisName(s.o.Plane, 0), float64(px+pw/2), float64(bottom)+34, text.Center, ink)
 	tr.Add(axisName(s.o.Plane, 1), 8, float64(top)-9, text.Left, ink)
-	s.barLabels(tr, lo, hi, px+pw, top, bottom, ph)
 	// The readout: the grid cell under the cursor, its loss and gradient
 	// (central differences of the neighbouring cells).
 	fx, fy := v.cursor()
@@ -73,17 +73,23 @@ func (v *viewer) labels(fbw, fbh int, cell func(i, j int) float64) {
 	tr.AddOutlined(msg, float64(px)+6, float64(top)+16, text.Left, white, dark)
 }
 
-// barLabels labels the colourbar beside the plot's right edge.
-func (s *state) barLabels(tr *text.Renderer, lo, hi float32, right, top, bottom, ph int) {
-	bx := float64(right + barGap + barW + 5)
-	if !s.log { // log ticks: the ends below say the range
-		for _, t := range render.Ticks(float64(lo), float64(hi), max(ph/60, 2)) {
-			f := (t.Value - float64(lo)) / float64(hi-lo)
-			tr.Add(t.Label, bx, float64(bottom)-f*float64(ph)+4, text.Left, ink)
+// barLabels labels the colourbar beside the plot's right edge (the plot's
+// bottom at text row bottom, ph high) at its labelled ticks; ticks that
+// label the log scale's own quantity (inLoss false) give way to the range's
+// ends in loss units.
+func (s *state) barLabels(tr *text.Renderer, lo, hi float32, right, bottom, ph int, ticks []render.BarTick, inLoss bool) {
+	bx := float64(right + barGap + barW + 7)
+	mid := tr.Ascent() / 2 // from a label's centre to its baseline
+	if !inLoss {
+		tr.Add(fmt.Sprintf("%.4g", hi), bx, float64(bottom-ph)+mid, text.Left, ink)
+		tr.Add(fmt.Sprintf("%.4g", lo), bx, float64(bottom)+mid, text.Left, ink)
+		return
+	}
+	for _, t := range ticks {
+		if t.Label != "" {
+			tr.Add(t.Label, bx, float64(bottom)-t.Frac*float64(ph)+mid, text.Left, ink)
 		}
 	}
-	tr.Add(fmt.Sprintf("%.3g", hi), bx, float64(top)-6, text.Left, ink)
-	tr.Add(fmt.Sprintf("%.3g", lo), bx, float64(bottom)+14, text.Left, ink)
 }
 
 func axisName(p grid.Plane, k int) string {

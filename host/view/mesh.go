@@ -64,16 +64,36 @@ func (c Camera) eye() vec3 {
 	}
 }
 
-// matrix is the camera's world → clip transform for a viewport of the
-// given aspect (width / height), column-major for glUniformMatrix4fv. The
-// vertical field of view is meshFOV when the viewport is wide; when it is tall
-// the horizontal one is, so the box fits either way.
-func (c Camera) matrix(aspect float64) [16]float32 {
-	eye := c.eye()
+// basis is the camera's eye and its right, up and forward unit vectors in
+// world space.
+func (c Camera) basis() (eye, s, u, f vec3) {
+	eye = c.eye()
 	centre := vec3{0, 0, meshHeight / 2}
-	f := centre.sub(eye).unit()
-	s := f.cross(vec3{0, 0, 1}).unit()
-	u := s.cross(f)
+	f = centre.sub(eye).unit()
+	s = f.cross(vec3{0, 0, 1}).unit()
+	u = s.cross(f)
+	return eye, s, u, f
+}
+
+// Clip planes of the camera's projection.
+const meshNear, meshFar = 0.05, 50.0
+
+// focal is the projection's focal lengths in x and y for a viewport of
+// the given aspect: the vertical field of view is meshFOV when the
+// viewport is wide; when it is tall the horizontal one is, so the box
+// fits either way.
+func focal(aspect float64) (fx, fy float64) {
+	fl := 1 / math.Tan(meshFOV/2)
+	if aspect < 1 {
+		return fl, fl * aspect
+	}
+	return fl / aspect, fl
+}
+
+// transform is the camera's world → clip transform for a viewport of the
+// given aspect (width / height), column-major.
+func (c Camera) transform(aspect float64) [16]float64 {
+	eye, s, u, f := c.basis()
 	// View matrix rows: s, u, -f, with the eye moved to the origin.
 	view := [4][4]float64{
 		{s[0], s[1], s[2], -s.dot(eye)},
@@ -81,29 +101,65 @@ func (c Camera) matrix(aspect float64) [16]float32 {
 		{-f[0], -f[1], -f[2], f.dot(eye)},
 		{0, 0, 0, 1},
 	}
-	focal := 1 / math.Tan(meshFOV/2)
-	fx, fy := focal/aspect, focal
-	if aspect < 1 {
-		fx, fy = focal, focal*aspect
-	}
-	near, far := 0.05, 50.0
+	fx, fy := focal(aspect)
+	near, far := meshNear, meshFar
 	proj := [4][4]float64{
 		{fx, 0, 0, 0},
 		{0, fy, 0, 0},
 		{0, 0, (far + near) / (near - far), 2 * far * near / (near - far)},
 		{0, 0, -1, 0},
 	}
-	var out [16]float32
+	var out [16]float64
 	for col := 0; col < 4; col++ {
 		for row := 0; row < 4; row++ {
 			var v float64
 			for k := 0; k < 4; k++ {
 				v += proj[row][k] * view[k][col]
 			}
-			out[col*4+row] = float32(v)
+			out[col*4+row] = v
 		}
 	}
 	return out
+}
+
+// matrix is transform in float32, for glUniformMatrix4fv.
+func (c Camera) matrix(aspect float64) [16]float32 {
+	var out [16]float32
+	for i, v := range c.transform(aspect) {
+		out[i] = float32(v)
+	}
+	return out
+}
+
+// project maps world point p to normalised device coordinates (x and y
+// in [-1, 1] across the viewport, z the depth in [-1, 1]); ok is false
+// for a point behind the eye.
+func (c Camera) project(p vec3, aspect float64) (ndc vec3, ok bool) {
+	m := c.transform(aspect)
+	var q [4]float64
+	for row := 0; row < 4; row++ {
+		q[row] = m[row]*p[0] + m[4+row]*p[1] + m[8+row]*p[2] + m[12+row]
+	}
+	if q[3] <= 0 {
+		return ndc, false
+	}
+	return vec3{q[0] / q[3], q[1] / q[3], q[2] / q[3]}, true
+}
+
+// unproject is the world point seen at normalised device coordinates
+// (x, y) at depth-buffer value d in [0, 1] (the inverse of project).
+func (c Camera) unproject(x, y, d, aspect float64) vec3 {
+	eye, s, u, f := c.basis()
+	z := 2*d - 1
+	near, far := meshNear, meshFar
+	ze := 2 * far * near / (z*(far-near) - (far + near)) // eye-space z, negative ahead
+	fx, fy := focal(aspect)
+	xe, ye := x*-ze/fx, y*-ze/fy
+	return vec3{
+		eye[0] + s[0]*xe + u[0]*ye - f[0]*ze,
+		eye[1] + s[1]*xe + u[1]*ye - f[1]*ze,
+		eye[2] + s[2]*xe + u[2]*ye - f[2]*ze,
+	}
 }
 
 // vec3 is a point or direction in the box's world space.

@@ -48,11 +48,30 @@ func (ps *paths) start(list []Path, err error) {
 
 func (ps *paths) clear() { ps.list, ps.err = nil, "" }
 
-// pathsGL draws the runs: a program for lines and points in pixels, and
-// the vertex array their points stream through.
+// legend queues path i's legend line, at step k, at the top right of a
+// plot whose right edge is at x and top at y (text pixels).
+func (ps *paths) legend(tr *text.Renderer, i, k, x, y int, col [4]float32) {
+	path := ps.list[i]
+	loss := math.NaN()
+	if k < len(path.Loss) {
+		loss = path.Loss[k]
+	}
+	tr.AddOutlined(fmt.Sprintf("%s  step %d  loss %.4g", path.Label, k, loss), float64(x)-8, float64(y)+16+16*float64(i), text.Right, col, dark)
+}
+
+// pathColour is path i's colour for the shaders.
+func pathColour(i int) [4]float32 {
+	c := render.PathColor(i)
+	return [4]float32{float32(c.R) / 255, float32(c.G) / 255, float32(c.B) / 255, 1}
+}
+
+// pathsGL draws the runs: a program for lines and points (in pixels, or
+// in the 3D view's world space), and the vertex arrays their points stream
+// through (2D pixels; 3D world points).
 type pathsGL struct {
 	prog *gl.DrawProgram
 	va   *gl.VertexArray
+	va3  *gl.VertexArray
 }
 
 // newPathsGL builds it. GL thread; on error nothing is left allocated.
@@ -62,12 +81,15 @@ func newPathsGL() (*pathsGL, error) {
 	if err != nil {
 		return nil, err
 	}
-	va, err := gl.NewVertexArray(2, gl.Attrib{Size: 2})
+	pg := &pathsGL{prog: prog}
+	if pg.va, err = gl.NewVertexArray(2, gl.Attrib{Size: 2}); err == nil {
+		pg.va3, err = gl.NewVertexArray(3, gl.Attrib{Size: 3})
+	}
 	if err != nil {
-		prog.Delete()
+		pg.delete()
 		return nil, err
 	}
-	return &pathsGL{prog: prog, va: va}, nil
+	return pg, nil
 }
 
 // delete frees it; nil does nothing. GL thread.
@@ -75,6 +97,7 @@ func (pg *pathsGL) delete() {
 	if pg != nil {
 		pg.prog.Delete()
 		pg.va.Delete()
+		pg.va3.Delete()
 	}
 }
 
@@ -113,8 +136,7 @@ func (pg *pathsGL) draw(tr *text.Renderer, ps *paths, s *state, fbw, fbh int) er
 			return err
 		}
 		k := len(xy)/2 - 1
-		c := render.PathColor(i)
-		col := [4]float32{float32(c.R) / 255, float32(c.G) / 255, float32(c.B) / 255, 1}
+		col := pathColour(i)
 		// A dark underlay, then the colour, then the start and the head.
 		for _, pass := range []struct {
 			col  [4]float32
@@ -127,12 +149,40 @@ func (pg *pathsGL) draw(tr *text.Renderer, ps *paths, s *state, fbw, fbh int) er
 		}
 		p.SetFloat("ls_size", 9)
 		p.Draw(pg.va, gl.Points, k, 1)
-		loss := math.NaN()
-		if k < len(path.Loss) {
-			loss = path.Loss[k]
-		}
-		tr.AddOutlined(fmt.Sprintf("%s  step %d  loss %.4g", path.Label, k, loss), float64(px+pw)-8, float64(top)+16+16*float64(i), text.Right, col, dark)
+		ps.legend(tr, i, k, px+pw, top, col)
 	}
 	ps.shown += ps.stride
 	return p.End()
+}
+
+// drawBarTicks draws the colourbar's tick marks on its right edge: labelled
+// ticks 5 pixels long, minor ones 3. GL thread.
+func (pg *pathsGL) drawBarTicks(s *state, fbw, fbh int, ticks []render.BarTick) error {
+	px, py, pw, ph := s.plotRect(fbw, fbh)
+	x := float32(px + pw + barGap + barW)
+	var xy []float32
+	for _, t := range ticks {
+		y := float32(float64(py)+t.Frac*float64(ph)) + 0.5
+		l := float32(3)
+		if t.Label != "" {
+			l = 5
+		}
+		xy = append(xy, x, y, x+l, y)
+	}
+	if len(xy) == 0 {
+		return nil
+	}
+	if err := pg.va.SetVertices(xy); err != nil {
+		return fmt.Errorf("view: %w", err)
+	}
+	p := gl.BeginPass("viewer colourbar ticks")
+	p.Set(gl.Settings{Viewport: gl.Rect{W: fbw, H: fbh}})
+	p.Use(pg.prog)
+	p.SetFloat("ls_viewport", float32(fbw), float32(fbh))
+	p.SetFloat("ls_color", ink[:]...)
+	p.Draw(pg.va, gl.Lines, 0, len(xy)/2)
+	if err := p.End(); err != nil {
+		return fmt.Errorf("view: %w", err)
+	}
+	return nil
 }

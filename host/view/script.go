@@ -13,6 +13,10 @@ import (
 // ErrScript: a viewer script is malformed.
 var ErrScript = errors.New("view: bad script")
 
+// ScriptActions lists the actions a script's lines take, as help and
+// errors show them.
+const ScriptActions = "zoom FACTOR, pan DX DY, click X Y, key NAME, frames N, screenshot PATH, resize W H"
+
 // ActionKind is what a script line does.
 type ActionKind int
 
@@ -80,6 +84,15 @@ var keyNames = []struct {
 	{"h", KeyHyperparameter}, {"comma", KeyLower}, {"period", KeyRaise}, {"q", KeyQuit}, {"escape", KeyQuit},
 }
 
+// KeyNames are the keys' script names, in order.
+func KeyNames() []string {
+	out := make([]string, len(keyNames))
+	for i, k := range keyNames {
+		out[i] = k.name
+	}
+	return out
+}
+
 // String is the key's script name.
 func (k Key) String() string {
 	for _, n := range keyNames {
@@ -119,7 +132,7 @@ func ParseScript(r io.Reader) ([]Action, error) {
 		}
 		f := strings.Fields(line)
 		bad := func(why string) error {
-			return fmt.Errorf("%w: line %d %q: %s (actions: zoom FACTOR, pan DX DY, click X Y, key NAME, frames N, screenshot PATH, resize W H)", ErrScript, n, line, why)
+			return fmt.Errorf("%w: line %d %q: %s (actions: %s)", ErrScript, n, line, why, ScriptActions)
 		}
 		a, err := parseAction(f, bad)
 		if err != nil {
@@ -170,15 +183,13 @@ func parseAction(f []string, bad func(why string) error) (Action, error) {
 			return a, bad("key takes one name")
 		}
 		name := strings.ToLower(f[1])
-		var known []string
 		for _, k := range keyNames {
-			known = append(known, k.name)
 			if k.name == name {
 				a.Key = k.key
 			}
 		}
 		if a.Key == 0 {
-			return a, bad(fmt.Sprintf("unknown key (known: %s)", strings.Join(known, ", ")))
+			return a, bad(fmt.Sprintf("unknown key (known: %s)", strings.Join(KeyNames(), ", ")))
 		}
 	case ActScreenshot:
 		if len(f) != 2 {

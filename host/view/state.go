@@ -35,6 +35,10 @@ type state struct {
 	hp         int // the hyperparameter H selects
 	note       string
 	no3D       string // why V cannot show 3D, if it cannot
+	// pending is a click in the 3D view (framebuffer pixels, origin
+	// bottom-left) waiting for the next frame's depth buffer to pick the
+	// surface's point under it.
+	pending *[2]float64
 }
 
 // newState starts from o (checked) with colormap cm.

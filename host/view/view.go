@@ -247,7 +247,13 @@ func (v *viewer) connectInput() {
 		if b != glfw.MouseButtonLeft {
 			return
 		}
-		if a == glfw.Release && v.drag && !v.moved {
+		if a == glfw.Release && v.drag && !v.moved && v.threeD {
+			// Picked on the surface when the frame is drawn.
+			ww, _ := w.GetSize()
+			fbw, fbh := w.GetFramebufferSize()
+			k := float64(fbw) / float64(max(ww, 1))
+			v.pending = &[2]float64{v.cx * k, float64(fbh) - v.cy*k}
+		} else if a == glfw.Release && v.drag && !v.moved {
 			v.clickAt(v.cursor())
 		}
 		v.drag, v.moved = a == glfw.Press, false
@@ -392,7 +398,9 @@ func (v *viewer) apply(a Action) {
 		v.cx, v.cy = a.Args[0]/k, a.Args[1]/k
 		fx := (a.Args[0] - float64(px)) / float64(pw)
 		fy := (float64(fbh) - a.Args[1] - float64(py)) / float64(ph)
-		if fx >= 0 && fx <= 1 && fy >= 0 && fy <= 1 {
+		if v.threeD { // picked on the surface when the frame is drawn
+			v.pending = &[2]float64{a.Args[0], float64(fbh) - a.Args[1]}
+		} else if fx >= 0 && fx <= 1 && fy >= 0 && fy <= 1 {
 			v.clickAt(fx, fy)
 		}
 	}
@@ -498,8 +506,20 @@ func (v *viewer) drawOver(fbw, fbh, gw, gh int, table []float32) error {
 		if err := v.mesh.Draw(v.buf, gw, gh, v.lo, v.hi, v.log, table, v.cam, px, py, pw, ph); err != nil {
 			return err
 		}
+		v.pickAt(fbw, fbh)
+		if err := v.runs.drawAxes3D(v.tr, &v.state, fbw, fbh, v.lo, v.hi); err != nil {
+			return err
+		}
+		if err := v.runs.draw3D(v.tr, &v.paths, &v.state, fbw, fbh, v.lo, v.hi); err != nil {
+			return err
+		}
 	} else if err := v.runs.draw(v.tr, &v.paths, &v.state, fbw, fbh); err != nil {
 		return fmt.Errorf("view: %w", err)
+	}
+	_, _, _, ph = v.plotRect(fbw, fbh)
+	ticks, inLoss := render.BarTicks(float64(v.lo), float64(v.hi), v.log, float64(ph), v.tr.LineHeight(), max(2, ph/60))
+	if err := v.runs.drawBarTicks(&v.state, fbw, fbh, ticks); err != nil {
+		return err
 	}
 	cell := func(i, j int) float64 {
 		var f [1]float32
@@ -511,8 +531,30 @@ func (v *viewer) drawOver(fbw, fbh, gw, gh int, table []float32) error {
 	if !v.gpu {
 		cell = func(i, j int) float64 { return float64(v.field.At(i, j)) }
 	}
-	v.labels(fbw, fbh, cell)
+	v.labels(fbw, fbh, cell, ticks, inLoss)
 	return v.tr.Flush(fbw, fbh)
+}
+
+// pickAt starts the optimizers from the surface's point under the click
+// waiting in pending (3D view), read from the depth buffer the mesh just
+// drew; a click off the surface is said so. GL thread.
+func (v *viewer) pickAt(fbw, fbh int) {
+	if v.pending == nil {
+		return
+	}
+	at := *v.pending
+	v.pending = nil
+	px, py, pw, ph := v.plotRect(fbw, fbh)
+	x, y := int(math.Floor(at[0])), int(math.Floor(at[1]))
+	if x >= px && x < px+pw && y >= py && y < py+ph {
+		if d, err := gl.ReadDepth(x, y); err == nil {
+			if fx, fy, ok := pick(v.cam, viewport{px, py, pw, ph, fbh}, float64(x)+0.5, float64(y)+0.5, float64(d)); ok {
+				v.clickAt(fx, fy)
+				return
+			}
+		}
+	}
+	v.say("click on the surface to start the optimizers there")
 }
 
 // capture saves the window's back buffer (the frame just drawn, before its
