@@ -39,7 +39,7 @@ goes to every optimizer that takes it; adam.lr=0.01 to adam alone).
 Examples:
   landscape compare rosenbrock --optimizers gd,momentum,adam,rmsprop --start -1.5,2 --steps 2000 -o cmp.png
   landscape compare himmelblau --optimizers sgd,adam --start 0,0 --start -1,-1 --set sgd.lr=0.005,adam.lr=0.05 -o h.png
-  landscape compare himmelblau --optimizers gd,momentum,adam --start -1,-1 --steps 300 --animate race.gif`,
+  landscape compare himmelblau --optimizers gd,momentum,adam --start -1,-1 --steps 300 --set adam.lr=0.05 --animate race.gif`,
 		Args: exactArgs(1, "one SURFACE (see 'landscape surfaces')"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(optimizers) == 0 {

@@ -409,8 +409,8 @@ func cmdColorsNear(ts *testscript.TestScript, neg bool, args []string) {
 // gif FILE W H N 0xRRGGBB...: an animated GIF of W×H pixels in N frames,
 // looping forever, whose frames (each drawn over the ones before) show more
 // and more pixels of the colours (within 12 per channel; the paths' colours,
-// which may cover one another): fewer in the first frame than half-way,
-// fewer half-way than in the last.
+// which may cover one another): fewer in the first frame than half-way and
+// than in the last, and no fewer (within 2%) in the last than half-way.
 func cmdGIF(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 5 {
 		ts.Fatalf("usage: gif FILE W H N 0xRRGGBB...")
@@ -461,7 +461,9 @@ func cmdGIF(ts *testscript.TestScript, neg bool, args []string) {
 		counts = append(counts, n)
 	}
 	ts.Logf("%s: pixels of the colours in frames 0, %d, %d: %v", args[0], last/2, last, counts)
-	if !(counts[0] < counts[1] && counts[1] < counts[2]) {
+	// A run that has settled by half-way grows no more, and its head
+	// moving over its path may cover a few pixels: allow 2% less.
+	if !(counts[0] < counts[1] && counts[0] < counts[2] && 50*counts[2] >= 49*counts[1]) {
 		ts.Fatalf("%s: the colours' pixels do not grow from frame to frame: %v", args[0], counts)
 	}
 }

@@ -39,7 +39,12 @@ type WindowOptions struct {
 
 // Info describes a context.
 type Info struct {
-	Platform, Version, Renderer, Vendor, GLSL string
+	// Platform is what made the context: "egl-device" (a GPU's EGL
+	// device), "egl-device (Mesa's software device)" (Mesa lists its
+	// software renderer as a device), "egl-surfaceless", "egl-default"
+	// or "glfw".
+	Platform                        string
+	Version, Renderer, Vendor, GLSL string
 	// Compute limits.
 	MaxWorkGroupCount       [3]int
 	MaxWorkGroupSize        [3]int

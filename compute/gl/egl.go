@@ -5,6 +5,7 @@ package gl
 /*
 #cgo pkg-config: egl
 #include <stdlib.h>
+#include <string.h>
 #include <EGL/egl.h>
 #include <EGL/eglext.h>
 
@@ -58,9 +59,16 @@ static EGLint lsOpen(lsEGL *e, int wantPlatform) {
 			EGLDeviceEXT devs[16];
 			EGLint n = 0;
 			if (qd(16, devs, &n)) {
+				PFNEGLQUERYDEVICESTRINGEXTPROC qs = (PFNEGLQUERYDEVICESTRINGEXTPROC)eglGetProcAddress("eglQueryDeviceStringEXT");
 				for (EGLint i = 0; i < n; i++) {
 					err = lsTryDisplay(e, gpd(EGL_PLATFORM_DEVICE_EXT, devs[i], NULL));
-					if (err == 0) { e->platform = "egl-device"; return 0; }
+					if (err == 0) {
+						// Mesa lists its software renderer (llvmpipe) as a
+						// device too: say so, rather than pass it off as a GPU.
+						const char *ext = qs ? qs(devs[i], EGL_EXTENSIONS) : NULL;
+						e->platform = ext && strstr(ext, "EGL_MESA_device_software") ? "egl-device (Mesa's software device)" : "egl-device";
+						return 0;
+					}
 				}
 			}
 		}

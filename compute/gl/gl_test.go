@@ -263,6 +263,29 @@ func TestGLFWContext(t *testing.T) {
 	agree(t, "glfw", got.Values, want.Values)
 }
 
+// TestEGLDevicePlatform: the device platform names what made the context:
+// on Mesa's software renderer (CI's llvmpipe) the platform says it is
+// Mesa's software device, not a GPU; on a GPU it is plain egl-device.
+func TestEGLDevicePlatform(t *testing.T) {
+	c, err := New(Options{Platform: "egl-device"})
+	if err != nil {
+		if os.Getenv("LANDSCAPE_REQUIRE_GL") != "" {
+			t.Fatalf("no EGL device context, and LANDSCAPE_REQUIRE_GL demands one: %v", err)
+		}
+		t.Skipf("no EGL device context: %v", err)
+	}
+	defer c.Close()
+	i := c.Info()
+	software := strings.Contains(i.Renderer, "llvmpipe") || strings.Contains(i.Renderer, "softpipe")
+	want := "egl-device"
+	if software {
+		want = "egl-device (Mesa's software device)"
+	}
+	if i.Platform != want {
+		t.Errorf("renderer %q: platform %q, want %q", i.Renderer, i.Platform, want)
+	}
+}
+
 func TestUnknownPlatform(t *testing.T) {
 	if _, err := New(Options{Platform: "vulkan"}); err == nil || !strings.Contains(err.Error(), "accepted") {
 		t.Errorf("err = %v", err)

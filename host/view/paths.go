@@ -49,14 +49,16 @@ func (ps *paths) start(list []Path, err error) {
 func (ps *paths) clear() { ps.list, ps.err = nil, "" }
 
 // legend queues path i's legend line, at step k, at the top right of a
-// plot whose right edge is at x and top at y (text pixels).
+// plot whose right edge is at x and top at y (text pixels), from the
+// second line down: the first is the readout's, at the top left, which a
+// narrow window would have the two overlap on.
 func (ps *paths) legend(tr *text.Renderer, i, k, x, y int, col [4]float32) {
 	path := ps.list[i]
 	loss := math.NaN()
 	if k < len(path.Loss) {
 		loss = path.Loss[k]
 	}
-	tr.AddOutlined(fmt.Sprintf("%s  step %d  loss %.4g", path.Label, k, loss), float64(x)-8, float64(y)+16+16*float64(i), text.Right, col, dark)
+	tr.AddOutlined(fmt.Sprintf("%s  step %d  loss %.4g", path.Label, k, loss), float64(x)-8, float64(y)+34+16*float64(i), text.Right, col, dark)
 }
 
 // pathColour is path i's colour for the shaders.

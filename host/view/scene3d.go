@@ -184,7 +184,7 @@ func makeAxes3D(cam Camera, r viewport, x, y sdk.Interval, lo, hi float32, logSc
 	}
 	out := vec3{best[0], best[1], 0}.unit()
 	top := vec3{best[0], best[1], meshHeight}
-	ticks, inLoss := render.BarTicks(float64(lo), float64(hi), logScale, onScreen(best, top), textH, max(2, int(onScreen(best, top)/40)))
+	ticks, inLoss := render.BarTicks(float64(lo), float64(hi), logScale, onScreen(best, top), textH, max(2, int(onScreen(best, top)/28)))
 	for _, t := range ticks {
 		p := vec3{best[0], best[1], t.Frac * meshHeight}
 		if t.Label == "" {
