@@ -383,6 +383,12 @@ func TestReadFloats(t *testing.T) {
 // second draw at the same depth still shows.
 func TestDepthReadOnly(t *testing.T) {
 	onFramebuffer(t, 8, 8, func() error {
+		// Other tests may leave objects bound that they have since
+		// deleted, which the pass would put back at its end.
+		gl43.UseProgram(0)
+		gl43.BindVertexArray(0)
+		defer gl43.UseProgram(0)
+		defer gl43.BindVertexArray(0)
 		prog, err := BuildDrawProgram("test colour", screenVS, colourFS)
 		if err != nil {
 			return err

@@ -48,6 +48,16 @@ func (ps *paths) start(list []Path, err error) {
 
 func (ps *paths) clear() { ps.list, ps.err = nil, "" }
 
+// any reports whether there are runs to draw; when they failed instead, it
+// queues their error at the top left of a plot whose left edge is at x and
+// top at y (text pixels).
+func (ps *paths) any(tr *text.Renderer, x, y int) bool {
+	if ps.err != "" {
+		tr.AddOutlined(ps.err, float64(x)+6, float64(y)+34, text.Left, [4]float32{1, 0.85, 0.85, 1}, dark)
+	}
+	return len(ps.list) > 0
+}
+
 // legend queues path i's legend line, at step k, at the top right of a
 // plot whose right edge is at x and top at y (text pixels), from the
 // second line down: the first is the readout's, at the top left, which a
@@ -109,10 +119,7 @@ func (pg *pathsGL) delete() {
 func (pg *pathsGL) draw(tr *text.Renderer, ps *paths, s *state, fbw, fbh int) error {
 	px, py, pw, ph := s.plotRect(fbw, fbh)
 	top := fbh - (py + ph)
-	if ps.err != "" {
-		tr.AddOutlined(ps.err, float64(px)+6, float64(top)+34, text.Left, [4]float32{1, 0.85, 0.85, 1}, dark)
-	}
-	if len(ps.list) == 0 {
+	if !ps.any(tr, px, top) {
 		return nil
 	}
 	p := gl.BeginPass("viewer paths")

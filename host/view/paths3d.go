@@ -48,10 +48,7 @@ func end3D(p *gl.Pass) error {
 func (pg *pathsGL) draw3D(tr *text.Renderer, ps *paths, s *state, fbw, fbh int, lo, hi float32) error {
 	px, py, pw, ph := s.plotRect(fbw, fbh)
 	top := fbh - (py + ph)
-	if ps.err != "" {
-		tr.AddOutlined(ps.err, float64(px)+6, float64(top)+34, text.Left, [4]float32{1, 0.85, 0.85, 1}, dark)
-	}
-	if len(ps.list) == 0 {
+	if !ps.any(tr, px, top) {
 		return nil
 	}
 	r := viewport{px, py, pw, ph, fbh}
