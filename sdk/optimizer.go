@@ -63,17 +63,55 @@ type Run interface {
 
 // Step is a run's state after one Tell.
 type Step struct {
-	// X is the current iterate (for global methods, the best point so far).
-	// The driver copies it; the run may reuse the slice. A run that cannot
-	// go on returns NaN coordinates.
+	// X is the current iterate: where a descent has got to, the point a
+	// walk stands on (simulated annealing), the point a grid search has
+	// just evaluated. A method that reports no Best reports its best point
+	// so far here instead (random restarts). The driver copies it; the run
+	// may reuse the slice. A run that cannot go on returns NaN coordinates.
 	X []float64
+	// Best, when not nil, is the best point the run has seen so far, apart
+	// from X: the run's result, which the host reports as where it ended
+	// (and judges convergence by), while the trajectory follows X. Nil
+	// means X is the run's result. The driver copies it; a run that
+	// reports it once reports it at every step.
+	Best []float64
+	// Accept is the outcome of the step's acceptance test, for methods that
+	// propose moves and accept or reject them (simulated annealing's
+	// Metropolis test); AcceptNone otherwise. Temperature is the
+	// temperature the test ran at (it means nothing with AcceptNone).
+	Accept      Acceptance
+	Temperature float64
 	// LR is the scheduled learning rate of this step (before any scaling a
 	// method applies inside, such as Adam's bias correction; 0 where none
 	// applies).
 	LR float64
 	// Done is true when the method has finished by itself (a grid search
-	// that has seen every point); the driver stops the run.
+	// that has seen every point, an annealing whose temperature fell below
+	// its least); the driver stops the run.
 	Done bool
+}
+
+// Acceptance is the outcome of a step's acceptance test.
+type Acceptance int8
+
+const (
+	// AcceptNone: the step tested no proposal.
+	AcceptNone Acceptance = iota
+	// Accepted: the step's proposal was accepted (the run moved there).
+	Accepted
+	// Rejected: the step's proposal was rejected (the run stayed).
+	Rejected
+)
+
+// OptimizerWithTexts is an Optimizer with text hyperparameters (see
+// Hyperparameter.Text), such as a grid search's ranges. The SDK calls
+// StartTexts, instead of Start, with every declared number, flag and
+// choice in p and every declared text in t (defaults filled in); it
+// refuses a text it cannot use with an error wrapping ErrBadParams. Start
+// must behave as StartTexts with the default texts.
+type OptimizerWithTexts interface {
+	Optimizer
+	StartTexts(p Params, t Texts, x0 []float64, seed uint64) (Run, error)
 }
 
 // Validate checks that an OptimizerInfo is well formed.

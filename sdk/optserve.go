@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"sync/atomic"
 
 	"github.com/landscape-go/landscape/sdk/internal/seeds"
 	pb "github.com/landscape-go/landscape/sdk/internal/wire/landscapev1"
@@ -23,7 +24,17 @@ type optServer struct {
 func newOptServer(opts []Optimizer) (*optServer, error) {
 	byName, names, err := byNames("optimizer", opts, func(o Optimizer) (string, error) {
 		i := o.Info()
-		return i.Name, i.Validate()
+		if err := i.Validate(); err != nil {
+			return i.Name, err
+		}
+		if _, ok := o.(OptimizerWithTexts); !ok {
+			for _, h := range i.Hyperparameters {
+				if h.Text {
+					return i.Name, fmt.Errorf("sdk: optimizer %s: hyperparameter %s is a text, and the optimizer has no StartTexts (see OptimizerWithTexts)", i.Name, h.Name)
+				}
+			}
+		}
+		return i.Name, nil
 	})
 	return &optServer{byName: byName, names: names}, err
 }
@@ -47,6 +58,13 @@ type batch struct {
 	x      []float64
 	lr     []float64
 	failed []bool
+	// What runs report beyond X (see Step), sent when any run has:
+	// best (a run without one has its x there), temperature, accept.
+	best        []float64
+	temperature []float64
+	accept      []pb.Acceptance
+	hasBest     atomic.Bool
+	hasAccept   atomic.Bool
 }
 
 // forRuns calls f for every run index, in parallel for large batches.
@@ -105,6 +123,7 @@ func (b *batch) fail(i int) {
 	b.done[i], b.failed[i], b.asks[i] = true, true, nil
 	for k := 0; k < b.dim; k++ {
 		b.x[i*b.dim+k] = math.NaN()
+		b.best[i*b.dim+k] = math.NaN()
 	}
 }
 
@@ -141,8 +160,36 @@ func (b *batch) tell(a *pb.OptimizeAnswer, needGrad bool) error {
 		copy(b.x[i*b.dim:], st.X)
 		b.lr[i] = st.LR
 		b.done[i] = st.Done
+		if st.Best != nil && len(st.Best) == b.dim {
+			copy(b.best[i*b.dim:], st.Best)
+			b.hasBest.Store(true)
+		} else {
+			copy(b.best[i*b.dim:], st.X)
+		}
+		b.temperature[i], b.accept[i] = math.NaN(), pb.Acceptance_ACCEPTANCE_NONE
+		switch st.Accept {
+		case Accepted:
+			b.temperature[i], b.accept[i] = st.Temperature, pb.Acceptance_ACCEPTANCE_ACCEPTED
+			b.hasAccept.Store(true)
+		case Rejected:
+			b.temperature[i], b.accept[i] = st.Temperature, pb.Acceptance_ACCEPTANCE_REJECTED
+			b.hasAccept.Store(true)
+		}
 	})
 	return nil
+}
+
+// out is the message after an answer: the iterates, and what the runs
+// reported beyond them when any did.
+func (b *batch) out() *pb.OptimizeOut {
+	out := &pb.OptimizeOut{X: b.x, Lr: b.lr, Done: b.done}
+	if b.hasBest.Load() {
+		out.Best = b.best
+	}
+	if b.hasAccept.Load() {
+		out.Temperature, out.Accept = b.temperature, b.accept
+	}
+	return out
 }
 
 func (s *optServer) Optimize(stream grpc.BidiStreamingServer[pb.OptimizeIn, pb.OptimizeOut]) error {
@@ -158,21 +205,28 @@ func (s *optServer) Optimize(stream grpc.BidiStreamingServer[pb.OptimizeIn, pb.O
 	if !ok {
 		return toStatus(fmt.Errorf("%w: %q (this plugin serves %s)", errUnknownOptimizer, st.GetName(), strings.Join(s.names, ", ")))
 	}
-	params, err := Resolve(o.Info().Hyperparameters, st.GetParams())
+	params, texts, err := ResolveTexts(o.Info().Hyperparameters, st.GetParams(), st.GetTexts())
 	if err != nil {
 		return toStatus(err)
 	}
+	ot, withTexts := o.(OptimizerWithTexts)
 	dim := int(st.GetDim())
 	if dim < 1 || len(st.GetStarts()) == 0 || len(st.GetStarts())%dim != 0 {
 		return toStatus(fmt.Errorf("%w: %d start values do not make points of dimension %d", ErrBadRequest, len(st.GetStarts()), dim))
 	}
 	n := len(st.GetStarts()) / dim
 	b := &batch{dim: dim, runs: make([]Run, n), done: make([]bool, n), asks: make([][][]float64, n),
-		need: make([]Need, n), x: make([]float64, n*dim), lr: make([]float64, n), failed: make([]bool, n)}
+		need: make([]Need, n), x: make([]float64, n*dim), lr: make([]float64, n), failed: make([]bool, n),
+		best: make([]float64, n*dim), temperature: make([]float64, n), accept: make([]pb.Acceptance, n)}
 	for i := range b.runs {
 		x0 := st.GetStarts()[i*dim : (i+1)*dim]
 		copy(b.x[i*dim:], x0)
-		r, err := o.Start(params, append([]float64(nil), x0...), seeds.Mix(st.GetSeed(), i))
+		var r Run
+		if withTexts {
+			r, err = ot.StartTexts(params, texts, append([]float64(nil), x0...), seeds.Mix(st.GetSeed(), i))
+		} else {
+			r, err = o.Start(params, append([]float64(nil), x0...), seeds.Mix(st.GetSeed(), i))
+		}
 		if err != nil {
 			if !errors.Is(err, ErrBadParams) && !errors.Is(err, ErrBadRequest) {
 				err = fmt.Errorf("%w: %v", ErrBadParams, err)
@@ -201,7 +255,7 @@ func (s *optServer) Optimize(stream grpc.BidiStreamingServer[pb.OptimizeIn, pb.O
 		if err := b.tell(a, out.GetNeedGradient()); err != nil {
 			return toStatus(err)
 		}
-		out = &pb.OptimizeOut{X: b.x, Lr: b.lr, Done: b.done}
+		out = b.out()
 		b.request(out)
 		if err := stream.Send(out); err != nil {
 			return err

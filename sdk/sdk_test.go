@@ -81,3 +81,56 @@ func TestNewServerRejects(t *testing.T) {
 		t.Error("duplicate names accepted")
 	}
 }
+
+// TestInfoValidatePeriodsAndKinds: periods are none or one per parameter,
+// finite and not negative; group kinds are known.
+func TestInfoValidatePeriodsAndKinds(t *testing.T) {
+	for _, c := range []struct {
+		edit func(*Info)
+		want string
+	}{
+		{func(i *Info) { i.Periods = []float64{0, math.Pi} }, ""},
+		{func(i *Info) { i.Periods = []float64{math.Pi} }, "1 periods for 2 parameters"},
+		{func(i *Info) { i.Periods = []float64{-1, 0} }, "period of parameter 0 is -1"},
+		{func(i *Info) { i.Periods = []float64{0, math.Inf(1)} }, "period of parameter 1 is +Inf"},
+		{func(i *Info) { i.Periods = []float64{math.NaN(), 0} }, "period of parameter 0 is NaN"},
+		{func(i *Info) {
+			i.Groups = []Group{{Name: "w", Start: 0, Len: 1}, {Name: "b", Start: 1, Len: 1, Kind: GroupBias}}
+		}, ""},
+		{func(i *Info) { i.Groups = []Group{{Name: "w", Start: 0, Len: 2, Kind: 2}} }, "group w has kind 2"},
+	} {
+		i := quad{1}.Info()
+		c.edit(&i)
+		err := i.Validate()
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%+v: %v, want %q", i, err, c.want)
+		}
+	}
+}
+
+// TestDatasetValidate: columns named once each, without commas, quotes or
+// line breaks; whole rows; classes not negative.
+func TestDatasetValidate(t *testing.T) {
+	for _, c := range []struct {
+		d    Dataset
+		want string
+	}{
+		{Dataset{Columns: []string{"x", "y"}, Values: []float64{1, 2, 3, 4}}, ""},
+		{Dataset{Columns: []string{"x0", "x1", "class"}, Classes: 2, Values: []float64{1, 2, 0}}, ""},
+		{Dataset{Columns: []string{"y"}, Values: []float64{1}}, "a dataset of 1 columns"},
+		{Dataset{Columns: []string{"x", "x"}}, `column name "x" is empty, repeated`},
+		{Dataset{Columns: []string{"x", ""}}, `column name ""`},
+		{Dataset{Columns: []string{"a,b", "y"}}, `column name "a,b"`},
+		{Dataset{Columns: []string{"x", "y\n"}}, "line break"},
+		{Dataset{Columns: []string{"x", "y"}, Values: []float64{1, 2, 3}}, "3 values do not make rows of 2 columns"},
+		{Dataset{Columns: []string{"x", "y"}, Classes: -1}, "-1 classes"},
+	} {
+		err := c.d.Validate()
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !errors.Is(err, ErrBadRequest) || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%+v: %v, want %q", c.d, err, c.want)
+		}
+	}
+	if n := (Dataset{Columns: []string{"x", "y"}, Values: []float64{1, 2, 3, 4}}).Samples(); n != 2 {
+		t.Errorf("Samples() = %d", n)
+	}
+}

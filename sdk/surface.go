@@ -85,6 +85,12 @@ type Info struct {
 	// Groups partition the parameters (for filter-normalized directions on
 	// model surfaces). Optional.
 	Groups []Group
+	// Periods marks periodic parameters: Periods[k] > 0 says that the loss
+	// at θ and at θ + Periods[k]·e_k is the same (an angle), so the host
+	// wraps parameter k into [Domain[k].Lo, Domain[k].Lo + Periods[k]) for
+	// distances, plots and start points. Empty, or Dim values with 0 for
+	// parameters that are not periodic. Optional.
+	Periods []float64
 }
 
 // Interval is a closed range [Lo, Hi] (fields Lo and Hi), shared with the
@@ -191,7 +197,26 @@ type Minimum struct {
 type Group struct {
 	Name       string
 	Start, Len int
+	// Kind says what the parameters are; the zero value is a filter.
+	Kind GroupKind
 }
+
+// GroupKind is what a parameter group is, which filter-normalized
+// directions treat apart (Li et al. 2018, loss-landscape's
+// normalize_directions_for_weights).
+type GroupKind int
+
+const (
+	// GroupFilter is a filter: the incoming weights of one output unit (a
+	// row of a Linear layer's weight matrix, one output channel of a
+	// convolution's kernel), part of a tensor of two or more dimensions.
+	// Its direction is rescaled to the origin's filter norm.
+	GroupFilter GroupKind = iota
+	// GroupBias is a whole parameter tensor of one dimension or none: a
+	// layer's biases, batch-norm scales or shifts, a scalar. Li et al.
+	// zero its direction (ignore='biasbn') or copy the origin's values.
+	GroupBias
+)
 
 // Params holds hyperparameter values by name.
 type Params map[string]float64
@@ -386,6 +411,17 @@ func (i Info) Validate() error {
 	for _, g := range i.Groups {
 		if g.Start < 0 || g.Len < 1 || g.Start+g.Len > i.Dim {
 			return fmt.Errorf("sdk: surface %s: group %s [%d,+%d) outside %d parameters", i.Name, g.Name, g.Start, g.Len, i.Dim)
+		}
+		if g.Kind != GroupFilter && g.Kind != GroupBias {
+			return fmt.Errorf("sdk: surface %s: group %s has kind %d", i.Name, g.Name, g.Kind)
+		}
+	}
+	if len(i.Periods) != 0 && len(i.Periods) != i.Dim {
+		return fmt.Errorf("sdk: surface %s: %d periods for %d parameters", i.Name, len(i.Periods), i.Dim)
+	}
+	for k, p := range i.Periods {
+		if !(p >= 0) || math.IsInf(p, 0) {
+			return fmt.Errorf("sdk: surface %s: period of parameter %d is %v", i.Name, k, p)
 		}
 	}
 	return nil

@@ -125,6 +125,8 @@ func describe(s Surface) *pb.SurfaceInfo {
 	_, out.HasHessian = s.(SurfaceWithHessian)
 	_, out.HasHvp = s.(SurfaceWithHVP)
 	_, out.HasBatchHvp = s.(SurfaceWithBatchHVP)
+	_, out.HasDataset = s.(SurfaceWithDataset)
+	_, out.HasPredict = s.(SurfaceWithPredict)
 	return out
 }
 
@@ -412,4 +414,66 @@ func (s *server) EvalGrid(req *pb.EvalGridRequest, stream grpc.ServerStreamingSe
 		first = ctx.Err()
 	}
 	return toStatus(first)
+}
+
+// SurfaceDataset streams the configured surface's samples (see
+// SurfaceWithDataset): the columns first, then rows in chunks.
+func (s *server) SurfaceDataset(ref *pb.SurfaceRef, stream grpc.ServerStreamingServer[pb.DatasetChunk]) error {
+	c, err := s.configured(ref)
+	if err != nil {
+		return toStatus(err)
+	}
+	d, ok := c.(SurfaceWithDataset)
+	if !ok {
+		return toStatus(fmt.Errorf("%w: surface %s hands over no samples", ErrBadRequest, ref.GetName()))
+	}
+	var ds Dataset
+	if err := safeParallel(stream.Context(), 1, 2, func(int, int) { ds = d.Dataset() }); err != nil {
+		return toStatus(err)
+	}
+	if err := ds.Validate(); err != nil {
+		return toStatus(fmt.Errorf("surface %s: %w", ref.GetName(), err))
+	}
+	// Whole rows of about defaultChunkBytes per chunk.
+	rows := max(1, defaultChunkBytes/(8*len(ds.Columns)))
+	step := rows * len(ds.Columns)
+	first := &pb.DatasetChunk{Columns: ds.Columns, Classes: int32(ds.Classes)}
+	for lo := 0; lo == 0 || lo < len(ds.Values); lo += step {
+		msg := &pb.DatasetChunk{Values: ds.Values[lo:min(lo+step, len(ds.Values))]}
+		if lo == 0 {
+			first.Values, msg = msg.Values, first
+		}
+		if err := stream.Send(msg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxPredict bounds the inputs of one Predict request.
+const maxPredict = 1 << 20
+
+// Predict evaluates the configured surface's model at the request's inputs
+// (see SurfaceWithPredict).
+func (s *server) Predict(ctx context.Context, req *pb.PredictRequest) (*pb.PredictResponse, error) {
+	c, err := s.configured(req.GetSurface())
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	p, ok := c.(SurfaceWithPredict)
+	if !ok {
+		return nil, toStatus(fmt.Errorf("%w: surface %s makes no predictions", ErrBadRequest, req.GetSurface().GetName()))
+	}
+	dim, f, in := c.Info().Dim, int(req.GetFeatures()), req.GetInputs()
+	switch {
+	case len(req.GetTheta()) != dim:
+		return nil, toStatus(fmt.Errorf("%w: %d parameters for surface %s of %d", ErrBadRequest, len(req.GetTheta()), c.Info().Name, dim))
+	case f < 1 || len(in)%f != 0 || len(in)/f > maxPredict:
+		return nil, toStatus(fmt.Errorf("%w: %d input values in inputs of %d features (at most %d inputs)", ErrBadRequest, len(in), f, maxPredict))
+	}
+	out := make([]float64, len(in)/f)
+	if err := safeParallel(ctx, 1, 2, func(int, int) { p.Predict(out, req.GetTheta(), in) }); err != nil {
+		return nil, toStatus(err)
+	}
+	return &pb.PredictResponse{Values: out}, nil
 }

@@ -25,8 +25,9 @@ func infoToProto(i Info) *pb.SurfaceInfo {
 		out.Minima = append(out.Minima, &pb.Minimum{Location: m.Location, Value: m.Value, Local: m.Local})
 	}
 	for _, g := range i.Groups {
-		out.Groups = append(out.Groups, &pb.Group{Name: g.Name, Start: int32(g.Start), Len: int32(g.Len)})
+		out.Groups = append(out.Groups, &pb.Group{Name: g.Name, Start: int32(g.Start), Len: int32(g.Len), Kind: pb.GroupKind(g.Kind)})
 	}
+	out.Periods = i.Periods
 	return out
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sync"
@@ -37,6 +38,62 @@ type Descriptor struct {
 	// (sdk.SurfaceWithHVP), mini-batch ones (sdk.SurfaceWithBatchHVP).
 	// Curvature says what SurfaceClient.Hessian and HVP will use.
 	HasHessian, HasHVP, HasBatchHVP bool
+	// HasDataset: the surface hands over its samples (Dataset);
+	// HasPredict: it predicts targets from inputs (Predict).
+	HasDataset, HasPredict bool
+}
+
+// Period is the period of parameter k (0 when it is not periodic).
+func (d Descriptor) Period(k int) float64 {
+	if k < len(d.Periods) {
+		return d.Periods[k]
+	}
+	return 0
+}
+
+// Wrap writes x into dst with every periodic parameter wrapped into
+// [Domain[k].Lo, Domain[k].Lo + Period(k)) (see sdk.Info.Periods); dst
+// may be x.
+func (d Descriptor) Wrap(dst, x []float64) []float64 {
+	dst = append(dst[:0], x...)
+	for k := range dst {
+		dst[k] = d.WrapParam(k, dst[k])
+	}
+	return dst
+}
+
+// WrapParam is the value v of parameter k wrapped as Wrap wraps it.
+func (d Descriptor) WrapParam(k int, v float64) float64 {
+	if p := d.Period(k); p > 0 && k < len(d.Domain) && !math.IsNaN(v) && !math.IsInf(v, 0) {
+		lo := d.Domain[k].Lo
+		return lo + mod(v-lo, p)
+	}
+	return v
+}
+
+// Difference is a − b with periodic parameters' differences wrapped into
+// [−Period/2, Period/2): the shortest way from b to a.
+func (d Descriptor) Difference(a, b []float64) []float64 {
+	out := make([]float64, len(a))
+	for k := range a {
+		out[k] = a[k] - b[k]
+		if p := d.Period(k); p > 0 {
+			out[k] = mod(out[k]+p/2, p) - p/2
+		}
+	}
+	return out
+}
+
+// mod is x mod p in [0, p) for p > 0 (NaN stays NaN).
+func mod(x, p float64) float64 {
+	m := math.Mod(x, p)
+	if m < 0 {
+		m += p
+	}
+	if m >= p { // −tiny + p rounds to p
+		m = 0
+	}
+	return m
 }
 
 // Settings are the hyperparameter values a surface is configured with:
@@ -356,4 +413,60 @@ func (c *SurfaceClient) Data(ctx context.Context, ref Ref, want int) ([]float32,
 		return nil, fmt.Errorf("%w: %s sent %d of the %d data floats it declared", ErrPluginFailed, c.name(), len(out), want)
 	}
 	return out, nil
+}
+
+// maxDatasetValues bounds a dataset the host accepts (2 GiB of float64).
+const maxDatasetValues = 1 << 28
+
+// Dataset fetches the samples of the configured surface ref (of its test
+// set when ref.Test is set): see sdk.SurfaceWithDataset. The answer is
+// checked (columns named, whole rows). Descriptor.HasDataset says whether
+// the surface has any.
+func (c *SurfaceClient) Dataset(ctx context.Context, ref Ref) (sdk.Dataset, error) {
+	stream, err := c.rpc.SurfaceDataset(ctx, ref.proto())
+	if err != nil {
+		return sdk.Dataset{}, c.status(err)
+	}
+	var ds sdk.Dataset
+	first := true
+	for {
+		ch, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return sdk.Dataset{}, c.status(err)
+		}
+		if first {
+			ds.Columns, ds.Classes = ch.GetColumns(), int(ch.GetClasses())
+			first = false
+		} else if len(ch.GetColumns()) > 0 {
+			return sdk.Dataset{}, fmt.Errorf("%w: %s named the columns of its samples twice", ErrPluginFailed, c.name())
+		}
+		if len(ds.Values)+len(ch.GetValues()) > maxDatasetValues {
+			return sdk.Dataset{}, fmt.Errorf("%w: %s sent more than %d sample values", ErrPluginFailed, c.name(), maxDatasetValues)
+		}
+		ds.Values = append(ds.Values, ch.GetValues()...)
+	}
+	if err := ds.Validate(); err != nil {
+		return sdk.Dataset{}, fmt.Errorf("%w: %s: %v", ErrPluginFailed, c.name(), err)
+	}
+	return ds, nil
+}
+
+// Predict asks the configured surface ref's model for its predictions at
+// theta of the targets of inputs, features values each (see
+// sdk.SurfaceWithPredict): one per input.
+func (c *SurfaceClient) Predict(ctx context.Context, ref Ref, theta, inputs []float64, features int) ([]float64, error) {
+	if features < 1 || len(inputs)%features != 0 {
+		return nil, fmt.Errorf("%w: %d input values in inputs of %d features", sdk.ErrBadRequest, len(inputs), features)
+	}
+	r, err := c.rpc.Predict(ctx, &pb.PredictRequest{Surface: ref.proto(), Theta: theta, Features: int32(features), Inputs: inputs})
+	if err != nil {
+		return nil, c.status(err)
+	}
+	if n := len(inputs) / features; len(r.GetValues()) != n {
+		return nil, fmt.Errorf("%w: %s sent %d predictions for %d inputs", ErrPluginFailed, c.name(), len(r.GetValues()), n)
+	}
+	return r.GetValues(), nil
 }

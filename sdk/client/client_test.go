@@ -428,3 +428,65 @@ func TestDataAndBatchesOverTheWire(t *testing.T) {
 		t.Errorf("a batch for a surface without mini-batches: %v", err)
 	}
 }
+
+// TestIteratesChecked: what a plugin reports beyond the iterates (best
+// points, temperatures, acceptances) is taken only in the sizes and values
+// the protocol allows.
+func TestIteratesChecked(t *testing.T) {
+	c := &OptimizerClient{Plugin: "liar"}
+	x, lr, done := []float64{1, 2, 3, 4}, []float64{0, 0}, []bool{false, false}
+	out := func(edit func(*pb.OptimizeOut)) *pb.OptimizeOut {
+		o := &pb.OptimizeOut{X: x, Lr: lr, Done: done}
+		edit(o)
+		return o
+	}
+	it, err := c.iterates(out(func(o *pb.OptimizeOut) {
+		o.Best = []float64{0, 0, 1, 1}
+		o.Temperature = []float64{0.5, math.NaN()}
+		o.Accept = []pb.Acceptance{pb.Acceptance_ACCEPTANCE_REJECTED, pb.Acceptance_ACCEPTANCE_NONE}
+	}), 2, 2)
+	if err != nil || len(it.Best) != 4 || it.Temperature[0] != 0.5 || it.Accept[0] != sdk.Rejected || it.Accept[1] != sdk.AcceptNone {
+		t.Fatalf("a good message: %+v, %v", it, err)
+	}
+	if it, err := c.iterates(out(func(*pb.OptimizeOut) {}), 2, 2); err != nil || it.Best != nil || it.Accept != nil {
+		t.Errorf("a message without them: %+v, %v", it, err)
+	}
+	for _, bad := range []struct {
+		name string
+		edit func(*pb.OptimizeOut)
+	}{
+		{"best of 3", func(o *pb.OptimizeOut) { o.Best = []float64{1, 2, 3} }},
+		{"one temperature", func(o *pb.OptimizeOut) {
+			o.Temperature, o.Accept = []float64{1}, []pb.Acceptance{pb.Acceptance_ACCEPTANCE_ACCEPTED, pb.Acceptance_ACCEPTANCE_ACCEPTED}
+		}},
+		{"no acceptances", func(o *pb.OptimizeOut) { o.Temperature = []float64{1, 1} }},
+		{"acceptance 7", func(o *pb.OptimizeOut) { o.Temperature, o.Accept = []float64{1, 1}, []pb.Acceptance{7, 1} }},
+		{"short x", func(o *pb.OptimizeOut) { o.X = x[:3] }},
+	} {
+		if _, err := c.iterates(out(bad.edit), 2, 2); !errors.Is(err, ErrPluginFailed) {
+			t.Errorf("%s: %v, want ErrPluginFailed", bad.name, err)
+		}
+	}
+}
+
+// TestPeriodicDescriptor: periodic parameters wrap into [lo, lo + period)
+// and differ the shortest way round; the others are left alone.
+func TestPeriodicDescriptor(t *testing.T) {
+	d := Descriptor{Info: sdk.Info{Dim: 2, Domain: []sdk.Interval{{Lo: -math.Pi / 2, Hi: math.Pi / 2}, {Lo: -1, Hi: 1}}, Periods: []float64{math.Pi, 0}}}
+	for _, c := range []struct{ in, want float64 }{
+		{0.3, 0.3}, {2 * math.Pi / 3, -math.Pi / 3}, {-math.Pi / 2, -math.Pi / 2}, {math.Pi / 2, -math.Pi / 2},
+		{-7, -7 + 2*math.Pi}, {math.NaN(), math.NaN()},
+	} {
+		got := d.Wrap(nil, []float64{c.in, 5})
+		if !(math.Abs(got[0]-c.want) < 1e-12 || math.IsNaN(c.want) && math.IsNaN(got[0])) || got[1] != 5 {
+			t.Errorf("Wrap(%v, 5) = %v, want (%v, 5)", c.in, got, c.want)
+		}
+	}
+	diff := d.Difference([]float64{1.4, 0.5}, []float64{-1.4, -0.5})
+	if math.Abs(diff[0]-(2.8-math.Pi)) > 1e-12 || diff[1] != 1 {
+		t.Errorf("Difference = %v, want (2.8−π, 1)", diff)
+	}
+	if nd := (Descriptor{Info: sdk.Info{Dim: 1, Domain: []sdk.Interval{{Lo: 0, Hi: 1}}}}); nd.Wrap(nil, []float64{7})[0] != 7 || nd.Period(0) != 0 {
+		t.Error("a surface without periods wrapped a parameter")
+	}
+}

@@ -48,11 +48,18 @@ func (c *OptimizerClient) List(ctx context.Context) ([]sdk.OptimizerInfo, error)
 type Evaluation func(ctx context.Context, points []float64, grad bool) (losses, grads []float64, err error)
 
 // Iterates is the state of a batch after one step: runs·dim values of X,
-// and per run the learning rate and whether it has finished.
+// and per run the learning rate and whether it has finished. Best,
+// Temperature and Accept are nil unless a run of the batch reported them
+// (see sdk.Step): then Best holds runs·dim values (a run that reports no
+// best point has its X there), Temperature and Accept one per run (NaN and
+// sdk.AcceptNone for a run that tested no proposal).
 type Iterates struct {
-	X    []float64
-	LR   []float64
-	Done []bool
+	X           []float64
+	LR          []float64
+	Done        []bool
+	Best        []float64
+	Temperature []float64
+	Accept      []sdk.Acceptance
 }
 
 // Asks is what a batch's runs asked for: Counts[i] points for run i
@@ -75,10 +82,12 @@ type BatchStep func(it Iterates, asks Asks, ans Answer) bool
 
 // Batch asks for a batch of runs of one optimizer.
 type Batch struct {
-	// Name and Params name the optimizer and its hyperparameters (which
-	// the plugin validates: sdk.ErrBadParams).
+	// Name, Params and Texts name the optimizer and its hyperparameters
+	// (which the plugin validates: sdk.ErrBadParams); Texts are for an
+	// sdk.OptimizerWithTexts.
 	Name   string
 	Params sdk.Params
+	Texts  sdk.Texts
 	// Starts holds len(Starts)/Dim start points, one per run; run i is
 	// seeded from Seed and i.
 	Dim    int
@@ -105,7 +114,7 @@ func (c *OptimizerClient) Optimize(ctx context.Context, b Batch) error {
 		return c.status(err)
 	}
 	if err := stream.Send(&pb.OptimizeIn{Msg: &pb.OptimizeIn_Start{Start: &pb.OptimizeStart{
-		Name: name, Params: params, Dim: int32(dim), Starts: starts, Seed: seed}}}); err != nil {
+		Name: name, Params: params, Texts: b.Texts, Dim: int32(dim), Starts: starts, Seed: seed}}}); err != nil {
 		return c.streamErr(stream.RecvMsg(new(pb.OptimizeOut)), err)
 	}
 	it := Iterates{X: append([]float64(nil), starts...), LR: make([]float64, n), Done: make([]bool, n)}
@@ -116,10 +125,9 @@ func (c *OptimizerClient) Optimize(ctx context.Context, b Batch) error {
 			return c.streamErr(err, nil)
 		}
 		if !first {
-			if len(out.GetX()) != n*dim || len(out.GetLr()) != n || len(out.GetDone()) != n {
-				return fmt.Errorf("%w: %s sent %d iterate values for %d runs of dimension %d", ErrPluginFailed, c.name(), len(out.GetX()), n, dim)
+			if it, err = c.iterates(out, n, dim); err != nil {
+				return err
 			}
-			it = Iterates{X: out.GetX(), LR: out.GetLr(), Done: out.GetDone()}
 		}
 		first = false
 		req := Asks{Counts: out.GetCounts(), Points: out.GetPoints(), Gradient: out.GetNeedGradient()}
@@ -148,6 +156,36 @@ func (c *OptimizerClient) Optimize(ctx context.Context, b Batch) error {
 			return c.streamErr(stream.RecvMsg(new(pb.OptimizeOut)), err)
 		}
 	}
+}
+
+// iterates reads and checks the runs' state from a message after an answer.
+func (c *OptimizerClient) iterates(out *pb.OptimizeOut, n, dim int) (Iterates, error) {
+	if len(out.GetX()) != n*dim || len(out.GetLr()) != n || len(out.GetDone()) != n {
+		return Iterates{}, fmt.Errorf("%w: %s sent %d iterate values for %d runs of dimension %d", ErrPluginFailed, c.name(), len(out.GetX()), n, dim)
+	}
+	it := Iterates{X: out.GetX(), LR: out.GetLr(), Done: out.GetDone()}
+	if b := out.GetBest(); len(b) > 0 {
+		if len(b) != n*dim {
+			return Iterates{}, fmt.Errorf("%w: %s sent %d best values for %d runs of dimension %d", ErrPluginFailed, c.name(), len(b), n, dim)
+		}
+		it.Best = b
+	}
+	t, a := out.GetTemperature(), out.GetAccept()
+	if len(t) > 0 || len(a) > 0 {
+		if len(t) != n || len(a) != n {
+			return Iterates{}, fmt.Errorf("%w: %s sent %d temperatures and %d acceptances for %d runs", ErrPluginFailed, c.name(), len(t), len(a), n)
+		}
+		it.Temperature, it.Accept = t, make([]sdk.Acceptance, n)
+		for i, v := range a {
+			switch v {
+			case pb.Acceptance_ACCEPTANCE_NONE, pb.Acceptance_ACCEPTANCE_ACCEPTED, pb.Acceptance_ACCEPTANCE_REJECTED:
+				it.Accept[i] = sdk.Acceptance(v)
+			default:
+				return Iterates{}, fmt.Errorf("%w: %s sent acceptance %d", ErrPluginFailed, c.name(), v)
+			}
+		}
+	}
+	return it, nil
 }
 
 // streamErr explains a broken optimize stream, preferring the plugin's own

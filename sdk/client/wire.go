@@ -33,11 +33,13 @@ func descFromProto(p *pb.SurfaceInfo) Descriptor {
 		i.Minima = append(i.Minima, sdk.Minimum{Location: m.GetLocation(), Value: m.GetValue(), Local: m.GetLocal()})
 	}
 	for _, g := range p.GetGroups() {
-		i.Groups = append(i.Groups, sdk.Group{Name: g.GetName(), Start: int(g.GetStart()), Len: int(g.GetLen())})
+		i.Groups = append(i.Groups, sdk.Group{Name: g.GetName(), Start: int(g.GetStart()), Len: int(g.GetLen()), Kind: sdk.GroupKind(g.GetKind())})
 	}
+	i.Periods = p.GetPeriods()
 	return Descriptor{Info: i, HasGradient: p.GetHasGradient(), GLSL: p.GetGlsl(),
 		Samples: int(p.GetSamples()), DataLen: int(p.GetDataLen()), HasTest: p.GetHasTest(),
-		HasHessian: p.GetHasHessian(), HasHVP: p.GetHasHvp(), HasBatchHVP: p.GetHasBatchHvp()}
+		HasHessian: p.GetHasHessian(), HasHVP: p.GetHasHvp(), HasBatchHVP: p.GetHasBatchHvp(),
+		HasDataset: p.GetHasDataset(), HasPredict: p.GetHasPredict()}
 }
 
 func hpFromProto(ps []*pb.Hyperparameter) []sdk.Hyperparameter {

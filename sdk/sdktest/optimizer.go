@@ -71,8 +71,9 @@ func OptimizerCheckNames() []string {
 //
 //   - info: Info validates; the name, the one-line summary and the
 //     hyperparameter docs are well formed; no hyperparameter is a text
-//     (Start takes numbers only); Info is deterministic and hands out
-//     copies (changing what it returned changes nothing).
+//     unless the optimizer is an sdk.OptimizerWithTexts (Start takes
+//     numbers only); Info is deterministic and hands out copies (changing
+//     what it returned changes nothing).
 //   - hyperparameters: Start refuses, with an error wrapping
 //     sdk.ErrBadParams, values outside the bounds, NaN, ±Inf, unknown
 //     names, fractions for integer hyperparameters and choices, flags
@@ -80,13 +81,18 @@ func OptimizerCheckNames() []string {
 //     default, both bounds, both flag values and every option (a run so
 //     started takes a step without panicking), save the settings declared
 //     with WithRefused, which it must refuse; odd values of unbounded
-//     numbers give an error or a run that steps, never a panic.
+//     numbers give an error or a run that steps, never a panic; for an
+//     sdk.OptimizerWithTexts, StartTexts accepts each default text, and an
+//     odd or empty text gives an error wrapping sdk.ErrBadParams or a run
+//     that steps.
 //   - determinism: on each of the harness's problems (quadratics, a 1-D
 //     double well and Rosenbrock's valley), two runs from the same start,
 //     settings and seed give bit-identical iterates, learning rates and
 //     Done for WithSteps steps; when Info().Stochastic is false, another
-//     seed gives the same run. Runs keep to the protocol: Ask returns at
-//     least one point of the start's dimension, Step.X has that dimension,
+//     seed gives the same run (Step.Best, Accept and Temperature
+//     included). Runs keep to the protocol: Ask returns at least one point
+//     of the start's dimension, Step.X has that dimension (and Step.Best,
+//     once reported, at every step), Accept is one of the three values,
 //     and gradients are asked for only when Info().Gradient says so.
 //   - batch: a batch of runs driven through the SDK's own batching (the
 //     optimizer served in this process by sdk.ServeTest, driven by
@@ -279,6 +285,12 @@ type trace struct {
 	x    [][]float64
 	lr   []float64
 	done int
+	// What runs report beyond X, per step: Best (X where none), the
+	// acceptance and its temperature (NaN with AcceptNone), as a host
+	// sees them.
+	best   [][]float64
+	accept []sdk.Acceptance
+	temp   []float64
 }
 
 // hooks let a check watch a run being driven: asked sees Ask's points
@@ -295,6 +307,7 @@ type hooks struct {
 func drive(r sdk.Run, pb problem, steps int, gradient bool, h hooks) (trace, error) {
 	dim := len(pb.start)
 	var tr trace
+	reported := false // a step has reported Best
 	for k := 1; k <= steps; k++ {
 		var pts [][]float64
 		var need sdk.Need
@@ -315,11 +328,30 @@ func drive(r sdk.Run, pb problem, steps int, gradient bool, h hooks) (trace, err
 		if len(st.X) != dim {
 			return tr, fmt.Errorf("step %d: Step.X has %d coordinates, want %d", k, len(st.X), dim)
 		}
+		switch {
+		case st.Best != nil && len(st.Best) != dim:
+			return tr, fmt.Errorf("step %d: Step.Best has %d coordinates, want %d", k, len(st.Best), dim)
+		case st.Best == nil && reported:
+			return tr, fmt.Errorf("step %d: Step.Best is nil after step %d reported one; report it at every step", k, k-1)
+		case st.Accept != sdk.AcceptNone && st.Accept != sdk.Accepted && st.Accept != sdk.Rejected:
+			return tr, fmt.Errorf("step %d: Step.Accept is %d, not AcceptNone, Accepted or Rejected", k, st.Accept)
+		}
 		if h.told != nil {
 			h.told(k, st)
 		}
 		tr.x = append(tr.x, slices.Clone(st.X))
 		tr.lr = append(tr.lr, st.LR)
+		reported = reported || st.Best != nil
+		best, temp := st.Best, st.Temperature
+		if best == nil {
+			best = st.X
+		}
+		if st.Accept == sdk.AcceptNone {
+			temp = math.NaN()
+		}
+		tr.best = append(tr.best, slices.Clone(best))
+		tr.accept = append(tr.accept, st.Accept)
+		tr.temp = append(tr.temp, temp)
 		if st.Done {
 			tr.done = k
 			break
@@ -376,6 +408,14 @@ func diffTraces(a, b trace) string {
 		if !sameBits(a.lr[k], b.lr[k]) {
 			return fmt.Sprintf("step %d: LR = %v, then %v", k+1, a.lr[k], b.lr[k])
 		}
+		if k < min(len(a.best), len(b.best)) {
+			if len(a.best[k]) != len(b.best[k]) || !equalBits(a.best[k], b.best[k]) {
+				return fmt.Sprintf("step %d: Best = %v, then %v", k+1, a.best[k], b.best[k])
+			}
+			if a.accept[k] != b.accept[k] || !sameBits(a.temp[k], b.temp[k]) {
+				return fmt.Sprintf("step %d: Accept %d at temperature %v, then %d at %v", k+1, a.accept[k], a.temp[k], b.accept[k], b.temp[k])
+			}
+		}
 	}
 	if a.done != b.done || len(a.x) != len(b.x) {
 		return fmt.Sprintf("done at step %d of %d, then at step %d of %d (0: not done)", a.done, len(a.x), b.done, len(b.x))
@@ -397,9 +437,11 @@ func checkOptInfo(r reporter, o sdk.Optimizer, c *config) {
 	}
 	checkSummary(r, name, info.Summary)
 	checkHyperparameterDocs(r, name, info.Hyperparameters)
-	for _, h := range info.Hyperparameters {
-		if h.Text {
-			r.Errorf("%s: hyperparameter %q is a text, which an optimizer never receives (Start takes sdk.Params); use a number, a flag or a choice", name, h.Name)
+	if _, ok := o.(sdk.OptimizerWithTexts); !ok {
+		for _, h := range info.Hyperparameters {
+			if h.Text {
+				r.Errorf("%s: hyperparameter %q is a text, which Start never receives (it takes sdk.Params); use a number, a flag or a choice, or implement sdk.OptimizerWithTexts", name, h.Name)
+			}
 		}
 	}
 	again := o.Info()
@@ -465,6 +507,40 @@ func checkHyperparameterDocs(r reporter, name string, hs []sdk.Hyperparameter) {
 }
 
 // ---- hyperparameters ----
+
+// checkOptTexts checks an optimizer's text hyperparameters: StartTexts
+// accepts each default, and odd or empty texts give an error wrapping
+// sdk.ErrBadParams or a run that steps, never a panic.
+func checkOptTexts(r reporter, o sdk.OptimizerWithTexts, info sdk.OptimizerInfo, defaults sdk.Params, pb problem, seed uint64) {
+	r.Helper()
+	name := optimizerName(o)
+	for _, h := range info.Hyperparameters {
+		if !h.Text {
+			continue
+		}
+		for _, c := range []struct {
+			v, why string
+			must   bool
+		}{{h.DefaultText, "the default text", true}, {"\x00no such value", "an odd text", false}, {"", "an empty text", false}} {
+			t := sdk.Texts{h.Name: c.v}
+			var run sdk.Run
+			var err error
+			pan := try(func() { run, err = o.StartTexts(maps.Clone(defaults), t, slices.Clone(pb.start), seed) })
+			switch {
+			case pan != nil:
+				r.Errorf("%s: StartTexts(%v) (%s) panicked: %v", name, t, c.why, pan)
+			case err != nil && (c.must || !errors.Is(err, sdk.ErrBadParams)):
+				r.Errorf("%s: StartTexts(%v) (%s): %v (want a run%s)", name, t, c.why, err, map[bool]string{false: ", or an error wrapping sdk.ErrBadParams", true: ""}[c.must])
+			case err == nil && run == nil:
+				r.Errorf("%s: StartTexts(%v) (%s) returned a nil run and no error", name, t, c.why)
+			case err == nil:
+				if _, err := drive(run, pb, 1, info.Gradient, hooks{}); err != nil {
+					r.Errorf("%s: started with %v (%s), on %s from %v: %v", name, t, c.why, pb.name, pb.start, err)
+				}
+			}
+		}
+	}
+}
 
 func checkOptHyperparameters(r reporter, o sdk.Optimizer, c *config) {
 	r.Helper()
@@ -554,9 +630,12 @@ func checkOptHyperparameters(r reporter, o sdk.Optimizer, c *config) {
 
 	accept(defaults, "the defaults")
 	refuse(with(sdk.Params{unknownName: 1}), "an unknown name")
+	if ot, ok := o.(sdk.OptimizerWithTexts); ok {
+		checkOptTexts(r, ot, info, defaults, pb, seed)
+	}
 	for _, h := range info.Hyperparameters {
 		if h.Text {
-			continue // the info check reports it
+			continue // checkOptTexts, or the info check reports it
 		}
 		refuse(one(h.Name, math.NaN()), "NaN")
 		refuse(one(h.Name, math.Inf(1)), "+Inf")

@@ -208,7 +208,20 @@ func (r *hbRun) Tell(losses []float64, grads [][]float64) sdk.Step {
 		}
 		r.x[i] -= lr * g
 	}
-	return sdk.Step{X: r.x, LR: lr}
+	st := sdk.Step{X: r.x, LR: lr}
+	switch r.h.bug {
+	case "best of wrong length":
+		st.Best = append(slices.Clone(r.x), 0)
+	case "best dropped":
+		if r.t == 1 {
+			st.Best = r.x
+		}
+	case "bad acceptance":
+		st.Accept = 7
+	case "random acceptance":
+		st.Accept, st.Temperature = sdk.Accepted, rand.Float64()
+	}
+	return st
 }
 
 func (r *hbRun) fail() sdk.Step {
@@ -216,6 +229,36 @@ func (r *hbRun) fail() sdk.Step {
 		r.x[i] = math.NaN()
 	}
 	return sdk.Step{X: r.x}
+}
+
+// textBall is a heavy-ball with a text hyperparameter (a log file's name)
+// that it takes through StartTexts; with the bug "text panics" an odd
+// text makes it panic.
+type textBall struct{ *heavyBall }
+
+func (t textBall) Info() sdk.OptimizerInfo {
+	i := t.heavyBall.Info()
+	i.Hyperparameters = append(i.Hyperparameters, sdk.Hyperparameter{Name: "log", Doc: "a log file's name", Text: true, DefaultText: "run.log"})
+	return i
+}
+
+func (t textBall) Start(p sdk.Params, x0 []float64, seed uint64) (sdk.Run, error) {
+	return t.StartTexts(p, nil, x0, seed)
+}
+
+func (t textBall) StartTexts(p sdk.Params, texts sdk.Texts, x0 []float64, seed uint64) (sdk.Run, error) {
+	full, tx, err := sdk.ResolveTexts(t.Info().Hyperparameters, p, texts)
+	if err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(tx["log"], "\x00") {
+		if t.bug == "text panics" {
+			panic("a NUL in a file name")
+		}
+		return nil, fmt.Errorf("%w: log=%q: not a file name", sdk.ErrBadParams, tx["log"])
+	}
+	delete(full, "log")
+	return t.heavyBall.Start(full, x0, seed)
 }
 
 // goodOptions are the options a correct heavy-ball passes with.
@@ -237,6 +280,19 @@ func TestGoodOptimizerPassesEveryCheck(t *testing.T) {
 		if errs := runOptCheck(t, name, newHeavyBall(""), goodOptions()...); len(errs) > 0 {
 			t.Errorf("%s: a correct optimizer failed:\n%s", name, strings.Join(errs, "\n"))
 		}
+	}
+}
+
+// TestTextOptimizerPassesEveryCheck: an optimizer with a text
+// hyperparameter passes when it takes texts through StartTexts.
+func TestTextOptimizerPassesEveryCheck(t *testing.T) {
+	for _, name := range OptimizerCheckNames() {
+		if errs := runOptCheck(t, name, textBall{newHeavyBall("")}, goodOptions()...); len(errs) > 0 {
+			t.Errorf("%s: a correct optimizer with texts failed:\n%s", name, strings.Join(errs, "\n"))
+		}
+	}
+	if errs := runOptCheck(t, "hyperparameters", textBall{newHeavyBall("text panics")}, goodOptions()...); len(errs) == 0 || !strings.Contains(strings.Join(errs, "\n"), "StartTexts") {
+		t.Errorf("a panic on an odd text passed: %v", errs)
 	}
 }
 
@@ -268,6 +324,10 @@ func TestOptimizerChecksFail(t *testing.T) {
 		{"determinism", "seed without stochastic", "Info().Stochastic is false", []Option{noise}},
 		{"determinism", "undeclared gradient", "Info().Gradient is false", nil},
 		{"determinism", "wrong dimension", "coordinates", nil},
+		{"determinism", "best of wrong length", "Step.Best has", nil},
+		{"determinism", "best dropped", "Step.Best is nil", nil},
+		{"determinism", "bad acceptance", "Step.Accept is 7", nil},
+		{"determinism", "random acceptance", "Accept 1 at temperature", nil},
 
 		{"batch", "shared state", "differs from the same run driven alone", nil},
 		{"batch", "failure poisons", "runs 1, 3 and 5 made to fail", nil},

@@ -3,6 +3,7 @@ package sdktest
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -43,6 +44,19 @@ type saboteur struct {
 
 func (s *saboteur) Start(p sdk.Params, x0 []float64, seed uint64) (sdk.Run, error) {
 	r, err := s.Optimizer.Start(p, x0, seed)
+	return s.spoil(r, err, seed)
+}
+
+// textSaboteur is a saboteur of an optimizer with texts.
+type textSaboteur struct{ *saboteur }
+
+func (s textSaboteur) StartTexts(p sdk.Params, t sdk.Texts, x0 []float64, seed uint64) (sdk.Run, error) {
+	r, err := s.Optimizer.(sdk.OptimizerWithTexts).StartTexts(p, t, x0, seed)
+	return s.spoil(r, err, seed)
+}
+
+// spoil makes the run seeded seed fail as it was told.
+func (s *saboteur) spoil(r sdk.Run, err error, seed uint64) (sdk.Run, error) {
 	s.mu.Lock()
 	how := s.how[seed]
 	s.mu.Unlock()
@@ -156,6 +170,15 @@ func optimizeBatch(oc *client.OptimizerClient, name string, p sdk.Params, pb pro
 					}
 					tr.x = append(tr.x, slices.Clone(it.X[i*dim:(i+1)*dim]))
 					tr.lr = append(tr.lr, it.LR[i])
+					best, a, temp := it.X, sdk.AcceptNone, math.NaN()
+					if it.Best != nil {
+						best = it.Best
+					}
+					if it.Accept != nil {
+						a, temp = it.Accept[i], it.Temperature[i]
+					}
+					tr.best = append(tr.best, slices.Clone(best[i*dim:(i+1)*dim]))
+					tr.accept, tr.temp = append(tr.accept, a), append(tr.temp, temp)
 					if it.Done[i] {
 						tr.done = k
 					}
@@ -193,7 +216,11 @@ func checkBatch(r reporter, o sdk.Optimizer, c *config) {
 		return
 	}
 	sab := &saboteur{Optimizer: o}
-	oc, stop, err := serveOptimizer(sab)
+	var served sdk.Optimizer = sab
+	if _, ok := o.(sdk.OptimizerWithTexts); ok {
+		served = textSaboteur{sab}
+	}
+	oc, stop, err := serveOptimizer(served)
 	if err != nil {
 		r.Errorf("%s: cannot serve the optimizer in this process: %v", name, err)
 		return

@@ -85,6 +85,283 @@ func (HessianMethod) EnumDescriptor() ([]byte, []int) {
 	return file_landscape_proto_rawDescGZIP(), []int{0}
 }
 
+// GroupKind is what a parameter group is (see sdk.GroupKind).
+type GroupKind int32
+
+const (
+	// A filter: the incoming weights of one output unit.
+	GroupKind_GROUP_KIND_FILTER GroupKind = 0
+	// A one-dimensional parameter tensor: biases, batch-norm parameters.
+	GroupKind_GROUP_KIND_BIAS GroupKind = 1
+)
+
+// Enum value maps for GroupKind.
+var (
+	GroupKind_name = map[int32]string{
+		0: "GROUP_KIND_FILTER",
+		1: "GROUP_KIND_BIAS",
+	}
+	GroupKind_value = map[string]int32{
+		"GROUP_KIND_FILTER": 0,
+		"GROUP_KIND_BIAS":   1,
+	}
+)
+
+func (x GroupKind) Enum() *GroupKind {
+	p := new(GroupKind)
+	*p = x
+	return p
+}
+
+func (x GroupKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (GroupKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_landscape_proto_enumTypes[1].Descriptor()
+}
+
+func (GroupKind) Type() protoreflect.EnumType {
+	return &file_landscape_proto_enumTypes[1]
+}
+
+func (x GroupKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use GroupKind.Descriptor instead.
+func (GroupKind) EnumDescriptor() ([]byte, []int) {
+	return file_landscape_proto_rawDescGZIP(), []int{1}
+}
+
+// Acceptance is the outcome of a step's acceptance test (see sdk.Acceptance).
+type Acceptance int32
+
+const (
+	Acceptance_ACCEPTANCE_NONE     Acceptance = 0
+	Acceptance_ACCEPTANCE_ACCEPTED Acceptance = 1
+	Acceptance_ACCEPTANCE_REJECTED Acceptance = 2
+)
+
+// Enum value maps for Acceptance.
+var (
+	Acceptance_name = map[int32]string{
+		0: "ACCEPTANCE_NONE",
+		1: "ACCEPTANCE_ACCEPTED",
+		2: "ACCEPTANCE_REJECTED",
+	}
+	Acceptance_value = map[string]int32{
+		"ACCEPTANCE_NONE":     0,
+		"ACCEPTANCE_ACCEPTED": 1,
+		"ACCEPTANCE_REJECTED": 2,
+	}
+)
+
+func (x Acceptance) Enum() *Acceptance {
+	p := new(Acceptance)
+	*p = x
+	return p
+}
+
+func (x Acceptance) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Acceptance) Descriptor() protoreflect.EnumDescriptor {
+	return file_landscape_proto_enumTypes[2].Descriptor()
+}
+
+func (Acceptance) Type() protoreflect.EnumType {
+	return &file_landscape_proto_enumTypes[2]
+}
+
+func (x Acceptance) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Acceptance.Descriptor instead.
+func (Acceptance) EnumDescriptor() ([]byte, []int) {
+	return file_landscape_proto_rawDescGZIP(), []int{2}
+}
+
+type DatasetChunk struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The first chunk names the columns of a sample (its features, then its
+	// target) and the classes of a classification dataset (0: regression).
+	Columns []string `protobuf:"bytes,1,rep,name=columns,proto3" json:"columns,omitempty"`
+	Classes int32    `protobuf:"varint,2,opt,name=classes,proto3" json:"classes,omitempty"`
+	// values continues the previous chunk's, len(columns) per sample.
+	Values        []float64 `protobuf:"fixed64,3,rep,packed,name=values,proto3" json:"values,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DatasetChunk) Reset() {
+	*x = DatasetChunk{}
+	mi := &file_landscape_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DatasetChunk) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DatasetChunk) ProtoMessage() {}
+
+func (x *DatasetChunk) ProtoReflect() protoreflect.Message {
+	mi := &file_landscape_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DatasetChunk.ProtoReflect.Descriptor instead.
+func (*DatasetChunk) Descriptor() ([]byte, []int) {
+	return file_landscape_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *DatasetChunk) GetColumns() []string {
+	if x != nil {
+		return x.Columns
+	}
+	return nil
+}
+
+func (x *DatasetChunk) GetClasses() int32 {
+	if x != nil {
+		return x.Classes
+	}
+	return 0
+}
+
+func (x *DatasetChunk) GetValues() []float64 {
+	if x != nil {
+		return x.Values
+	}
+	return nil
+}
+
+type PredictRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Surface *SurfaceRef            `protobuf:"bytes,1,opt,name=surface,proto3" json:"surface,omitempty"`
+	// theta holds the parameters (dim values).
+	Theta []float64 `protobuf:"fixed64,2,rep,packed,name=theta,proto3" json:"theta,omitempty"`
+	// inputs holds len/features inputs of features values each.
+	Features      int32     `protobuf:"varint,3,opt,name=features,proto3" json:"features,omitempty"`
+	Inputs        []float64 `protobuf:"fixed64,4,rep,packed,name=inputs,proto3" json:"inputs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PredictRequest) Reset() {
+	*x = PredictRequest{}
+	mi := &file_landscape_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PredictRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PredictRequest) ProtoMessage() {}
+
+func (x *PredictRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_landscape_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PredictRequest.ProtoReflect.Descriptor instead.
+func (*PredictRequest) Descriptor() ([]byte, []int) {
+	return file_landscape_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *PredictRequest) GetSurface() *SurfaceRef {
+	if x != nil {
+		return x.Surface
+	}
+	return nil
+}
+
+func (x *PredictRequest) GetTheta() []float64 {
+	if x != nil {
+		return x.Theta
+	}
+	return nil
+}
+
+func (x *PredictRequest) GetFeatures() int32 {
+	if x != nil {
+		return x.Features
+	}
+	return 0
+}
+
+func (x *PredictRequest) GetInputs() []float64 {
+	if x != nil {
+		return x.Inputs
+	}
+	return nil
+}
+
+type PredictResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One prediction of the target per input, in request order.
+	Values        []float64 `protobuf:"fixed64,1,rep,packed,name=values,proto3" json:"values,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PredictResponse) Reset() {
+	*x = PredictResponse{}
+	mi := &file_landscape_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PredictResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PredictResponse) ProtoMessage() {}
+
+func (x *PredictResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_landscape_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PredictResponse.ProtoReflect.Descriptor instead.
+func (*PredictResponse) Descriptor() ([]byte, []int) {
+	return file_landscape_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *PredictResponse) GetValues() []float64 {
+	if x != nil {
+		return x.Values
+	}
+	return nil
+}
+
 type HessianVectorsRequest struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	Surface *SurfaceRef            `protobuf:"bytes,1,opt,name=surface,proto3" json:"surface,omitempty"`
@@ -103,7 +380,7 @@ type HessianVectorsRequest struct {
 
 func (x *HessianVectorsRequest) Reset() {
 	*x = HessianVectorsRequest{}
-	mi := &file_landscape_proto_msgTypes[0]
+	mi := &file_landscape_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -115,7 +392,7 @@ func (x *HessianVectorsRequest) String() string {
 func (*HessianVectorsRequest) ProtoMessage() {}
 
 func (x *HessianVectorsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[0]
+	mi := &file_landscape_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -128,7 +405,7 @@ func (x *HessianVectorsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HessianVectorsRequest.ProtoReflect.Descriptor instead.
 func (*HessianVectorsRequest) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{0}
+	return file_landscape_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *HessianVectorsRequest) GetSurface() *SurfaceRef {
@@ -181,7 +458,7 @@ type HessianVectorsResponse struct {
 
 func (x *HessianVectorsResponse) Reset() {
 	*x = HessianVectorsResponse{}
-	mi := &file_landscape_proto_msgTypes[1]
+	mi := &file_landscape_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -193,7 +470,7 @@ func (x *HessianVectorsResponse) String() string {
 func (*HessianVectorsResponse) ProtoMessage() {}
 
 func (x *HessianVectorsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[1]
+	mi := &file_landscape_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -206,7 +483,7 @@ func (x *HessianVectorsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HessianVectorsResponse.ProtoReflect.Descriptor instead.
 func (*HessianVectorsResponse) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{1}
+	return file_landscape_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *HessianVectorsResponse) GetProducts() []float64 {
@@ -244,7 +521,7 @@ type HessiansResponse struct {
 
 func (x *HessiansResponse) Reset() {
 	*x = HessiansResponse{}
-	mi := &file_landscape_proto_msgTypes[2]
+	mi := &file_landscape_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -256,7 +533,7 @@ func (x *HessiansResponse) String() string {
 func (*HessiansResponse) ProtoMessage() {}
 
 func (x *HessiansResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[2]
+	mi := &file_landscape_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -269,7 +546,7 @@ func (x *HessiansResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HessiansResponse.ProtoReflect.Descriptor instead.
 func (*HessiansResponse) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{2}
+	return file_landscape_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *HessiansResponse) GetHessians() []float64 {
@@ -304,7 +581,7 @@ type DataChunk struct {
 
 func (x *DataChunk) Reset() {
 	*x = DataChunk{}
-	mi := &file_landscape_proto_msgTypes[3]
+	mi := &file_landscape_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -316,7 +593,7 @@ func (x *DataChunk) String() string {
 func (*DataChunk) ProtoMessage() {}
 
 func (x *DataChunk) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[3]
+	mi := &file_landscape_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -329,7 +606,7 @@ func (x *DataChunk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataChunk.ProtoReflect.Descriptor instead.
 func (*DataChunk) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{3}
+	return file_landscape_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *DataChunk) GetValues() []byte {
@@ -347,7 +624,7 @@ type ListSurfacesRequest struct {
 
 func (x *ListSurfacesRequest) Reset() {
 	*x = ListSurfacesRequest{}
-	mi := &file_landscape_proto_msgTypes[4]
+	mi := &file_landscape_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -359,7 +636,7 @@ func (x *ListSurfacesRequest) String() string {
 func (*ListSurfacesRequest) ProtoMessage() {}
 
 func (x *ListSurfacesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[4]
+	mi := &file_landscape_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -372,7 +649,7 @@ func (x *ListSurfacesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSurfacesRequest.ProtoReflect.Descriptor instead.
 func (*ListSurfacesRequest) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{4}
+	return file_landscape_proto_rawDescGZIP(), []int{7}
 }
 
 type ListSurfacesResponse struct {
@@ -384,7 +661,7 @@ type ListSurfacesResponse struct {
 
 func (x *ListSurfacesResponse) Reset() {
 	*x = ListSurfacesResponse{}
-	mi := &file_landscape_proto_msgTypes[5]
+	mi := &file_landscape_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -396,7 +673,7 @@ func (x *ListSurfacesResponse) String() string {
 func (*ListSurfacesResponse) ProtoMessage() {}
 
 func (x *ListSurfacesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[5]
+	mi := &file_landscape_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -409,7 +686,7 @@ func (x *ListSurfacesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSurfacesResponse.ProtoReflect.Descriptor instead.
 func (*ListSurfacesResponse) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{5}
+	return file_landscape_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ListSurfacesResponse) GetSurfaces() []*SurfaceInfo {
@@ -434,7 +711,7 @@ type SurfaceRef struct {
 
 func (x *SurfaceRef) Reset() {
 	*x = SurfaceRef{}
-	mi := &file_landscape_proto_msgTypes[6]
+	mi := &file_landscape_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -446,7 +723,7 @@ func (x *SurfaceRef) String() string {
 func (*SurfaceRef) ProtoMessage() {}
 
 func (x *SurfaceRef) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[6]
+	mi := &file_landscape_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -459,7 +736,7 @@ func (x *SurfaceRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SurfaceRef.ProtoReflect.Descriptor instead.
 func (*SurfaceRef) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{6}
+	return file_landscape_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *SurfaceRef) GetName() string {
@@ -500,7 +777,7 @@ type Interval struct {
 
 func (x *Interval) Reset() {
 	*x = Interval{}
-	mi := &file_landscape_proto_msgTypes[7]
+	mi := &file_landscape_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -512,7 +789,7 @@ func (x *Interval) String() string {
 func (*Interval) ProtoMessage() {}
 
 func (x *Interval) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[7]
+	mi := &file_landscape_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -525,7 +802,7 @@ func (x *Interval) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Interval.ProtoReflect.Descriptor instead.
 func (*Interval) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{7}
+	return file_landscape_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Interval) GetLo() float64 {
@@ -563,7 +840,7 @@ type Hyperparameter struct {
 
 func (x *Hyperparameter) Reset() {
 	*x = Hyperparameter{}
-	mi := &file_landscape_proto_msgTypes[8]
+	mi := &file_landscape_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -575,7 +852,7 @@ func (x *Hyperparameter) String() string {
 func (*Hyperparameter) ProtoMessage() {}
 
 func (x *Hyperparameter) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[8]
+	mi := &file_landscape_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -588,7 +865,7 @@ func (x *Hyperparameter) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Hyperparameter.ProtoReflect.Descriptor instead.
 func (*Hyperparameter) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{8}
+	return file_landscape_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Hyperparameter) GetName() string {
@@ -672,7 +949,7 @@ type Minimum struct {
 
 func (x *Minimum) Reset() {
 	*x = Minimum{}
-	mi := &file_landscape_proto_msgTypes[9]
+	mi := &file_landscape_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -684,7 +961,7 @@ func (x *Minimum) String() string {
 func (*Minimum) ProtoMessage() {}
 
 func (x *Minimum) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[9]
+	mi := &file_landscape_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -697,7 +974,7 @@ func (x *Minimum) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Minimum.ProtoReflect.Descriptor instead.
 func (*Minimum) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{9}
+	return file_landscape_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Minimum) GetLocation() []float64 {
@@ -726,13 +1003,14 @@ type Group struct {
 	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	Start         int32                  `protobuf:"varint,2,opt,name=start,proto3" json:"start,omitempty"`
 	Len           int32                  `protobuf:"varint,3,opt,name=len,proto3" json:"len,omitempty"`
+	Kind          GroupKind              `protobuf:"varint,4,opt,name=kind,proto3,enum=landscape.v1.GroupKind" json:"kind,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Group) Reset() {
 	*x = Group{}
-	mi := &file_landscape_proto_msgTypes[10]
+	mi := &file_landscape_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -744,7 +1022,7 @@ func (x *Group) String() string {
 func (*Group) ProtoMessage() {}
 
 func (x *Group) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[10]
+	mi := &file_landscape_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -757,7 +1035,7 @@ func (x *Group) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Group.ProtoReflect.Descriptor instead.
 func (*Group) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{10}
+	return file_landscape_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Group) GetName() string {
@@ -779,6 +1057,13 @@ func (x *Group) GetLen() int32 {
 		return x.Len
 	}
 	return 0
+}
+
+func (x *Group) GetKind() GroupKind {
+	if x != nil {
+		return x.Kind
+	}
+	return GroupKind_GROUP_KIND_FILTER
 }
 
 type SurfaceInfo struct {
@@ -806,16 +1091,24 @@ type SurfaceInfo struct {
 	// (sdk.SurfaceWithHessian), Hessian-vector products (SurfaceWithHVP),
 	// mini-batch ones (SurfaceWithBatchHVP). All false: the plugin answers
 	// HessianVectors and Hessians by differences.
-	HasHessian    bool `protobuf:"varint,13,opt,name=has_hessian,json=hasHessian,proto3" json:"has_hessian,omitempty"`
-	HasHvp        bool `protobuf:"varint,14,opt,name=has_hvp,json=hasHvp,proto3" json:"has_hvp,omitempty"`
-	HasBatchHvp   bool `protobuf:"varint,15,opt,name=has_batch_hvp,json=hasBatchHvp,proto3" json:"has_batch_hvp,omitempty"`
+	HasHessian  bool `protobuf:"varint,13,opt,name=has_hessian,json=hasHessian,proto3" json:"has_hessian,omitempty"`
+	HasHvp      bool `protobuf:"varint,14,opt,name=has_hvp,json=hasHvp,proto3" json:"has_hvp,omitempty"`
+	HasBatchHvp bool `protobuf:"varint,15,opt,name=has_batch_hvp,json=hasBatchHvp,proto3" json:"has_batch_hvp,omitempty"`
+	// periods holds, per parameter, the period of a periodic parameter (the
+	// loss at θ and at θ + period·e_k is the same) and 0 for the others;
+	// empty when none is periodic.
+	Periods []float64 `protobuf:"fixed64,16,rep,packed,name=periods,proto3" json:"periods,omitempty"`
+	// has_dataset: the surface hands over its samples (SurfaceDataset);
+	// has_predict: it predicts targets from inputs (Predict).
+	HasDataset    bool `protobuf:"varint,17,opt,name=has_dataset,json=hasDataset,proto3" json:"has_dataset,omitempty"`
+	HasPredict    bool `protobuf:"varint,18,opt,name=has_predict,json=hasPredict,proto3" json:"has_predict,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SurfaceInfo) Reset() {
 	*x = SurfaceInfo{}
-	mi := &file_landscape_proto_msgTypes[11]
+	mi := &file_landscape_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -827,7 +1120,7 @@ func (x *SurfaceInfo) String() string {
 func (*SurfaceInfo) ProtoMessage() {}
 
 func (x *SurfaceInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[11]
+	mi := &file_landscape_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -840,7 +1133,7 @@ func (x *SurfaceInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SurfaceInfo.ProtoReflect.Descriptor instead.
 func (*SurfaceInfo) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{11}
+	return file_landscape_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *SurfaceInfo) GetName() string {
@@ -948,6 +1241,27 @@ func (x *SurfaceInfo) GetHasBatchHvp() bool {
 	return false
 }
 
+func (x *SurfaceInfo) GetPeriods() []float64 {
+	if x != nil {
+		return x.Periods
+	}
+	return nil
+}
+
+func (x *SurfaceInfo) GetHasDataset() bool {
+	if x != nil {
+		return x.HasDataset
+	}
+	return false
+}
+
+func (x *SurfaceInfo) GetHasPredict() bool {
+	if x != nil {
+		return x.HasPredict
+	}
+	return false
+}
+
 type PointsRequest struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	Surface *SurfaceRef            `protobuf:"bytes,1,opt,name=surface,proto3" json:"surface,omitempty"`
@@ -964,7 +1278,7 @@ type PointsRequest struct {
 
 func (x *PointsRequest) Reset() {
 	*x = PointsRequest{}
-	mi := &file_landscape_proto_msgTypes[12]
+	mi := &file_landscape_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -976,7 +1290,7 @@ func (x *PointsRequest) String() string {
 func (*PointsRequest) ProtoMessage() {}
 
 func (x *PointsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[12]
+	mi := &file_landscape_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -989,7 +1303,7 @@ func (x *PointsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PointsRequest.ProtoReflect.Descriptor instead.
 func (*PointsRequest) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{12}
+	return file_landscape_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *PointsRequest) GetSurface() *SurfaceRef {
@@ -1036,7 +1350,7 @@ type LossResponse struct {
 
 func (x *LossResponse) Reset() {
 	*x = LossResponse{}
-	mi := &file_landscape_proto_msgTypes[13]
+	mi := &file_landscape_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1048,7 +1362,7 @@ func (x *LossResponse) String() string {
 func (*LossResponse) ProtoMessage() {}
 
 func (x *LossResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[13]
+	mi := &file_landscape_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1061,7 +1375,7 @@ func (x *LossResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LossResponse.ProtoReflect.Descriptor instead.
 func (*LossResponse) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{13}
+	return file_landscape_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *LossResponse) GetValues() []float64 {
@@ -1082,7 +1396,7 @@ type GradientResponse struct {
 
 func (x *GradientResponse) Reset() {
 	*x = GradientResponse{}
-	mi := &file_landscape_proto_msgTypes[14]
+	mi := &file_landscape_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1094,7 +1408,7 @@ func (x *GradientResponse) String() string {
 func (*GradientResponse) ProtoMessage() {}
 
 func (x *GradientResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[14]
+	mi := &file_landscape_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1107,7 +1421,7 @@ func (x *GradientResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GradientResponse.ProtoReflect.Descriptor instead.
 func (*GradientResponse) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{14}
+	return file_landscape_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GradientResponse) GetValues() []float64 {
@@ -1139,7 +1453,7 @@ type Plane struct {
 
 func (x *Plane) Reset() {
 	*x = Plane{}
-	mi := &file_landscape_proto_msgTypes[15]
+	mi := &file_landscape_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1151,7 +1465,7 @@ func (x *Plane) String() string {
 func (*Plane) ProtoMessage() {}
 
 func (x *Plane) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[15]
+	mi := &file_landscape_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1164,7 +1478,7 @@ func (x *Plane) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Plane.ProtoReflect.Descriptor instead.
 func (*Plane) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{15}
+	return file_landscape_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Plane) GetOrigin() []float64 {
@@ -1238,7 +1552,7 @@ type EvalGridRequest struct {
 
 func (x *EvalGridRequest) Reset() {
 	*x = EvalGridRequest{}
-	mi := &file_landscape_proto_msgTypes[16]
+	mi := &file_landscape_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1250,7 +1564,7 @@ func (x *EvalGridRequest) String() string {
 func (*EvalGridRequest) ProtoMessage() {}
 
 func (x *EvalGridRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[16]
+	mi := &file_landscape_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1263,7 +1577,7 @@ func (x *EvalGridRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EvalGridRequest.ProtoReflect.Descriptor instead.
 func (*EvalGridRequest) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{16}
+	return file_landscape_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *EvalGridRequest) GetSurface() *SurfaceRef {
@@ -1329,7 +1643,7 @@ type GridChunk struct {
 
 func (x *GridChunk) Reset() {
 	*x = GridChunk{}
-	mi := &file_landscape_proto_msgTypes[17]
+	mi := &file_landscape_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1341,7 +1655,7 @@ func (x *GridChunk) String() string {
 func (*GridChunk) ProtoMessage() {}
 
 func (x *GridChunk) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[17]
+	mi := &file_landscape_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1354,7 +1668,7 @@ func (x *GridChunk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GridChunk.ProtoReflect.Descriptor instead.
 func (*GridChunk) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{17}
+	return file_landscape_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *GridChunk) GetRow0() int32 {
@@ -1395,7 +1709,7 @@ type OptimizerRef struct {
 
 func (x *OptimizerRef) Reset() {
 	*x = OptimizerRef{}
-	mi := &file_landscape_proto_msgTypes[18]
+	mi := &file_landscape_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1407,7 +1721,7 @@ func (x *OptimizerRef) String() string {
 func (*OptimizerRef) ProtoMessage() {}
 
 func (x *OptimizerRef) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[18]
+	mi := &file_landscape_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1420,7 +1734,7 @@ func (x *OptimizerRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizerRef.ProtoReflect.Descriptor instead.
 func (*OptimizerRef) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{18}
+	return file_landscape_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *OptimizerRef) GetName() string {
@@ -1446,7 +1760,7 @@ type GLSLSource struct {
 
 func (x *GLSLSource) Reset() {
 	*x = GLSLSource{}
-	mi := &file_landscape_proto_msgTypes[19]
+	mi := &file_landscape_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1458,7 +1772,7 @@ func (x *GLSLSource) String() string {
 func (*GLSLSource) ProtoMessage() {}
 
 func (x *GLSLSource) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[19]
+	mi := &file_landscape_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1471,7 +1785,7 @@ func (x *GLSLSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GLSLSource.ProtoReflect.Descriptor instead.
 func (*GLSLSource) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{19}
+	return file_landscape_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GLSLSource) GetGlsl() string {
@@ -1489,7 +1803,7 @@ type ListOptimizersRequest struct {
 
 func (x *ListOptimizersRequest) Reset() {
 	*x = ListOptimizersRequest{}
-	mi := &file_landscape_proto_msgTypes[20]
+	mi := &file_landscape_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1501,7 +1815,7 @@ func (x *ListOptimizersRequest) String() string {
 func (*ListOptimizersRequest) ProtoMessage() {}
 
 func (x *ListOptimizersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[20]
+	mi := &file_landscape_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1514,7 +1828,7 @@ func (x *ListOptimizersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOptimizersRequest.ProtoReflect.Descriptor instead.
 func (*ListOptimizersRequest) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{20}
+	return file_landscape_proto_rawDescGZIP(), []int{23}
 }
 
 type ListOptimizersResponse struct {
@@ -1526,7 +1840,7 @@ type ListOptimizersResponse struct {
 
 func (x *ListOptimizersResponse) Reset() {
 	*x = ListOptimizersResponse{}
-	mi := &file_landscape_proto_msgTypes[21]
+	mi := &file_landscape_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1538,7 +1852,7 @@ func (x *ListOptimizersResponse) String() string {
 func (*ListOptimizersResponse) ProtoMessage() {}
 
 func (x *ListOptimizersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[21]
+	mi := &file_landscape_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1551,7 +1865,7 @@ func (x *ListOptimizersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOptimizersResponse.ProtoReflect.Descriptor instead.
 func (*ListOptimizersResponse) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{21}
+	return file_landscape_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListOptimizersResponse) GetOptimizers() []*OptimizerInfo {
@@ -1574,7 +1888,7 @@ type OptimizerInfo struct {
 
 func (x *OptimizerInfo) Reset() {
 	*x = OptimizerInfo{}
-	mi := &file_landscape_proto_msgTypes[22]
+	mi := &file_landscape_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1586,7 +1900,7 @@ func (x *OptimizerInfo) String() string {
 func (*OptimizerInfo) ProtoMessage() {}
 
 func (x *OptimizerInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[22]
+	mi := &file_landscape_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1599,7 +1913,7 @@ func (x *OptimizerInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizerInfo.ProtoReflect.Descriptor instead.
 func (*OptimizerInfo) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{22}
+	return file_landscape_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *OptimizerInfo) GetName() string {
@@ -1645,14 +1959,16 @@ type OptimizeStart struct {
 	// starts holds one start point of dim values per run.
 	Starts []float64 `protobuf:"fixed64,4,rep,packed,name=starts,proto3" json:"starts,omitempty"`
 	// Run i is seeded with a splitmix64 mix of seed and i (see sdk).
-	Seed          uint64 `protobuf:"varint,5,opt,name=seed,proto3" json:"seed,omitempty"`
+	Seed uint64 `protobuf:"varint,5,opt,name=seed,proto3" json:"seed,omitempty"`
+	// texts holds text hyperparameters (see sdk.OptimizerWithTexts).
+	Texts         map[string]string `protobuf:"bytes,6,rep,name=texts,proto3" json:"texts,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *OptimizeStart) Reset() {
 	*x = OptimizeStart{}
-	mi := &file_landscape_proto_msgTypes[23]
+	mi := &file_landscape_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1664,7 +1980,7 @@ func (x *OptimizeStart) String() string {
 func (*OptimizeStart) ProtoMessage() {}
 
 func (x *OptimizeStart) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[23]
+	mi := &file_landscape_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1677,7 +1993,7 @@ func (x *OptimizeStart) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizeStart.ProtoReflect.Descriptor instead.
 func (*OptimizeStart) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{23}
+	return file_landscape_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *OptimizeStart) GetName() string {
@@ -1715,6 +2031,13 @@ func (x *OptimizeStart) GetSeed() uint64 {
 	return 0
 }
 
+func (x *OptimizeStart) GetTexts() map[string]string {
+	if x != nil {
+		return x.Texts
+	}
+	return nil
+}
+
 type OptimizeAnswer struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// One loss per requested point, in request order.
@@ -1727,7 +2050,7 @@ type OptimizeAnswer struct {
 
 func (x *OptimizeAnswer) Reset() {
 	*x = OptimizeAnswer{}
-	mi := &file_landscape_proto_msgTypes[24]
+	mi := &file_landscape_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1739,7 +2062,7 @@ func (x *OptimizeAnswer) String() string {
 func (*OptimizeAnswer) ProtoMessage() {}
 
 func (x *OptimizeAnswer) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[24]
+	mi := &file_landscape_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1752,7 +2075,7 @@ func (x *OptimizeAnswer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizeAnswer.ProtoReflect.Descriptor instead.
 func (*OptimizeAnswer) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{24}
+	return file_landscape_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *OptimizeAnswer) GetLosses() []float64 {
@@ -1782,7 +2105,7 @@ type OptimizeIn struct {
 
 func (x *OptimizeIn) Reset() {
 	*x = OptimizeIn{}
-	mi := &file_landscape_proto_msgTypes[25]
+	mi := &file_landscape_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1794,7 +2117,7 @@ func (x *OptimizeIn) String() string {
 func (*OptimizeIn) ProtoMessage() {}
 
 func (x *OptimizeIn) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[25]
+	mi := &file_landscape_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1807,7 +2130,7 @@ func (x *OptimizeIn) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizeIn.ProtoReflect.Descriptor instead.
 func (*OptimizeIn) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{25}
+	return file_landscape_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *OptimizeIn) GetMsg() isOptimizeIn_Msg {
@@ -1860,16 +2183,24 @@ type OptimizeOut struct {
 	Done []bool    `protobuf:"varint,3,rep,packed,name=done,proto3" json:"done,omitempty"`
 	// The next request: counts[i] points for run i (0 once it is done), then
 	// their values, dim each, run by run.
-	Counts        []int32   `protobuf:"varint,4,rep,packed,name=counts,proto3" json:"counts,omitempty"`
-	Points        []float64 `protobuf:"fixed64,5,rep,packed,name=points,proto3" json:"points,omitempty"`
-	NeedGradient  bool      `protobuf:"varint,6,opt,name=need_gradient,json=needGradient,proto3" json:"need_gradient,omitempty"`
+	Counts       []int32   `protobuf:"varint,4,rep,packed,name=counts,proto3" json:"counts,omitempty"`
+	Points       []float64 `protobuf:"fixed64,5,rep,packed,name=points,proto3" json:"points,omitempty"`
+	NeedGradient bool      `protobuf:"varint,6,opt,name=need_gradient,json=needGradient,proto3" json:"need_gradient,omitempty"`
+	// Optional, after an answer, present when any run reports them (empty
+	// otherwise): best holds every run's best point so far (runs*dim; a run
+	// that reports none has its x there), temperature and accept every
+	// run's acceptance test of the step (see sdk.Step; NaN and
+	// ACCEPTANCE_NONE for runs that made none).
+	Best          []float64    `protobuf:"fixed64,7,rep,packed,name=best,proto3" json:"best,omitempty"`
+	Temperature   []float64    `protobuf:"fixed64,8,rep,packed,name=temperature,proto3" json:"temperature,omitempty"`
+	Accept        []Acceptance `protobuf:"varint,9,rep,packed,name=accept,proto3,enum=landscape.v1.Acceptance" json:"accept,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *OptimizeOut) Reset() {
 	*x = OptimizeOut{}
-	mi := &file_landscape_proto_msgTypes[26]
+	mi := &file_landscape_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1881,7 +2212,7 @@ func (x *OptimizeOut) String() string {
 func (*OptimizeOut) ProtoMessage() {}
 
 func (x *OptimizeOut) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[26]
+	mi := &file_landscape_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1894,7 +2225,7 @@ func (x *OptimizeOut) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizeOut.ProtoReflect.Descriptor instead.
 func (*OptimizeOut) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{26}
+	return file_landscape_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *OptimizeOut) GetX() []float64 {
@@ -1939,11 +2270,43 @@ func (x *OptimizeOut) GetNeedGradient() bool {
 	return false
 }
 
+func (x *OptimizeOut) GetBest() []float64 {
+	if x != nil {
+		return x.Best
+	}
+	return nil
+}
+
+func (x *OptimizeOut) GetTemperature() []float64 {
+	if x != nil {
+		return x.Temperature
+	}
+	return nil
+}
+
+func (x *OptimizeOut) GetAccept() []Acceptance {
+	if x != nil {
+		return x.Accept
+	}
+	return nil
+}
+
 var File_landscape_proto protoreflect.FileDescriptor
 
 const file_landscape_proto_rawDesc = "" +
 	"\n" +
-	"\x0flandscape.proto\x12\flandscape.v1\"\xb0\x01\n" +
+	"\x0flandscape.proto\x12\flandscape.v1\"Z\n" +
+	"\fDatasetChunk\x12\x18\n" +
+	"\acolumns\x18\x01 \x03(\tR\acolumns\x12\x18\n" +
+	"\aclasses\x18\x02 \x01(\x05R\aclasses\x12\x16\n" +
+	"\x06values\x18\x03 \x03(\x01R\x06values\"\x8e\x01\n" +
+	"\x0ePredictRequest\x122\n" +
+	"\asurface\x18\x01 \x01(\v2\x18.landscape.v1.SurfaceRefR\asurface\x12\x14\n" +
+	"\x05theta\x18\x02 \x03(\x01R\x05theta\x12\x1a\n" +
+	"\bfeatures\x18\x03 \x01(\x05R\bfeatures\x12\x16\n" +
+	"\x06inputs\x18\x04 \x03(\x01R\x06inputs\")\n" +
+	"\x0fPredictResponse\x12\x16\n" +
+	"\x06values\x18\x01 \x03(\x01R\x06values\"\xb0\x01\n" +
 	"\x15HessianVectorsRequest\x122\n" +
 	"\asurface\x18\x01 \x01(\v2\x18.landscape.v1.SurfaceRefR\asurface\x12\x14\n" +
 	"\x05point\x18\x02 \x03(\x01R\x05point\x12\x18\n" +
@@ -1995,11 +2358,12 @@ const file_landscape_proto_rawDesc = "" +
 	"\aMinimum\x12\x1a\n" +
 	"\blocation\x18\x01 \x03(\x01R\blocation\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x01R\x05value\x12\x14\n" +
-	"\x05local\x18\x03 \x01(\bR\x05local\"C\n" +
+	"\x05local\x18\x03 \x01(\bR\x05local\"p\n" +
 	"\x05Group\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05start\x18\x02 \x01(\x05R\x05start\x12\x10\n" +
-	"\x03len\x18\x03 \x01(\x05R\x03len\"\x86\x04\n" +
+	"\x03len\x18\x03 \x01(\x05R\x03len\x12+\n" +
+	"\x04kind\x18\x04 \x01(\x0e2\x17.landscape.v1.GroupKindR\x04kind\"\xe2\x04\n" +
 	"\vSurfaceInfo\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\asummary\x18\x02 \x01(\tR\asummary\x12\x10\n" +
@@ -2017,7 +2381,12 @@ const file_landscape_proto_rawDesc = "" +
 	"\vhas_hessian\x18\r \x01(\bR\n" +
 	"hasHessian\x12\x17\n" +
 	"\ahas_hvp\x18\x0e \x01(\bR\x06hasHvp\x12\"\n" +
-	"\rhas_batch_hvp\x18\x0f \x01(\bR\vhasBatchHvp\"\xa2\x01\n" +
+	"\rhas_batch_hvp\x18\x0f \x01(\bR\vhasBatchHvp\x12\x18\n" +
+	"\aperiods\x18\x10 \x03(\x01R\aperiods\x12\x1f\n" +
+	"\vhas_dataset\x18\x11 \x01(\bR\n" +
+	"hasDataset\x12\x1f\n" +
+	"\vhas_predict\x18\x12 \x01(\bR\n" +
+	"hasPredict\"\xa2\x01\n" +
 	"\rPointsRequest\x122\n" +
 	"\asurface\x18\x01 \x01(\v2\x18.landscape.v1.SurfaceRefR\asurface\x12\x10\n" +
 	"\x03dim\x18\x02 \x01(\x05R\x03dim\x12\x16\n" +
@@ -2074,16 +2443,21 @@ const file_landscape_proto_rawDesc = "" +
 	"\bgradient\x18\x04 \x01(\bR\bgradient\x12\x1e\n" +
 	"\n" +
 	"stochastic\x18\x05 \x01(\bR\n" +
-	"stochastic\"\xdd\x01\n" +
+	"stochastic\"\xd5\x02\n" +
 	"\rOptimizeStart\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12?\n" +
 	"\x06params\x18\x02 \x03(\v2'.landscape.v1.OptimizeStart.ParamsEntryR\x06params\x12\x10\n" +
 	"\x03dim\x18\x03 \x01(\x05R\x03dim\x12\x16\n" +
 	"\x06starts\x18\x04 \x03(\x01R\x06starts\x12\x12\n" +
-	"\x04seed\x18\x05 \x01(\x04R\x04seed\x1a9\n" +
+	"\x04seed\x18\x05 \x01(\x04R\x04seed\x12<\n" +
+	"\x05texts\x18\x06 \x03(\v2&.landscape.v1.OptimizeStart.TextsEntryR\x05texts\x1a9\n" +
 	"\vParamsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\">\n" +
+	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\x1a8\n" +
+	"\n" +
+	"TextsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\">\n" +
 	"\x0eOptimizeAnswer\x12\x16\n" +
 	"\x06losses\x18\x01 \x03(\x01R\x06losses\x12\x14\n" +
 	"\x05grads\x18\x02 \x03(\x01R\x05grads\"\x80\x01\n" +
@@ -2091,19 +2465,30 @@ const file_landscape_proto_rawDesc = "" +
 	"OptimizeIn\x123\n" +
 	"\x05start\x18\x01 \x01(\v2\x1b.landscape.v1.OptimizeStartH\x00R\x05start\x126\n" +
 	"\x06answer\x18\x02 \x01(\v2\x1c.landscape.v1.OptimizeAnswerH\x00R\x06answerB\x05\n" +
-	"\x03msg\"\x94\x01\n" +
+	"\x03msg\"\xfc\x01\n" +
 	"\vOptimizeOut\x12\f\n" +
 	"\x01x\x18\x01 \x03(\x01R\x01x\x12\x0e\n" +
 	"\x02lr\x18\x02 \x03(\x01R\x02lr\x12\x12\n" +
 	"\x04done\x18\x03 \x03(\bR\x04done\x12\x16\n" +
 	"\x06counts\x18\x04 \x03(\x05R\x06counts\x12\x16\n" +
 	"\x06points\x18\x05 \x03(\x01R\x06points\x12#\n" +
-	"\rneed_gradient\x18\x06 \x01(\bR\fneedGradient*\x97\x01\n" +
+	"\rneed_gradient\x18\x06 \x01(\bR\fneedGradient\x12\x12\n" +
+	"\x04best\x18\a \x03(\x01R\x04best\x12 \n" +
+	"\vtemperature\x18\b \x03(\x01R\vtemperature\x120\n" +
+	"\x06accept\x18\t \x03(\x0e2\x18.landscape.v1.AcceptanceR\x06accept*\x97\x01\n" +
 	"\rHessianMethod\x12\x1e\n" +
 	"\x1aHESSIAN_METHOD_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14HESSIAN_METHOD_EXACT\x10\x01\x12'\n" +
 	"#HESSIAN_METHOD_GRADIENT_DIFFERENCES\x10\x02\x12#\n" +
-	"\x1fHESSIAN_METHOD_LOSS_DIFFERENCES\x10\x032\xe9\x04\n" +
+	"\x1fHESSIAN_METHOD_LOSS_DIFFERENCES\x10\x03*7\n" +
+	"\tGroupKind\x12\x15\n" +
+	"\x11GROUP_KIND_FILTER\x10\x00\x12\x13\n" +
+	"\x0fGROUP_KIND_BIAS\x10\x01*S\n" +
+	"\n" +
+	"Acceptance\x12\x13\n" +
+	"\x0fACCEPTANCE_NONE\x10\x00\x12\x17\n" +
+	"\x13ACCEPTANCE_ACCEPTED\x10\x01\x12\x17\n" +
+	"\x13ACCEPTANCE_REJECTED\x10\x022\xfb\x05\n" +
 	"\x0eSurfaceService\x12U\n" +
 	"\fListSurfaces\x12!.landscape.v1.ListSurfacesRequest\x1a\".landscape.v1.ListSurfacesResponse\x12F\n" +
 	"\x0fDescribeSurface\x12\x18.landscape.v1.SurfaceRef\x1a\x19.landscape.v1.SurfaceInfo\x12?\n" +
@@ -2112,7 +2497,9 @@ const file_landscape_proto_rawDesc = "" +
 	"\bEvalGrid\x12\x1d.landscape.v1.EvalGridRequest\x1a\x17.landscape.v1.GridChunk0\x01\x12B\n" +
 	"\vSurfaceData\x12\x18.landscape.v1.SurfaceRef\x1a\x17.landscape.v1.DataChunk0\x01\x12[\n" +
 	"\x0eHessianVectors\x12#.landscape.v1.HessianVectorsRequest\x1a$.landscape.v1.HessianVectorsResponse\x12G\n" +
-	"\bHessians\x12\x1b.landscape.v1.PointsRequest\x1a\x1e.landscape.v1.HessiansResponse2\xfb\x01\n" +
+	"\bHessians\x12\x1b.landscape.v1.PointsRequest\x1a\x1e.landscape.v1.HessiansResponse\x12H\n" +
+	"\x0eSurfaceDataset\x12\x18.landscape.v1.SurfaceRef\x1a\x1a.landscape.v1.DatasetChunk0\x01\x12F\n" +
+	"\aPredict\x12\x1c.landscape.v1.PredictRequest\x1a\x1d.landscape.v1.PredictResponse2\xfb\x01\n" +
 	"\x10OptimizerService\x12[\n" +
 	"\x0eListOptimizers\x12#.landscape.v1.ListOptimizersRequest\x1a$.landscape.v1.ListOptimizersResponse\x12C\n" +
 	"\bOptimize\x12\x18.landscape.v1.OptimizeIn\x1a\x19.landscape.v1.OptimizeOut(\x010\x01\x12E\n" +
@@ -2130,91 +2517,105 @@ func file_landscape_proto_rawDescGZIP() []byte {
 	return file_landscape_proto_rawDescData
 }
 
-var file_landscape_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_landscape_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
+var file_landscape_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_landscape_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_landscape_proto_goTypes = []any{
 	(HessianMethod)(0),             // 0: landscape.v1.HessianMethod
-	(*HessianVectorsRequest)(nil),  // 1: landscape.v1.HessianVectorsRequest
-	(*HessianVectorsResponse)(nil), // 2: landscape.v1.HessianVectorsResponse
-	(*HessiansResponse)(nil),       // 3: landscape.v1.HessiansResponse
-	(*DataChunk)(nil),              // 4: landscape.v1.DataChunk
-	(*ListSurfacesRequest)(nil),    // 5: landscape.v1.ListSurfacesRequest
-	(*ListSurfacesResponse)(nil),   // 6: landscape.v1.ListSurfacesResponse
-	(*SurfaceRef)(nil),             // 7: landscape.v1.SurfaceRef
-	(*Interval)(nil),               // 8: landscape.v1.Interval
-	(*Hyperparameter)(nil),         // 9: landscape.v1.Hyperparameter
-	(*Minimum)(nil),                // 10: landscape.v1.Minimum
-	(*Group)(nil),                  // 11: landscape.v1.Group
-	(*SurfaceInfo)(nil),            // 12: landscape.v1.SurfaceInfo
-	(*PointsRequest)(nil),          // 13: landscape.v1.PointsRequest
-	(*LossResponse)(nil),           // 14: landscape.v1.LossResponse
-	(*GradientResponse)(nil),       // 15: landscape.v1.GradientResponse
-	(*Plane)(nil),                  // 16: landscape.v1.Plane
-	(*EvalGridRequest)(nil),        // 17: landscape.v1.EvalGridRequest
-	(*GridChunk)(nil),              // 18: landscape.v1.GridChunk
-	(*OptimizerRef)(nil),           // 19: landscape.v1.OptimizerRef
-	(*GLSLSource)(nil),             // 20: landscape.v1.GLSLSource
-	(*ListOptimizersRequest)(nil),  // 21: landscape.v1.ListOptimizersRequest
-	(*ListOptimizersResponse)(nil), // 22: landscape.v1.ListOptimizersResponse
-	(*OptimizerInfo)(nil),          // 23: landscape.v1.OptimizerInfo
-	(*OptimizeStart)(nil),          // 24: landscape.v1.OptimizeStart
-	(*OptimizeAnswer)(nil),         // 25: landscape.v1.OptimizeAnswer
-	(*OptimizeIn)(nil),             // 26: landscape.v1.OptimizeIn
-	(*OptimizeOut)(nil),            // 27: landscape.v1.OptimizeOut
-	nil,                            // 28: landscape.v1.SurfaceRef.ParamsEntry
-	nil,                            // 29: landscape.v1.SurfaceRef.TextsEntry
-	nil,                            // 30: landscape.v1.OptimizerRef.ParamsEntry
-	nil,                            // 31: landscape.v1.OptimizeStart.ParamsEntry
+	(GroupKind)(0),                 // 1: landscape.v1.GroupKind
+	(Acceptance)(0),                // 2: landscape.v1.Acceptance
+	(*DatasetChunk)(nil),           // 3: landscape.v1.DatasetChunk
+	(*PredictRequest)(nil),         // 4: landscape.v1.PredictRequest
+	(*PredictResponse)(nil),        // 5: landscape.v1.PredictResponse
+	(*HessianVectorsRequest)(nil),  // 6: landscape.v1.HessianVectorsRequest
+	(*HessianVectorsResponse)(nil), // 7: landscape.v1.HessianVectorsResponse
+	(*HessiansResponse)(nil),       // 8: landscape.v1.HessiansResponse
+	(*DataChunk)(nil),              // 9: landscape.v1.DataChunk
+	(*ListSurfacesRequest)(nil),    // 10: landscape.v1.ListSurfacesRequest
+	(*ListSurfacesResponse)(nil),   // 11: landscape.v1.ListSurfacesResponse
+	(*SurfaceRef)(nil),             // 12: landscape.v1.SurfaceRef
+	(*Interval)(nil),               // 13: landscape.v1.Interval
+	(*Hyperparameter)(nil),         // 14: landscape.v1.Hyperparameter
+	(*Minimum)(nil),                // 15: landscape.v1.Minimum
+	(*Group)(nil),                  // 16: landscape.v1.Group
+	(*SurfaceInfo)(nil),            // 17: landscape.v1.SurfaceInfo
+	(*PointsRequest)(nil),          // 18: landscape.v1.PointsRequest
+	(*LossResponse)(nil),           // 19: landscape.v1.LossResponse
+	(*GradientResponse)(nil),       // 20: landscape.v1.GradientResponse
+	(*Plane)(nil),                  // 21: landscape.v1.Plane
+	(*EvalGridRequest)(nil),        // 22: landscape.v1.EvalGridRequest
+	(*GridChunk)(nil),              // 23: landscape.v1.GridChunk
+	(*OptimizerRef)(nil),           // 24: landscape.v1.OptimizerRef
+	(*GLSLSource)(nil),             // 25: landscape.v1.GLSLSource
+	(*ListOptimizersRequest)(nil),  // 26: landscape.v1.ListOptimizersRequest
+	(*ListOptimizersResponse)(nil), // 27: landscape.v1.ListOptimizersResponse
+	(*OptimizerInfo)(nil),          // 28: landscape.v1.OptimizerInfo
+	(*OptimizeStart)(nil),          // 29: landscape.v1.OptimizeStart
+	(*OptimizeAnswer)(nil),         // 30: landscape.v1.OptimizeAnswer
+	(*OptimizeIn)(nil),             // 31: landscape.v1.OptimizeIn
+	(*OptimizeOut)(nil),            // 32: landscape.v1.OptimizeOut
+	nil,                            // 33: landscape.v1.SurfaceRef.ParamsEntry
+	nil,                            // 34: landscape.v1.SurfaceRef.TextsEntry
+	nil,                            // 35: landscape.v1.OptimizerRef.ParamsEntry
+	nil,                            // 36: landscape.v1.OptimizeStart.ParamsEntry
+	nil,                            // 37: landscape.v1.OptimizeStart.TextsEntry
 }
 var file_landscape_proto_depIdxs = []int32{
-	7,  // 0: landscape.v1.HessianVectorsRequest.surface:type_name -> landscape.v1.SurfaceRef
-	0,  // 1: landscape.v1.HessianVectorsResponse.method:type_name -> landscape.v1.HessianMethod
-	0,  // 2: landscape.v1.HessiansResponse.method:type_name -> landscape.v1.HessianMethod
-	12, // 3: landscape.v1.ListSurfacesResponse.surfaces:type_name -> landscape.v1.SurfaceInfo
-	28, // 4: landscape.v1.SurfaceRef.params:type_name -> landscape.v1.SurfaceRef.ParamsEntry
-	29, // 5: landscape.v1.SurfaceRef.texts:type_name -> landscape.v1.SurfaceRef.TextsEntry
-	8,  // 6: landscape.v1.SurfaceInfo.domain:type_name -> landscape.v1.Interval
-	9,  // 7: landscape.v1.SurfaceInfo.hyperparameters:type_name -> landscape.v1.Hyperparameter
-	10, // 8: landscape.v1.SurfaceInfo.minima:type_name -> landscape.v1.Minimum
-	11, // 9: landscape.v1.SurfaceInfo.groups:type_name -> landscape.v1.Group
-	7,  // 10: landscape.v1.PointsRequest.surface:type_name -> landscape.v1.SurfaceRef
-	8,  // 11: landscape.v1.Plane.x:type_name -> landscape.v1.Interval
-	8,  // 12: landscape.v1.Plane.y:type_name -> landscape.v1.Interval
-	7,  // 13: landscape.v1.EvalGridRequest.surface:type_name -> landscape.v1.SurfaceRef
-	16, // 14: landscape.v1.EvalGridRequest.plane:type_name -> landscape.v1.Plane
-	30, // 15: landscape.v1.OptimizerRef.params:type_name -> landscape.v1.OptimizerRef.ParamsEntry
-	23, // 16: landscape.v1.ListOptimizersResponse.optimizers:type_name -> landscape.v1.OptimizerInfo
-	9,  // 17: landscape.v1.OptimizerInfo.hyperparameters:type_name -> landscape.v1.Hyperparameter
-	31, // 18: landscape.v1.OptimizeStart.params:type_name -> landscape.v1.OptimizeStart.ParamsEntry
-	24, // 19: landscape.v1.OptimizeIn.start:type_name -> landscape.v1.OptimizeStart
-	25, // 20: landscape.v1.OptimizeIn.answer:type_name -> landscape.v1.OptimizeAnswer
-	5,  // 21: landscape.v1.SurfaceService.ListSurfaces:input_type -> landscape.v1.ListSurfacesRequest
-	7,  // 22: landscape.v1.SurfaceService.DescribeSurface:input_type -> landscape.v1.SurfaceRef
-	13, // 23: landscape.v1.SurfaceService.Loss:input_type -> landscape.v1.PointsRequest
-	13, // 24: landscape.v1.SurfaceService.Gradient:input_type -> landscape.v1.PointsRequest
-	17, // 25: landscape.v1.SurfaceService.EvalGrid:input_type -> landscape.v1.EvalGridRequest
-	7,  // 26: landscape.v1.SurfaceService.SurfaceData:input_type -> landscape.v1.SurfaceRef
-	1,  // 27: landscape.v1.SurfaceService.HessianVectors:input_type -> landscape.v1.HessianVectorsRequest
-	13, // 28: landscape.v1.SurfaceService.Hessians:input_type -> landscape.v1.PointsRequest
-	21, // 29: landscape.v1.OptimizerService.ListOptimizers:input_type -> landscape.v1.ListOptimizersRequest
-	26, // 30: landscape.v1.OptimizerService.Optimize:input_type -> landscape.v1.OptimizeIn
-	19, // 31: landscape.v1.OptimizerService.OptimizerGLSL:input_type -> landscape.v1.OptimizerRef
-	6,  // 32: landscape.v1.SurfaceService.ListSurfaces:output_type -> landscape.v1.ListSurfacesResponse
-	12, // 33: landscape.v1.SurfaceService.DescribeSurface:output_type -> landscape.v1.SurfaceInfo
-	14, // 34: landscape.v1.SurfaceService.Loss:output_type -> landscape.v1.LossResponse
-	15, // 35: landscape.v1.SurfaceService.Gradient:output_type -> landscape.v1.GradientResponse
-	18, // 36: landscape.v1.SurfaceService.EvalGrid:output_type -> landscape.v1.GridChunk
-	4,  // 37: landscape.v1.SurfaceService.SurfaceData:output_type -> landscape.v1.DataChunk
-	2,  // 38: landscape.v1.SurfaceService.HessianVectors:output_type -> landscape.v1.HessianVectorsResponse
-	3,  // 39: landscape.v1.SurfaceService.Hessians:output_type -> landscape.v1.HessiansResponse
-	22, // 40: landscape.v1.OptimizerService.ListOptimizers:output_type -> landscape.v1.ListOptimizersResponse
-	27, // 41: landscape.v1.OptimizerService.Optimize:output_type -> landscape.v1.OptimizeOut
-	20, // 42: landscape.v1.OptimizerService.OptimizerGLSL:output_type -> landscape.v1.GLSLSource
-	32, // [32:43] is the sub-list for method output_type
-	21, // [21:32] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	12, // 0: landscape.v1.PredictRequest.surface:type_name -> landscape.v1.SurfaceRef
+	12, // 1: landscape.v1.HessianVectorsRequest.surface:type_name -> landscape.v1.SurfaceRef
+	0,  // 2: landscape.v1.HessianVectorsResponse.method:type_name -> landscape.v1.HessianMethod
+	0,  // 3: landscape.v1.HessiansResponse.method:type_name -> landscape.v1.HessianMethod
+	17, // 4: landscape.v1.ListSurfacesResponse.surfaces:type_name -> landscape.v1.SurfaceInfo
+	33, // 5: landscape.v1.SurfaceRef.params:type_name -> landscape.v1.SurfaceRef.ParamsEntry
+	34, // 6: landscape.v1.SurfaceRef.texts:type_name -> landscape.v1.SurfaceRef.TextsEntry
+	1,  // 7: landscape.v1.Group.kind:type_name -> landscape.v1.GroupKind
+	13, // 8: landscape.v1.SurfaceInfo.domain:type_name -> landscape.v1.Interval
+	14, // 9: landscape.v1.SurfaceInfo.hyperparameters:type_name -> landscape.v1.Hyperparameter
+	15, // 10: landscape.v1.SurfaceInfo.minima:type_name -> landscape.v1.Minimum
+	16, // 11: landscape.v1.SurfaceInfo.groups:type_name -> landscape.v1.Group
+	12, // 12: landscape.v1.PointsRequest.surface:type_name -> landscape.v1.SurfaceRef
+	13, // 13: landscape.v1.Plane.x:type_name -> landscape.v1.Interval
+	13, // 14: landscape.v1.Plane.y:type_name -> landscape.v1.Interval
+	12, // 15: landscape.v1.EvalGridRequest.surface:type_name -> landscape.v1.SurfaceRef
+	21, // 16: landscape.v1.EvalGridRequest.plane:type_name -> landscape.v1.Plane
+	35, // 17: landscape.v1.OptimizerRef.params:type_name -> landscape.v1.OptimizerRef.ParamsEntry
+	28, // 18: landscape.v1.ListOptimizersResponse.optimizers:type_name -> landscape.v1.OptimizerInfo
+	14, // 19: landscape.v1.OptimizerInfo.hyperparameters:type_name -> landscape.v1.Hyperparameter
+	36, // 20: landscape.v1.OptimizeStart.params:type_name -> landscape.v1.OptimizeStart.ParamsEntry
+	37, // 21: landscape.v1.OptimizeStart.texts:type_name -> landscape.v1.OptimizeStart.TextsEntry
+	29, // 22: landscape.v1.OptimizeIn.start:type_name -> landscape.v1.OptimizeStart
+	30, // 23: landscape.v1.OptimizeIn.answer:type_name -> landscape.v1.OptimizeAnswer
+	2,  // 24: landscape.v1.OptimizeOut.accept:type_name -> landscape.v1.Acceptance
+	10, // 25: landscape.v1.SurfaceService.ListSurfaces:input_type -> landscape.v1.ListSurfacesRequest
+	12, // 26: landscape.v1.SurfaceService.DescribeSurface:input_type -> landscape.v1.SurfaceRef
+	18, // 27: landscape.v1.SurfaceService.Loss:input_type -> landscape.v1.PointsRequest
+	18, // 28: landscape.v1.SurfaceService.Gradient:input_type -> landscape.v1.PointsRequest
+	22, // 29: landscape.v1.SurfaceService.EvalGrid:input_type -> landscape.v1.EvalGridRequest
+	12, // 30: landscape.v1.SurfaceService.SurfaceData:input_type -> landscape.v1.SurfaceRef
+	6,  // 31: landscape.v1.SurfaceService.HessianVectors:input_type -> landscape.v1.HessianVectorsRequest
+	18, // 32: landscape.v1.SurfaceService.Hessians:input_type -> landscape.v1.PointsRequest
+	12, // 33: landscape.v1.SurfaceService.SurfaceDataset:input_type -> landscape.v1.SurfaceRef
+	4,  // 34: landscape.v1.SurfaceService.Predict:input_type -> landscape.v1.PredictRequest
+	26, // 35: landscape.v1.OptimizerService.ListOptimizers:input_type -> landscape.v1.ListOptimizersRequest
+	31, // 36: landscape.v1.OptimizerService.Optimize:input_type -> landscape.v1.OptimizeIn
+	24, // 37: landscape.v1.OptimizerService.OptimizerGLSL:input_type -> landscape.v1.OptimizerRef
+	11, // 38: landscape.v1.SurfaceService.ListSurfaces:output_type -> landscape.v1.ListSurfacesResponse
+	17, // 39: landscape.v1.SurfaceService.DescribeSurface:output_type -> landscape.v1.SurfaceInfo
+	19, // 40: landscape.v1.SurfaceService.Loss:output_type -> landscape.v1.LossResponse
+	20, // 41: landscape.v1.SurfaceService.Gradient:output_type -> landscape.v1.GradientResponse
+	23, // 42: landscape.v1.SurfaceService.EvalGrid:output_type -> landscape.v1.GridChunk
+	9,  // 43: landscape.v1.SurfaceService.SurfaceData:output_type -> landscape.v1.DataChunk
+	7,  // 44: landscape.v1.SurfaceService.HessianVectors:output_type -> landscape.v1.HessianVectorsResponse
+	8,  // 45: landscape.v1.SurfaceService.Hessians:output_type -> landscape.v1.HessiansResponse
+	3,  // 46: landscape.v1.SurfaceService.SurfaceDataset:output_type -> landscape.v1.DatasetChunk
+	5,  // 47: landscape.v1.SurfaceService.Predict:output_type -> landscape.v1.PredictResponse
+	27, // 48: landscape.v1.OptimizerService.ListOptimizers:output_type -> landscape.v1.ListOptimizersResponse
+	32, // 49: landscape.v1.OptimizerService.Optimize:output_type -> landscape.v1.OptimizeOut
+	25, // 50: landscape.v1.OptimizerService.OptimizerGLSL:output_type -> landscape.v1.GLSLSource
+	38, // [38:51] is the sub-list for method output_type
+	25, // [25:38] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_landscape_proto_init() }
@@ -2222,7 +2623,7 @@ func file_landscape_proto_init() {
 	if File_landscape_proto != nil {
 		return
 	}
-	file_landscape_proto_msgTypes[25].OneofWrappers = []any{
+	file_landscape_proto_msgTypes[28].OneofWrappers = []any{
 		(*OptimizeIn_Start)(nil),
 		(*OptimizeIn_Answer)(nil),
 	}
@@ -2231,8 +2632,8 @@ func file_landscape_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_landscape_proto_rawDesc), len(file_landscape_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   31,
+			NumEnums:      3,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

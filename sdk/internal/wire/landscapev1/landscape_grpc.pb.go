@@ -34,6 +34,8 @@ const (
 	SurfaceService_SurfaceData_FullMethodName     = "/landscape.v1.SurfaceService/SurfaceData"
 	SurfaceService_HessianVectors_FullMethodName  = "/landscape.v1.SurfaceService/HessianVectors"
 	SurfaceService_Hessians_FullMethodName        = "/landscape.v1.SurfaceService/Hessians"
+	SurfaceService_SurfaceDataset_FullMethodName  = "/landscape.v1.SurfaceService/SurfaceDataset"
+	SurfaceService_Predict_FullMethodName         = "/landscape.v1.SurfaceService/Predict"
 )
 
 // SurfaceServiceClient is the client API for SurfaceService service.
@@ -65,6 +67,14 @@ type SurfaceServiceClient interface {
 	// map needs one per grid point), each over its own mini-batch when the
 	// request has them. Unimplemented in plugins that predate it.
 	Hessians(ctx context.Context, in *PointsRequest, opts ...grpc.CallOption) (*HessiansResponse, error)
+	// SurfaceDataset streams a configured surface's samples, as it holds
+	// them, with the names of their columns (see sdk.SurfaceWithDataset).
+	// Unimplemented in plugins that predate it.
+	SurfaceDataset(ctx context.Context, in *SurfaceRef, opts ...grpc.CallOption) (grpc.ServerStreamingClient[DatasetChunk], error)
+	// Predict evaluates the surface's model at one parameter vector on many
+	// inputs (see sdk.SurfaceWithPredict). Unimplemented in plugins that
+	// predate it.
+	Predict(ctx context.Context, in *PredictRequest, opts ...grpc.CallOption) (*PredictResponse, error)
 }
 
 type surfaceServiceClient struct {
@@ -173,6 +183,35 @@ func (c *surfaceServiceClient) Hessians(ctx context.Context, in *PointsRequest, 
 	return out, nil
 }
 
+func (c *surfaceServiceClient) SurfaceDataset(ctx context.Context, in *SurfaceRef, opts ...grpc.CallOption) (grpc.ServerStreamingClient[DatasetChunk], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &SurfaceService_ServiceDesc.Streams[2], SurfaceService_SurfaceDataset_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[SurfaceRef, DatasetChunk]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type SurfaceService_SurfaceDatasetClient = grpc.ServerStreamingClient[DatasetChunk]
+
+func (c *surfaceServiceClient) Predict(ctx context.Context, in *PredictRequest, opts ...grpc.CallOption) (*PredictResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PredictResponse)
+	err := c.cc.Invoke(ctx, SurfaceService_Predict_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // SurfaceServiceServer is the server API for SurfaceService service.
 // All implementations must embed UnimplementedSurfaceServiceServer
 // for forward compatibility.
@@ -202,6 +241,14 @@ type SurfaceServiceServer interface {
 	// map needs one per grid point), each over its own mini-batch when the
 	// request has them. Unimplemented in plugins that predate it.
 	Hessians(context.Context, *PointsRequest) (*HessiansResponse, error)
+	// SurfaceDataset streams a configured surface's samples, as it holds
+	// them, with the names of their columns (see sdk.SurfaceWithDataset).
+	// Unimplemented in plugins that predate it.
+	SurfaceDataset(*SurfaceRef, grpc.ServerStreamingServer[DatasetChunk]) error
+	// Predict evaluates the surface's model at one parameter vector on many
+	// inputs (see sdk.SurfaceWithPredict). Unimplemented in plugins that
+	// predate it.
+	Predict(context.Context, *PredictRequest) (*PredictResponse, error)
 	mustEmbedUnimplementedSurfaceServiceServer()
 }
 
@@ -235,6 +282,12 @@ func (UnimplementedSurfaceServiceServer) HessianVectors(context.Context, *Hessia
 }
 func (UnimplementedSurfaceServiceServer) Hessians(context.Context, *PointsRequest) (*HessiansResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Hessians not implemented")
+}
+func (UnimplementedSurfaceServiceServer) SurfaceDataset(*SurfaceRef, grpc.ServerStreamingServer[DatasetChunk]) error {
+	return status.Error(codes.Unimplemented, "method SurfaceDataset not implemented")
+}
+func (UnimplementedSurfaceServiceServer) Predict(context.Context, *PredictRequest) (*PredictResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Predict not implemented")
 }
 func (UnimplementedSurfaceServiceServer) mustEmbedUnimplementedSurfaceServiceServer() {}
 func (UnimplementedSurfaceServiceServer) testEmbeddedByValue()                        {}
@@ -387,6 +440,35 @@ func _SurfaceService_Hessians_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _SurfaceService_SurfaceDataset_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(SurfaceRef)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(SurfaceServiceServer).SurfaceDataset(m, &grpc.GenericServerStream[SurfaceRef, DatasetChunk]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type SurfaceService_SurfaceDatasetServer = grpc.ServerStreamingServer[DatasetChunk]
+
+func _SurfaceService_Predict_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PredictRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SurfaceServiceServer).Predict(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: SurfaceService_Predict_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SurfaceServiceServer).Predict(ctx, req.(*PredictRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // SurfaceService_ServiceDesc is the grpc.ServiceDesc for SurfaceService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -418,6 +500,10 @@ var SurfaceService_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "Hessians",
 			Handler:    _SurfaceService_Hessians_Handler,
 		},
+		{
+			MethodName: "Predict",
+			Handler:    _SurfaceService_Predict_Handler,
+		},
 	},
 	Streams: []grpc.StreamDesc{
 		{
@@ -428,6 +514,11 @@ var SurfaceService_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "SurfaceData",
 			Handler:       _SurfaceService_SurfaceData_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "SurfaceDataset",
+			Handler:       _SurfaceService_SurfaceDataset_Handler,
 			ServerStreams: true,
 		},
 	},
