@@ -81,11 +81,33 @@ type Driver interface {
 // (a run that cannot go on reports NaN coordinates), and per run the
 // learning rate of the step (0 where none applies) and whether the run has
 // finished by itself.
+//
+// Methods that walk apart from their best point (simulated annealing, a
+// grid search's sweep) also report Best: runs·dim values, each run's best
+// point so far, which is its result; X is then where the walk stands.
+// Methods that test proposals report, per run, the step's Accept and the
+// Temperature it ran at (NaN, with AcceptNone, for a run that tested
+// none). Each is nil when the method reports none.
 type Iterates struct {
-	X    []float64
-	LR   []float64
-	Done []bool
+	X           []float64
+	LR          []float64
+	Done        []bool
+	Best        []float64
+	Temperature []float64
+	Accept      []Acceptance
 }
+
+// Acceptance is the outcome of a step's acceptance test.
+type Acceptance int8
+
+const (
+	// AcceptNone: the step tested no proposal.
+	AcceptNone Acceptance = iota
+	// Accepted: the proposal was accepted.
+	Accepted
+	// Rejected: the proposal was rejected.
+	Rejected
+)
 
 // Request is what a batch's runs ask to have evaluated next: Counts[i]
 // points for run i (0 once it has finished or failed), then the points,
@@ -149,13 +171,25 @@ func (s Settings) resolved() (Settings, error) {
 
 // Record is a run's iterate after Step steps (step 0: the start): its loss,
 // gradient norm, parameter norm and the step's learning rate.
+//
+// For a run whose method reports a best point apart from its iterate (see
+// Iterates), Best and BestLoss are that point and its loss (Best is nil
+// otherwise). For a run whose method tests proposals, Accept is the
+// step's outcome, Temperature its temperature (NaN when the step tested
+// none) and AcceptRate the fraction of the run's tests so far that
+// accepted (NaN before the first).
 type Record struct {
-	Step      int       `json:"step"`
-	X         []float64 `json:"x"`
-	Loss      float64   `json:"loss"`
-	GradNorm  float64   `json:"grad_norm"`
-	ParamNorm float64   `json:"param_norm"`
-	LR        float64   `json:"lr"`
+	Step        int        `json:"step"`
+	X           []float64  `json:"x"`
+	Loss        float64    `json:"loss"`
+	GradNorm    float64    `json:"grad_norm"`
+	ParamNorm   float64    `json:"param_norm"`
+	LR          float64    `json:"lr"`
+	Best        []float64  `json:"best,omitempty"`
+	BestLoss    float64    `json:"best_loss,omitempty"`
+	Temperature float64    `json:"temperature,omitempty"`
+	Accept      Acceptance `json:"accept,omitempty"`
+	AcceptRate  float64    `json:"accept_rate,omitempty"`
 }
 
 // Location is where a run ended.
@@ -178,7 +212,8 @@ type Stats struct {
 
 // Result is one run's outcome.
 type Result struct {
-	// Location is the last record's.
+	// Location is the last record's: its iterate, or its best point for
+	// a method that reports one apart (see Iterates).
 	Location
 	Stats
 	Status Status
@@ -229,7 +264,8 @@ func Minimize(ctx context.Context, p Problem, starts [][]float64, m Method, s Se
 
 // Endpoints runs m from every start over p for s.MaxSteps steps, judging
 // nothing: no run is stopped early, whatever it does. It returns each run's
-// last iterate (NaN coordinates for a run that failed). Only MaxSteps and
+// last iterate, or its best point for a method that reports one apart (NaN
+// coordinates for a run that failed). Only MaxSteps and
 // Progress of s apply.
 func Endpoints(ctx context.Context, p Problem, starts [][]float64, m Method, s Settings) ([][]float64, error) {
 	s, err := s.resolved()
@@ -350,6 +386,16 @@ func (b *base) check(ctx context.Context, it Iterates, req Request, ans Answer) 
 		b.fail(fmt.Errorf("%w: iterates of %d values, %d learning rates and %d done flags for %d runs of dimension %d", ErrBadRequest, len(it.X), len(it.LR), len(it.Done), b.n, b.dim))
 		return false
 	}
+	if it.Best != nil && len(it.Best) != b.n*b.dim || it.Temperature != nil && len(it.Temperature) != b.n || it.Accept != nil && len(it.Accept) != b.n {
+		b.fail(fmt.Errorf("%w: %d best values, %d temperatures and %d acceptances for %d runs of dimension %d", ErrBadRequest, len(it.Best), len(it.Temperature), len(it.Accept), b.n, b.dim))
+		return false
+	}
+	for _, a := range it.Accept {
+		if a != AcceptNone && a != Accepted && a != Rejected {
+			b.fail(fmt.Errorf("%w: acceptance %d", ErrBadRequest, a))
+			return false
+		}
+	}
 	if len(req.Counts) != b.n {
 		b.fail(fmt.Errorf("%w: %d counts for %d runs", ErrBadRequest, len(req.Counts), b.n))
 		return false
@@ -385,10 +431,17 @@ type judge struct {
 type run struct {
 	res     Result
 	stopped bool
+	// A run whose method reports a best point: the latest one, its loss
+	// and gradient norm (walk is false for the others).
+	walk               bool
+	best               []float64
+	bestLoss, bestGrad float64
+	tests, accepted    int
 }
 
 // Step implements Driver. A run that asked for exactly its iterate, with
-// gradients, is recorded from the answer; the other runs' iterates are
+// gradients, is recorded from the answer; the other runs' iterates (and
+// best points that are neither the iterate nor the last best point) are
 // evaluated in one batch of their own.
 func (j *judge) Step(ctx context.Context, it Iterates, req Request, ans Answer) bool {
 	if !j.check(ctx, it, req, ans) {
@@ -396,7 +449,7 @@ func (j *judge) Step(ctx context.Context, it Iterates, req Request, ans Answer) 
 	}
 	dim := j.dim
 	type pending struct{ run, off int }
-	var need []pending
+	var need, needBest []pending
 	var extra []float64
 	off := 0
 	for i, r := range j.runs {
@@ -409,16 +462,42 @@ func (j *judge) Step(ctx context.Context, it Iterates, req Request, ans Answer) 
 				need = append(need, pending{i, len(extra) / dim})
 				extra = append(extra, x...)
 			}
+			if it.Best != nil {
+				if b := it.Best[i*dim : (i+1)*dim]; !equal(b, x) && (r.best == nil || !equal(b, r.best)) {
+					needBest = append(needBest, pending{i, len(extra) / dim})
+					extra = append(extra, b...)
+				}
+			}
 		}
 		off += k
 	}
+	var l, g []float64
 	if len(extra) > 0 {
-		l, g, err := j.eval(ctx, extra, true)
-		if err != nil {
+		var err error
+		if l, g, err = j.eval(ctx, extra, true); err != nil {
 			return false
 		}
 		for _, p := range need {
 			j.runs[p.run].add(j.step, it.X[p.run*dim:(p.run+1)*dim], l[p.off], g[p.off*dim:(p.off+1)*dim], it.LR[p.run])
+		}
+	}
+	if it.Best != nil {
+		for _, p := range needBest {
+			r := j.runs[p.run]
+			r.best = append(r.best[:0], it.Best[p.run*dim:(p.run+1)*dim]...)
+			r.bestLoss, r.bestGrad = l[p.off], norm(g[p.off*dim:(p.off+1)*dim])
+		}
+		for i, r := range j.runs {
+			if !r.stopped {
+				r.walkRecord(it.Best[i*dim : (i+1)*dim])
+			}
+		}
+	}
+	if it.Accept != nil {
+		for i, r := range j.runs {
+			if !r.stopped {
+				r.acceptRecord(it.Accept[i], it.Temperature[i])
+			}
 		}
 	}
 	active := 0
@@ -440,7 +519,46 @@ func (j *judge) Step(ctx context.Context, it Iterates, req Request, ans Answer) 
 }
 
 func (r *run) add(step int, x []float64, loss float64, grad []float64, lr float64) {
-	r.res.Records = append(r.res.Records, Record{Step: step, X: append([]float64(nil), x...), Loss: loss, GradNorm: norm(grad), ParamNorm: norm(x), LR: lr})
+	r.res.Records = append(r.res.Records, Record{Step: step, X: append([]float64(nil), x...), Loss: loss, GradNorm: norm(grad), ParamNorm: norm(x), LR: lr,
+		BestLoss: math.NaN(), Temperature: math.NaN(), AcceptRate: math.NaN()})
+}
+
+// walkRecord adds the best point b to the run's latest record: its loss is
+// the record's when b is the iterate, else the last best point's (Step
+// evaluated a new one before).
+func (r *run) walkRecord(b []float64) {
+	if !r.walk {
+		// The records before the method reported (the start) are their
+		// own best points.
+		for k := range r.res.Records {
+			if rec := &r.res.Records[k]; rec.Best == nil {
+				rec.Best, rec.BestLoss = append([]float64(nil), rec.X...), rec.Loss
+			}
+		}
+		r.walk = true
+	}
+	rec := &r.res.Records[len(r.res.Records)-1]
+	if equal(b, rec.X) {
+		r.best = append(r.best[:0], b...)
+		r.bestLoss, r.bestGrad = rec.Loss, rec.GradNorm
+	}
+	rec.Best, rec.BestLoss = append([]float64(nil), r.best...), r.bestLoss
+}
+
+// acceptRecord adds the step's acceptance test to the run's latest record.
+func (r *run) acceptRecord(a Acceptance, temp float64) {
+	rec := &r.res.Records[len(r.res.Records)-1]
+	if a != AcceptNone {
+		r.tests++
+		if a == Accepted {
+			r.accepted++
+		}
+		rec.Temperature = temp
+	}
+	rec.Accept = a
+	if r.tests > 0 {
+		rec.AcceptRate = float64(r.accepted) / float64(r.tests)
+	}
 }
 
 // judge settles a run after its latest record: divergence, a run the
@@ -471,9 +589,9 @@ func (j *judge) judge(r *run, done, failed bool) {
 		r.res.Status, r.res.Reason, r.stopped = Diverged, fmt.Sprintf("the loss became %g", rec.Loss), true
 		return
 	}
-	if r.res.ConvergedAt < 0 && j.s.Converger.Converged(r.res.Records) {
+	if !j.global && !r.walk && r.res.ConvergedAt < 0 && j.s.Converger.Converged(r.res.Records) {
 		r.res.ConvergedAt = rec.Step
-		if !j.global && !j.s.KeepGoing {
+		if !j.s.KeepGoing {
 			r.stopped = true
 		}
 	}
@@ -490,27 +608,54 @@ func (j *judge) finish(r *run) {
 		f := res.Records[n-1]
 		res.Location = Location{X: f.X, Loss: f.Loss, GradNorm: f.GradNorm}
 		res.Steps = f.Step
+		if r.walk && f.Best != nil {
+			res.Location = Location{X: f.Best, Loss: f.BestLoss, GradNorm: r.bestGrad}
+		}
 	}
 	if res.Status == Diverged || res.Status == Failed {
 		return
 	}
-	if j.global {
+	recs := res.Records
+	if r.walk {
+		recs = bestRecords(res.Records)
+	}
+	if j.global || r.walk {
 		// A global method's best loss is flat between improvements: it has
 		// converged only if it is flat at the end, since its last one.
 		res.ConvergedAt = -1
-		if j.s.Converger.Converged(res.Records) {
-			res.ConvergedAt = j.s.Converger.Settled(res.Records)
+		if j.s.Converger.Converged(recs) {
+			res.ConvergedAt = j.s.Converger.Settled(recs)
 		}
 	}
 	switch {
 	case res.ConvergedAt >= 0:
 		res.Status = Converged
-	case j.s.Plateau.Stalled(res.Records):
+	case j.s.Plateau.Stalled(recs):
 		res.Status = Plateau
 	default:
 		res.ConvergedAt = -1
 		res.Status = MaxSteps
 	}
+}
+
+// bestRecords are a walking run's records seen by their best points: X
+// the best point, Loss its loss, GradNorm the gradient norm there when
+// the best point was recorded as an iterate (NaN otherwise).
+func bestRecords(recs []Record) []Record {
+	out := make([]Record, len(recs))
+	var prev []float64
+	grad := math.NaN()
+	for i, r := range recs {
+		if prev == nil || !equal(r.Best, prev) {
+			grad = math.NaN()
+			if equal(r.Best, r.X) {
+				grad = r.GradNorm
+			}
+			prev = r.Best
+		}
+		out[i] = Record{Step: r.Step, X: r.Best, Loss: r.BestLoss, GradNorm: grad, ParamNorm: norm(r.Best), LR: r.LR}
+	}
+	return out
 }
 
 // ends is Endpoints' driver: it keeps the latest iterates.
@@ -526,6 +671,9 @@ func (e *ends) Step(ctx context.Context, it Iterates, req Request, ans Answer) b
 		return false
 	}
 	e.last = append(e.last[:0], it.X...)
+	if it.Best != nil {
+		e.last = append(e.last[:0], it.Best...)
+	}
 	if e.s.Progress != nil {
 		e.s.Progress(e.step, e.s.MaxSteps)
 	}

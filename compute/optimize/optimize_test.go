@@ -767,3 +767,138 @@ func TestStatus(t *testing.T) {
 		t.Errorf("UnmarshalText(done): error %v", err)
 	}
 }
+
+// walker is a Method whose runs walk through the points seq in order, one
+// per step (asking for each one's loss), reporting X = the point just
+// evaluated, Best = the best of them so far (or fixed, when set), a
+// temperature 1/t and acceptances alternating from Accepted; done after
+// the last point. It is what simulated annealing and a grid search report,
+// scripted.
+type walker struct {
+	seq   [][]float64
+	fixed []float64 // Best reported at every step when not nil
+}
+
+func (walker) Global() bool { return true }
+
+func (m walker) Run(ctx context.Context, b optimize.Batch, d optimize.Driver) error {
+	dim, n := b.Dim, len(b.Starts)/b.Dim
+	x := append([]float64(nil), b.Starts...)
+	var best []float64
+	var temp []float64
+	var acc []optimize.Acceptance
+	fbest := make([]float64, n)
+	done := make([]bool, n)
+	for t := 0; ; t++ {
+		counts := make([]int, n)
+		var pts []float64
+		if t < len(m.seq) {
+			for i := range n {
+				counts[i] = 1
+				pts = append(pts, m.seq[t]...)
+			}
+		}
+		var ans optimize.Answer
+		if len(pts) > 0 {
+			l, _, err := d.Evaluate(ctx, pts, false)
+			if err != nil {
+				return err
+			}
+			ans.Losses = l
+		}
+		it := optimize.Iterates{X: append([]float64(nil), x...), LR: make([]float64, n), Done: append([]bool(nil), done...),
+			Best: best, Temperature: temp, Accept: acc}
+		if !d.Step(ctx, it, optimize.Request{Counts: counts, Points: pts}, ans) || len(pts) == 0 {
+			return nil
+		}
+		if best == nil {
+			best, temp, acc = make([]float64, n*dim), make([]float64, n), make([]optimize.Acceptance, n)
+		}
+		for i := range n {
+			copy(x[i*dim:], m.seq[t])
+			if t == 0 || ans.Losses[i] < fbest[i] {
+				copy(best[i*dim:], m.seq[t])
+				fbest[i] = ans.Losses[i]
+			}
+			if m.fixed != nil {
+				copy(best[i*dim:], m.fixed)
+			}
+			temp[i], acc[i] = 1/float64(t+1), optimize.Rejected
+			if t%2 == 0 {
+				acc[i] = optimize.Accepted
+			}
+			done[i] = t == len(m.seq)-1
+		}
+	}
+}
+
+// A walking method's records hold its walk (X and its loss), its best
+// point apart (and its loss), the temperature, the acceptance and the
+// running acceptance rate; its result is the best point, judged converged
+// at its last improvement.
+func TestMinimizeWalk(t *testing.T) {
+	seq := [][]float64{{3}, {1}, {2}, {-0.5}, {4}, {0.7}, {5}, {6}, {7}, {8}, {9}, {10}, {11}, {12}}
+	p := bowl(1)
+	res, err := optimize.Minimize(context.Background(), p, [][]float64{{2.5}}, walker{seq: seq}, optimize.Settings{Converger: optimize.FunctionConverge{Window: 5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res[0]
+	if len(r.Records) != len(seq)+1 {
+		t.Fatalf("%d records, want %d", len(r.Records), len(seq)+1)
+	}
+	first := r.Records[0]
+	if first.X[0] != 2.5 || first.Best[0] != 2.5 || first.BestLoss != 6.25 || first.Accept != optimize.AcceptNone || !math.IsNaN(first.Temperature) || !math.IsNaN(first.AcceptRate) {
+		t.Errorf("the start's record: %+v", first)
+	}
+	bestX, accepted := 0.0, 0
+	for k, rec := range r.Records[1:] {
+		x := seq[k][0]
+		if k == 0 || x*x < bestX*bestX {
+			bestX = x
+		}
+		if k%2 == 0 {
+			accepted++
+		}
+		wantA := optimize.Rejected
+		if k%2 == 0 {
+			wantA = optimize.Accepted
+		}
+		if rec.X[0] != x || rec.Loss != x*x || rec.Best[0] != bestX || rec.BestLoss != bestX*bestX ||
+			rec.Temperature != 1/float64(k+1) || rec.Accept != wantA || rec.AcceptRate != float64(accepted)/float64(k+1) {
+			t.Errorf("record %d: %+v; want X %v, best %v, temperature %v, %v, rate %v", k+1, rec, x, bestX, 1/float64(k+1), wantA, float64(accepted)/float64(k+1))
+		}
+	}
+	// The best point (−0.5, step 4) is the result; the walk went on.
+	if r.X[0] != -0.5 || r.Loss != 0.25 || r.GradNorm != 1 || r.Steps != len(seq) {
+		t.Errorf("location %+v after %d steps, want the best point -0.5 (loss 0.25, gradient norm 1)", r.Location, r.Steps)
+	}
+	if r.Status != optimize.Converged || r.ConvergedAt != 4 {
+		t.Errorf("status %v at %d, want converged at 4 (the last improvement)", r.Status, r.ConvergedAt)
+	}
+	// Every point was evaluated twice (the walk's ask, the record with a
+	// gradient); no best point needed an evaluation of its own.
+	if p.points != 2*len(seq)+1 {
+		t.Errorf("%d points evaluated, want %d", p.points, 2*len(seq)+1)
+	}
+
+	// A best point that is neither the iterate nor the last best point is
+	// evaluated, once.
+	p = bowl(1)
+	res, err = optimize.Minimize(context.Background(), p, [][]float64{{2.5}}, walker{seq: seq[:3], fixed: []float64{0.25}}, optimize.Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := res[0]; r.X[0] != 0.25 || r.Loss != 0.0625 || r.Records[3].BestLoss != 0.0625 || p.points != 2*3+1+1 {
+		t.Errorf("a best point never visited: location %+v, %d points evaluated", r.Location, p.points)
+	}
+
+	// Endpoints returns the best points.
+	ends, err := optimize.Endpoints(context.Background(), bowl(1), [][]float64{{2.5}, {1}}, walker{seq: seq[:5]}, optimize.Settings{MaxSteps: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ends[0][0] != -0.5 || ends[1][0] != -0.5 {
+		t.Errorf("Endpoints %v, want the best point -0.5 for both runs", ends)
+	}
+}
