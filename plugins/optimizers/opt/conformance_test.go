@@ -49,7 +49,10 @@ var conformance = map[string]struct {
 		params:  []sdk.Params{{"amsgrad": 1, "weight_decay": 0.5}},
 		refused: []sdk.Params{{"beta1": 1}, {"beta2": 1}},
 	},
-	"anneal":          {params: []sdk.Params{{"T0": 0, "sigma": 0.5}, {"cooling": 1}}},
+	"anneal": {
+		params:  []sdk.Params{{"T0": 0, "sigma": 0.5}, {"cooling": 1}, {"cooling": 0.5, "T_min": 0.01}},
+		refused: []sdk.Params{{"T_min": 1e6}},
+	},
 	"grid-search":     {params: []sdk.Params{{"points": 4, "radius": 0.5}}},
 	"random-restarts": {params: []sdk.Params{{"restarts": 3, "inner_steps": 5, "lr": 0.05}}},
 }

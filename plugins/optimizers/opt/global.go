@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/landscape-go/landscape/sdk"
 )
@@ -15,18 +17,22 @@ func newAnneal() *optimizer {
 	return &optimizer{
 		info: sdk.OptimizerInfo{
 			Name:    "anneal",
-			Summary: "simulated annealing: Gaussian proposals, Metropolis acceptance at temperature T0·cooling^(t−1)",
+			Summary: "simulated annealing: Gaussian proposals, Metropolis acceptance at temperature T0·cooling^(t−1), until it falls below T_min",
 			Hyperparameters: []sdk.Hyperparameter{
 				num("T0", "starting temperature (0: accept only proposals that do not increase the loss)", 1, 0, 1e6),
 				num("cooling", "temperature factor per step (1: constant temperature)", 0.995, 0, 1),
 				num("sigma", "standard deviation of the Gaussian proposal around the current point", 0.1, 0, 1e6),
+				num("T_min", "least temperature: the walk ends (done) before the first step whose temperature would be below it (0: never; at most T0)", 0, 0, 1e6),
 			},
 			Stochastic: true,
 		},
 		start: func(p sdk.Params, x0 []float64, seed uint64) (sdk.Run, error) {
+			if p["T_min"] > p["T0"] {
+				return nil, fmt.Errorf("%w: T_min=%v is above T0=%v: the walk would take no step", sdk.ErrBadParams, p["T_min"], p["T0"])
+			}
 			r := &annealRun{cur: x0, best: slices.Clone(x0), prop: make([]float64, len(x0)),
 				fcur: math.NaN(), fbest: math.NaN(), first: true,
-				t0: p["T0"], cooling: p["cooling"], sigma: p["sigma"], rng: newRand(seed)}
+				t0: p["T0"], cooling: p["cooling"], sigma: p["sigma"], tmin: p["T_min"], rng: newRand(seed)}
 			r.pts1 = [][]float64{r.prop}
 			r.pts2 = [][]float64{r.cur, r.prop}
 			r.propose()
@@ -39,15 +45,17 @@ func newAnneal() *optimizer {
 // from the current point x and moves there with the Metropolis probability
 // min(1, exp(−(f(y)−f(x))/T_t)), T_t = T0·cooling^(t−1). The first Ask
 // evaluates x0 together with the first proposal, so every step makes one
-// proposal. X is the best point so far; the current point stays internal.
+// proposal. Each Step reports the current point as X, the best point so far
+// as Best, and the step's test (its temperature, accepted or rejected);
+// the run is Done after step t when T_{t+1} < T_min.
 type annealRun struct {
-	cur, best, prop    []float64
-	fcur, fbest        float64
-	pts1, pts2         [][]float64 // {prop}; {cur, prop} for the first Ask
-	first, broken      bool
-	t                  int
-	t0, cooling, sigma float64
-	rng                *rand.Rand
+	cur, best, prop          []float64
+	fcur, fbest              float64
+	pts1, pts2               [][]float64 // {prop}; {cur, prop} for the first Ask
+	first, broken            bool
+	t                        int
+	t0, cooling, sigma, tmin float64
+	rng                      *rand.Rand
 }
 
 func (r *annealRun) propose() {
@@ -63,9 +71,14 @@ func (r *annealRun) Ask() ([][]float64, sdk.Need) {
 	return r.pts1, sdk.NeedLoss
 }
 
+// temperature is T_t.
+func (r *annealRun) temperature(t int) float64 {
+	return r.t0 * math.Pow(r.cooling, float64(t-1))
+}
+
 func (r *annealRun) Tell(losses []float64, _ [][]float64) sdk.Step {
 	if r.broken {
-		return sdk.Step{X: r.best, Done: true}
+		return sdk.Step{X: r.cur, Best: r.best, Done: true}
 	}
 	want := 1
 	if r.first {
@@ -73,8 +86,9 @@ func (r *annealRun) Tell(losses []float64, _ [][]float64) sdk.Step {
 	}
 	if len(losses) != want {
 		r.broken = true
+		fillNaN(r.cur)
 		fillNaN(r.best)
-		return sdk.Step{X: r.best, Done: true}
+		return sdk.Step{X: r.cur, Best: r.best, Done: true}
 	}
 	fp := losses[want-1]
 	if r.first {
@@ -82,7 +96,10 @@ func (r *annealRun) Tell(losses []float64, _ [][]float64) sdk.Step {
 		r.fcur, r.fbest = losses[0], losses[0]
 	}
 	r.t++
-	if r.accept(fp, r.t0*math.Pow(r.cooling, float64(r.t-1))) {
+	temp := r.temperature(r.t)
+	st := sdk.Step{X: r.cur, Best: r.best, Temperature: temp, Accept: sdk.Rejected}
+	if r.accept(fp, temp) {
+		st.Accept = sdk.Accepted
 		copy(r.cur, r.prop)
 		r.fcur = fp
 		if better(fp, r.fbest) {
@@ -90,8 +107,9 @@ func (r *annealRun) Tell(losses []float64, _ [][]float64) sdk.Step {
 			r.fbest = fp
 		}
 	}
+	st.Done = r.temperature(r.t+1) < r.tmin
 	r.propose()
-	return sdk.Step{X: r.best}
+	return st
 }
 
 // accept is the Metropolis rule at temperature temp. A NaN proposal is
@@ -110,83 +128,176 @@ func (r *annealRun) accept(fp, temp float64) bool {
 
 // Grid search.
 
-// maxGridPoints bounds a grid search's batch: every 1-D and 2-D grid that
-// points allows (1001² points), 100³ in 3-D, and so on.
+// maxGridPoints bounds a grid search's points (its steps): every 1-D and
+// 2-D grid that points allows (1001² points), 100³ in 3-D, and so on.
 const maxGridPoints = 1001 * 1001
 
-func newGridSearch() *optimizer {
-	return &optimizer{
-		info: sdk.OptimizerInfo{
-			Name:    "grid-search",
-			Summary: "evaluates a regular grid over x0 ± radius in one batch and reports its best point",
-			Hyperparameters: []sdk.Hyperparameter{
-				num("radius", "half-width of the grid along every axis", 1, 0, 1e6),
-				whole("points", fmt.Sprintf("grid points per axis (points^dim at most %d)", maxGridPoints), 11, 2, 1001),
+func newGridSearch() sdk.Optimizer {
+	return &textOptimizer{
+		optimizer: optimizer{
+			info: sdk.OptimizerInfo{
+				Name:    "grid-search",
+				Summary: "evaluates a regular grid, one point per step (x0 ± radius, or the ranges given), and reports the best point",
+				Hyperparameters: []sdk.Hyperparameter{
+					num("radius", "half-width of the grid along every axis around x0 (without ranges)", 1, 0, 1e6),
+					whole("points", fmt.Sprintf("grid points per axis (points^dim at most %d)", maxGridPoints), 11, 2, 1001),
+					{Name: "ranges", Text: true, Doc: "the grid's range per parameter instead of x0 ± radius: lo:hi or lo:hi:n (n points, default points), " +
+						"comma-separated, one per parameter or one for all (--set ranges=-4:4:41,-3:3:31)"},
+				},
 			},
 		},
-		start: startGrid,
+		startTexts: startGrid,
 	}
 }
 
-func startGrid(p sdk.Params, x0 []float64, _ uint64) (sdk.Run, error) {
+// axis is one parameter's grid values, lo + (hi−lo)·i/(n−1), i = 0..n−1.
+type axis struct {
+	lo, hi float64
+	n      int
+}
+
+func (a axis) at(i int) float64 {
+	if i == a.n-1 {
+		return a.hi
+	}
+	return a.lo + (a.hi-a.lo)*float64(i)/float64(a.n-1)
+}
+
+// parseRanges reads ranges (see the grid search's doc) for dim parameters
+// of n points by default.
+func parseRanges(s string, dim, n int) ([]axis, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != dim && len(parts) != 1 {
+		return nil, fmt.Errorf("%w: ranges=%q holds %d ranges for %d parameters: give one per parameter, or one for all", sdk.ErrBadParams, s, len(parts), dim)
+	}
+	var out []axis
+	for _, p := range parts {
+		f := strings.Split(strings.TrimSpace(p), ":")
+		a := axis{n: n}
+		var err error
+		bad := len(f) < 2 || len(f) > 3
+		if !bad {
+			a.lo, err = strconv.ParseFloat(strings.TrimSpace(f[0]), 64)
+			bad = err != nil
+		}
+		if !bad {
+			a.hi, err = strconv.ParseFloat(strings.TrimSpace(f[1]), 64)
+			bad = err != nil
+		}
+		if !bad && len(f) == 3 {
+			a.n, err = strconv.Atoi(strings.TrimSpace(f[2]))
+			bad = err != nil
+		}
+		switch {
+		case bad:
+			return nil, fmt.Errorf("%w: ranges: %q: want lo:hi or lo:hi:n", sdk.ErrBadParams, p)
+		case !(a.lo < a.hi) || math.IsInf(a.lo, 0) || math.IsInf(a.hi, 0):
+			return nil, fmt.Errorf("%w: ranges: %q: want finite ends, lo < hi", sdk.ErrBadParams, p)
+		case a.n < 2 || a.n > 1001:
+			return nil, fmt.Errorf("%w: ranges: %q: want 2 to 1001 points", sdk.ErrBadParams, p)
+		}
+		out = append(out, a)
+	}
+	for len(out) < dim {
+		out = append(out, out[0])
+	}
+	return out, nil
+}
+
+func startGrid(p sdk.Params, t sdk.Texts, x0 []float64, _ uint64) (sdk.Run, error) {
 	dim, n, radius := len(x0), int(p["points"]), p["radius"]
+	var axes []axis
+	if s := strings.TrimSpace(t["ranges"]); s != "" {
+		var err error
+		if axes, err = parseRanges(s, dim, n); err != nil {
+			return nil, err
+		}
+	} else {
+		// x0 ± radius; offsets r·(2i−(n−1))/(n−1) put the middle point of
+		// an odd grid exactly on x0 (see point).
+		axes = make([]axis, dim)
+		for d := range axes {
+			axes[d] = axis{lo: x0[d] - radius, hi: x0[d] + radius, n: n}
+		}
+	}
 	total := 1
-	for range dim {
-		total *= n
+	for _, a := range axes {
+		total *= a.n
 		if total > maxGridPoints {
-			return nil, fmt.Errorf("%w: points=%d in %d dimensions is more than %d points; use fewer points or fewer dimensions",
-				sdk.ErrBadParams, n, dim, maxGridPoints)
+			return nil, fmt.Errorf("%w: a grid of more than %d points (points per axis %s in %d dimensions); use fewer points or fewer dimensions",
+				sdk.ErrBadParams, maxGridPoints, axisPoints(axes), dim)
 		}
 	}
-	flat := make([]float64, total*dim)
-	pts := make([][]float64, total)
-	for k := range pts {
-		pt := flat[k*dim : (k+1)*dim : (k+1)*dim]
-		// Mixed radix, the last axis fastest; offsets r·(2i−(n−1))/(n−1) put
-		// the middle point of an odd grid exactly on x0.
-		rem := k
-		for d := dim - 1; d >= 0; d-- {
-			i := rem % n
-			rem /= n
-			pt[d] = x0[d] + radius*float64(2*i-(n-1))/float64(n-1)
-		}
-		pts[k] = pt
+	r := &gridRun{axes: axes, total: total, cur: make([]float64, dim), x: slices.Clone(x0), best: slices.Clone(x0), fbest: math.NaN()}
+	if t["ranges"] == "" {
+		r.x0, r.radius = x0, radius
 	}
-	return &gridRun{pts: pts, best: x0, fbest: math.NaN()}, nil
+	r.one = [][]float64{r.cur}
+	r.point(0)
+	return r, nil
 }
 
-// gridRun asks for every grid point at once; X is the point of least loss
-// (x0, the grid's centre, when every loss is NaN). It is done after one Tell.
+func axisPoints(axes []axis) string {
+	s := make([]string, len(axes))
+	for i, a := range axes {
+		s[i] = strconv.Itoa(a.n)
+	}
+	return strings.Join(s, "×")
+}
+
+// gridRun evaluates the grid's points one per step, in mixed radix order
+// (the last parameter fastest). Each Step reports the point just evaluated
+// as X and the point of least loss so far as Best (the first point while
+// every loss is NaN); it is done after the last point.
 type gridRun struct {
-	pts   [][]float64 // nil once done
-	one   [][]float64 // {best} once done
-	best  []float64
-	fbest float64
+	axes     []axis
+	x0       []float64 // the centre of an x0 ± radius grid, else nil
+	radius   float64
+	total, k int         // points, and points evaluated
+	cur      []float64   // the next point to evaluate
+	x, best  []float64   // the point evaluated last, the best one
+	one      [][]float64 // {cur}
+	fbest    float64
+	done     bool
 }
 
-func (r *gridRun) Ask() ([][]float64, sdk.Need) {
-	if r.pts == nil {
-		return r.one, sdk.NeedLoss
+// point sets cur to grid point k.
+func (r *gridRun) point(k int) {
+	for d := len(r.axes) - 1; d >= 0; d-- {
+		a := r.axes[d]
+		i := k % a.n
+		k /= a.n
+		if r.x0 != nil {
+			r.cur[d] = r.x0[d] + r.radius*float64(2*i-(a.n-1))/float64(a.n-1)
+		} else {
+			r.cur[d] = a.at(i)
+		}
 	}
-	return r.pts, sdk.NeedLoss
 }
+
+func (r *gridRun) Ask() ([][]float64, sdk.Need) { return r.one, sdk.NeedLoss }
 
 func (r *gridRun) Tell(losses []float64, _ [][]float64) sdk.Step {
-	if r.pts == nil {
-		return sdk.Step{X: r.best, Done: true}
+	if r.done {
+		return sdk.Step{X: r.x, Best: r.best, Done: true}
 	}
-	if len(losses) != len(r.pts) {
+	if len(losses) != 1 {
+		r.done = true
+		fillNaN(r.x)
 		fillNaN(r.best)
-	} else {
-		for k, f := range losses {
-			if better(f, r.fbest) {
-				r.fbest = f
-				copy(r.best, r.pts[k])
-			}
-		}
+		return sdk.Step{X: r.x, Best: r.best, Done: true}
 	}
-	r.pts, r.one = nil, [][]float64{r.best}
-	return sdk.Step{X: r.best, Done: true}
+	copy(r.x, r.cur)
+	if r.k == 0 || better(losses[0], r.fbest) {
+		copy(r.best, r.x)
+		r.fbest = losses[0]
+	}
+	r.k++
+	r.done = r.k == r.total
+	if !r.done {
+		r.point(r.k)
+	}
+	return sdk.Step{X: r.x, Best: r.best, Done: r.done}
 }
 
 // Random restarts.

@@ -55,6 +55,33 @@ func (o *optimizer) GLSL(p sdk.Params) string {
 	return o.glsl(p)
 }
 
+// textOptimizer is an optimizer with text hyperparameters
+// (sdk.OptimizerWithTexts).
+type textOptimizer struct {
+	optimizer
+	startTexts func(p sdk.Params, t sdk.Texts, x0 []float64, seed uint64) (sdk.Run, error)
+}
+
+var _ sdk.OptimizerWithTexts = (*textOptimizer)(nil)
+
+// Start is StartTexts with the default texts.
+func (o *textOptimizer) Start(p sdk.Params, x0 []float64, seed uint64) (sdk.Run, error) {
+	return o.StartTexts(p, nil, x0, seed)
+}
+
+// StartTexts resolves p and t as Start resolves p, copies x0 and starts a
+// run.
+func (o *textOptimizer) StartTexts(p sdk.Params, t sdk.Texts, x0 []float64, seed uint64) (sdk.Run, error) {
+	if len(x0) == 0 {
+		return nil, fmt.Errorf("%w: %s: the starting point has no coordinates", sdk.ErrBadRequest, o.info.Name)
+	}
+	full, texts, err := sdk.ResolveTexts(o.info.Hyperparameters, p, t)
+	if err != nil {
+		return nil, err
+	}
+	return o.startTexts(full, texts, slices.Clone(x0), seed)
+}
+
 // Info returns a copy of the description: changing it changes nothing here.
 func (o *optimizer) Info() sdk.OptimizerInfo {
 	i := o.info

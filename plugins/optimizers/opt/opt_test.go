@@ -44,6 +44,11 @@ type trace struct {
 	x    [][]float64 // x[t-1] is Step.X after Tell t
 	lr   []float64
 	done int // the Tell that reported Done (1-based), 0 if none
+	// best[t-1], accept[t-1], temp[t-1]: Step.Best (nil where none),
+	// Accept and Temperature after Tell t.
+	best   [][]float64
+	accept []sdk.Acceptance
+	temp   []float64
 }
 
 // drive plays the host: Ask, evaluate with f (and grad when asked), Tell,
@@ -85,6 +90,8 @@ func drive(t *testing.T, name string, p sdk.Params, x0 []float64, seed uint64, s
 		}
 		tr.x = append(tr.x, slices.Clone(st.X))
 		tr.lr = append(tr.lr, st.LR)
+		tr.best = append(tr.best, slices.Clone(st.Best))
+		tr.accept, tr.temp = append(tr.accept, st.Accept), append(tr.temp, st.Temperature)
 		if st.Done {
 			tr.done = s
 			break
@@ -628,17 +635,49 @@ func TestAnneal(t *testing.T) {
 		t.Error("different seeds gave the same trajectory")
 	}
 	for _, tr := range []trace{a, c} {
+		rose := false
 		for s := 1; s < len(tr.x); s++ {
-			if parabola(tr.x[s]) > parabola(tr.x[s-1]) {
-				t.Fatalf("step %d: best loss rose from %v to %v", s+1, parabola(tr.x[s-1]), parabola(tr.x[s]))
+			if parabola(tr.best[s]) > parabola(tr.best[s-1]) {
+				t.Fatalf("step %d: best loss rose from %v to %v", s+1, parabola(tr.best[s-1]), parabola(tr.best[s]))
+			}
+			// The walk: X moved exactly when the step accepted, and it is
+			// never better than the best point.
+			moved := !slices.Equal(tr.x[s], tr.x[s-1])
+			if moved != (tr.accept[s] == sdk.Accepted) || tr.accept[s] == sdk.AcceptNone {
+				t.Fatalf("step %d: X moved %v, acceptance %d", s+1, moved, tr.accept[s])
+			}
+			if parabola(tr.x[s]) < parabola(tr.best[s]) {
+				t.Fatalf("step %d: the current point %v beats the best %v", s+1, tr.x[s], tr.best[s])
+			}
+			rose = rose || parabola(tr.x[s]) > parabola(tr.x[s-1])
+			// T_t = T0·cooling^(t−1) with the defaults 1 and 0.995.
+			if want := math.Pow(0.995, float64(s)); math.Abs(tr.temp[s]-want) > 1e-12*want {
+				t.Fatalf("step %d: temperature %v, want %v", s+1, tr.temp[s], want)
 			}
 		}
-		if last := tr.x[len(tr.x)-1][0]; math.Abs(last) > 0.05 {
-			t.Errorf("after 2000 steps from 10: x = %v, want near 0", last)
+		if !rose {
+			t.Error("the walk never went uphill: no Metropolis acceptance of a worse point")
+		}
+		if last := tr.best[len(tr.best)-1][0]; math.Abs(last) > 0.05 {
+			t.Errorf("after 2000 steps from 10: best x = %v, want near 0", last)
 		}
 		if tr.lr[0] != 0 {
 			t.Errorf("anneal LR %v, want 0", tr.lr[0])
 		}
+	}
+
+	// T_min ends the walk: T_t = 2·0.5^(t−1) is 0.125 at t = 5, below 0.1
+	// at t = 6, so the run is done after step 5.
+	m := drive(t, "anneal", sdk.Params{"T0": 2, "cooling": 0.5, "T_min": 0.1}, []float64{1}, 1, 100, parabola, nil)
+	if m.done != 5 || m.temp[4] != 0.125 {
+		t.Errorf("T_min=0.1 from T0=2, cooling 0.5: done at step %d (temperature %v), want 5 (0.125)", m.done, m.temp[len(m.temp)-1])
+	}
+	if m := drive(t, "anneal", sdk.Params{"T0": 1, "cooling": 1, "T_min": 1}, []float64{1}, 1, 50, parabola, nil); m.done != 0 {
+		t.Errorf("constant temperature at T_min: done at step %d, want never", m.done)
+	}
+	o0, _ := ByName("anneal")
+	if _, err := o0.Start(sdk.Params{"T0": 0.5, "T_min": 1}, []float64{1}, 1); !errors.Is(err, sdk.ErrBadParams) {
+		t.Errorf("T_min above T0: %v, want ErrBadParams", err)
 	}
 
 	// The first Ask evaluates x0 and the first proposal; later ones a proposal.
@@ -662,51 +701,94 @@ func TestAnneal(t *testing.T) {
 		return (x[0] - 3) * (x[0] - 3)
 	}
 	n := drive(t, "anneal", sdk.Params{"sigma": 1}, []float64{0}, 1, 500, nanLeft, nil)
-	if last := n.x[len(n.x)-1][0]; math.Abs(last-3) > 0.1 {
+	if last := n.best[len(n.best)-1][0]; math.Abs(last-3) > 0.1 {
 		t.Errorf("from a NaN start: x = %v, want near 3", last)
 	}
 }
 
 func TestGridSearch(t *testing.T) {
 	f := func(x []float64) float64 { return (x[0]-0.33)*(x[0]-0.33) + 2*(x[1]+0.71)*(x[1]+0.71) }
+	// One point per step, in mixed radix order (the last parameter
+	// fastest), the middle one exactly x0; X is the point just evaluated,
+	// Best the best so far; done after the 121st.
+	tr := drive(t, "grid-search", nil, []float64{0, 0}, 1, 200, func(x []float64) float64 {
+		if x[0] == -1 && x[1] == -1 {
+			return math.NaN() // NaN never wins
+		}
+		return f(x)
+	}, nil)
+	if tr.done != 121 {
+		t.Fatalf("done at step %d, want 121", tr.done)
+	}
+	seen := map[[2]float64]bool{}
+	for k, x := range tr.x {
+		i, j := k/11, k%11
+		want := [2]float64{0.2 * float64(i-5), 0.2 * float64(j-5)}
+		if !near(x[0], want[0], 1e-12) || !near(x[1], want[1], 1e-12) {
+			t.Fatalf("step %d: X = %v, want %v", k+1, x, want)
+		}
+		seen[[2]float64{x[0], x[1]}] = true
+		if tr.best[k] == nil || f(tr.best[k]) > f(x) && !(x[0] == -1 && x[1] == -1) {
+			t.Fatalf("step %d: Best %v is worse than X %v", k+1, tr.best[k], x)
+		}
+	}
+	if mid := tr.x[60]; mid[0] != 0 || mid[1] != 0 {
+		t.Errorf("middle point %v, want x0 exactly", mid)
+	}
+	// Spacing 0.2: the grid point nearest (0.33, −0.71) is (0.4, −0.8).
+	if b := tr.best[120]; !near(b[0], 0.4, 1e-12) || !near(b[1], -0.8, 1e-12) {
+		t.Errorf("Best = %v, want (0.4, -0.8)", b)
+	}
+	// A shifted centre and radius in 1-D.
+	tr = drive(t, "grid-search", sdk.Params{"radius": 2, "points": 5}, []float64{1}, 1, 10,
+		func(x []float64) float64 { return (x[0] - 2.2) * (x[0] - 2.2) }, nil)
+	if tr.done != 5 || tr.best[4][0] != 2 || tr.x[0][0] != -1 || tr.x[4][0] != 3 {
+		t.Errorf("1-D grid {-1,0,1,2,3}: done at %d, X %v, Best %v; want 5, -1..3, 2", tr.done, tr.x, tr.best[4])
+	}
+
+	// Ranges per parameter, the ends exactly as numpy.linspace's.
 	o, _ := ByName("grid-search")
-	r, err := o.Start(nil, []float64{0, 0}, 1)
+	ot := o.(sdk.OptimizerWithTexts)
+	r, err := ot.StartTexts(nil, sdk.Texts{"ranges": "-4:4:3, 0.5:2:4"}, []float64{9, 9}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pts, need := r.Ask()
-	if need != sdk.NeedLoss || len(pts) != 11*11 {
-		t.Fatalf("Ask: %d points, need %v; want 121, loss only", len(pts), need)
-	}
-	if mid := pts[60]; mid[0] != 0 || mid[1] != 0 {
-		t.Errorf("middle point %v, want x0 exactly", mid)
-	}
-	for _, pt := range pts {
-		if pt[0] < -1 || pt[0] > 1 || pt[1] < -1 || pt[1] > 1 {
-			t.Fatalf("point %v outside x0 ± radius", pt)
+	var got [][]float64
+	for k := 0; k < 12; k++ {
+		pts, need := r.Ask()
+		if need != sdk.NeedLoss || len(pts) != 1 {
+			t.Fatalf("Ask %d: %v, %v", k, pts, need)
+		}
+		got = append(got, slices.Clone(pts[0]))
+		if st := r.Tell([]float64{-float64(k)}, nil); st.Done != (k == 11) || !slices.Equal(st.X, got[k]) || !slices.Equal(st.Best, got[k]) {
+			t.Fatalf("Tell %d: %+v (point %v)", k, st, got[k])
 		}
 	}
-	losses := make([]float64, len(pts))
-	for i, pt := range pts {
-		losses[i] = f(pt)
+	ys := []float64{0.5, 1, 1.5, 2}
+	for k, x := range got {
+		if want := []float64{[]float64{-4, 0, 4}[k/4], ys[k%4]}; !slices.Equal(x, want) {
+			t.Errorf("point %d: %v, want %v", k, x, want)
+		}
 	}
-	losses[0] = math.NaN() // NaN never wins
-	st := r.Tell(losses, nil)
-	if !st.Done {
-		t.Error("grid search not done after one Tell")
+	// One range for every parameter, points by default.
+	r, err = ot.StartTexts(sdk.Params{"points": 2}, sdk.Texts{"ranges": "0:1"}, []float64{5, 5, 5}, 1)
+	if err != nil {
+		t.Fatal(err)
 	}
-	// Spacing 0.2: the grid point nearest (0.33, −0.71) is (0.4, −0.8).
-	if !near(st.X[0], 0.4, 1e-12) || !near(st.X[1], -0.8, 1e-12) {
-		t.Errorf("X = %v, want (0.4, -0.8)", st.X)
+	if pts, _ := r.Ask(); !slices.Equal(pts[0], []float64{0, 0, 0}) {
+		t.Errorf("first point %v, want the low corner", pts[0])
 	}
-	if st := r.Tell([]float64{1}, nil); !st.Done || !near(st.X[0], 0.4, 1e-12) {
-		t.Errorf("Tell after done: %+v", st)
+	for _, bad := range []string{"1:0", "0:1,0:1", "0", "a:b", "0:1:1", "0:1:x", "0:inf", "0:1:1002"} {
+		if _, err := ot.StartTexts(nil, sdk.Texts{"ranges": bad}, []float64{0, 0, 0}, 1); !errors.Is(err, sdk.ErrBadParams) {
+			t.Errorf("ranges=%q: %v, want ErrBadParams", bad, err)
+		}
 	}
-	// A shifted centre and radius, via the driver, in 1-D.
-	tr := drive(t, "grid-search", sdk.Params{"radius": 2, "points": 5}, []float64{1}, 1, 10,
-		func(x []float64) float64 { return (x[0] - 2.2) * (x[0] - 2.2) }, nil)
-	if tr.done != 1 || tr.x[0][0] != 2 {
-		t.Errorf("1-D grid {-1,0,1,2,3}: done at %d, X %v; want 1, 2", tr.done, tr.x[0])
+	if _, err := ot.StartTexts(nil, sdk.Texts{"ranges": "0:1:1001,0:1:1001,0:1:2"}, []float64{0, 0, 0}, 1); !errors.Is(err, sdk.ErrBadParams) {
+		t.Errorf("a grid of 2·1001² points: %v, want ErrBadParams", err)
+	}
+	// After Done the run asks for a point and stays done.
+	if pts, _ := r.Ask(); len(pts) != 1 {
+		t.Errorf("Ask after start: %v", pts)
 	}
 }
 
@@ -781,6 +863,12 @@ func TestInfo(t *testing.T) {
 		}
 		for _, h := range info.Hyperparameters {
 			// Numbers are bounded; flags and choices are bounded by kind.
+			if h.Text {
+				if h.Doc == "" {
+					t.Errorf("%s: text %s has no doc", info.Name, h.Name)
+				}
+				continue
+			}
 			if h.Doc == "" || !(h.Bounded() || h.Flag || h.Choice()) || h.Check(h.Default) != nil {
 				t.Errorf("%s: hyperparameter %+v: want a doc and a default within bounds", info.Name, h)
 			}
