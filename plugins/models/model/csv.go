@@ -147,6 +147,12 @@ func (t *Table) dataset(target string, loss lossKind) (*dataset, error) {
 		return nil, fmt.Errorf("%s: only the target column %q; at least one feature column is needed", t.Name, t.Columns[ti])
 	}
 	ds := &dataset{d: c - 1, data: make([]float32, 0, t.Rows()*c)}
+	for i, name := range t.Columns {
+		if i != ti {
+			ds.cols = append(ds.cols, name)
+		}
+	}
+	ds.cols = append(ds.cols, t.Columns[ti])
 	maxClass := 0
 	for r := 0; r < t.Rows(); r++ {
 		row := t.Row(r)

@@ -12,6 +12,9 @@ type dataset struct {
 	d       int       // features per sample
 	classes int       // classes of a classification dataset; 0 for regression
 	data    []float32 // n·(d+1) values
+	// cols names a sample's values, features then target (nil: the
+	// generated names, see columns).
+	cols []string
 }
 
 // n is the number of samples.
@@ -126,15 +129,15 @@ func split(ds *dataset, f float64, seed uint64) (train, test *dataset) {
 	n := ds.n()
 	nt := testCount(f, n)
 	if nt == 0 {
-		return ds, &dataset{d: ds.d, classes: ds.classes}
+		return ds, &dataset{d: ds.d, classes: ds.classes, cols: ds.cols}
 	}
 	held := make([]bool, n)
 	for _, i := range rand.New(rand.NewPCG(seed, splitStream)).Perm(n)[:nt] {
 		held[i] = true
 	}
 	stride := ds.d + 1
-	train = &dataset{d: ds.d, classes: ds.classes, data: make([]float32, 0, (n-nt)*stride)}
-	test = &dataset{d: ds.d, classes: ds.classes, data: make([]float32, 0, nt*stride)}
+	train = &dataset{d: ds.d, classes: ds.classes, cols: ds.cols, data: make([]float32, 0, (n-nt)*stride)}
+	test = &dataset{d: ds.d, classes: ds.classes, cols: ds.cols, data: make([]float32, 0, nt*stride)}
 	for i := 0; i < n; i++ {
 		row := ds.data[i*stride : (i+1)*stride]
 		if held[i] {

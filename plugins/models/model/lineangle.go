@@ -14,7 +14,11 @@ type lineAngle struct{ h head }
 
 func (lineAngle) dim() int { return 1 }
 
-func (lineAngle) groups() []sdk.Group { return []sdk.Group{{Name: "phi", Start: 0, Len: 1}} }
+// groups: φ is a scalar, a tensor of no dimension, which filter
+// normalization treats as biases are treated (Li et al. ignore it).
+func (lineAngle) groups() []sdk.Group {
+	return []sdk.Group{{Name: "phi", Start: 0, Len: 1, Kind: sdk.GroupBias}}
+}
 
 // total is sampler.total.
 func (a lineAngle) total(th []float64, ds *dataset, idx []int, count int, g []float64, wgt float64) float64 {

@@ -17,7 +17,8 @@ type linear struct {
 
 func (a linear) dim() int { return a.m*a.d + a.m }
 
-// groups are one per row of W ("w0", …; "w" when m = 1) and the bias "b".
+// groups are one per row of W ("w0", …; "w" when m = 1: filters, as torch's
+// nn.Linear(d, m).weight rows) and the bias "b" (a GroupBias).
 func (a linear) groups() []sdk.Group {
 	var gs []sdk.Group
 	if a.m == 1 {
@@ -27,7 +28,7 @@ func (a linear) groups() []sdk.Group {
 			gs = append(gs, sdk.Group{Name: fmt.Sprintf("w%d", c), Start: c * a.d, Len: a.d})
 		}
 	}
-	return append(gs, sdk.Group{Name: "b", Start: a.m * a.d, Len: a.m})
+	return append(gs, sdk.Group{Name: "b", Start: a.m * a.d, Len: a.m, Kind: sdk.GroupBias})
 }
 
 // total is sampler.total. Linear regression without the gradient, the

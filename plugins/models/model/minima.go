@@ -118,9 +118,9 @@ func principalAngle(ds *dataset) (float64, bool) {
 	if math.Hypot(a, b) <= 1e-12*(sxx+syy) {
 		return 0, false
 	}
-	// c + R·cos(2φ − α) is least where 2φ − α = π.
+	// c + R·cos(2φ − α) is least where 2φ − α = π; φ in [−π/2, π/2).
 	phi := (math.Atan2(b, a) + math.Pi) / 2
-	if phi > math.Pi/2 {
+	if phi >= math.Pi/2 {
 		phi -= math.Pi
 	}
 	return phi, true

@@ -36,15 +36,16 @@ func newMLP(d, hid, layers, m int, relu bool, h head) mlp {
 
 func (a mlp) dim() int { return a.bo + a.m }
 
-// groups are one per neuron's incoming weights ("l1.w0", …) and one per
-// layer's bias ("l1.b"); the output layer is l2 (l3 with 2 hidden layers).
+// groups are one per neuron's incoming weights ("l1.w0", …: the rows of
+// torch's nn.Linear weight, filters) and one per layer's bias ("l1.b", a
+// GroupBias); the output layer is l2 (l3 with 2 hidden layers).
 func (a mlp) groups() []sdk.Group {
 	var gs []sdk.Group
 	layer := func(l, w, b, out, in int) {
 		for j := 0; j < out; j++ {
 			gs = append(gs, sdk.Group{Name: fmt.Sprintf("l%d.w%d", l, j), Start: w + j*in, Len: in})
 		}
-		gs = append(gs, sdk.Group{Name: fmt.Sprintf("l%d.b", l), Start: b, Len: out})
+		gs = append(gs, sdk.Group{Name: fmt.Sprintf("l%d.b", l), Start: b, Len: out, Kind: sdk.GroupBias})
 	}
 	layer(1, a.w1, a.b1, a.hid, a.d)
 	if a.layers == 2 {
@@ -125,19 +126,27 @@ func (a mlp) total(th []float64, ds *dataset, idx []int, count int, g []float64,
 	return sum
 }
 
+// forward writes the outputs at th for the input x into z, and the hidden
+// layers' activations into h1 and (with two hidden layers) h2; it returns
+// the last hidden layer's.
+func forward[T float32 | float64](a mlp, th []float64, x []T, h1, h2, z []float64) []float64 {
+	dense(a, th, a.w1, a.b1, x, h1, true)
+	last := h1
+	if a.layers == 2 {
+		last = h2
+		dense(a, th, a.w2, a.b2, h1, last, true)
+	}
+	dense(a, th, a.wo, a.bo, last, z, false)
+	return last
+}
+
 // sample is the loss of one sample; with g non-nil it adds wgt times its
 // gradient to g. Activations stay on the stack.
 func (a mlp) sample(th []float64, x []float32, y float64, g []float64, wgt float64) float64 {
 	var h1b, h2b [maxHidden]float64
 	var zb [maxClasses]float64
 	h1, z := h1b[:a.hid], zb[:a.m]
-	dense(a, th, a.w1, a.b1, x, h1, true)
-	last := h1
-	if a.layers == 2 {
-		last = h2b[:a.hid]
-		dense(a, th, a.w2, a.b2, h1, last, true)
-	}
-	dense(a, th, a.wo, a.bo, last, z, false)
+	last := forward(a, th, x, h1, h2b[:a.hid], z)
 	if g == nil {
 		return a.h.eval(z, y, nil)
 	}

@@ -46,6 +46,8 @@ var (
 	_ sdk.SurfaceWithData      = (*Model)(nil)
 	_ sdk.SurfaceWithBatches   = (*Model)(nil)
 	_ sdk.SurfaceWithTestSet   = (*Model)(nil)
+	_ sdk.SurfaceWithDataset   = (*Model)(nil)
+	_ sdk.SurfaceWithPredict   = (*Model)(nil)
 )
 
 // build makes the surface of kind with settings s; errors wrap
@@ -178,6 +180,7 @@ func (m *Model) Info() sdk.Info {
 		i.Hyperparameters[k].Options = slices.Clone(i.Hyperparameters[k].Options)
 	}
 	i.Groups = slices.Clone(i.Groups)
+	i.Periods = slices.Clone(i.Periods)
 	i.Minima = slices.Clone(i.Minima)
 	for k := range i.Minima {
 		i.Minima[k].Location = slices.Clone(i.Minima[k].Location)
@@ -201,7 +204,9 @@ func (m *Model) describe() sdk.Info {
 		info.Domain[i] = sdk.Interval{Lo: -3, Hi: 3}
 	}
 	if m.kind == kindLineAngle {
+		// A line at φ and at φ+π is the same line.
 		info.Domain[0] = sdk.Interval{Lo: -math.Pi / 2, Hi: math.Pi / 2}
+		info.Periods = []float64{math.Pi}
 	}
 	info.Minima = m.minima(info.Domain)
 	return info
