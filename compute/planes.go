@@ -54,32 +54,59 @@ func RandomDirection(dim int, seed uint64) []float64 {
 	return d
 }
 
-// FilterNormalize returns a copy of d rescaled group by group as in Li et
-// al.'s filter normalization: for each group g,
+// BiasRule is what FilterNormalize does with the direction of a bias
+// group (sdk.GroupBias: a layer's biases, batch-norm parameters, a
+// scalar).
+type BiasRule int
+
+const (
+	// BiasZero zeroes it: loss-landscape's ignore='biasbn', Li et al.'s
+	// choice (the default).
+	BiasZero BiasRule = iota
+	// BiasCopy sets it to the origin's values: loss-landscape's
+	// behaviour without ignore='biasbn'.
+	BiasCopy
+	// BiasRescale rescales it as a filter is rescaled (landscape's rule
+	// before it followed loss-landscape).
+	BiasRescale
+)
+
+// filterEps is loss-landscape's guard against a zero filter:
+// d.mul_(w.norm()/(d.norm() + 1e-10)).
+const filterEps = 1e-10
+
+// FilterNormalize returns a copy of d normalized group by group as Li et
+// al.'s filter normalization, exactly as loss-landscape's
+// normalize_directions_for_weights(direction, weights, norm='filter',
+// ignore) computes it (net_plotter.py), with θ = origin:
 //
-//	d_g ← d_g / ‖d_g‖ · ‖θ_g‖,  θ = origin,
+//   - a filter group g (sdk.GroupFilter: one output unit's incoming
+//     weights) is rescaled to the norm of the origin's filter,
+//     d_g ← d_g · ‖θ_g‖ / (‖d_g‖ + 1e-10): it keeps its orientation, and a
+//     filter of the origin that is zero gets a zero direction;
+//   - a bias group (sdk.GroupBias: a tensor of one dimension or none) is
+//     zeroed (BiasZero, ignore='biasbn'), set to the origin's values
+//     (BiasCopy, d = θ, loss-landscape without ignore) or rescaled as a
+//     filter (BiasRescale).
 //
-// so each group of the direction has the norm of the matching group of the
-// origin and keeps its own orientation. Groups are usually a model's
-// filters (or layers); sdk.Info.Groups declares them.
+// Groups are a model's filters and bias vectors as sdk.Info.Groups
+// declares them. Parameters that no group covers are left as they are in
+// d: a surface that wants them normalized declares them as groups of their
+// own (sdk.Group's doc says groups partition the parameters). With no
+// groups, the whole vector is one filter: d is rescaled to ‖origin‖.
 //
-// A group whose origin part is zero gets a zero direction (Li et al. zero
-// the directions of biases and batch-norm parameters, which often start at
-// zero). Parameters that no group covers are left as they are in d: a
-// surface that wants them rescaled or zeroed declares them as a group of
-// their own (sdk.Group's doc says groups partition the parameters). With no
-// groups, the whole vector is one group: d is rescaled to ‖origin‖.
-//
-// It fails with ErrDirections when the lengths differ, a group lies outside
-// the vector or overlaps another, a value is not finite, or a group of d is
-// zero while the origin's matching group is not (it has no orientation to
-// keep). d and origin are not modified.
-func FilterNormalize(d, origin []float64, groups []sdk.Group) ([]float64, error) {
+// It fails with ErrDirections when the lengths differ, a group lies
+// outside the vector or overlaps another, a value is not finite, or the
+// rule is unknown. d and origin are not modified.
+func FilterNormalize(d, origin []float64, groups []sdk.Group, bias BiasRule) ([]float64, error) {
 	if len(d) != len(origin) {
 		return nil, errDirections("direction has %d values, origin %d", len(d), len(origin))
 	}
 	if len(d) == 0 {
 		return nil, errDirections("empty direction")
+	}
+	if bias < BiasZero || bias > BiasRescale {
+		return nil, errDirections("bias rule %d", bias)
 	}
 	if err := checkFinite("direction", d); err != nil {
 		return nil, err
@@ -105,17 +132,15 @@ func FilterNormalize(d, origin []float64, groups []sdk.Group) ([]float64, error)
 	out := make([]float64, len(d))
 	copy(out, d)
 	for _, g := range groups {
-		dg := out[g.Start : g.Start+g.Len]
-		wn := floats.Norm(origin[g.Start:g.Start+g.Len], 2)
-		if wn == 0 {
+		dg, wg := out[g.Start:g.Start+g.Len], origin[g.Start:g.Start+g.Len]
+		switch {
+		case g.Kind == sdk.GroupBias && bias == BiasZero:
 			clear(dg)
-			continue
+		case g.Kind == sdk.GroupBias && bias == BiasCopy:
+			copy(dg, wg)
+		default:
+			floats.Scale(floats.Norm(wg, 2)/(floats.Norm(dg, 2)+filterEps), dg)
 		}
-		dn := floats.Norm(dg, 2)
-		if dn == 0 {
-			return nil, errDirections("direction is zero in group %q, whose origin is not", g.Name)
-		}
-		floats.Scale(wn/dn, dg)
 	}
 	return out, nil
 }

@@ -50,24 +50,26 @@ func TestFilterNormalize(t *testing.T) {
 		}
 		return v
 	}
-	origin := randVec(10)
-	origin[7], origin[8] = 0, 0 // group "bias" [7, 9) is zero in the origin
-	groups := []sdk.Group{{Name: "w1", Start: 0, Len: 4}, {Name: "w2", Start: 4, Len: 3}, {Name: "bias", Start: 7, Len: 2}}
-	// Parameter 9 is in no group.
+	origin := randVec(12)
+	origin[4], origin[5], origin[6] = 0, 0, 0 // filter "w2" is zero in the origin
+	groups := []sdk.Group{{Name: "w1", Start: 0, Len: 4}, {Name: "w2", Start: 4, Len: 3},
+		{Name: "b", Start: 7, Len: 2, Kind: sdk.GroupBias}, {Name: "s", Start: 9, Len: 1, Kind: sdk.GroupBias}}
+	// Parameters 10 and 11 are in no group.
 	for _, tc := range []struct {
 		name   string
 		groups []sdk.Group
-		zero   []sdk.Group // groups expected zero
-		free   []int       // parameters expected unchanged
+		bias   BiasRule
 	}{
-		{"groups", groups, []sdk.Group{groups[2]}, []int{9}},
-		{"none", nil, nil, nil},
-		{"single", []sdk.Group{{Name: "all", Start: 0, Len: 10}}, nil, nil},
+		{"zero", groups, BiasZero},
+		{"copy", groups, BiasCopy},
+		{"rescale", groups, BiasRescale},
+		{"none", nil, BiasZero},
+		{"single", []sdk.Group{{Name: "all", Start: 0, Len: 12}}, BiasZero},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d := randVec(10)
+			d := randVec(12)
 			keep := slices.Clone(d)
-			got, err := FilterNormalize(d, origin, tc.groups)
+			got, err := FilterNormalize(d, origin, tc.groups, tc.bias)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -76,32 +78,55 @@ func TestFilterNormalize(t *testing.T) {
 			}
 			gs := tc.groups
 			if len(gs) == 0 {
-				gs = []sdk.Group{{Name: "all", Start: 0, Len: 10}}
+				gs = []sdk.Group{{Name: "all", Start: 0, Len: 12}}
 			}
+			covered := map[int]bool{}
 			for _, g := range gs {
 				dg, og, wg := got[g.Start:g.Start+g.Len], d[g.Start:g.Start+g.Len], origin[g.Start:g.Start+g.Len]
-				if slices.Contains(tc.zero, g) {
+				for k := g.Start; k < g.Start+g.Len; k++ {
+					covered[k] = true
+				}
+				switch {
+				case g.Kind == sdk.GroupBias && tc.bias == BiasZero:
 					if floats.Norm(dg, 2) != 0 {
-						t.Errorf("group %s: %v, want zero (its origin is zero)", g.Name, dg)
+						t.Errorf("bias %s: %v, want zero", g.Name, dg)
+					}
+					continue
+				case g.Kind == sdk.GroupBias && tc.bias == BiasCopy:
+					if !slices.Equal(dg, wg) {
+						t.Errorf("bias %s: %v, want the origin's %v", g.Name, dg, wg)
 					}
 					continue
 				}
+				// A filter (or a rescaled bias): d·‖w‖/(‖d‖ + 1e-10), the
+				// origin's norm up to 1e-10 relative, the same orientation.
 				want := floats.Norm(wg, 2)
-				if n := floats.Norm(dg, 2); math.Abs(n-want) > 1e-12*want {
+				if n := floats.Norm(dg, 2); math.Abs(n-want) > 1e-9*want {
 					t.Errorf("group %s: norm %v, want the origin's %v", g.Name, n, want)
 				}
-				// Parallel to the original, same orientation: cos = 1.
+				if want == 0 {
+					continue
+				}
 				cos := floats.Dot(dg, og) / (floats.Norm(dg, 2) * floats.Norm(og, 2))
 				if math.Abs(cos-1) > 1e-12 {
 					t.Errorf("group %s: cos with the original = %v, want 1", g.Name, cos)
 				}
 			}
-			for _, k := range tc.free {
-				if got[k] != d[k] {
+			for k := range got {
+				if !covered[k] && got[k] != d[k] {
 					t.Errorf("ungrouped parameter %d changed: %v -> %v", k, d[k], got[k])
 				}
 			}
 		})
+	}
+	// The 1e-10: a zero direction filter stays zero (no error), and one of
+	// norm 1e-10 gets half the origin's norm, as loss-landscape's does.
+	o := []float64{3, 4}
+	if got, err := FilterNormalize([]float64{0, 0}, o, nil, BiasZero); err != nil || got[0] != 0 || got[1] != 0 {
+		t.Errorf("a zero direction: %v, %v", got, err)
+	}
+	if got, err := FilterNormalize([]float64{1e-10, 0}, o, nil, BiasZero); err != nil || math.Abs(got[0]-2.5) > 1e-12 {
+		t.Errorf("a direction of norm 1e-10: %v, %v; want 5·1e-10/(2e-10) = 2.5", got, err)
 	}
 }
 
@@ -111,21 +136,21 @@ func TestFilterNormalizeErrors(t *testing.T) {
 		name   string
 		d, o   []float64
 		groups []sdk.Group
+		bias   BiasRule
 		want   string
 	}{
-		{"lengths", []float64{1, 2, 3}, o, nil, "direction has 3 values, origin 4"},
-		{"empty", nil, nil, nil, "empty direction"},
-		{"zero group", []float64{0, 0, 1, 1}, o, []sdk.Group{{Name: "a", Start: 0, Len: 2}, {Name: "b", Start: 2, Len: 2}}, `direction is zero in group "a"`},
-		{"zero all", []float64{0, 0, 0, 0}, o, nil, `direction is zero in group "all"`},
-		{"outside", []float64{1, 1, 1, 1}, o, []sdk.Group{{Name: "a", Start: 2, Len: 3}}, `group "a" [2,+3) is outside 4 parameters`},
-		{"negative", []float64{1, 1, 1, 1}, o, []sdk.Group{{Name: "a", Start: -1, Len: 2}}, "outside"},
-		{"empty group", []float64{1, 1, 1, 1}, o, []sdk.Group{{Name: "a", Start: 0, Len: 0}}, "outside"},
-		{"overlap", []float64{1, 1, 1, 1}, o, []sdk.Group{{Name: "a", Start: 0, Len: 3}, {Name: "b", Start: 2, Len: 2}}, `groups "a" and "b" overlap at parameter 2`},
-		{"nan", []float64{1, math.NaN(), 1, 1}, o, nil, "direction[1] = NaN is not finite"},
-		{"inf origin", []float64{1, 1, 1, 1}, []float64{1, 1, math.Inf(1), 1}, nil, "origin[2] = +Inf is not finite"},
+		{"lengths", []float64{1, 2, 3}, o, nil, BiasZero, "direction has 3 values, origin 4"},
+		{"empty", nil, nil, nil, BiasZero, "empty direction"},
+		{"rule", []float64{1, 1, 1, 1}, o, nil, BiasRule(3), "bias rule 3"},
+		{"outside", []float64{1, 1, 1, 1}, o, []sdk.Group{{Name: "a", Start: 2, Len: 3}}, BiasZero, `group "a" [2,+3) is outside 4 parameters`},
+		{"negative", []float64{1, 1, 1, 1}, o, []sdk.Group{{Name: "a", Start: -1, Len: 2}}, BiasZero, "outside"},
+		{"empty group", []float64{1, 1, 1, 1}, o, []sdk.Group{{Name: "a", Start: 0, Len: 0}}, BiasZero, "outside"},
+		{"overlap", []float64{1, 1, 1, 1}, o, []sdk.Group{{Name: "a", Start: 0, Len: 3}, {Name: "b", Start: 2, Len: 2}}, BiasZero, `groups "a" and "b" overlap at parameter 2`},
+		{"nan", []float64{1, math.NaN(), 1, 1}, o, nil, BiasZero, "direction[1] = NaN is not finite"},
+		{"inf origin", []float64{1, 1, 1, 1}, []float64{1, 1, math.Inf(1), 1}, nil, BiasZero, "origin[2] = +Inf is not finite"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := FilterNormalize(tc.d, tc.o, tc.groups)
+			_, err := FilterNormalize(tc.d, tc.o, tc.groups, tc.bias)
 			checkErr(t, err, tc.want)
 		})
 	}

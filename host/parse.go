@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/sdk"
 	"github.com/landscape-go/landscape/sdk/client"
 )
@@ -320,6 +321,22 @@ func (k PlaneKind) String() string { return planeNames.name(int(k)) }
 func ParsePlaneKind(s string) (PlaneKind, error) {
 	i, err := planeNames.parse(s)
 	return PlaneKind(i), err
+}
+
+// FilterBias is what filter-normalized directions do with bias groups
+// (see compute.BiasRule): zero (loss-landscape's ignore='biasbn', the
+// default), copy (the origin's values) or rescale (as a filter).
+type FilterBias = compute.BiasRule
+
+var filterBiasNames = enum{"zero", "copy", "rescale"}
+
+// FilterBiasName is b's name.
+func FilterBiasName(b FilterBias) string { return filterBiasNames.name(int(b)) }
+
+// ParseFilterBias reads zero, copy or rescale.
+func ParseFilterBias(s string) (FilterBias, error) {
+	i, err := filterBiasNames.parse(s)
+	return FilterBias(i), err
 }
 
 // Direction is a line's direction through parameter space: parameter Axis

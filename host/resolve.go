@@ -37,6 +37,9 @@ type PlaneSpec struct {
 	At []float64
 	// Seed seeds random and filter directions.
 	Seed uint64
+	// FilterBias is what a filter plane does with bias groups (the zero
+	// value zeroes them, as Li et al. do).
+	FilterBias FilterBias
 	// Trajectory holds the points a PCA plane is fitted to.
 	Trajectory [][]float64
 	// Dirs are a dirs plane's two directions.
@@ -144,7 +147,7 @@ func (a *App) ResolveScene(ctx context.Context, cat *Catalog, spec SceneSpec) (*
 		sc.Grid.YLabel = fmt.Sprintf("pc2 (%.1f%%)", 100*r.Explained[1])
 	case PlaneRandom, PlaneFilter:
 		at := startOrMinimum(p.At, desc)
-		u, v, err := directions(p.Kind, at, desc, p.Seed)
+		u, v, err := directions(p.Kind, at, desc, p.Seed, p.FilterBias)
 		if err != nil {
 			return nil, err
 		}
@@ -192,12 +195,12 @@ func startOrMinimum(at []float64, desc client.Descriptor) []float64 {
 }
 
 // directions are a random or filter plane's two directions through at.
-func directions(kind PlaneKind, at []float64, desc client.Descriptor, seed uint64) (u, v []float64, err error) {
+func directions(kind PlaneKind, at []float64, desc client.Descriptor, seed uint64, bias FilterBias) (u, v []float64, err error) {
 	u = compute.RandomDirection(desc.Dim, seed)
 	v = compute.RandomDirection(desc.Dim, seed+0x9e3779b97f4a7c15)
 	if kind == PlaneFilter {
-		if u, err = compute.FilterNormalize(u, at, desc.Groups); err == nil {
-			v, err = compute.FilterNormalize(v, at, desc.Groups)
+		if u, err = compute.FilterNormalize(u, at, desc.Groups, bias); err == nil {
+			v, err = compute.FilterNormalize(v, at, desc.Groups, bias)
 		}
 		if err != nil {
 			return nil, nil, &InputError{Input: "plane", Msg: "filter: " + err.Error(), Err: err}
@@ -207,9 +210,9 @@ func directions(kind PlaneKind, at []float64, desc client.Descriptor, seed uint6
 		hint := ""
 		switch {
 		case kind == PlaneFilter && errors.Is(err, compute.ErrParallel):
-			hint = " (groups of one parameter leave filter-normalized directions only the signs to differ in; try another seed, or a random plane)"
+			hint = " (groups of one parameter leave filter-normalized directions only the signs to differ in, and copied biases none; try another seed, or a random plane)"
 		case kind == PlaneFilter:
-			hint = " (filter normalization scales each group to the origin's; put the plane through a trained point with nonzero weights)"
+			hint = " (filter normalization scales each filter to the origin's and zeroes the biases; put the plane through a trained point with nonzero weights, or keep the biases' directions)"
 		}
 		return nil, nil, &InputError{Input: "plane", Msg: kind.String() + ": " + err.Error() + hint, Err: err}
 	}
@@ -229,6 +232,8 @@ type LineSpec struct {
 	Dir Direction
 	// Seed seeds random and filter directions.
 	Seed uint64
+	// FilterBias is what a filter direction does with bias groups.
+	FilterBias FilterBias
 	// Range is the line parameter's extent; nil means -0.5:1.5 for an
 	// interpolation, the domain for an axis, -1:1 otherwise.
 	Range *sdk.Interval
@@ -302,7 +307,7 @@ func (a *App) ResolveLine(ctx context.Context, cat *Catalog, spec LineSpec) (*Li
 	case PlaneRandom, PlaneFilter:
 		dir = compute.RandomDirection(desc.Dim, spec.Seed)
 		if d.Kind == PlaneFilter {
-			if dir, err = compute.FilterNormalize(dir, at, desc.Groups); err != nil {
+			if dir, err = compute.FilterNormalize(dir, at, desc.Groups, spec.FilterBias); err != nil {
 				return nil, &InputError{Input: "direction", Msg: "filter: " + err.Error(), Err: err}
 			}
 		}

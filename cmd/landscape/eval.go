@@ -26,6 +26,7 @@ type sceneFlags struct {
 	backend    host.Backend
 	plane      host.PlaneKind
 	planeSeed  uint64
+	filterBias host.FilterBias
 	trajectory trajectoryFlag
 	dirs       dirsFlag
 	dirVecs    [2][]float64
@@ -61,6 +62,7 @@ func (f *sceneFlags) register(c *cobra.Command, defRes int) {
 	fl.Var(backendFlag{&f.backend}, "backend", "auto (GPU when possible, else CPU), gl or cpu")
 	fl.Var(planeFlag{&f.plane}, "plane", "the plane: axis (--axes vary), random or filter (seeded Gaussian directions through --at; filter rescales them per filter, Li et al. 2018), pca (of --trajectory), dirs (--dirs through --at), hessian (the Hessian's eigenvectors at --at, see --hessian-dirs)")
 	fl.Uint64Var(&f.planeSeed, "plane-seed", 1, "seed of random and filter directions")
+	fl.Var(filterBiasFlag{&f.filterBias}, "filter-bias", filterBiasUsage)
 	fl.Var(&f.trajectory, "trajectory", "trajectory file (.csv or .json from 'landscape optimize -o') whose principal plane --plane pca shows")
 	f.dirs.v = &f.dirVecs
 	fl.Var(&f.dirs, "dirs", "the directions of --plane dirs: two vector files, u.npy,v.npy (a trajectory's last point or FILE@K too)")
@@ -72,7 +74,7 @@ func (f *sceneFlags) register(c *cobra.Command, defRes int) {
 // settings (the surface's part of --set).
 func (f *sceneFlags) spec(surface string, settings client.Settings) host.SceneSpec {
 	return host.SceneSpec{Surface: surface, Settings: settings, Res: f.res, Range: f.rng, MaxBytes: f.maxBytes,
-		Plane: host.PlaneSpec{Kind: f.plane, Axes: f.axes, At: f.at, Seed: f.planeSeed, Trajectory: f.trajectory.pts, Dirs: f.dirVecs, Extremes: f.extremes == "top,bottom"}}
+		Plane: host.PlaneSpec{Kind: f.plane, Axes: f.axes, At: f.at, Seed: f.planeSeed, FilterBias: f.filterBias, Trajectory: f.trajectory.pts, Dirs: f.dirVecs, Extremes: f.extremes == "top,bottom"}}
 }
 
 // resolve turns the flags into a scene of surface configured with
@@ -196,7 +198,9 @@ nx-wide grid sits at x0 + i*(x1-x0)/(nx-1).
 Planes: --plane axis (default) varies the --axes parameters through --at;
 random and filter take two seeded Gaussian directions through --at (filter
 rescales each filter of each direction to the norm of the same filter of
---at, as Li et al. 2018 do); pca takes the first two principal directions
+--at and zeroes the biases' directions, exactly as Li et al. 2018's
+loss-landscape does with ignore='biasbn'; --filter-bias copy sets them to
+--at's biases, rescale treats them as filters); pca takes the first two principal directions
 of an optimizer trajectory (--trajectory), through its last point. --at
 takes numbers or a file: a trajectory's last point, or a .npy vector.
 

@@ -135,6 +135,24 @@ func (f planeFlag) Set(s string) (err error) {
 	return err
 }
 
+// filterBiasFlag is --filter-bias zero|copy|rescale.
+type filterBiasFlag struct{ v *host.FilterBias }
+
+func (f filterBiasFlag) String() string {
+	if f.v == nil {
+		return ""
+	}
+	return host.FilterBiasName(*f.v)
+}
+func (f filterBiasFlag) Type() string { return "zero|copy|rescale" }
+func (f filterBiasFlag) Set(s string) (err error) {
+	*f.v, err = host.ParseFilterBias(s)
+	return err
+}
+
+// filterBiasUsage is --filter-bias's help.
+const filterBiasUsage = "what filter-normalized directions do with biases (and other 1-D parameter tensors): zero them, as loss-landscape's ignore='biasbn' and Li et al. (zero), set them to the point's (copy), or rescale them as filters (rescale)"
+
 // dirFlag is --dir axis:I|random|filter.
 type dirFlag struct{ v *host.Direction }
 

@@ -37,7 +37,8 @@ trajectory's last point, or a .npy vector).
 Otherwise the line goes through --at (default: the first known minimum, or
 the origin) along --dir: axis:I (parameter I; the default is axis:0, over
 its domain), random or filter (a seeded Gaussian direction, filter-normalized
-as Li et al. 2018 do, over -1:1).
+as Li et al. 2018 do, biases zeroed unless --filter-bias says otherwise,
+over -1:1).
 
 Outputs: .csv (t,loss[,test_loss]), .npy (the loss, float64) or .png (the
 curve, with the test loss dashed and known minima marked).
@@ -123,6 +124,7 @@ Examples:
 	fl.Var(intervalFlag{&f.spec.Range, &f.rngS}, "range", "lo:hi of the line's parameter (default: -0.5:1.5 for --from/--to, the domain for axis:I, -1:1 otherwise)")
 	fl.Var(intRange{&f.spec.N, 2, 1 << 24}, "res", "points along the line, both ends included")
 	fl.Uint64Var(&f.spec.Seed, "dir-seed", 1, "seed of random and filter directions")
+	fl.Var(filterBiasFlag{&f.spec.FilterBias}, "filter-bias", filterBiasUsage)
 	fl.Var(settingsFlag{&f.spec.Settings}, "set", "hyperparameter name=value (repeat, or comma-separate)")
 	fl.Var(backendFlag{&f.backend}, "backend", "auto (GPU when possible, else CPU), gl or cpu")
 	fl.StringVarP(&out, "output", "o", "", "output file: .csv, .npy or .png")

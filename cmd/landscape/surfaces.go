@@ -156,7 +156,18 @@ func describeSurface(w io.Writer, e host.Entry) {
 			}
 			names = append(names, g.Name)
 		}
-		fmt.Fprintf(w, "  parameter groups (%d, for --plane filter): %s\n", len(e.Groups), strings.Join(names, ", "))
+		biases := 0
+		for _, g := range e.Groups {
+			if g.Kind == sdk.GroupBias {
+				biases++
+			}
+		}
+		fmt.Fprintf(w, "  parameter groups (%d, for --plane filter; %d of them biases): %s\n", len(e.Groups), biases, strings.Join(names, ", "))
+	}
+	for k, p := range e.Periods {
+		if p > 0 {
+			fmt.Fprintf(w, "  parameter %d is periodic (period %.6g): wrapped into [%.6g, %.6g) for distances, plots and starts\n", k, p, e.Domain[k].Lo, e.Domain[k].Lo+p)
+		}
 	}
 }
 
