@@ -18,8 +18,10 @@ type BasinsSpec struct {
 	Scene     *Scene
 	Opt       OptEntry
 	OptParams sdk.Params
-	Steps     int
-	Seed      uint64
+	// OptTexts holds the optimizer's text hyperparameters (nil: none).
+	OptTexts sdk.Texts
+	Steps    int
+	Seed     uint64
 	// Backend is where the runs step (as for evaluation).
 	Backend Backend
 	// Radius: a run reached a minimum when it ends within Radius of it
@@ -125,7 +127,7 @@ func (a *App) finalPoints(ctx context.Context, s BasinsSpec, starts []float64) (
 	update, stop := Progress(a.Stderr, "basins", s.Steps)
 	defer stop()
 	ends, err := optimize.Endpoints(ctx, problem{d, evaluation(s.Scene.Surface)}, runs,
-		method{s.Opt, s.OptParams, s.Seed}, optimize.Settings{MaxSteps: s.Steps, Progress: update})
+		method{opt: s.Opt, params: s.OptParams, texts: s.OptTexts, seed: s.Seed}, optimize.Settings{MaxSteps: s.Steps, Progress: update})
 	if err != nil {
 		return nil, err
 	}

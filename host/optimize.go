@@ -10,6 +10,7 @@ import (
 	"github.com/landscape-go/landscape/compute/optimize"
 	"github.com/landscape-go/landscape/sdk"
 	"github.com/landscape-go/landscape/sdk/client"
+	"gonum.org/v1/gonum/floats"
 )
 
 // OptimizeSpec is a resolved optimization: which surface and optimizer,
@@ -18,6 +19,9 @@ type OptimizeSpec struct {
 	Surface   *Surface
 	Opt       OptEntry
 	OptParams sdk.Params
+	// OptTexts holds the optimizer's text hyperparameters (see
+	// Routed.OptimizerTexts); nil for none.
+	OptTexts sdk.Texts
 	// Starts holds one start point per run.
 	Starts [][]float64
 	// Steps is the most steps a run takes (zero: optimize.DefaultMaxSteps).
@@ -68,7 +72,7 @@ func (a *App) Optimize(ctx context.Context, s OptimizeSpec) ([]*Trajectory, erro
 	if s.BatchSize > 0 {
 		eval = miniBatches(s.Surface, s.BatchSize, s.Seed)
 	}
-	res, err := optimize.Minimize(ctx, problem{desc, eval}, s.Starts, method{s.Opt, s.OptParams, s.Seed},
+	res, err := optimize.Minimize(ctx, problem{desc, eval}, s.Starts, method{opt: s.Opt, params: s.OptParams, texts: s.OptTexts, seed: s.Seed},
 		optimize.Settings{MaxSteps: s.Steps, Converger: optimize.FunctionConverge{Tol: s.Tol, Window: s.Window},
 			Plateau: optimize.PlateauRule{Window: s.Window}, KeepGoing: s.KeepGoing})
 	if err != nil {
@@ -93,6 +97,7 @@ var (
 type method struct {
 	opt    OptEntry
 	params sdk.Params
+	texts  sdk.Texts
 	seed   uint64
 }
 
@@ -100,13 +105,20 @@ type method struct {
 func (m method) Global() bool { return !m.opt.Gradient }
 
 func (m method) Run(ctx context.Context, b optimize.Batch, d optimize.Driver) error {
-	err := m.opt.Client.Optimize(ctx, client.Batch{Name: m.opt.Name, Params: m.params, Dim: b.Dim, Starts: b.Starts, Seed: m.seed, Eval: d.Evaluate,
+	err := m.opt.Client.Optimize(ctx, client.Batch{Name: m.opt.Name, Params: m.params, Texts: m.texts, Dim: b.Dim, Starts: b.Starts, Seed: m.seed, Eval: d.Evaluate,
 		Step: func(it client.Iterates, req client.Asks, ans client.Answer) bool {
 			counts := make([]int, len(req.Counts))
 			for i, k := range req.Counts {
 				counts[i] = int(k)
 			}
-			return d.Step(ctx, optimize.Iterates{X: it.X, LR: it.LR, Done: it.Done},
+			oi := optimize.Iterates{X: it.X, LR: it.LR, Done: it.Done, Best: it.Best, Temperature: it.Temperature}
+			if it.Accept != nil {
+				oi.Accept = make([]optimize.Acceptance, len(it.Accept))
+				for i, a := range it.Accept {
+					oi.Accept[i] = optimize.Acceptance(a) // the same three values
+				}
+			}
+			return d.Step(ctx, oi,
 				optimize.Request{Counts: counts, Points: req.Points, Gradient: req.Gradient},
 				optimize.Answer{Losses: ans.Losses, Grads: ans.Grads})
 		}})
@@ -125,8 +137,13 @@ type problem struct {
 
 func (p problem) Dim() int { return p.desc.Dim }
 
+// Domain is the surface's; a periodic parameter is unbounded (a run may
+// turn round it any number of times without diverging).
 func (p problem) Domain() (lo, hi []float64) {
-	for _, iv := range p.desc.Domain {
+	for k, iv := range p.desc.Domain {
+		if p.desc.Period(k) > 0 {
+			iv = sdk.Interval{Lo: math.Inf(-1), Hi: math.Inf(1)}
+		}
 		lo, hi = append(lo, iv.Lo), append(hi, iv.Hi)
 	}
 	return lo, hi
@@ -214,11 +231,12 @@ func Nearest(d client.Descriptor, x []float64) (m sdk.Minimum, dist float64, ok 
 }
 
 // nearestIndex is the index in d.Minima of the minimum nearest x (-1 when
-// there is none) and its distance.
+// there is none) and its distance, periodic parameters wrapped (the
+// shortest way round).
 func nearestIndex(d client.Descriptor, x []float64) (int, float64) {
 	best, dist := -1, math.Inf(1)
 	for i, c := range d.Minima {
-		if s := distance(c.Location, x); s < dist {
+		if s := floats.Norm(d.Difference(c.Location, x), 2); s < dist {
 			best, dist = i, s
 		}
 	}

@@ -19,6 +19,10 @@ type Routed struct {
 	// every declared hyperparameter, defaults filled in, flags and choices
 	// given by name turned into their numbers.
 	Optimizers map[string]sdk.Params
+	// OptimizerTexts holds, by optimizer, the text hyperparameters given
+	// (see sdk.OptimizerWithTexts; a grid search's ranges); an optimizer
+	// given none has no entry.
+	OptimizerTexts map[string]sdk.Texts
 }
 
 // Route splits set between the surface (its name and declared
@@ -28,7 +32,7 @@ type Routed struct {
 // optimizer both declare must be written one of those ways. A name nobody
 // declares is an error that says what each of them takes.
 func Route(set client.Settings, surface string, surf []sdk.Hyperparameter, opts []OptEntry) (Routed, error) {
-	r := Routed{Surface: client.Settings{Params: sdk.Params{}, Texts: sdk.Texts{}}, Optimizers: map[string]sdk.Params{}}
+	r := Routed{Surface: client.Settings{Params: sdk.Params{}, Texts: sdk.Texts{}}, Optimizers: map[string]sdk.Params{}, OptimizerTexts: map[string]sdk.Texts{}}
 	optP, optT := map[string]sdk.Params{}, map[string]sdk.Texts{}
 	for _, o := range opts {
 		optP[o.Name], optT[o.Name] = sdk.Params{}, sdk.Texts{}
@@ -114,11 +118,22 @@ func Route(set client.Settings, surface string, surf []sdk.Hyperparameter, opts 
 		}
 	}
 	for _, o := range opts {
-		p, _, err := sdk.ResolveTexts(o.Hyperparameters, optP[o.Name], optT[o.Name])
+		p, t, err := sdk.ResolveTexts(o.Hyperparameters, optP[o.Name], optT[o.Name])
 		if err != nil {
 			return r, fmt.Errorf("%s: %w", o.Name, err)
 		}
 		r.Optimizers[o.Name] = p
+		given := sdk.Texts{}
+		for _, h := range o.Hyperparameters {
+			_, inP := optP[o.Name][h.Name]
+			_, inT := optT[o.Name][h.Name]
+			if h.Text && (inP || inT) {
+				given[h.Name] = t[h.Name]
+			}
+		}
+		if len(given) > 0 {
+			r.OptimizerTexts[o.Name] = given
+		}
 	}
 	return r, nil
 }

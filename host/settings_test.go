@@ -64,6 +64,23 @@ func TestRoute(t *testing.T) {
 	if r, err := Route(set("noise=1"), "bowl", surf, nil); err != nil || r.Surface.Params["noise"] != 1 {
 		t.Errorf("without optimizers every name is the surface's: %+v, %v", r, err)
 	}
+	// An optimizer's texts (a grid's ranges, commas and all) reach it
+	// apart; one given none has no entry, and a number is a text there.
+	grid := OptEntry{OptimizerInfo: sdk.OptimizerInfo{Name: "grid-search", Hyperparameters: []sdk.Hyperparameter{
+		{Name: "points", Default: 11, Min: 2, Max: 1001, Integer: true}, {Name: "ranges", Text: true}}}}
+	r, err = Route(set("ranges=-4:4:41,-3:3", "points=5"), "bowl", surf, []OptEntry{grid, sgd})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.OptimizerTexts["grid-search"]["ranges"] != "-4:4:41,-3:3" || r.Optimizers["grid-search"]["points"] != 5 || len(r.OptimizerTexts) != 1 {
+		t.Errorf("grid-search got %v and %v", r.Optimizers["grid-search"], r.OptimizerTexts)
+	}
+	if r, err := Route(set("grid-search.ranges=7"), "bowl", surf, []OptEntry{grid}); err != nil || r.OptimizerTexts["grid-search"]["ranges"] != "7" {
+		t.Errorf("a number given to a text: %v, %v", r.OptimizerTexts, err)
+	}
+	if r, err := Route(set("points=3"), "bowl", surf, []OptEntry{grid}); err != nil || len(r.OptimizerTexts) != 0 {
+		t.Errorf("no texts given: %v, %v", r.OptimizerTexts, err)
+	}
 }
 
 func TestInputError(t *testing.T) {

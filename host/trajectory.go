@@ -3,6 +3,7 @@ package host
 import (
 	"bufio"
 	"io"
+	"math"
 	"strconv"
 
 	"github.com/landscape-go/landscape/compute/optimize"
@@ -13,7 +14,10 @@ import (
 // WriteTrajectoryCSV writes step,loss,grad_norm,x0,x1,... rows, with
 // train_loss (mini-batch runs), test_loss (surfaces with a test set) and
 // sharpness (tracked runs; NaN where not measured) after x when the run
-// has them.
+// has them; then, for a walk (simulated annealing, a grid search: x is
+// where it stands), best_loss,best_x0,best_x1,... (the best point so far),
+// and for a method that tests proposals temperature,accepted,accept_rate
+// (accepted 1 or 0; NaN where the step tested none).
 func WriteTrajectoryCSV(w io.Writer, t *Trajectory) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("step,loss,grad_norm")
@@ -28,6 +32,16 @@ func WriteTrajectoryCSV(w io.Writer, t *Trajectory) error {
 	}
 	if t.Sharpness != nil {
 		bw.WriteString(",sharpness")
+	}
+	walk, tests := t.Walk(), t.Tests()
+	if walk {
+		bw.WriteString(",best_loss")
+		for k := range t.Start {
+			bw.WriteString(",best_x" + strconv.Itoa(k))
+		}
+	}
+	if tests {
+		bw.WriteString(",temperature,accepted,accept_rate")
 	}
 	bw.WriteByte('\n')
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
@@ -45,9 +59,52 @@ func WriteTrajectoryCSV(w io.Writer, t *Trajectory) error {
 		if t.Sharpness != nil {
 			bw.WriteString("," + f(t.Sharpness[i]))
 		}
+		if walk {
+			bw.WriteString("," + f(r.BestLoss))
+			for _, x := range r.Best {
+				bw.WriteString("," + f(x))
+			}
+		}
+		if tests {
+			bw.WriteString("," + f(r.Temperature) + "," + f(accepted(r.Accept)) + "," + f(r.AcceptRate))
+		}
 		bw.WriteByte('\n')
 	}
 	return bw.Flush()
+}
+
+// Walk reports whether the run's method walks apart from its best point
+// (records hold Best: simulated annealing, a grid search).
+func (t *Trajectory) Walk() bool {
+	for _, r := range t.Records {
+		if r.Best != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// Tests reports whether the run's method tested proposals (records hold
+// an acceptance: simulated annealing).
+func (t *Trajectory) Tests() bool {
+	for _, r := range t.Records {
+		if r.Accept != optimize.AcceptNone {
+			return true
+		}
+	}
+	return false
+}
+
+// accepted is 1 for an accepted proposal, 0 for a rejected one, NaN where
+// there was none.
+func accepted(a optimize.Acceptance) float64 {
+	switch a {
+	case optimize.Accepted:
+		return 1
+	case optimize.Rejected:
+		return 0
+	}
+	return math.NaN()
 }
 
 // TrajectoryReport is the JSON form of one run.
@@ -56,14 +113,16 @@ type TrajectoryReport struct {
 	SurfaceParams   map[string]any     `json:"surface_hyperparameters"`
 	Optimizer       string             `json:"optimizer"`
 	OptimizerParams map[string]float64 `json:"optimizer_hyperparameters"`
-	Seed            uint64             `json:"seed"`
-	Start           []float64          `json:"start"`
-	Status          optimize.Status    `json:"status"`
-	Why             string             `json:"why,omitempty"`
-	ConvergedAt     *int               `json:"converged_at"`
-	Evaluations     int                `json:"evaluations"`
-	NearestMinimum  *NearestReport     `json:"nearest_minimum,omitempty"`
-	Records         []jsonRecord       `json:"records"`
+	// OptimizerTexts are the optimizer's text hyperparameters given.
+	OptimizerTexts map[string]string `json:"optimizer_texts,omitempty"`
+	Seed           uint64            `json:"seed"`
+	Start          []float64         `json:"start"`
+	Status         optimize.Status   `json:"status"`
+	Why            string            `json:"why,omitempty"`
+	ConvergedAt    *int              `json:"converged_at"`
+	Evaluations    int               `json:"evaluations"`
+	NearestMinimum *NearestReport    `json:"nearest_minimum,omitempty"`
+	Records        []jsonRecord      `json:"records"`
 	// TrainLoss and TestLoss: see Trajectory's Train and Test.
 	TrainLoss []*float64 `json:"train_loss,omitempty"`
 	TestLoss  []*float64 `json:"test_loss,omitempty"`
@@ -86,6 +145,22 @@ type jsonRecord struct {
 	GradNorm  *float64   `json:"grad_norm"`
 	ParamNorm *float64   `json:"param_norm"`
 	LR        float64    `json:"lr"`
+	*jsonWalk
+	*jsonTest
+}
+
+// jsonWalk is a walking run's best point so far (see Trajectory.Walk).
+type jsonWalk struct {
+	Best     []*float64 `json:"best"`
+	BestLoss *float64   `json:"best_loss"`
+}
+
+// jsonTest is a step's acceptance test (see Trajectory.Tests): null where
+// the step tested none.
+type jsonTest struct {
+	Temperature *float64 `json:"temperature"`
+	Accepted    *bool    `json:"accepted"`
+	AcceptRate  *float64 `json:"accept_rate"`
 }
 
 func finite(v float64) *float64 {
@@ -119,10 +194,18 @@ func NewTrajectoryReport(d client.Descriptor, o OptEntry, op sdk.Params, seed ui
 	if m, dist, ok := Nearest(d, t.X); ok && dist == dist {
 		r.NearestMinimum = &NearestReport{Location: m.Location, Loss: m.Value, Distance: dist}
 	}
+	walk, tests := t.Walk(), t.Tests()
 	for _, rec := range t.Records {
-		j := jsonRecord{Step: rec.Step, Loss: finite(rec.Loss), GradNorm: finite(rec.GradNorm), ParamNorm: finite(rec.ParamNorm), LR: rec.LR}
-		for _, x := range rec.X {
-			j.X = append(j.X, finite(x))
+		j := jsonRecord{Step: rec.Step, X: finites(rec.X), Loss: finite(rec.Loss), GradNorm: finite(rec.GradNorm), ParamNorm: finite(rec.ParamNorm), LR: rec.LR}
+		if walk {
+			j.jsonWalk = &jsonWalk{Best: finites(rec.Best), BestLoss: finite(rec.BestLoss)}
+		}
+		if tests {
+			j.jsonTest = &jsonTest{Temperature: finite(rec.Temperature), AcceptRate: finite(rec.AcceptRate)}
+			if rec.Accept != optimize.AcceptNone {
+				a := rec.Accept == optimize.Accepted
+				j.Accepted = &a
+			}
 		}
 		r.Records = append(r.Records, j)
 	}

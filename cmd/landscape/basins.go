@@ -73,7 +73,7 @@ opt.NAME or surface.NAME for a name both take).`,
 				defer files[i].Abort()
 			}
 			t0 := time.Now()
-			res, err := app.Basins(ctx, host.BasinsSpec{Scene: sc, Opt: oe, OptParams: params, Steps: steps, Seed: seed, Backend: sf.backend, Radius: radius})
+			res, err := app.Basins(ctx, host.BasinsSpec{Scene: sc, Opt: oe, OptParams: params, OptTexts: routed.OptimizerTexts[oe.Name], Steps: steps, Seed: seed, Backend: sf.backend, Radius: radius})
 			if err != nil {
 				return err
 			}

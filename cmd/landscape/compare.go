@@ -106,7 +106,11 @@ Examples:
 			for _, r := range res {
 				c := render.Curve{Label: label(r)}
 				for _, rec := range r.Traj.Records {
-					c.Loss = append(c.Loss, rec.Loss)
+					l := rec.Loss
+					if rec.Best != nil { // a walk races by its best loss so far
+						l = rec.BestLoss
+					}
+					c.Loss = append(c.Loss, l)
 				}
 				if r.Traj.Train != nil { // mini-batch runs: the full train loss
 					c.Loss = r.Traj.Train

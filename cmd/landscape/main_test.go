@@ -112,6 +112,8 @@ func TestScripts(t *testing.T) {
 			"gif":         cmdGIF,
 			"curvemin":    cmdCurveMin,
 			"npyclose":    cmdNPYClose,
+			"walkcheck":   cmdWalkCheck,
+			"csvcol":      cmdCSVCol,
 		},
 	})
 }
@@ -530,4 +532,106 @@ func cmdNPYClose(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("largest difference %g, over %g of the scale %g", worst, rtol, scale)
 	}
 	ts.Logf("largest difference %g (%.2g of the scale %g)", worst, worst/scale, scale)
+}
+
+// readCSV reads a CSV file of the script's with a header into columns by
+// name (NaN where a cell is not a number).
+func readCSV(ts *testscript.TestScript, name string) (map[string][]float64, int) {
+	lines := strings.Split(strings.TrimSpace(ts.ReadFile(name)), "\n")
+	head := strings.Split(lines[0], ",")
+	cols := map[string][]float64{}
+	for _, l := range lines[1:] {
+		cells := strings.Split(l, ",")
+		if len(cells) != len(head) {
+			ts.Fatalf("%s: row %q has %d cells, the header %d", name, l, len(cells), len(head))
+		}
+		for i, c := range cells {
+			v, err := strconv.ParseFloat(c, 64)
+			if err != nil {
+				v = math.NaN()
+			}
+			cols[head[i]] = append(cols[head[i]], v)
+		}
+	}
+	return cols, len(lines) - 1
+}
+
+// walkcheck FILE.csv T0 COOLING: a simulated annealing trajectory holds its
+// walk and its best point apart: the best loss never rises and is never
+// above the walk's; the walk went uphill at least once; the point moved
+// exactly at the steps whose proposal was accepted; accept_rate is the
+// running fraction of accepted; the temperature of step t is
+// T0·COOLING^(t−1) (NaN at the start).
+func cmdWalkCheck(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: walkcheck FILE.csv T0 COOLING")
+	}
+	t0, err1 := strconv.ParseFloat(args[1], 64)
+	cool, err2 := strconv.ParseFloat(args[2], 64)
+	if err1 != nil || err2 != nil {
+		ts.Fatalf("walkcheck: T0 %q and COOLING %q", args[1], args[2])
+	}
+	c, n := readCSV(ts, args[0])
+	for _, k := range []string{"step", "loss", "best_loss", "temperature", "accepted", "accept_rate", "x0", "best_x0"} {
+		if len(c[k]) != n {
+			ts.Fatalf("%s: no column %s", args[0], k)
+		}
+	}
+	if n < 3 || !math.IsNaN(c["temperature"][0]) || !math.IsNaN(c["accepted"][0]) {
+		ts.Fatalf("%s: %d rows; the start's temperature and acceptance %v, %v (want NaN)", args[0], n, c["temperature"][0], c["accepted"][0])
+	}
+	uphill, acc := false, 0
+	for i := 1; i < n; i++ {
+		if c["best_loss"][i] > c["best_loss"][i-1] || c["best_loss"][i] > c["loss"][i] {
+			ts.Fatalf("row %d: best loss %v after %v, walk %v", i, c["best_loss"][i], c["best_loss"][i-1], c["loss"][i])
+		}
+		uphill = uphill || c["loss"][i] > c["loss"][i-1]
+		moved := false
+		for k := 0; len(c["x"+strconv.Itoa(k)]) == n; k++ {
+			moved = moved || c["x"+strconv.Itoa(k)][i] != c["x"+strconv.Itoa(k)][i-1]
+		}
+		a := c["accepted"][i]
+		if a != 0 && a != 1 || moved != (a == 1) {
+			ts.Fatalf("row %d: accepted %v, the point moved %v", i, a, moved)
+		}
+		acc += int(a)
+		if r := c["accept_rate"][i]; math.Abs(r-float64(acc)/float64(i)) > 1e-12 {
+			ts.Fatalf("row %d: accept_rate %v, want %v", i, r, float64(acc)/float64(i))
+		}
+		want := t0 * math.Pow(cool, c["step"][i]-1)
+		if tt := c["temperature"][i]; math.Abs(tt-want) > 1e-12*want {
+			ts.Fatalf("row %d: temperature %v, want %v", i, tt, want)
+		}
+	}
+	if !uphill {
+		ts.Fatalf("%s: the walk never went uphill", args[0])
+	}
+}
+
+// csvcol FILE.csv COLUMN ROW VALUE [TOL]: the CSV's cell in COLUMN of data
+// row ROW (0 the first; -1 the last) is VALUE (within TOL, default exact).
+func cmdCSVCol(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 4 || len(args) > 5 {
+		ts.Fatalf("usage: csvcol FILE.csv COLUMN ROW VALUE [TOL]")
+	}
+	c, n := readCSV(ts, args[0])
+	col, ok := c[args[1]]
+	if !ok {
+		ts.Fatalf("%s: no column %s", args[0], args[1])
+	}
+	row, err := strconv.Atoi(args[2])
+	if err != nil || row < -n || row >= n {
+		ts.Fatalf("%s: row %q of %d", args[0], args[2], n)
+	}
+	if row < 0 {
+		row += n
+	}
+	want, err := strconv.ParseFloat(args[3], 64)
+	tol := 0.0
+	if len(args) == 5 {
+		tol, _ = strconv.ParseFloat(args[4], 64)
+	}
+	if err != nil || !(math.Abs(col[row]-want) <= tol) && !(math.IsNaN(want) && math.IsNaN(col[row])) {
+		ts.Fatalf("%s: %s at row %d is %v, want %s (±%v)", args[0], args[1], row, col[row], args[3], tol)
+	}
 }

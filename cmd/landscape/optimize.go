@@ -102,6 +102,8 @@ Examples:
   landscape optimize rosenbrock --optimizer adam --start -1.5,2 --steps 5000 --set lr=0.01 -o adam.csv
   landscape optimize himmelblau --optimizer momentum --start 0,0 --set lr=0.01,momentum=0.9
   landscape optimize rastrigin --optimizer anneal --start 3,3 --steps 20000 --seed 7 -o sa.json
+  landscape optimize rastrigin --optimizer anneal --start 3,3 --steps 20000 --set T_min=0.01 --plot sa.png
+  landscape optimize himmelblau --optimizer grid-search --set ranges=-4:4:41,-4:4:41 --steps 1681 -o grid.csv
   landscape optimize line-angle --optimizer gd --start 0.3 --set lr=0.01 --plot steps.png
   landscape optimize mlp --optimizer sgd --batch-size 32 --set split=0.3,lr=0.1 -o mlp.csv --plot mlp.png
   landscape optimize himmelblau --optimizer momentum --start -1,-1 --set lr=0.01,momentum=0.9 --steps 200 --animate run.gif
@@ -109,7 +111,19 @@ Examples:
 On data-driven surfaces, --batch-size N takes mini-batch gradients (each
 step a batch of a seeded epoch shuffle); the trajectory then also holds the
 full train loss, and the test loss when the surface has a test set (split).
---plot draws the loss per step and each parameter per step (up to 8).
+--plot draws the loss per step and each parameter per step (up to 8; a
+periodic parameter, line-angle's φ, wrapped into its period), and, on a
+data-driven surface whose samples are points (x, y), the samples with the
+model at the final point over them (the rosette's fitted line).
+
+Annealing and grid search walk apart from their result: the trajectory's
+x and loss are where the walk stands, best_loss and best_x0,... its best
+point so far (the summary's final point), and annealing adds temperature,
+accepted (1 or 0) and accept_rate; --plot draws the walk with the best
+loss, the temperature and the acceptance rate. anneal's T_min ends the
+walk once the temperature would fall below it; grid-search evaluates one
+grid point per step (x0 ± radius, or --set ranges=lo:hi[:n],... per
+parameter), so give --steps of at least its points.
 
 ` + animateHelp + ` It shows a surface of two parameters over its domain,
 and a larger one on the run's principal plane (as --plane pca does), at
@@ -166,7 +180,7 @@ of gradient descent).`,
 			if af != nil {
 				defer af.Abort()
 			}
-			trajs, err := app.Optimize(ctx, host.OptimizeSpec{Surface: surf, Opt: oe, OptParams: op,
+			trajs, err := app.Optimize(ctx, host.OptimizeSpec{Surface: surf, Opt: oe, OptParams: op, OptTexts: routed.OptimizerTexts[oe.Name],
 				Starts: [][]float64{x0}, Steps: steps, Seed: seed, Tol: tol, Window: window, KeepGoing: keepGoing, BatchSize: batch})
 			if err != nil {
 				return err
@@ -182,8 +196,17 @@ of gradient descent).`,
 				}
 			}
 			printSummary(stdout, desc, oe, t)
+			printWalk(stdout, desc, t)
 			if plotOut != "" {
-				if err := plotSteps(plotOut, desc, oe, t); err != nil {
+				var extra []render.Chart
+				fc, err := fitChart(ctx, app, surf, t.X)
+				if err != nil {
+					return err
+				}
+				if fc != nil {
+					extra = append(extra, *fc)
+				}
+				if err := plotSteps(plotOut, desc, oe, t, extra...); err != nil {
 					return err
 				}
 			}
@@ -224,8 +247,8 @@ of gradient descent).`,
 }
 
 // plotSteps draws a run: its losses per step, and its parameters per step
-// (the parameter norm when there are more than 8).
-func plotSteps(path string, d client.Descriptor, o host.OptEntry, t *host.Trajectory) error {
+// (the parameter norm when there are more than 8), then the extra charts.
+func plotSteps(path string, d client.Descriptor, o host.OptEntry, t *host.Trajectory, extra ...render.Chart) error {
 	of, err := host.CreateOutput(path)
 	if err != nil {
 		return err
@@ -237,9 +260,12 @@ func plotSteps(path string, d client.Descriptor, o host.OptEntry, t *host.Trajec
 		steps[i], loss[i] = float64(r.Step), r.Loss
 	}
 	lc := render.Chart{Title: d.Name + ": " + o.Name, XLabel: "step", YLabel: "loss"}
-	if t.Train != nil {
+	switch {
+	case t.Walk():
+		lc.Series = append(lc.Series, walkLoss(t, steps, loss)...)
+	case t.Train != nil:
 		lc.Series = append(lc.Series, render.Series{Label: "mini-batch loss", X: steps, Y: loss, Colour: 1}, render.Series{Label: "train loss", X: steps, Y: t.Train, Colour: 5})
-	} else {
+	default:
 		lc.Series = append(lc.Series, render.Series{Label: "train loss", X: steps, Y: loss, Colour: 5})
 	}
 	if t.Test != nil {
@@ -247,13 +273,7 @@ func plotSteps(path string, d client.Descriptor, o host.OptEntry, t *host.Trajec
 	}
 	pc := render.Chart{Title: "parameters", XLabel: "step", YLabel: "value"}
 	if d.Dim <= 8 {
-		for k := 0; k < d.Dim; k++ {
-			y := make([]float64, len(t.Records))
-			for i, r := range t.Records {
-				y[i] = r.X[k]
-			}
-			pc.Series = append(pc.Series, render.Series{Label: "x" + strconv.Itoa(k), X: steps, Y: y, Colour: k})
-		}
+		pc.Series = paramSeries(d, t, steps)
 	} else {
 		y := make([]float64, len(t.Records))
 		for i, r := range t.Records {
@@ -280,6 +300,10 @@ func plotSteps(path string, d client.Descriptor, o host.OptEntry, t *host.Trajec
 			render.Series{Label: "2/lr", X: steps, Y: ls, Dashed: true, Colour: 0})
 		charts = append(charts, sc)
 	}
+	if t.Tests() {
+		charts = append(charts, acceptCharts(t, steps)...)
+	}
+	charts = append(charts, extra...)
 	if err := render.ChartsPNG(of, 700*len(charts), 550, charts...); err != nil {
 		return err
 	}
@@ -348,7 +372,8 @@ func (f *startFlag) point(d client.Descriptor, seed uint64) ([]float64, error) {
 	case f.x == nil:
 		return defaultStart(d), nil
 	}
-	return f.x, checkStart("--start", f.x, d)
+	x := d.Wrap(nil, f.x)
+	return x, checkStart("--start", x, d)
 }
 
 // defaultStart is 20% into d's domain from its low corner.
@@ -361,13 +386,14 @@ func defaultStart(d client.Descriptor) []float64 {
 }
 
 // checkStart refuses a start point (named what in errors) of the wrong
-// dimension or outside the surface's domain.
+// dimension or outside the surface's domain (a periodic parameter is
+// never outside: see sdk.Info.Periods).
 func checkStart(what string, x []float64, d client.Descriptor) error {
 	if len(x) != d.Dim {
 		return fmt.Errorf("%w: %s has %d values; %s has %d parameters", host.ErrBadInput, what, len(x), d.Name, d.Dim)
 	}
 	for k, v := range x {
-		if iv := d.Domain[k]; v < iv.Lo || v > iv.Hi {
+		if iv := d.Domain[k]; d.Period(k) == 0 && (v < iv.Lo || v > iv.Hi) || math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("%w: %s: x%d=%g is outside %s's domain [%g, %g]", host.ErrBadInput, what, k, v, d.Name, iv.Lo, iv.Hi)
 		}
 	}
@@ -391,7 +417,7 @@ func printSummary(w io.Writer, d client.Descriptor, o host.OptEntry, t *host.Tra
 		status += ": " + t.Reason
 	}
 	fmt.Fprintf(w, "%s on %s from %s: %s\n", o.Name, d.Name, point(t.Start), status)
-	fmt.Fprintf(w, "  final loss %.6g at %s after %d steps, gradient norm %.3g\n", t.Loss, point(t.X), t.Steps, t.GradNorm)
+	fmt.Fprintf(w, "  final loss %.6g at %s after %d steps, gradient norm %.3g\n", t.Loss, point(d.Wrap(nil, t.X)), t.Steps, t.GradNorm)
 	if m, dist, ok := host.Nearest(d, t.X); ok && !math.IsNaN(dist) {
 		fmt.Fprintf(w, "  nearest known minimum %s (loss %.6g), distance %.3g\n", point(m.Location), m.Value, dist)
 	}

@@ -27,8 +27,23 @@ func pathScene(ctx context.Context, app *host.App, sf *sceneFlags, surface strin
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := noOptimizerTexts(routed); err != nil {
+		return nil, nil, err
+	}
 	sc, err := sf.resolve(ctx, app, surface, routed.Surface)
 	return sc, routed.Optimizers, err
+}
+
+// noOptimizerTexts refuses optimizers' text settings (a grid search's
+// ranges) where runs race from starts of their own: only optimize takes
+// them.
+func noOptimizerTexts(r host.Routed) error {
+	for o, t := range r.OptimizerTexts {
+		for k := range t {
+			return fmt.Errorf("%w: --set %s: %s's text settings are taken by landscape optimize alone", host.ErrBadInput, k, o)
+		}
+	}
+	return nil
 }
 
 // runPaths checks the starts against the scene and runs them, each

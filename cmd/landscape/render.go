@@ -53,6 +53,9 @@ Examples:
 			if err != nil {
 				return err
 			}
+			if err := noOptimizerTexts(routed); err != nil {
+				return err
+			}
 			j, err := sf.run(ctx, app, args[0], routed.Surface, out, stderr, nil)
 			if err != nil {
 				return err

@@ -21,6 +21,9 @@ type Series struct {
 	Dashed bool
 	// Colour picks PathColor(Colour).
 	Colour int
+	// Points draws a marker at each point instead of a line (data): a
+	// disc, or a triangle with Triangles (a second set of data).
+	Points, Triangles bool
 }
 
 // Chart is one panel of line plots.
@@ -31,6 +34,9 @@ type Chart struct {
 	LogY bool
 	// Marks are x positions marked with thin vertical lines (known minima).
 	Marks []float64
+	// YRange, when set, is the y axis's extent (lines leaving it are
+	// clipped) instead of the series' own.
+	YRange *[2]float64
 }
 
 // ChartsPNG draws the charts side by side in a width×height image: the
@@ -105,10 +111,36 @@ func drawChart(area draw.Canvas, c Chart) (chartLayout, error) {
 	}
 	var runs []drawn
 	var items []legendItem
+	var dots plotter.XYs // the markers of Points series
 	for _, s := range c.Series {
 		st := draw.LineStyle{Color: PathColor(s.Colour), Width: vg.Points(1.5)}
 		if s.Dashed {
 			st.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+		}
+		if s.Points {
+			xy := plotter.XYs{}
+			for k, y := range s.Y {
+				if ok(s.X[k], y) {
+					xy = append(xy, plotter.XY{X: s.X[k], Y: y})
+				}
+			}
+			if len(xy) == 0 {
+				continue
+			}
+			sc, err := plotter.NewScatter(xy)
+			if err != nil {
+				return cl, err
+			}
+			sc.GlyphStyle = draw.GlyphStyle{Color: PathColor(s.Colour), Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
+			if s.Triangles {
+				sc.GlyphStyle.Shape = draw.TriangleGlyph{}
+			}
+			p.Add(sc)
+			dots = append(dots, xy...)
+			if s.Label != "" {
+				items = append(items, legendItem{label: s.Label, icon: glyphIcon(sc.GlyphStyle)})
+			}
+			continue
 		}
 		first := true
 		// One line per finite run of points.
@@ -160,6 +192,9 @@ func drawChart(area draw.Canvas, c Chart) (chartLayout, error) {
 		pad := math.Pow(yhi/ylo, 0.04)
 		p.Y.Min, p.Y.Max = math.Min(p.Y.Min, ylo/pad), math.Max(p.Y.Max, yhi*pad)
 	}
+	if c.YRange != nil {
+		p.Y.Min, p.Y.Max = c.YRange[0], c.YRange[1]
+	}
 	main := draw.Crop(area, plotMargin/2, -plotMargin/2, plotMargin/2, -plotMargin/2)
 	dataC := p.DataCanvas(main)
 	if tooSmall(dataC.Rectangle) {
@@ -182,6 +217,9 @@ func drawChart(area draw.Canvas, c Chart) (chartLayout, error) {
 		t.lines = append(t.lines, pts)
 	}
 	cl.lines = t.lines
+	for _, q := range dots {
+		t.lines = append(t.lines, []vg.Point{{X: trX(q.X), Y: trY(q.Y)}})
+	}
 	for k := 0; k+1 < len(marks); k += 2 {
 		t.lines = append(t.lines, []vg.Point{{X: trX(marks[k].X), Y: trY(marks[k].Y)}, {X: trX(marks[k+1].X), Y: trY(marks[k+1].Y)}})
 	}
@@ -189,6 +227,13 @@ func drawChart(area draw.Canvas, c Chart) (chartLayout, error) {
 		cl.legend = newLegend(items).drawInside(area, dataC.Rectangle, t.samples(nil), nil, false)
 	}
 	return cl, nil
+}
+
+// glyphIcon is a legend thumbnail: a marker in style st.
+func glyphIcon(st draw.GlyphStyle) func(c draw.Canvas, r vg.Rectangle) {
+	return func(c draw.Canvas, r vg.Rectangle) {
+		c.DrawGlyph(st, vg.Point{X: (r.Min.X + r.Max.X) / 2, Y: (r.Min.Y + r.Max.Y) / 2})
+	}
 }
 
 // lineIcon is a legend thumbnail: a line in style st.
