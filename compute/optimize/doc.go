@@ -13,7 +13,10 @@
 // Minimize records every run's iterates (its trajectory: loss, gradient
 // norm, parameter norm and learning rate per step), stops the runs that
 // have converged, diverged or failed, and returns a Result per run with its
-// Status. Settings' zero value is valid: runs of up to DefaultMaxSteps
+// Status. A method that walks apart from its best point (simulated
+// annealing, a grid search) reports both: the records follow the walk and
+// hold the best point beside it, with each step's acceptance test and
+// temperature, and the result is the best point. Settings' zero value is valid: runs of up to DefaultMaxSteps
 // steps, converged when the loss changed by at most 1e-9·(1+|loss|) over the
 // last 10 steps (FunctionConverge), on a plateau by PlateauRule's defaults,
 // diverged 100 domain widths outside the domain. Endpoints runs a batch

@@ -386,7 +386,8 @@ func (b *base) check(ctx context.Context, it Iterates, req Request, ans Answer) 
 		b.fail(fmt.Errorf("%w: iterates of %d values, %d learning rates and %d done flags for %d runs of dimension %d", ErrBadRequest, len(it.X), len(it.LR), len(it.Done), b.n, b.dim))
 		return false
 	}
-	if it.Best != nil && len(it.Best) != b.n*b.dim || it.Temperature != nil && len(it.Temperature) != b.n || it.Accept != nil && len(it.Accept) != b.n {
+	if it.Best != nil && len(it.Best) != b.n*b.dim || (it.Temperature == nil) != (it.Accept == nil) ||
+		it.Temperature != nil && len(it.Temperature) != b.n || it.Accept != nil && len(it.Accept) != b.n {
 		b.fail(fmt.Errorf("%w: %d best values, %d temperatures and %d acceptances for %d runs of dimension %d", ErrBadRequest, len(it.Best), len(it.Temperature), len(it.Accept), b.n, b.dim))
 		return false
 	}

@@ -893,6 +893,19 @@ func TestMinimizeWalk(t *testing.T) {
 		t.Errorf("a best point never visited: location %+v, %d points evaluated", r.Location, p.points)
 	}
 
+	// Malformed walks are refused: a temperature without acceptances, best
+	// points of the wrong size.
+	for _, it := range []optimize.Iterates{
+		{X: []float64{1}, LR: []float64{0}, Done: []bool{false}, Temperature: []float64{1}},
+		{X: []float64{1}, LR: []float64{0}, Done: []bool{false}, Best: []float64{1, 2}},
+		{X: []float64{1}, LR: []float64{0}, Done: []bool{false}, Temperature: []float64{1}, Accept: []optimize.Acceptance{9}},
+	} {
+		_, err := optimize.Minimize(context.Background(), bowl(1), [][]float64{{1}}, stepOnce{it}, optimize.Settings{})
+		if !errors.Is(err, optimize.ErrBadRequest) {
+			t.Errorf("%+v: %v, want ErrBadRequest", it, err)
+		}
+	}
+
 	// Endpoints returns the best points.
 	ends, err := optimize.Endpoints(context.Background(), bowl(1), [][]float64{{2.5}, {1}}, walker{seq: seq[:5]}, optimize.Settings{MaxSteps: 10})
 	if err != nil {
@@ -901,4 +914,14 @@ func TestMinimizeWalk(t *testing.T) {
 	if ends[0][0] != -0.5 || ends[1][0] != -0.5 {
 		t.Errorf("Endpoints %v, want the best point -0.5 for both runs", ends)
 	}
+}
+
+// stepOnce reports it as its one step, asking for nothing.
+type stepOnce struct{ it optimize.Iterates }
+
+func (stepOnce) Global() bool { return false }
+
+func (m stepOnce) Run(ctx context.Context, b optimize.Batch, d optimize.Driver) error {
+	d.Step(ctx, m.it, optimize.Request{Counts: make([]int, len(m.it.LR))}, optimize.Answer{})
+	return nil
 }
