@@ -19,6 +19,7 @@ import (
 // over its full loss or over one mini-batch per point.
 type curvature struct {
 	ctx  context.Context
+	act  *activity // what is finished counts into it
 	ps   pointSurface
 	name string
 	dim  int
@@ -27,8 +28,8 @@ type curvature struct {
 	grad bool                                             // an analytic gradient (or BatchGrad)
 }
 
-func newCurvature(ctx context.Context, ps pointSurface) curvature {
-	c := curvature{ctx: ctx, ps: ps, name: ps.c.Info().Name, dim: ps.c.Info().Dim}
+func newCurvature(ctx context.Context, ps pointSurface, act *activity) curvature {
+	c := curvature{ctx: ctx, act: act, ps: ps, name: ps.c.Info().Name, dim: ps.c.Info().Dim}
 	if ps.bs != nil {
 		// A mini-batch: BatchGrad is the surface's own gradient.
 		c.grad = true
@@ -49,11 +50,11 @@ func newCurvature(ctx context.Context, ps pointSurface) curvature {
 // mini-batch) on every core.
 func (c curvature) gradients(points []float64, origin []int, grads []float64) error {
 	n := c.dim
-	return safeParallel(c.ctx, len(points)/n, 64, func(lo, hi int) {
+	return safeParallel(c.ctx, c.act, len(points)/n, 64, func(lo, hi int) {
 		scratch := make([]float64, n)
 		var buf []int
 		for j := lo; j < hi; j++ {
-			c.ps.grad(origin[j], grads[j*n:(j+1)*n], points[j*n:(j+1)*n], scratch, &buf)
+			c.ps.grad(origin[j], grads[j*n:(j+1)*n], points[j*n:(j+1)*n], scratch, &buf, nil)
 		}
 	})
 }
@@ -61,7 +62,7 @@ func (c curvature) gradients(points []float64, origin []int, grads []float64) er
 // losses evaluates losses likewise.
 func (c curvature) losses(points []float64, origin []int, vals []float64) error {
 	n := c.dim
-	return safeParallel(c.ctx, len(points)/n, 256, func(lo, hi int) {
+	return safeParallel(c.ctx, c.act, len(points)/n, 256, func(lo, hi int) {
 		var buf []int
 		for j := lo; j < hi; j++ {
 			vals[j] = c.ps.loss(origin[j], points[j*n:(j+1)*n], &buf)
@@ -71,8 +72,9 @@ func (c curvature) losses(points []float64, origin []int, vals []float64) error 
 
 // safeParallel is parallel that turns a panic of the surface into an
 // error instead of a crash of the plugin, and stops early (with ctx's
-// error) when ctx ends: f sees ranges of at most 8 items.
-func safeParallel(ctx context.Context, n, minPar int, f func(lo, hi int)) error {
+// error) when ctx ends: f sees ranges of at most 8 items, each counted
+// into act when it is done.
+func safeParallel(ctx context.Context, act *activity, n, minPar int, f func(lo, hi int)) error {
 	var (
 		mu    sync.Mutex
 		first any
@@ -89,6 +91,7 @@ func safeParallel(ctx context.Context, n, minPar int, f func(lo, hi int)) error 
 		}()
 		for b := lo; b < hi && ctx.Err() == nil; b += 8 {
 			f(b, min(b+8, hi))
+			act.done.Add(uint64(min(b+8, hi) - b))
 		}
 	})
 	if first != nil {
@@ -114,14 +117,14 @@ func (c curvature) hessians(points, dst []float64) (pb.HessianMethod, float64, e
 	var err error
 	switch {
 	case c.hess != nil:
-		err = safeParallel(c.ctx, np, 16, func(lo, hi int) {
+		err = safeParallel(c.ctx, c.act, np, 16, func(lo, hi int) {
 			for p := lo; p < hi; p++ {
 				c.hess.Hessian(dst[p*n*n:(p+1)*n*n], points[p*n:(p+1)*n])
 			}
 		})
 	case c.hvp != nil:
 		// Column k of point p is H·e_k.
-		err = safeParallel(c.ctx, np*n, 16, func(lo, hi int) {
+		err = safeParallel(c.ctx, c.act, np*n, 16, func(lo, hi int) {
 			e := make([]float64, n)
 			col := make([]float64, n)
 			var buf []int
@@ -161,7 +164,7 @@ func (c curvature) products(theta, vs, dst []float64) (pb.HessianMethod, float64
 	var err error
 	switch {
 	case c.hvp != nil:
-		err = safeParallel(c.ctx, k, 2, func(lo, hi int) {
+		err = safeParallel(c.ctx, c.act, k, 2, func(lo, hi int) {
 			var buf []int
 			for j := lo; j < hi; j++ {
 				c.hvp(dst[j*n:(j+1)*n], theta, vs[j*n:(j+1)*n], 0, &buf)
@@ -172,7 +175,7 @@ func (c curvature) products(theta, vs, dst []float64) (pb.HessianMethod, float64
 			return 0, 0, fmt.Errorf("%w: surface %s has a dense Hessian only, and %d parameters are more than the %d it may have", ErrBadRequest, c.name, n, curv.MaxHessianDim)
 		}
 		h := make([]float64, n*n)
-		if err := safeParallel(c.ctx, 1, 2, func(int, int) { c.hess.Hessian(h, theta) }); err != nil {
+		if err := safeParallel(c.ctx, c.act, 1, 2, func(int, int) { c.hess.Hessian(h, theta) }); err != nil {
 			return 0, 0, err
 		}
 		curv.Products(dst, h, vs, n)
@@ -234,7 +237,7 @@ func (s *server) HessianVectors(ctx context.Context, req *pb.HessianVectorsReque
 		return nil, toStatus(fmt.Errorf("%w: sample indices without mini_batch", ErrBadRequest))
 	}
 	dst := make([]float64, len(vs))
-	m, step, err := newCurvature(ctx, ps).products(theta, vs, dst)
+	m, step, err := newCurvature(ctx, ps, s.act).products(theta, vs, dst)
 	if err != nil {
 		return nil, curvatureStatus(info.Name, err)
 	}
@@ -254,7 +257,7 @@ func (s *server) Hessians(ctx context.Context, req *pb.PointsRequest) (*pb.Hessi
 		return nil, toStatus(fmt.Errorf("%w: %d Hessians of %d values, more than the %d a reply may carry", ErrBadRequest, np, n*n, curv.MaxValues))
 	}
 	dst := make([]float64, np*n*n)
-	m, step, err := newCurvature(ctx, ps).hessians(req.GetPoints(), dst)
+	m, step, err := newCurvature(ctx, ps, s.act).hessians(req.GetPoints(), dst)
 	if err != nil {
 		return nil, curvatureStatus(name, err)
 	}

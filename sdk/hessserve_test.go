@@ -34,7 +34,7 @@ func (wideGrad) Grad(g, p []float64) { copy(g, p) }
 // TestCurvatureRequests: the server refuses malformed requests with
 // OutOfRange (the client's sdk.ErrBadRequest), naming what is wrong.
 func TestCurvatureRequests(t *testing.T) {
-	s, err := newServer([]Surface{quad{s: 1}, wide{}, wideGrad{}})
+	s, err := newServer([]Surface{quad{s: 1}, wide{}, wideGrad{}}, &activity{}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,9 +19,11 @@ type optServer struct {
 	pb.UnimplementedOptimizerServiceServer
 	byName map[string]Optimizer
 	names  []string
+	act    *activity
 }
 
-func newOptServer(opts []Optimizer) (*optServer, error) {
+// newOptServer serves opts, counting the runs' steps into act.
+func newOptServer(opts []Optimizer, act *activity) (*optServer, error) {
 	byName, names, err := byNames("optimizer", opts, func(o Optimizer) (string, error) {
 		i := o.Info()
 		if err := i.Validate(); err != nil {
@@ -36,7 +38,7 @@ func newOptServer(opts []Optimizer) (*optServer, error) {
 		}
 		return i.Name, nil
 	})
-	return &optServer{byName: byName, names: names}, err
+	return &optServer{byName: byName, names: names, act: act}, err
 }
 
 func (s *optServer) ListOptimizers(context.Context, *pb.ListOptimizersRequest) (*pb.ListOptimizersResponse, error) {
@@ -255,6 +257,7 @@ func (s *optServer) Optimize(stream grpc.BidiStreamingServer[pb.OptimizeIn, pb.O
 		if err := b.tell(a, out.GetNeedGradient()); err != nil {
 			return toStatus(err)
 		}
+		s.act.done.Add(uint64(n))
 		out = b.out()
 		b.request(out)
 		if err := stream.Send(out); err != nil {

@@ -77,7 +77,7 @@ func TestResolveTexts(t *testing.T) {
 }
 
 func TestNewServerRejects(t *testing.T) {
-	if _, err := newServer([]Surface{quad{1}, quad{2}}); err == nil {
+	if _, err := newServer([]Surface{quad{1}, quad{2}}, &activity{}, ""); err == nil {
 		t.Error("duplicate names accepted")
 	}
 }

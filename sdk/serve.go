@@ -101,11 +101,12 @@ func setup(opts []ServeOption) (serveConfig, plugin.PluginSet, []string, error) 
 			Level:  hclog.LevelFromString(os.Getenv("LANDSCAPE_LOG")),
 		})
 	}
-	srv, err := newServer(cfg.surfaces)
+	act := &activity{}
+	srv, err := newServer(cfg.surfaces, act, os.Getenv(SharedDirEnv))
 	if err != nil {
 		return cfg, nil, nil, err
 	}
-	osrv, err := newOptServer(cfg.optimizers)
+	osrv, err := newOptServer(cfg.optimizers, act)
 	if err != nil {
 		return cfg, nil, nil, err
 	}

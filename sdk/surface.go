@@ -407,6 +407,14 @@ func (i Info) Validate() error {
 		if len(m.Location) != i.Dim {
 			return fmt.Errorf("sdk: surface %s: minimum %v has %d coordinates, want %d", i.Name, m.Location, len(m.Location), i.Dim)
 		}
+		if math.IsNaN(m.Value) || math.IsInf(m.Value, 0) {
+			return fmt.Errorf("sdk: surface %s: minimum at %v has the value %v, not a finite number", i.Name, m.Location, m.Value)
+		}
+		for k, x := range m.Location {
+			if !(x >= i.Domain[k].Lo && x <= i.Domain[k].Hi) {
+				return fmt.Errorf("sdk: surface %s: minimum at %v lies outside the domain (parameter %d: %v is not in [%v, %v])", i.Name, m.Location, k, x, i.Domain[k].Lo, i.Domain[k].Hi)
+			}
+		}
 	}
 	for _, g := range i.Groups {
 		if g.Start < 0 || g.Len < 1 || g.Start+g.Len > i.Dim {

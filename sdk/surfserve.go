@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"math"
 	"os"
 	"runtime"
@@ -14,7 +15,12 @@ import (
 	"github.com/landscape-go/landscape/sdk/grid"
 	pb "github.com/landscape-go/landscape/sdk/internal/wire/landscapev1"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
+
+// castagnoli is the CRC-32C table that proves shared rows written.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // Errors the plugin side answers with; the host's client maps them, by
 // their gRPC status codes, onto its own sentinels.
@@ -32,16 +38,21 @@ type server struct {
 	mu    sync.Mutex
 	cache map[string]Surface // configured surfaces by name and params
 	order []string
+
+	act    *activity
+	shared *sharedFiles
 }
 
 var _ pb.SurfaceServiceServer = (*server)(nil)
 
-func newServer(surfaces []Surface) (*server, error) {
+// newServer serves surfaces, counting its work into act and writing grid
+// rows only into shared files of sharedDir (none when it is "").
+func newServer(surfaces []Surface, act *activity, sharedDir string) (*server, error) {
 	byName, names, err := byNames("surface", surfaces, func(x Surface) (string, error) {
 		i := x.Info()
 		return i.Name, i.Validate()
 	})
-	return &server{byName: byName, names: names, cache: map[string]Surface{}}, err
+	return &server{byName: byName, names: names, cache: map[string]Surface{}, act: act, shared: newSharedFiles(sharedDir)}, err
 }
 
 const cacheSize = 16
@@ -175,9 +186,11 @@ func (p pointSurface) loss(i int, theta []float64, buf *[]int) float64 {
 	return p.bs.BatchLoss(theta, p.idx(i, buf))
 }
 
-func (p pointSurface) grad(i int, dst, theta, scratch []float64, buf *[]int) float64 {
+// grad is the loss and gradient at point i; the evaluations of a
+// difference gradient count into t one by one.
+func (p pointSurface) grad(i int, dst, theta, scratch []float64, buf *[]int, t *tally) float64 {
 	if p.bs == nil {
-		gradient(p.c, dst, theta, scratch)
+		gradient(p.c, dst, theta, scratch, t)
 		return p.c.Loss(theta)
 	}
 	return p.bs.BatchGrad(dst, theta, p.idx(i, buf))
@@ -250,8 +263,11 @@ func (s *server) Loss(_ context.Context, req *pb.PointsRequest) (*pb.LossRespons
 	vals := make([]float64, n)
 	parallel(n, 1024, func(lo, hi int) {
 		var buf []int
+		t := tally{a: s.act}
+		defer t.flush()
 		for i := lo; i < hi; i++ {
 			vals[i] = c.loss(i, pts[i*dim:(i+1)*dim], &buf)
+			t.one()
 		}
 	})
 	return &pb.LossResponse{Values: vals}, nil
@@ -268,16 +284,20 @@ func (s *server) Gradient(_ context.Context, req *pb.PointsRequest) (*pb.Gradien
 	parallel(n, 1024, func(lo, hi int) {
 		scratch := make([]float64, dim)
 		var buf []int
+		t := tally{a: s.act}
+		defer t.flush()
 		for i := lo; i < hi; i++ {
-			vals[i] = c.grad(i, grads[i*dim:(i+1)*dim], pts[i*dim:(i+1)*dim], scratch, &buf)
+			vals[i] = c.grad(i, grads[i*dim:(i+1)*dim], pts[i*dim:(i+1)*dim], scratch, &buf, &t)
+			t.one()
 		}
 	})
 	return &pb.GradientResponse{Values: vals, Grads: grads}, nil
 }
 
 // gradient writes s's gradient at theta into dst: the analytic one when s
-// has it, else central differences. scratch (len(theta)) may be nil.
-func gradient(s Surface, dst, theta, scratch []float64) {
+// has it, else central differences, each evaluation counted into t (which
+// may be nil). scratch (len(theta)) may be nil.
+func gradient(s Surface, dst, theta, scratch []float64, t *tally) {
 	if g, ok := s.(SurfaceWithGradient); ok {
 		g.Grad(dst, theta)
 		return
@@ -294,6 +314,9 @@ func gradient(s Surface, dst, theta, scratch []float64) {
 		fm := s.Loss(scratch)
 		scratch[k] = theta[k]
 		dst[k] = (fp - fm) / (2 * h)
+		if t != nil {
+			t.one()
+		}
 	}
 }
 
@@ -313,6 +336,7 @@ func (s *server) SurfaceData(ref *pb.SurfaceRef, stream grpc.ServerStreamingServ
 		if err := stream.Send(&pb.DataChunk{Values: f32Bytes(data[lo:min(lo+chunk, len(data))])}); err != nil {
 			return err
 		}
+		s.act.done.Add(1)
 	}
 	return nil
 }
@@ -345,12 +369,19 @@ func (s *server) EvalGrid(req *pb.EvalGridRequest, stream grpc.ServerStreamingSe
 		workers = runtime.GOMAXPROCS(0)
 	}
 	// Rows go into the host's shared file when it can be opened; otherwise
-	// (or if a write fails) they travel in the stream.
+	// (or if a write fails) they travel in the stream. A path outside the
+	// host's folder is refused outright.
 	var shared *os.File
 	if path := req.GetSharedPath(); path != "" {
-		if f, err := os.OpenFile(path, os.O_WRONLY, 0); err == nil {
+		f, err := s.shared.open(path, req.GetSharedInode())
+		if errors.Is(err, errNotShared) {
+			return status.Error(codes.PermissionDenied, err.Error())
+		}
+		if err == nil {
+			if err := stream.Send(&pb.GridChunk{SharedOpen: true}); err != nil {
+				return err
+			}
 			shared = f
-			defer f.Close()
 		}
 	}
 	ctx, cancel := context.WithCancel(stream.Context())
@@ -380,20 +411,28 @@ func (s *server) EvalGrid(req *pb.EvalGridRequest, stream grpc.ServerStreamingSe
 			// Rows written to the shared file leave the buffer free again;
 			// streamed ones belong to the message until Send has sent it.
 			var own []float32
+			t := tally{a: s.act}
+			defer t.flush()
+			loss := counted(c.Loss, &t)
 			for r := range starts {
 				n := min(chunk, row1-r)
 				if len(own) < n*p.Nx || shared == nil {
 					own = make([]float32, chunk*p.Nx)
 				}
 				buf := own[:n*p.Nx]
-				if err := grid.Fill(ctx, c.Loss, p, r, r+n, buf, 1); err != nil {
+				if err := grid.Fill(ctx, loss, p, r, r+n, buf, 1); err != nil {
 					fail(err)
 					return
 				}
+				t.flush()
 				msg := &pb.GridChunk{Row0: int32(r), Rows: int32(n)}
 				if shared != nil {
-					_, err := shared.WriteAt(f32Bytes(buf), int64(r-row0)*int64(p.Nx)*4)
-					msg.Shared = err == nil
+					b := f32Bytes(buf)
+					_, err := shared.WriteAt(b, int64(r-row0)*int64(p.Nx)*4)
+					if msg.Shared = err == nil; msg.Shared {
+						sum := crc32.Checksum(b, castagnoli)
+						msg.Crc32C = &sum
+					}
 				}
 				if !msg.Shared {
 					msg.Values = f32Bytes(buf)
@@ -428,7 +467,7 @@ func (s *server) SurfaceDataset(ref *pb.SurfaceRef, stream grpc.ServerStreamingS
 		return toStatus(fmt.Errorf("%w: surface %s hands over no samples", ErrBadRequest, ref.GetName()))
 	}
 	var ds Dataset
-	if err := safeParallel(stream.Context(), 1, 2, func(int, int) { ds = d.Dataset() }); err != nil {
+	if err := safeParallel(stream.Context(), s.act, 1, 2, func(int, int) { ds = d.Dataset() }); err != nil {
 		return toStatus(err)
 	}
 	if err := ds.Validate(); err != nil {
@@ -472,7 +511,7 @@ func (s *server) Predict(ctx context.Context, req *pb.PredictRequest) (*pb.Predi
 		return nil, toStatus(fmt.Errorf("%w: %d input values in inputs of %d features (at most %d inputs)", ErrBadRequest, len(in), f, maxPredict))
 	}
 	out := make([]float64, len(in)/f)
-	if err := safeParallel(ctx, 1, 2, func(int, int) { p.Predict(out, req.GetTheta(), in) }); err != nil {
+	if err := safeParallel(ctx, s.act, 1, 2, func(int, int) { p.Predict(out, req.GetTheta(), in) }); err != nil {
 		return nil, toStatus(err)
 	}
 	return &pb.PredictResponse{Values: out}, nil

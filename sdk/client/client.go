@@ -114,30 +114,33 @@ type Ref struct {
 
 // SurfaceClient is the host's handle on one plugin process's surfaces. It is
 // what go-plugin's Dispense(PluginKey) returns. Its methods are safe for
-// concurrent use.
+// concurrent use. Every call runs under a watchdog (see Limits); what the
+// plugin answers is checked before it is trusted.
 type SurfaceClient struct {
+	*conn
 	rpc pb.SurfaceServiceClient
-	// Plugin names the plugin in errors; the host sets it.
-	Plugin string
 
 	mu   sync.Mutex
 	free []*os.File // shared files not in use, kept so their pages stay mapped
 }
 
-// sharedFile takes a free shared file in dir, or creates one.
-func (c *SurfaceClient) sharedFile(dir string) (*os.File, error) {
+// sharedFile takes a free shared file in dir, or creates one; fresh says
+// which.
+func (c *SurfaceClient) sharedFile(dir string) (f *os.File, fresh bool, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i, f := range c.free {
 		if filepath.Dir(f.Name()) == dir {
 			c.free = append(c.free[:i], c.free[i+1:]...)
-			return f, nil
+			return f, false, nil
 		}
 	}
-	return os.CreateTemp(dir, "grid-*")
+	f, err = os.CreateTemp(dir, "grid-*")
+	return f, true, err
 }
 
-// keepShared returns f to the free list (at most a few are kept).
+// keepShared returns f, whose name is gone and which the plugin keeps
+// open, to the free list (at most a few are kept).
 func (c *SurfaceClient) keepShared(f *os.File) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -146,54 +149,103 @@ func (c *SurfaceClient) keepShared(f *os.File) {
 		return
 	}
 	f.Close()
+}
+
+// dropShared closes f and removes its name (when it still has one).
+func dropShared(f *os.File) {
+	f.Close()
 	os.Remove(f.Name())
 }
 
-// Close removes the shared files the client keeps. The plugin process is the
+// Close closes the shared files the client keeps. The plugin process is the
 // host's to end.
 func (c *SurfaceClient) Close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, f := range c.free {
 		f.Close()
-		os.Remove(f.Name())
 	}
 	c.free = nil
 }
 
-func (c *SurfaceClient) name() string {
-	if c.Plugin == "" {
-		return "plugin"
-	}
-	return "plugin " + c.Plugin
-}
-
 // List describes every surface the plugin serves, with default hyperparameters.
 func (c *SurfaceClient) List(ctx context.Context) ([]Descriptor, error) {
-	r, err := c.rpc.ListSurfaces(ctx, &pb.ListSurfacesRequest{})
+	r, err := c.list(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return descriptors(c.name(), r)
+}
+
+func (c *SurfaceClient) list(ctx context.Context) (r *pb.ListSurfacesResponse, err error) {
+	err = c.watched(ctx, func() string { return "listing its surfaces" }, func(ctx context.Context, _ func()) error {
+		r, err = c.rpc.ListSurfaces(ctx, &pb.ListSurfacesRequest{})
+		return err
+	})
 	if err != nil {
 		return nil, c.status(err)
+	}
+	return r, nil
+}
+
+// descriptors checks and converts a listing of surfaces (plugin names the
+// plugin in errors).
+func descriptors(plugin string, r *pb.ListSurfacesResponse) ([]Descriptor, error) {
+	if n := len(r.GetSurfaces()); n > maxListed {
+		return nil, fmt.Errorf("%w: %s lists %d surfaces, more than %d", ErrPluginFailed, plugin, n, maxListed)
 	}
 	out := make([]Descriptor, 0, len(r.GetSurfaces()))
 	for _, s := range r.GetSurfaces() {
 		d := descFromProto(s)
-		if err := d.Info.Validate(); err != nil {
-			return nil, fmt.Errorf("%w: %s: %v", ErrPluginFailed, c.name(), err)
+		if err := d.check(); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrPluginFailed, plugin, err)
 		}
 		out = append(out, d)
 	}
 	return out, nil
 }
 
+// Bounds on what a plugin may describe: surfaces and optimizers it lists,
+// the length of a GLSL snippet, the parameters of a surface, the minima,
+// groups and hyperparameters it declares.
+const (
+	maxListed   = 4096
+	maxGLSL     = 1 << 20
+	maxDim      = 1 << 24
+	maxDeclared = 1 << 16
+)
+
+// check is Info.Validate and the host's own bounds on a description.
+func (d Descriptor) check() error {
+	if err := d.Info.Validate(); err != nil {
+		return err
+	}
+	switch {
+	case len(d.GLSL) > maxGLSL:
+		return fmt.Errorf("surface %s: GLSL of %d bytes, more than %d", d.Name, len(d.GLSL), maxGLSL)
+	case d.Dim > maxDim:
+		return fmt.Errorf("surface %s: %d parameters, more than %d", d.Name, d.Dim, maxDim)
+	case len(d.Minima) > maxDeclared || len(d.Groups) > maxDeclared || len(d.Hyperparameters) > maxDeclared:
+		return fmt.Errorf("surface %s: %d minima, %d groups and %d hyperparameters, more than %d", d.Name, len(d.Minima), len(d.Groups), len(d.Hyperparameters), maxDeclared)
+	case d.Samples < 0 || d.DataLen < 0 || d.DataLen > maxData:
+		return fmt.Errorf("surface %s: %d samples, a data buffer of %d floats", d.Name, d.Samples, d.DataLen)
+	}
+	return nil
+}
+
 // Describe describes the surface ref names, configured with its settings,
 // which the plugin validates (sdk.ErrBadParams).
 func (c *SurfaceClient) Describe(ctx context.Context, ref Ref) (Descriptor, error) {
-	r, err := c.rpc.DescribeSurface(ctx, ref.proto())
+	var r *pb.SurfaceInfo
+	err := c.watched(ctx, func() string { return "describing surface " + ref.Name }, func(ctx context.Context, _ func()) (err error) {
+		r, err = c.rpc.DescribeSurface(ctx, ref.proto())
+		return err
+	})
 	if err != nil {
 		return Descriptor{}, c.status(err)
 	}
 	d := descFromProto(r)
-	if err := d.Info.Validate(); err != nil {
+	if err := d.check(); err != nil {
 		return Descriptor{}, fmt.Errorf("%w: %s: %v", ErrPluginFailed, c.name(), err)
 	}
 	if d.Name != ref.Name {
@@ -232,6 +284,15 @@ type Points struct {
 	Batch *MiniBatch
 }
 
+// doing says what a request of p is, for errors.
+func (p Points) doing(verb string) string {
+	n := 0
+	if p.Dim > 0 {
+		n = len(p.Points) / p.Dim
+	}
+	return fmt.Sprintf("%s %d points of surface %s", verb, n, p.Name)
+}
+
 func (p Points) proto() (*pb.PointsRequest, error) {
 	if p.Dim < 1 || len(p.Points)%p.Dim != 0 {
 		return nil, fmt.Errorf("%w: %d values do not make points of dimension %d", sdk.ErrBadRequest, len(p.Points), p.Dim)
@@ -252,7 +313,11 @@ func (c *SurfaceClient) Loss(ctx context.Context, p Points) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := c.rpc.Loss(ctx, req)
+	var r *pb.LossResponse
+	err = c.watched(ctx, func() string { return p.doing("evaluating") }, func(ctx context.Context, _ func()) (err error) {
+		r, err = c.rpc.Loss(ctx, req)
+		return err
+	})
 	if err != nil {
 		return nil, c.status(err)
 	}
@@ -270,7 +335,11 @@ func (c *SurfaceClient) Gradient(ctx context.Context, p Points) (values, grads [
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := c.rpc.Gradient(ctx, req)
+	var r *pb.GradientResponse
+	err = c.watched(ctx, func() string { return p.doing("computing gradients at") }, func(ctx context.Context, _ func()) (err error) {
+		r, err = c.rpc.Gradient(ctx, req)
+		return err
+	})
 	if err != nil {
 		return nil, nil, c.status(err)
 	}
@@ -304,8 +373,9 @@ type Rows struct {
 }
 
 // EvalGrid evaluates the rows asked for. The plugin streams chunks; a
-// chunk outside the request, of the wrong size or repeated, or rows left
-// missing, are ErrPluginFailed.
+// chunk outside the request, of the wrong size or repeated, rows left
+// missing, or shared rows whose bytes do not match their checksum, are
+// ErrPluginFailed.
 func (c *SurfaceClient) EvalGrid(ctx context.Context, o Rows) error {
 	p, row0, row1, dst := o.Plane, o.Row0, o.Row1, o.Dst
 	if err := p.Validate(); err != nil {
@@ -314,21 +384,49 @@ func (c *SurfaceClient) EvalGrid(ctx context.Context, o Rows) error {
 	if row0 < 0 || row1 > p.Ny || row0 >= row1 || len(dst) != (row1-row0)*p.Nx {
 		return fmt.Errorf("%w: rows [%d, %d) of %d into %d values", sdk.ErrBadRequest, row0, row1, p.Ny, len(dst))
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	req := &pb.EvalGridRequest{
 		Surface: o.Ref.proto(), Plane: planeToProto(p),
 		Row0: int32(row0), Row1: int32(row1), ChunkRows: int32(o.ChunkRows), Workers: int32(o.Workers)}
-	var shared *os.File
+	var sh *sharedRows
 	if o.SharedDir != "" {
 		// The host only reads the file (never maps it), so a plugin that
 		// truncates or never writes it yields a short read, not a crash.
-		if f, err := c.sharedFile(o.SharedDir); err == nil {
-			shared = f
-			defer c.keepShared(f)
-			req.SharedPath = f.Name()
+		if f, fresh, err := c.sharedFile(o.SharedDir); err == nil {
+			if sh, err = newSharedRows(f, fresh); err != nil {
+				dropShared(f)
+				sh = nil
+			} else {
+				req.SharedPath, req.SharedInode = f.Name(), sh.ino
+			}
 		}
 	}
+	err := c.watched(ctx, func() string { return fmt.Sprintf("evaluating rows [%d, %d) of surface %s", row0, row1, o.Name) },
+		func(ctx context.Context, beat func()) error {
+			return c.evalGrid(ctx, o, req, sh, beat)
+		})
+	if sh != nil {
+		if sh.opened && err == nil {
+			c.keepShared(sh.f)
+		} else {
+			dropShared(sh.f)
+		}
+	}
+	if err != nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+// sharedRows is a request's shared file.
+type sharedRows struct {
+	f      *os.File
+	ino    uint64
+	opened bool // the plugin said it opened the file; its name is gone
+	named  bool // the file still has its name
+}
+
+func (c *SurfaceClient) evalGrid(ctx context.Context, o Rows, req *pb.EvalGridRequest, sh *sharedRows, beat func()) error {
+	p, row0, row1, dst := o.Plane, o.Row0, o.Row1, o.Dst
 	stream, err := c.rpc.EvalGrid(ctx, req)
 	if err != nil {
 		return c.status(err)
@@ -346,12 +444,26 @@ func (c *SurfaceClient) EvalGrid(ctx context.Context, o Rows) error {
 			}
 			return c.status(err)
 		}
+		beat()
+		if ch.GetSharedOpen() {
+			if sh == nil || sh.opened || ch.GetRows() != 0 || ch.GetShared() || len(ch.GetValues()) != 0 {
+				return fmt.Errorf("%w: %s said it opened a shared file out of turn", ErrPluginFailed, c.name())
+			}
+			// The plugin keeps the file open: its name can go, so that
+			// nothing is left behind whatever becomes of the host.
+			sh.opened = true
+			if sh.named {
+				os.Remove(sh.f.Name())
+				sh.named = false
+			}
+			continue
+		}
 		r0, n := int(ch.GetRow0()), int(ch.GetRows())
 		want := n * p.Nx * 4
 		if ch.GetShared() {
 			want = 0
 		}
-		if r0 < row0 || n < 1 || r0+n > row1 || len(ch.GetValues()) != want || ch.GetShared() && shared == nil {
+		if r0 < row0 || n < 1 || r0+n > row1 || len(ch.GetValues()) != want || ch.GetShared() && (sh == nil || !sh.opened) {
 			return fmt.Errorf("%w: %s sent rows [%d, +%d) with %d bytes for a request of rows [%d, %d) × %d", ErrPluginFailed, c.name(), r0, n, len(ch.GetValues()), row0, row1, p.Nx)
 		}
 		for r := r0; r < r0+n; r++ {
@@ -362,8 +474,12 @@ func (c *SurfaceClient) EvalGrid(ctx context.Context, o Rows) error {
 		}
 		rows := dst[(r0-row0)*p.Nx : (r0-row0+n)*p.Nx]
 		if ch.GetShared() {
-			if err := readF32(shared, rows, int64(r0-row0)*int64(p.Nx)*4); err != nil {
-				return fmt.Errorf("%w: %s claimed rows [%d, +%d) it did not write: %v", ErrPluginFailed, c.name(), r0, n, err)
+			if ch.Crc32C == nil {
+				return fmt.Errorf("%w: %s claimed rows [%d, +%d) in the shared file without their checksum", ErrPluginFailed, c.name(), r0, n)
+			}
+			sum, err := readF32(sh.f, rows, int64(r0-row0)*int64(p.Nx)*4)
+			if err != nil || sum != ch.GetCrc32C() {
+				return fmt.Errorf("%w: %s claimed rows [%d, +%d) it did not write", ErrPluginFailed, c.name(), r0, n)
 			}
 		} else {
 			putF32(rows, ch.GetValues())
@@ -388,26 +504,32 @@ func (c *SurfaceClient) Data(ctx context.Context, ref Ref, want int) ([]float32,
 	if want < 0 || want > maxData {
 		return nil, fmt.Errorf("%w: %s: data buffer of %d floats", ErrPluginFailed, c.name(), want)
 	}
-	stream, err := c.rpc.SurfaceData(ctx, ref.proto())
-	if err != nil {
-		return nil, c.status(err)
-	}
 	out := make([]float32, 0, want)
-	for {
-		ch, err := stream.Recv()
-		if errors.Is(err, io.EOF) {
-			break
-		}
+	err := c.watched(ctx, func() string { return "sending the data of surface " + ref.Name }, func(ctx context.Context, beat func()) error {
+		stream, err := c.rpc.SurfaceData(ctx, ref.proto())
 		if err != nil {
-			return nil, c.status(err)
+			return c.status(err)
 		}
-		b := ch.GetValues()
-		if len(b)%4 != 0 || len(out)+len(b)/4 > want {
-			return nil, fmt.Errorf("%w: %s sent more data than the %d floats it declared", ErrPluginFailed, c.name(), want)
+		for {
+			ch, err := stream.Recv()
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			if err != nil {
+				return c.status(err)
+			}
+			beat()
+			b := ch.GetValues()
+			if len(b)%4 != 0 || len(out)+len(b)/4 > want {
+				return fmt.Errorf("%w: %s sent more data than the %d floats it declared", ErrPluginFailed, c.name(), want)
+			}
+			n := len(out)
+			out = out[:n+len(b)/4]
+			putF32(out[n:], b)
 		}
-		n := len(out)
-		out = out[:n+len(b)/4]
-		putF32(out[n:], b)
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(out) != want {
 		return nil, fmt.Errorf("%w: %s sent %d of the %d data floats it declared", ErrPluginFailed, c.name(), len(out), want)
@@ -423,30 +545,36 @@ const maxDatasetValues = 1 << 28
 // checked (columns named, whole rows). Descriptor.HasDataset says whether
 // the surface has any.
 func (c *SurfaceClient) Dataset(ctx context.Context, ref Ref) (sdk.Dataset, error) {
-	stream, err := c.rpc.SurfaceDataset(ctx, ref.proto())
-	if err != nil {
-		return sdk.Dataset{}, c.status(err)
-	}
 	var ds sdk.Dataset
-	first := true
-	for {
-		ch, err := stream.Recv()
-		if errors.Is(err, io.EOF) {
-			break
-		}
+	err := c.watched(ctx, func() string { return "sending the samples of surface " + ref.Name }, func(ctx context.Context, beat func()) error {
+		stream, err := c.rpc.SurfaceDataset(ctx, ref.proto())
 		if err != nil {
-			return sdk.Dataset{}, c.status(err)
+			return c.status(err)
 		}
-		if first {
-			ds.Columns, ds.Classes = ch.GetColumns(), int(ch.GetClasses())
-			first = false
-		} else if len(ch.GetColumns()) > 0 {
-			return sdk.Dataset{}, fmt.Errorf("%w: %s named the columns of its samples twice", ErrPluginFailed, c.name())
+		first := true
+		for {
+			ch, err := stream.Recv()
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			if err != nil {
+				return c.status(err)
+			}
+			beat()
+			if first {
+				ds.Columns, ds.Classes = ch.GetColumns(), int(ch.GetClasses())
+				first = false
+			} else if len(ch.GetColumns()) > 0 {
+				return fmt.Errorf("%w: %s named the columns of its samples twice", ErrPluginFailed, c.name())
+			}
+			if len(ds.Values)+len(ch.GetValues()) > maxDatasetValues {
+				return fmt.Errorf("%w: %s sent more than %d sample values", ErrPluginFailed, c.name(), maxDatasetValues)
+			}
+			ds.Values = append(ds.Values, ch.GetValues()...)
 		}
-		if len(ds.Values)+len(ch.GetValues()) > maxDatasetValues {
-			return sdk.Dataset{}, fmt.Errorf("%w: %s sent more than %d sample values", ErrPluginFailed, c.name(), maxDatasetValues)
-		}
-		ds.Values = append(ds.Values, ch.GetValues()...)
+	})
+	if err != nil {
+		return sdk.Dataset{}, err
 	}
 	if err := ds.Validate(); err != nil {
 		return sdk.Dataset{}, fmt.Errorf("%w: %s: %v", ErrPluginFailed, c.name(), err)
@@ -461,7 +589,12 @@ func (c *SurfaceClient) Predict(ctx context.Context, ref Ref, theta, inputs []fl
 	if features < 1 || len(inputs)%features != 0 {
 		return nil, fmt.Errorf("%w: %d input values in inputs of %d features", sdk.ErrBadRequest, len(inputs), features)
 	}
-	r, err := c.rpc.Predict(ctx, &pb.PredictRequest{Surface: ref.proto(), Theta: theta, Features: int32(features), Inputs: inputs})
+	var r *pb.PredictResponse
+	err := c.watched(ctx, func() string { return fmt.Sprintf("predicting %d targets of surface %s", len(inputs)/features, ref.Name) },
+		func(ctx context.Context, _ func()) (err error) {
+			r, err = c.rpc.Predict(ctx, &pb.PredictRequest{Surface: ref.proto(), Theta: theta, Features: int32(features), Inputs: inputs})
+			return err
+		})
 	if err != nil {
 		return nil, c.status(err)
 	}

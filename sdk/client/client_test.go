@@ -2,10 +2,13 @@ package client
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"math"
 	"net"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,7 +19,9 @@ import (
 	"github.com/landscape-go/landscape/sdk/grid"
 	pb "github.com/landscape-go/landscape/sdk/internal/wire/landscapev1"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/test/bufconn"
 )
 
@@ -64,8 +69,8 @@ func bufConn(t *testing.T, register func(*grpc.Server)) *grpc.ClientConn {
 
 // dial returns a surface client of srv, a fake plugin.
 func dial(t *testing.T, srv pb.SurfaceServiceServer) *SurfaceClient {
-	conn := bufConn(t, func(g *grpc.Server) { pb.RegisterSurfaceServiceServer(g, srv) })
-	return &SurfaceClient{rpc: pb.NewSurfaceServiceClient(conn), Plugin: "fake"}
+	cc := bufConn(t, func(g *grpc.Server) { pb.RegisterSurfaceServiceServer(g, srv) })
+	return &SurfaceClient{rpc: pb.NewSurfaceServiceClient(cc), conn: &conn{Plugin: "fake", activity: pb.NewSurfaceServiceClient(cc)}}
 }
 
 // quad is x² + 2y² with hyperparameter s scaling it.
@@ -227,23 +232,66 @@ func TestClientServer(t *testing.T) {
 			t.Fatalf("streamed value %d = %v, want %v", k, got[k], want[k])
 		}
 	}
-	// The same through a shared file; the file is gone afterwards.
+}
+
+// TestSharedRows: rows through a shared file of the host's folder, whose
+// name is gone as soon as the plugin has it open; the file is reused; a
+// file outside the folder is refused.
+func TestSharedRows(t *testing.T) {
 	dir := t.TempDir()
-	clear(got)
-	if err := c.EvalGrid(ctx, Rows{Ref: Ref{Name: "quad"}, Plane: p, Row0: 5, Row1: 65, Dst: got, ChunkRows: 7, SharedDir: dir}); err != nil {
-		t.Fatal(err)
-	}
-	for k := range want {
-		if got[k] != want[k] {
-			t.Fatalf("shared value %d = %v, want %v", k, got[k], want[k])
+	t.Setenv(sdk.SharedDirEnv, dir) // the plugin, served in this process, reads it at start
+	c, _ := connect(t, sdk.WithSurfaces(quad{1}))
+	ctx := context.Background()
+	p := grid.AxisPlane(2, 0, 1, nil, grid.Interval{Lo: -1, Hi: 1}, grid.Interval{Lo: -1, Hi: 1}, 33, 65)
+	want := make([]float32, 60*33)
+	grid.Fill(ctx, quad{1}.Loss, p, 5, 65, want, 1)
+	for round := range 3 {
+		got := make([]float32, 60*33)
+		if err := c.EvalGrid(ctx, Rows{Ref: Ref{Name: "quad"}, Plane: p, Row0: 5, Row1: 65, Dst: got, ChunkRows: 7, SharedDir: dir}); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("round %d: shared values differ", round)
+		}
+		if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+			t.Errorf("round %d: the shared folder holds %d files, want none (the open file has no name)", round, len(ents))
+		}
+		c.mu.Lock()
+		kept := len(c.free)
+		c.mu.Unlock()
+		if kept != 1 {
+			t.Errorf("round %d: %d shared files kept, want 1 (reused)", round, kept)
 		}
 	}
-	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
-		t.Errorf("shared folder holds %d files, want the 1 kept for reuse", len(ents))
-	}
 	c.Close()
-	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
-		t.Errorf("after Close the shared folder keeps %d files", len(ents))
+
+	// A path outside the host's folder is refused, and the file untouched.
+	other := filepath.Join(t.TempDir(), "victim")
+	if err := os.WriteFile(other, []byte("keep me"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	req := &pb.EvalGridRequest{Surface: Ref{Name: "quad"}.proto(), Plane: planeToProto(p), Row0: 0, Row1: 2, SharedPath: other}
+	stream, err := c.rpc.EvalGrid(ctx, req)
+	if err == nil {
+		_, err = stream.Recv()
+	}
+	if status.Code(err) != codes.PermissionDenied || !strings.Contains(err.Error(), "not in the host's folder") {
+		t.Errorf("a shared path outside the folder: %v, want PermissionDenied", err)
+	}
+	// A link inside the folder to a file outside is refused too.
+	link := filepath.Join(dir, "grid-link")
+	if err := os.Symlink(other, link); err != nil {
+		t.Fatal(err)
+	}
+	req.SharedPath = link
+	if stream, err = c.rpc.EvalGrid(ctx, req); err == nil {
+		_, err = stream.Recv()
+	}
+	if status.Code(err) != codes.PermissionDenied || !strings.Contains(err.Error(), "is a link") {
+		t.Errorf("a link in the folder: %v, want PermissionDenied", err)
+	}
+	if b, _ := os.ReadFile(other); string(b) != "keep me" {
+		t.Errorf("the file outside the folder now holds %q", b)
 	}
 }
 
@@ -284,12 +332,15 @@ func TestClientSurvivesLiars(t *testing.T) {
 		{"missing", []*pb.GridChunk{row(0, 2, 4)}, false, "2 of 4 rows"},
 		{"crash", []*pb.GridChunk{row(0, 1, 4)}, true, "boom"},
 		{"claims shared rows unasked", []*pb.GridChunk{{Row0: 0, Rows: 4, Shared: true}}, false, "rows [0, +4) with 0 bytes"},
-		{"claims shared rows unwritten", []*pb.GridChunk{{Row0: 0, Rows: 4, Shared: true}}, false, "did not write"},
+		{"claims shared rows unwritten", []*pb.GridChunk{{SharedOpen: true}, {Row0: 0, Rows: 4, Shared: true, Crc32C: sum(make([]byte, 64))}}, false, "did not write"},
+		{"claims shared rows without a checksum", []*pb.GridChunk{{SharedOpen: true}, {Row0: 0, Rows: 4, Shared: true}}, false, "without their checksum"},
+		{"claims shared rows before opening", []*pb.GridChunk{{Row0: 0, Rows: 4, Shared: true, Crc32C: sum(make([]byte, 64))}}, false, "with 0 bytes"},
+		{"opens twice", []*pb.GridChunk{{SharedOpen: true}, {SharedOpen: true}}, false, "out of turn"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cl := dial(t, &liar{chunks: func(*pb.EvalGridRequest) []*pb.GridChunk { return c.chunks }, crash: c.crash})
 			o := Rows{Ref: Ref{Name: "x"}, Plane: p, Row0: 0, Row1: 4, Dst: make([]float32, 16)}
-			if c.name == "claims shared rows unwritten" {
+			if strings.HasPrefix(c.name, "claims shared") || c.name == "opens twice" {
 				o.SharedDir = t.TempDir()
 			}
 			err := cl.EvalGrid(context.Background(), o)
@@ -297,6 +348,55 @@ func TestClientSurvivesLiars(t *testing.T) {
 				t.Errorf("err = %v, want ErrPluginFailed containing %q", err, c.want)
 			}
 		})
+	}
+}
+
+func sum(b []byte) *uint32 {
+	s := crc32.Checksum(b, castagnoli)
+	return &s
+}
+
+// stale writes the rows of its first request into the shared file and
+// claims those of later ones without writing them, with their checksum:
+// the file still holds the first request's rows.
+type stale struct {
+	pb.UnimplementedSurfaceServiceServer
+	f *os.File
+}
+
+func (s *stale) EvalGrid(req *pb.EvalGridRequest, st grpc.ServerStreamingServer[pb.GridChunk]) error {
+	p := grid.Plane{Origin: req.Plane.Origin, U: req.Plane.U, V: req.Plane.V, X: grid.Interval{Lo: req.Plane.X.Lo, Hi: req.Plane.X.Hi},
+		Y: grid.Interval{Lo: req.Plane.Y.Lo, Hi: req.Plane.Y.Hi}, Nx: int(req.Plane.Nx), Ny: int(req.Plane.Ny)}
+	v := make([]float32, int(req.Row1-req.Row0)*p.Nx)
+	grid.Fill(st.Context(), quad{1}.Loss, p, int(req.Row0), int(req.Row1), v, 1)
+	b := make([]byte, 4*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
+	}
+	if s.f == nil {
+		f, err := os.OpenFile(req.SharedPath, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		s.f = f
+		s.f.WriteAt(b, 0)
+	}
+	st.Send(&pb.GridChunk{SharedOpen: true})
+	return st.Send(&pb.GridChunk{Row0: req.Row0, Rows: req.Row1 - req.Row0, Shared: true, Crc32C: sum(b)})
+}
+
+// TestStaleRows: rows claimed in the shared file but not written, which
+// leaves the previous request's rows there, are refused.
+func TestStaleRows(t *testing.T) {
+	c := dial(t, &stale{})
+	dir := t.TempDir()
+	p := grid.AxisPlane(2, 0, 1, nil, grid.Interval{Lo: -1, Hi: 1}, grid.Interval{Lo: -1, Hi: 1}, 8, 8)
+	if err := c.EvalGrid(context.Background(), Rows{Ref: Ref{Name: "quad"}, Plane: p, Row0: 0, Row1: 4, Dst: make([]float32, 32), SharedDir: dir}); err != nil {
+		t.Fatalf("the honest first request: %v", err)
+	}
+	err := c.EvalGrid(context.Background(), Rows{Ref: Ref{Name: "quad"}, Plane: p, Row0: 4, Row1: 8, Dst: make([]float32, 32), SharedDir: dir})
+	if !errors.Is(err, ErrPluginFailed) || !strings.Contains(err.Error(), "claimed rows [4, +4) it did not write") {
+		t.Errorf("stale rows: %v", err)
 	}
 }
 
@@ -433,7 +533,7 @@ func TestDataAndBatchesOverTheWire(t *testing.T) {
 // points, temperatures, acceptances) is taken only in the sizes and values
 // the protocol allows.
 func TestIteratesChecked(t *testing.T) {
-	c := &OptimizerClient{Plugin: "liar"}
+	c := &OptimizerClient{conn: &conn{Plugin: "liar"}}
 	x, lr, done := []float64{1, 2, 3, 4}, []float64{0, 0}, []bool{false, false}
 	out := func(edit func(*pb.OptimizeOut)) *pb.OptimizeOut {
 		o := &pb.OptimizeOut{X: x, Lr: lr, Done: done}

@@ -3,6 +3,7 @@ package client
 import (
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/hashicorp/go-plugin"
 	"github.com/landscape-go/landscape/sdk/internal/plug"
@@ -24,18 +25,34 @@ var (
 func Handshake() plugin.HandshakeConfig { return plug.Handshake() }
 
 // DialOptions are the gRPC options to pass to go-plugin
-// (ClientConfig.GRPCDialOptions) to match the plugin side's.
-func DialOptions() []grpc.DialOption { return plug.DialOptions() }
+// (ClientConfig.GRPCDialOptions) to match the plugin side's. They bound a
+// plugin's replies to the SDK's largest message.
+func DialOptions() []grpc.DialOption {
+	return append(plug.DialOptions(), grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(plug.MaxMessage)))
+}
 
 // Plugins is the go-plugin plugin set to pass to plugin.ClientConfig; see
-// Dispense.
+// Dispense. The surface and optimizer clients of one connection share
+// their name, limits and OnHung.
 func Plugins() plugin.PluginSet {
+	var (
+		mu    sync.Mutex
+		conns = map[*grpc.ClientConn]*conn{}
+	)
+	shared := func(c *grpc.ClientConn) *conn {
+		mu.Lock()
+		defer mu.Unlock()
+		if conns[c] == nil {
+			conns[c] = &conn{activity: pb.NewSurfaceServiceClient(c)}
+		}
+		return conns[c]
+	}
 	return plugin.PluginSet{
 		plug.SurfacesKey: &plug.GRPC{NewClient: func(c *grpc.ClientConn) any {
-			return &SurfaceClient{rpc: pb.NewSurfaceServiceClient(c)}
+			return &SurfaceClient{conn: shared(c), rpc: pb.NewSurfaceServiceClient(c)}
 		}},
 		plug.OptimizersKey: &plug.GRPC{NewClient: func(c *grpc.ClientConn) any {
-			return &OptimizerClient{rpc: pb.NewOptimizerServiceClient(c)}
+			return &OptimizerClient{conn: shared(c), rpc: pb.NewOptimizerServiceClient(c)}
 		}},
 	}
 }
@@ -56,6 +73,9 @@ func Dispense(rpc plugin.ClientProtocol, name string) (*SurfaceClient, *Optimize
 	if err != nil || !ok {
 		return nil, nil, fmt.Errorf("%w: plugin %s: no optimizer service: %v", ErrPluginFailed, name, err)
 	}
-	sc.Plugin, oc.Plugin = name, name
+	if sc.conn != oc.conn {
+		return nil, nil, fmt.Errorf("%w: plugin %s: its services came over two connections", ErrPluginFailed, name)
+	}
+	sc.Plugin = name
 	return sc, oc, nil
 }

@@ -181,7 +181,12 @@ func (c *SurfaceClient) HVP(ctx context.Context, r HVPs) (Products, error) {
 		if r.Batch != nil {
 			req.MiniBatch, req.Batch = true, r.Batch.Index
 		}
-		resp, err := c.rpc.HessianVectors(ctx, req)
+		var resp *pb.HessianVectorsResponse
+		err := c.watched(ctx, func() string { return fmt.Sprintf("computing %d Hessian-vector products of surface %s", len(vs)/n, r.Name) },
+			func(ctx context.Context, _ func()) (err error) {
+				resp, err = c.rpc.HessianVectors(ctx, req)
+				return err
+			})
 		if err != nil {
 			if lo == 0 && unimplemented(err) {
 				return c.hvpByDifferences(ctx, r)
@@ -226,7 +231,12 @@ func (c *SurfaceClient) Hessian(ctx context.Context, p Points) (Hessians, error)
 			part.Batch = &MiniBatch{Size: p.Batch.Size, Index: p.Batch.Index[lo*p.Batch.Size : hi*p.Batch.Size]}
 		}
 		req, _ := part.proto()
-		resp, err := c.rpc.Hessians(ctx, req)
+		var resp *pb.HessiansResponse
+		err := c.watched(ctx, func() string { return part.doing("computing Hessians at") },
+			func(ctx context.Context, _ func()) (err error) {
+				resp, err = c.rpc.Hessians(ctx, req)
+				return err
+			})
 		if err != nil {
 			if lo == 0 && unimplemented(err) {
 				return c.hessianByDifferences(ctx, p)

@@ -323,7 +323,7 @@ func (predates) Hessians(context.Context, *pb.PointsRequest, ...grpc.CallOption)
 // through the Gradient RPC.
 func TestCurvatureFallbackBatches(t *testing.T) {
 	cur, _ := connect(t, sdk.WithSurfaces(samplesHVP{samples{n: 5}}))
-	c := &SurfaceClient{rpc: predates{cur.rpc}, Plugin: "old"}
+	c := &SurfaceClient{rpc: predates{cur.rpc}, conn: &conn{Plugin: "old", activity: cur.rpc}}
 	ctx := context.Background()
 	ref := Ref{Name: "samples-hvp", Settings: Settings{Texts: sdk.Texts{"scale": "double"}}}
 	pr, err := c.HVP(ctx, HVPs{Ref: ref, Point: []float64{0.5}, Vectors: []float64{1, 2}, Batch: &MiniBatch{Size: 3, Index: []int32{0, 2, 4}}})

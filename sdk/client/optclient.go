@@ -15,28 +15,47 @@ import (
 // OptimizerClient is the host's handle on one plugin process's optimizers
 // (go-plugin's Dispense(OptimizerKey)).
 type OptimizerClient struct {
+	*conn
 	rpc pb.OptimizerServiceClient
-	// Plugin names the plugin in errors; the host sets it.
-	Plugin string
 }
-
-func (c *OptimizerClient) name() string { return "plugin " + c.Plugin }
 
 // List describes the plugin's optimizers; a plugin built without them (or
 // by an SDK that predates them) has none.
 func (c *OptimizerClient) List(ctx context.Context) ([]sdk.OptimizerInfo, error) {
-	r, err := c.rpc.ListOptimizers(ctx, &pb.ListOptimizersRequest{})
+	r, err := c.list(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return optimizerInfos(c.name(), r)
+}
+
+func (c *OptimizerClient) list(ctx context.Context) (r *pb.ListOptimizersResponse, err error) {
+	err = c.watched(ctx, func() string { return "listing its optimizers" }, func(ctx context.Context, _ func()) error {
+		r, err = c.rpc.ListOptimizers(ctx, &pb.ListOptimizersRequest{})
+		return err
+	})
 	if status.Code(err) == codes.Unimplemented {
-		return nil, nil
+		return &pb.ListOptimizersResponse{}, nil
 	}
 	if err != nil {
 		return nil, c.status(err)
+	}
+	return r, nil
+}
+
+// optimizerInfos checks and converts a listing of optimizers.
+func optimizerInfos(plugin string, r *pb.ListOptimizersResponse) ([]sdk.OptimizerInfo, error) {
+	if n := len(r.GetOptimizers()); n > maxListed {
+		return nil, fmt.Errorf("%w: %s lists %d optimizers, more than %d", ErrPluginFailed, plugin, n, maxListed)
 	}
 	var out []sdk.OptimizerInfo
 	for _, o := range r.GetOptimizers() {
 		i := optInfoFromProto(o)
 		if err := i.Validate(); err != nil {
-			return nil, fmt.Errorf("%w: %s: %v", ErrPluginFailed, c.name(), err)
+			return nil, fmt.Errorf("%w: %s: %v", ErrPluginFailed, plugin, err)
+		}
+		if len(i.Hyperparameters) > maxDeclared {
+			return nil, fmt.Errorf("%w: %s: optimizer %s declares %d hyperparameters, more than %d", ErrPluginFailed, plugin, i.Name, len(i.Hyperparameters), maxDeclared)
 		}
 		out = append(out, i)
 	}
@@ -107,25 +126,31 @@ func (c *OptimizerClient) Optimize(ctx context.Context, b Batch) error {
 		return fmt.Errorf("%w: %d start values do not make points of dimension %d", sdk.ErrBadRequest, len(starts), dim)
 	}
 	n := len(starts) / dim
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	maxAsk := c.Limits.orDefault().maxAsk(n)
+	// The watchdog watches the plugin, not the host: it pauses while the
+	// host evaluates the runs' asks.
+	ctx, w := c.watchCall(ctx)
+	steps := 0
+	what := func() string { return fmt.Sprintf("running optimizer %s (%d runs, step %d)", name, n, steps) }
 	stream, err := c.rpc.Optimize(ctx)
 	if err != nil {
-		return c.status(err)
+		return c.status(w.end(err, what))
 	}
 	if err := stream.Send(&pb.OptimizeIn{Msg: &pb.OptimizeIn_Start{Start: &pb.OptimizeStart{
 		Name: name, Params: params, Texts: b.Texts, Dim: int32(dim), Starts: starts, Seed: seed}}}); err != nil {
-		return c.streamErr(stream.RecvMsg(new(pb.OptimizeOut)), err)
+		return c.streamErr(w.end(stream.RecvMsg(new(pb.OptimizeOut)), what), err)
 	}
 	it := Iterates{X: append([]float64(nil), starts...), LR: make([]float64, n), Done: make([]bool, n)}
 	first := true
 	for {
 		out, err := stream.Recv()
 		if err != nil {
-			return c.streamErr(err, nil)
+			return c.streamErr(w.end(err, what), nil)
 		}
+		w.pause()
 		if !first {
 			if it, err = c.iterates(out, n, dim); err != nil {
+				w.end(nil, what)
 				return err
 			}
 		}
@@ -140,20 +165,29 @@ func (c *OptimizerClient) Optimize(ctx context.Context, b Batch) error {
 			total += int(k)
 		}
 		if len(req.Counts) != n || total < 0 || len(req.Points) != total*dim {
+			w.end(nil, what)
 			return fmt.Errorf("%w: %s asked for %d values in %d counts for %d runs", ErrPluginFailed, c.name(), len(req.Points), len(req.Counts), n)
+		}
+		if total > maxAsk {
+			w.end(nil, what)
+			return fmt.Errorf("%w: %s asked for %d points at once for %d runs, more than the %d a request may hold", ErrPluginFailed, c.name(), total, n, maxAsk)
 		}
 		var ans Answer
 		if total > 0 {
 			if ans.Losses, ans.Grads, err = eval(ctx, req.Points, req.Gradient); err != nil {
+				w.end(nil, what)
 				return err
 			}
 		}
 		if !step(it, req, ans) || total == 0 {
+			w.end(nil, what)
 			stream.CloseSend()
 			return nil
 		}
+		steps++
+		w.resume()
 		if err := stream.Send(&pb.OptimizeIn{Msg: &pb.OptimizeIn_Answer{Answer: &pb.OptimizeAnswer{Losses: ans.Losses, Grads: ans.Grads}}}); err != nil {
-			return c.streamErr(stream.RecvMsg(new(pb.OptimizeOut)), err)
+			return c.streamErr(w.end(stream.RecvMsg(new(pb.OptimizeOut)), what), err)
 		}
 	}
 }
@@ -208,12 +242,19 @@ func (c *OptimizerClient) status(err error) error {
 // GLSL returns the optimizer's GPU step function for params, or "" when it
 // has none (or the plugin predates the call).
 func (c *OptimizerClient) GLSL(ctx context.Context, name string, params sdk.Params) (string, error) {
-	r, err := c.rpc.OptimizerGLSL(ctx, &pb.OptimizerRef{Name: name, Params: params})
+	var r *pb.GLSLSource
+	err := c.watched(ctx, func() string { return "giving the GLSL of optimizer " + name }, func(ctx context.Context, _ func()) (err error) {
+		r, err = c.rpc.OptimizerGLSL(ctx, &pb.OptimizerRef{Name: name, Params: params})
+		return err
+	})
 	if status.Code(err) == codes.Unimplemented {
 		return "", nil
 	}
 	if err != nil {
 		return "", c.streamErr(err, nil)
+	}
+	if len(r.GetGlsl()) > maxGLSL {
+		return "", fmt.Errorf("%w: %s: a GLSL step function of %d bytes, more than %d", ErrPluginFailed, c.name(), len(r.GetGlsl()), maxGLSL)
 	}
 	return r.GetGlsl(), nil
 }

@@ -3,6 +3,8 @@ package client
 import (
 	"context"
 	"encoding/binary"
+	"errors"
+	"hash/crc32"
 	"fmt"
 	"math"
 	"os"
@@ -81,28 +83,35 @@ func putF32(dst []float32, b []byte) {
 	}
 }
 
-// readF32 reads len(dst) little-endian float32 values at offset off of f.
-func readF32(f *os.File, dst []float32, off int64) error {
+// castagnoli is the CRC-32C table of shared rows' checksums.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// readF32 reads len(dst) little-endian float32 values at offset off of f,
+// and returns the CRC-32C of their bytes.
+func readF32(f *os.File, dst []float32, off int64) (uint32, error) {
 	if len(dst) == 0 {
-		return nil
+		return crc32.Checksum(nil, castagnoli), nil
 	}
 	if littleEndian {
-		_, err := f.ReadAt(unsafe.Slice((*byte)(unsafe.Pointer(&dst[0])), len(dst)*4), off)
-		return err
+		b := unsafe.Slice((*byte)(unsafe.Pointer(&dst[0])), len(dst)*4)
+		if _, err := f.ReadAt(b, off); err != nil {
+			return 0, err
+		}
+		return crc32.Checksum(b, castagnoli), nil
 	}
 	b := make([]byte, len(dst)*4)
 	if _, err := f.ReadAt(b, off); err != nil {
-		return err
+		return 0, err
 	}
 	putF32(dst, b)
-	return nil
+	return crc32.Checksum(b, castagnoli), nil
 }
 
 // fromStatus maps a gRPC error from a plugin onto the sentinels; notFound
 // is the one a NotFound status means (an unknown surface or optimizer).
 func fromStatus(plugin string, err error, notFound error) error {
-	if err == nil {
-		return nil
+	if err == nil || errors.Is(err, ErrPluginHung) {
+		return err
 	}
 	s, ok := status.FromError(err)
 	if !ok {
@@ -126,6 +135,8 @@ func fromStatus(plugin string, err error, notFound error) error {
 		return fmt.Errorf("%w: %s did not answer in time", ErrPluginFailed, plugin)
 	case codes.Unavailable:
 		return fmt.Errorf("%w: %s exited or crashed (%s)", ErrPluginFailed, plugin, msg)
+	case codes.PermissionDenied:
+		return fmt.Errorf("%w: %s refused: %s", ErrPluginFailed, plugin, msg)
 	}
 	return fmt.Errorf("%w: %s: %s", ErrPluginFailed, plugin, msg)
 }

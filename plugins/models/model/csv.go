@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
+
+	"github.com/landscape-go/landscape/sdk"
 )
 
 // Table is a parsed CSV file: named columns of finite numbers.
@@ -33,7 +34,8 @@ func (t *Table) Row(i int) []float64 {
 }
 
 // ParseCSV reads a strict CSV file from r; name names it in errors. The
-// first row is a header of distinct, non-empty column names; every other
+// first row is a header of distinct, non-empty column names, not all of
+// them numbers (a file without a header is refused); every other
 // row has one finite number per column (as strconv.ParseFloat reads it;
 // spaces around cells are ignored; blank lines are skipped). Errors name
 // the file, the line and the column.
@@ -47,6 +49,15 @@ func ParseCSV(name string, r io.Reader) (*Table, error) {
 	}
 	if err != nil {
 		return nil, csvError(name, err)
+	}
+	numbers := true
+	for _, h := range head {
+		if _, err := strconv.ParseFloat(strings.TrimSpace(h), 64); err != nil {
+			numbers = false
+		}
+	}
+	if numbers {
+		return nil, fmt.Errorf("%s:1: the first row holds numbers, not column names; a header row of column names is required", name)
 	}
 	t := &Table{Name: name, Columns: make([]string, len(head))}
 	seen := map[string]int{}
@@ -117,6 +128,12 @@ func (t *Table) Column(name string) (int, error) {
 	return 0, fmt.Errorf("%s: no column %q (columns: %s)", t.Name, name, strings.Join(t.Columns, ", "))
 }
 
+// Bounds of a CSV dataset: its size, and the length of one of its lines.
+const (
+	MaxCSVBytes = 1 << 30
+	MaxCSVLine  = 1 << 20
+)
+
 // readCSV reads the CSV dataset of path with column target as the target:
 // with classification its values must be classes 0..k−1 (k ≤ 16; bce:
 // k = 2).
@@ -124,7 +141,7 @@ func readCSV(path, target string, loss lossKind) (*dataset, error) {
 	if path == "" {
 		return nil, errors.New("dataset=csv needs the csv hyperparameter: the path of a CSV file")
 	}
-	f, err := os.Open(path)
+	f, err := sdk.OpenFile(path, MaxCSVBytes, MaxCSVLine)
 	if err != nil {
 		return nil, fmt.Errorf("dataset=csv: %w", err)
 	}

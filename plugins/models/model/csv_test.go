@@ -67,6 +67,8 @@ func TestCSVDataset(t *testing.T) {
 	one := write("one.csv", "label\n1\n")
 	single := write("single.csv", "x,label\n1,0\n2,0\n")
 	huge := write("huge.csv", "x,y\n1e39,2\n")
+	headless := write("headless.csv", "1,2\n3,4\n")
+	longLine := write("long.csv", "x,y\n"+strings.Repeat("1", MaxCSVLine+1)+",2\n")
 	for _, c := range []struct {
 		name string
 		base func() *Model
@@ -82,6 +84,10 @@ func TestCSVDataset(t *testing.T) {
 		{"no features", LinReg, sdk.Texts{"dataset": "csv", "csv": one}, "at least one feature column"},
 		{"float32", LinReg, sdk.Texts{"dataset": "csv", "csv": huge}, "beyond float32's range"},
 		{"line-angle features", LineAngle, sdk.Texts{"dataset": "csv", "csv": good}, "has 2 features"},
+		{"no header", LinReg, sdk.Texts{"dataset": "csv", "csv": headless}, "headless.csv:1: the first row holds numbers, not column names"},
+		{"a device", LinReg, sdk.Texts{"dataset": "csv", "csv": "/dev/zero"}, "/dev/zero is not a regular file (a device)"},
+		{"a folder", LinReg, sdk.Texts{"dataset": "csv", "csv": dir}, "is not a regular file (a folder)"},
+		{"a long line", LinReg, sdk.Texts{"dataset": "csv", "csv": longLine}, "has a line longer than 1 MiB"},
 	} {
 		_, err := sdk.ConfigureTexts(c.base(), nil, c.t)
 		if !errors.Is(err, sdk.ErrBadParams) || !strings.Contains(err.Error(), c.want) {

@@ -184,6 +184,141 @@ func (Acceptance) EnumDescriptor() ([]byte, []int) {
 	return file_landscape_proto_rawDescGZIP(), []int{2}
 }
 
+type ActivityRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ActivityRequest) Reset() {
+	*x = ActivityRequest{}
+	mi := &file_landscape_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ActivityRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ActivityRequest) ProtoMessage() {}
+
+func (x *ActivityRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_landscape_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ActivityRequest.ProtoReflect.Descriptor instead.
+func (*ActivityRequest) Descriptor() ([]byte, []int) {
+	return file_landscape_proto_rawDescGZIP(), []int{0}
+}
+
+type ActivityResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Done          uint64                 `protobuf:"varint,1,opt,name=done,proto3" json:"done,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ActivityResponse) Reset() {
+	*x = ActivityResponse{}
+	mi := &file_landscape_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ActivityResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ActivityResponse) ProtoMessage() {}
+
+func (x *ActivityResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_landscape_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ActivityResponse.ProtoReflect.Descriptor instead.
+func (*ActivityResponse) Descriptor() ([]byte, []int) {
+	return file_landscape_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ActivityResponse) GetDone() uint64 {
+	if x != nil {
+		return x.Done
+	}
+	return 0
+}
+
+// Listing is what a plugin serves, as it answered the host's listing
+// calls: the host's catalog cache keeps it, and reads it back through the
+// same checks as a live answer. It is never sent over the wire.
+type Listing struct {
+	state         protoimpl.MessageState  `protogen:"open.v1"`
+	Surfaces      *ListSurfacesResponse   `protobuf:"bytes,1,opt,name=surfaces,proto3" json:"surfaces,omitempty"`
+	Optimizers    *ListOptimizersResponse `protobuf:"bytes,2,opt,name=optimizers,proto3" json:"optimizers,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Listing) Reset() {
+	*x = Listing{}
+	mi := &file_landscape_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Listing) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Listing) ProtoMessage() {}
+
+func (x *Listing) ProtoReflect() protoreflect.Message {
+	mi := &file_landscape_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Listing.ProtoReflect.Descriptor instead.
+func (*Listing) Descriptor() ([]byte, []int) {
+	return file_landscape_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Listing) GetSurfaces() *ListSurfacesResponse {
+	if x != nil {
+		return x.Surfaces
+	}
+	return nil
+}
+
+func (x *Listing) GetOptimizers() *ListOptimizersResponse {
+	if x != nil {
+		return x.Optimizers
+	}
+	return nil
+}
+
 type DatasetChunk struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The first chunk names the columns of a sample (its features, then its
@@ -198,7 +333,7 @@ type DatasetChunk struct {
 
 func (x *DatasetChunk) Reset() {
 	*x = DatasetChunk{}
-	mi := &file_landscape_proto_msgTypes[0]
+	mi := &file_landscape_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -210,7 +345,7 @@ func (x *DatasetChunk) String() string {
 func (*DatasetChunk) ProtoMessage() {}
 
 func (x *DatasetChunk) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[0]
+	mi := &file_landscape_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -223,7 +358,7 @@ func (x *DatasetChunk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DatasetChunk.ProtoReflect.Descriptor instead.
 func (*DatasetChunk) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{0}
+	return file_landscape_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *DatasetChunk) GetColumns() []string {
@@ -261,7 +396,7 @@ type PredictRequest struct {
 
 func (x *PredictRequest) Reset() {
 	*x = PredictRequest{}
-	mi := &file_landscape_proto_msgTypes[1]
+	mi := &file_landscape_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -273,7 +408,7 @@ func (x *PredictRequest) String() string {
 func (*PredictRequest) ProtoMessage() {}
 
 func (x *PredictRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[1]
+	mi := &file_landscape_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -286,7 +421,7 @@ func (x *PredictRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PredictRequest.ProtoReflect.Descriptor instead.
 func (*PredictRequest) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{1}
+	return file_landscape_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *PredictRequest) GetSurface() *SurfaceRef {
@@ -327,7 +462,7 @@ type PredictResponse struct {
 
 func (x *PredictResponse) Reset() {
 	*x = PredictResponse{}
-	mi := &file_landscape_proto_msgTypes[2]
+	mi := &file_landscape_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -339,7 +474,7 @@ func (x *PredictResponse) String() string {
 func (*PredictResponse) ProtoMessage() {}
 
 func (x *PredictResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[2]
+	mi := &file_landscape_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -352,7 +487,7 @@ func (x *PredictResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PredictResponse.ProtoReflect.Descriptor instead.
 func (*PredictResponse) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{2}
+	return file_landscape_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *PredictResponse) GetValues() []float64 {
@@ -380,7 +515,7 @@ type HessianVectorsRequest struct {
 
 func (x *HessianVectorsRequest) Reset() {
 	*x = HessianVectorsRequest{}
-	mi := &file_landscape_proto_msgTypes[3]
+	mi := &file_landscape_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -392,7 +527,7 @@ func (x *HessianVectorsRequest) String() string {
 func (*HessianVectorsRequest) ProtoMessage() {}
 
 func (x *HessianVectorsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[3]
+	mi := &file_landscape_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -405,7 +540,7 @@ func (x *HessianVectorsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HessianVectorsRequest.ProtoReflect.Descriptor instead.
 func (*HessianVectorsRequest) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{3}
+	return file_landscape_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *HessianVectorsRequest) GetSurface() *SurfaceRef {
@@ -458,7 +593,7 @@ type HessianVectorsResponse struct {
 
 func (x *HessianVectorsResponse) Reset() {
 	*x = HessianVectorsResponse{}
-	mi := &file_landscape_proto_msgTypes[4]
+	mi := &file_landscape_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -470,7 +605,7 @@ func (x *HessianVectorsResponse) String() string {
 func (*HessianVectorsResponse) ProtoMessage() {}
 
 func (x *HessianVectorsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[4]
+	mi := &file_landscape_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -483,7 +618,7 @@ func (x *HessianVectorsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HessianVectorsResponse.ProtoReflect.Descriptor instead.
 func (*HessianVectorsResponse) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{4}
+	return file_landscape_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *HessianVectorsResponse) GetProducts() []float64 {
@@ -521,7 +656,7 @@ type HessiansResponse struct {
 
 func (x *HessiansResponse) Reset() {
 	*x = HessiansResponse{}
-	mi := &file_landscape_proto_msgTypes[5]
+	mi := &file_landscape_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -533,7 +668,7 @@ func (x *HessiansResponse) String() string {
 func (*HessiansResponse) ProtoMessage() {}
 
 func (x *HessiansResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[5]
+	mi := &file_landscape_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -546,7 +681,7 @@ func (x *HessiansResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HessiansResponse.ProtoReflect.Descriptor instead.
 func (*HessiansResponse) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{5}
+	return file_landscape_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *HessiansResponse) GetHessians() []float64 {
@@ -581,7 +716,7 @@ type DataChunk struct {
 
 func (x *DataChunk) Reset() {
 	*x = DataChunk{}
-	mi := &file_landscape_proto_msgTypes[6]
+	mi := &file_landscape_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -593,7 +728,7 @@ func (x *DataChunk) String() string {
 func (*DataChunk) ProtoMessage() {}
 
 func (x *DataChunk) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[6]
+	mi := &file_landscape_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -606,7 +741,7 @@ func (x *DataChunk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataChunk.ProtoReflect.Descriptor instead.
 func (*DataChunk) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{6}
+	return file_landscape_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *DataChunk) GetValues() []byte {
@@ -624,7 +759,7 @@ type ListSurfacesRequest struct {
 
 func (x *ListSurfacesRequest) Reset() {
 	*x = ListSurfacesRequest{}
-	mi := &file_landscape_proto_msgTypes[7]
+	mi := &file_landscape_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -636,7 +771,7 @@ func (x *ListSurfacesRequest) String() string {
 func (*ListSurfacesRequest) ProtoMessage() {}
 
 func (x *ListSurfacesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[7]
+	mi := &file_landscape_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -649,7 +784,7 @@ func (x *ListSurfacesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSurfacesRequest.ProtoReflect.Descriptor instead.
 func (*ListSurfacesRequest) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{7}
+	return file_landscape_proto_rawDescGZIP(), []int{10}
 }
 
 type ListSurfacesResponse struct {
@@ -661,7 +796,7 @@ type ListSurfacesResponse struct {
 
 func (x *ListSurfacesResponse) Reset() {
 	*x = ListSurfacesResponse{}
-	mi := &file_landscape_proto_msgTypes[8]
+	mi := &file_landscape_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -673,7 +808,7 @@ func (x *ListSurfacesResponse) String() string {
 func (*ListSurfacesResponse) ProtoMessage() {}
 
 func (x *ListSurfacesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[8]
+	mi := &file_landscape_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -686,7 +821,7 @@ func (x *ListSurfacesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSurfacesResponse.ProtoReflect.Descriptor instead.
 func (*ListSurfacesResponse) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{8}
+	return file_landscape_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ListSurfacesResponse) GetSurfaces() []*SurfaceInfo {
@@ -711,7 +846,7 @@ type SurfaceRef struct {
 
 func (x *SurfaceRef) Reset() {
 	*x = SurfaceRef{}
-	mi := &file_landscape_proto_msgTypes[9]
+	mi := &file_landscape_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -723,7 +858,7 @@ func (x *SurfaceRef) String() string {
 func (*SurfaceRef) ProtoMessage() {}
 
 func (x *SurfaceRef) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[9]
+	mi := &file_landscape_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -736,7 +871,7 @@ func (x *SurfaceRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SurfaceRef.ProtoReflect.Descriptor instead.
 func (*SurfaceRef) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{9}
+	return file_landscape_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *SurfaceRef) GetName() string {
@@ -777,7 +912,7 @@ type Interval struct {
 
 func (x *Interval) Reset() {
 	*x = Interval{}
-	mi := &file_landscape_proto_msgTypes[10]
+	mi := &file_landscape_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -789,7 +924,7 @@ func (x *Interval) String() string {
 func (*Interval) ProtoMessage() {}
 
 func (x *Interval) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[10]
+	mi := &file_landscape_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -802,7 +937,7 @@ func (x *Interval) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Interval.ProtoReflect.Descriptor instead.
 func (*Interval) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{10}
+	return file_landscape_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Interval) GetLo() float64 {
@@ -840,7 +975,7 @@ type Hyperparameter struct {
 
 func (x *Hyperparameter) Reset() {
 	*x = Hyperparameter{}
-	mi := &file_landscape_proto_msgTypes[11]
+	mi := &file_landscape_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -852,7 +987,7 @@ func (x *Hyperparameter) String() string {
 func (*Hyperparameter) ProtoMessage() {}
 
 func (x *Hyperparameter) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[11]
+	mi := &file_landscape_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -865,7 +1000,7 @@ func (x *Hyperparameter) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Hyperparameter.ProtoReflect.Descriptor instead.
 func (*Hyperparameter) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{11}
+	return file_landscape_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Hyperparameter) GetName() string {
@@ -949,7 +1084,7 @@ type Minimum struct {
 
 func (x *Minimum) Reset() {
 	*x = Minimum{}
-	mi := &file_landscape_proto_msgTypes[12]
+	mi := &file_landscape_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -961,7 +1096,7 @@ func (x *Minimum) String() string {
 func (*Minimum) ProtoMessage() {}
 
 func (x *Minimum) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[12]
+	mi := &file_landscape_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -974,7 +1109,7 @@ func (x *Minimum) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Minimum.ProtoReflect.Descriptor instead.
 func (*Minimum) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{12}
+	return file_landscape_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Minimum) GetLocation() []float64 {
@@ -1010,7 +1145,7 @@ type Group struct {
 
 func (x *Group) Reset() {
 	*x = Group{}
-	mi := &file_landscape_proto_msgTypes[13]
+	mi := &file_landscape_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1022,7 +1157,7 @@ func (x *Group) String() string {
 func (*Group) ProtoMessage() {}
 
 func (x *Group) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[13]
+	mi := &file_landscape_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1035,7 +1170,7 @@ func (x *Group) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Group.ProtoReflect.Descriptor instead.
 func (*Group) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{13}
+	return file_landscape_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Group) GetName() string {
@@ -1108,7 +1243,7 @@ type SurfaceInfo struct {
 
 func (x *SurfaceInfo) Reset() {
 	*x = SurfaceInfo{}
-	mi := &file_landscape_proto_msgTypes[14]
+	mi := &file_landscape_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1120,7 +1255,7 @@ func (x *SurfaceInfo) String() string {
 func (*SurfaceInfo) ProtoMessage() {}
 
 func (x *SurfaceInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[14]
+	mi := &file_landscape_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1133,7 +1268,7 @@ func (x *SurfaceInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SurfaceInfo.ProtoReflect.Descriptor instead.
 func (*SurfaceInfo) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{14}
+	return file_landscape_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *SurfaceInfo) GetName() string {
@@ -1278,7 +1413,7 @@ type PointsRequest struct {
 
 func (x *PointsRequest) Reset() {
 	*x = PointsRequest{}
-	mi := &file_landscape_proto_msgTypes[15]
+	mi := &file_landscape_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1290,7 +1425,7 @@ func (x *PointsRequest) String() string {
 func (*PointsRequest) ProtoMessage() {}
 
 func (x *PointsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[15]
+	mi := &file_landscape_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1303,7 +1438,7 @@ func (x *PointsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PointsRequest.ProtoReflect.Descriptor instead.
 func (*PointsRequest) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{15}
+	return file_landscape_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *PointsRequest) GetSurface() *SurfaceRef {
@@ -1350,7 +1485,7 @@ type LossResponse struct {
 
 func (x *LossResponse) Reset() {
 	*x = LossResponse{}
-	mi := &file_landscape_proto_msgTypes[16]
+	mi := &file_landscape_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1362,7 +1497,7 @@ func (x *LossResponse) String() string {
 func (*LossResponse) ProtoMessage() {}
 
 func (x *LossResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[16]
+	mi := &file_landscape_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1375,7 +1510,7 @@ func (x *LossResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LossResponse.ProtoReflect.Descriptor instead.
 func (*LossResponse) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{16}
+	return file_landscape_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *LossResponse) GetValues() []float64 {
@@ -1396,7 +1531,7 @@ type GradientResponse struct {
 
 func (x *GradientResponse) Reset() {
 	*x = GradientResponse{}
-	mi := &file_landscape_proto_msgTypes[17]
+	mi := &file_landscape_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1408,7 +1543,7 @@ func (x *GradientResponse) String() string {
 func (*GradientResponse) ProtoMessage() {}
 
 func (x *GradientResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[17]
+	mi := &file_landscape_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1421,7 +1556,7 @@ func (x *GradientResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GradientResponse.ProtoReflect.Descriptor instead.
 func (*GradientResponse) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{17}
+	return file_landscape_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *GradientResponse) GetValues() []float64 {
@@ -1453,7 +1588,7 @@ type Plane struct {
 
 func (x *Plane) Reset() {
 	*x = Plane{}
-	mi := &file_landscape_proto_msgTypes[18]
+	mi := &file_landscape_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1465,7 +1600,7 @@ func (x *Plane) String() string {
 func (*Plane) ProtoMessage() {}
 
 func (x *Plane) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[18]
+	mi := &file_landscape_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1478,7 +1613,7 @@ func (x *Plane) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Plane.ProtoReflect.Descriptor instead.
 func (*Plane) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{18}
+	return file_landscape_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Plane) GetOrigin() []float64 {
@@ -1544,15 +1679,22 @@ type EvalGridRequest struct {
 	// shared_path, when set, names a file the host created for the rows: the
 	// plugin writes row r's values (little-endian float32) at byte offset
 	// (r - row0) * nx * 4 and sends chunks with shared set and no values. A
-	// plugin that cannot open the file streams the values instead.
+	// plugin that cannot open the file streams the values instead. The file
+	// must lie in the folder the host named when it started the plugin
+	// (LANDSCAPE_SHARED_DIR), be a regular file of the plugin's own user and
+	// have the inode shared_inode; the plugin refuses any other
+	// (PermissionDenied). Once the plugin has said it opened the file
+	// (shared_open), the host removes its name: later requests name the same
+	// path and inode, and the plugin writes into the file it keeps open.
 	SharedPath    string `protobuf:"bytes,7,opt,name=shared_path,json=sharedPath,proto3" json:"shared_path,omitempty"`
+	SharedInode   uint64 `protobuf:"varint,8,opt,name=shared_inode,json=sharedInode,proto3" json:"shared_inode,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *EvalGridRequest) Reset() {
 	*x = EvalGridRequest{}
-	mi := &file_landscape_proto_msgTypes[19]
+	mi := &file_landscape_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1564,7 +1706,7 @@ func (x *EvalGridRequest) String() string {
 func (*EvalGridRequest) ProtoMessage() {}
 
 func (x *EvalGridRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[19]
+	mi := &file_landscape_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1577,7 +1719,7 @@ func (x *EvalGridRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EvalGridRequest.ProtoReflect.Descriptor instead.
 func (*EvalGridRequest) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{19}
+	return file_landscape_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *EvalGridRequest) GetSurface() *SurfaceRef {
@@ -1629,6 +1771,13 @@ func (x *EvalGridRequest) GetSharedPath() string {
 	return ""
 }
 
+func (x *EvalGridRequest) GetSharedInode() uint64 {
+	if x != nil {
+		return x.SharedInode
+	}
+	return 0
+}
+
 type GridChunk struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Row0  int32                  `protobuf:"varint,1,opt,name=row0,proto3" json:"row0,omitempty"`
@@ -1636,14 +1785,21 @@ type GridChunk struct {
 	// values holds rows*nx little-endian IEEE float32 values, row-major.
 	Values []byte `protobuf:"bytes,3,opt,name=values,proto3" json:"values,omitempty"`
 	// shared: the rows were written to the request's shared_path instead.
-	Shared        bool `protobuf:"varint,4,opt,name=shared,proto3" json:"shared,omitempty"`
+	Shared bool `protobuf:"varint,4,opt,name=shared,proto3" json:"shared,omitempty"`
+	// crc32c is the CRC-32C (Castagnoli) of the shared rows' bytes as the
+	// plugin wrote them; the host refuses shared rows whose bytes do not
+	// match it (rows claimed but not written).
+	Crc32C *uint32 `protobuf:"fixed32,5,opt,name=crc32c,proto3,oneof" json:"crc32c,omitempty"`
+	// shared_open: the plugin has opened the shared file. Sent once, in a
+	// chunk of no rows, before any row.
+	SharedOpen    bool `protobuf:"varint,6,opt,name=shared_open,json=sharedOpen,proto3" json:"shared_open,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GridChunk) Reset() {
 	*x = GridChunk{}
-	mi := &file_landscape_proto_msgTypes[20]
+	mi := &file_landscape_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1655,7 +1811,7 @@ func (x *GridChunk) String() string {
 func (*GridChunk) ProtoMessage() {}
 
 func (x *GridChunk) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[20]
+	mi := &file_landscape_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1668,7 +1824,7 @@ func (x *GridChunk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GridChunk.ProtoReflect.Descriptor instead.
 func (*GridChunk) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{20}
+	return file_landscape_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *GridChunk) GetRow0() int32 {
@@ -1699,6 +1855,20 @@ func (x *GridChunk) GetShared() bool {
 	return false
 }
 
+func (x *GridChunk) GetCrc32C() uint32 {
+	if x != nil && x.Crc32C != nil {
+		return *x.Crc32C
+	}
+	return 0
+}
+
+func (x *GridChunk) GetSharedOpen() bool {
+	if x != nil {
+		return x.SharedOpen
+	}
+	return false
+}
+
 type OptimizerRef struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
@@ -1709,7 +1879,7 @@ type OptimizerRef struct {
 
 func (x *OptimizerRef) Reset() {
 	*x = OptimizerRef{}
-	mi := &file_landscape_proto_msgTypes[21]
+	mi := &file_landscape_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1721,7 +1891,7 @@ func (x *OptimizerRef) String() string {
 func (*OptimizerRef) ProtoMessage() {}
 
 func (x *OptimizerRef) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[21]
+	mi := &file_landscape_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1734,7 +1904,7 @@ func (x *OptimizerRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizerRef.ProtoReflect.Descriptor instead.
 func (*OptimizerRef) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{21}
+	return file_landscape_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *OptimizerRef) GetName() string {
@@ -1760,7 +1930,7 @@ type GLSLSource struct {
 
 func (x *GLSLSource) Reset() {
 	*x = GLSLSource{}
-	mi := &file_landscape_proto_msgTypes[22]
+	mi := &file_landscape_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1772,7 +1942,7 @@ func (x *GLSLSource) String() string {
 func (*GLSLSource) ProtoMessage() {}
 
 func (x *GLSLSource) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[22]
+	mi := &file_landscape_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1785,7 +1955,7 @@ func (x *GLSLSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GLSLSource.ProtoReflect.Descriptor instead.
 func (*GLSLSource) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{22}
+	return file_landscape_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *GLSLSource) GetGlsl() string {
@@ -1803,7 +1973,7 @@ type ListOptimizersRequest struct {
 
 func (x *ListOptimizersRequest) Reset() {
 	*x = ListOptimizersRequest{}
-	mi := &file_landscape_proto_msgTypes[23]
+	mi := &file_landscape_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1815,7 +1985,7 @@ func (x *ListOptimizersRequest) String() string {
 func (*ListOptimizersRequest) ProtoMessage() {}
 
 func (x *ListOptimizersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[23]
+	mi := &file_landscape_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1828,7 +1998,7 @@ func (x *ListOptimizersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOptimizersRequest.ProtoReflect.Descriptor instead.
 func (*ListOptimizersRequest) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{23}
+	return file_landscape_proto_rawDescGZIP(), []int{26}
 }
 
 type ListOptimizersResponse struct {
@@ -1840,7 +2010,7 @@ type ListOptimizersResponse struct {
 
 func (x *ListOptimizersResponse) Reset() {
 	*x = ListOptimizersResponse{}
-	mi := &file_landscape_proto_msgTypes[24]
+	mi := &file_landscape_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1852,7 +2022,7 @@ func (x *ListOptimizersResponse) String() string {
 func (*ListOptimizersResponse) ProtoMessage() {}
 
 func (x *ListOptimizersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[24]
+	mi := &file_landscape_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1865,7 +2035,7 @@ func (x *ListOptimizersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOptimizersResponse.ProtoReflect.Descriptor instead.
 func (*ListOptimizersResponse) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{24}
+	return file_landscape_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListOptimizersResponse) GetOptimizers() []*OptimizerInfo {
@@ -1888,7 +2058,7 @@ type OptimizerInfo struct {
 
 func (x *OptimizerInfo) Reset() {
 	*x = OptimizerInfo{}
-	mi := &file_landscape_proto_msgTypes[25]
+	mi := &file_landscape_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1900,7 +2070,7 @@ func (x *OptimizerInfo) String() string {
 func (*OptimizerInfo) ProtoMessage() {}
 
 func (x *OptimizerInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[25]
+	mi := &file_landscape_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1913,7 +2083,7 @@ func (x *OptimizerInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizerInfo.ProtoReflect.Descriptor instead.
 func (*OptimizerInfo) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{25}
+	return file_landscape_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *OptimizerInfo) GetName() string {
@@ -1968,7 +2138,7 @@ type OptimizeStart struct {
 
 func (x *OptimizeStart) Reset() {
 	*x = OptimizeStart{}
-	mi := &file_landscape_proto_msgTypes[26]
+	mi := &file_landscape_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1980,7 +2150,7 @@ func (x *OptimizeStart) String() string {
 func (*OptimizeStart) ProtoMessage() {}
 
 func (x *OptimizeStart) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[26]
+	mi := &file_landscape_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1993,7 +2163,7 @@ func (x *OptimizeStart) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizeStart.ProtoReflect.Descriptor instead.
 func (*OptimizeStart) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{26}
+	return file_landscape_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *OptimizeStart) GetName() string {
@@ -2050,7 +2220,7 @@ type OptimizeAnswer struct {
 
 func (x *OptimizeAnswer) Reset() {
 	*x = OptimizeAnswer{}
-	mi := &file_landscape_proto_msgTypes[27]
+	mi := &file_landscape_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2062,7 +2232,7 @@ func (x *OptimizeAnswer) String() string {
 func (*OptimizeAnswer) ProtoMessage() {}
 
 func (x *OptimizeAnswer) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[27]
+	mi := &file_landscape_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2075,7 +2245,7 @@ func (x *OptimizeAnswer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizeAnswer.ProtoReflect.Descriptor instead.
 func (*OptimizeAnswer) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{27}
+	return file_landscape_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *OptimizeAnswer) GetLosses() []float64 {
@@ -2105,7 +2275,7 @@ type OptimizeIn struct {
 
 func (x *OptimizeIn) Reset() {
 	*x = OptimizeIn{}
-	mi := &file_landscape_proto_msgTypes[28]
+	mi := &file_landscape_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2117,7 +2287,7 @@ func (x *OptimizeIn) String() string {
 func (*OptimizeIn) ProtoMessage() {}
 
 func (x *OptimizeIn) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[28]
+	mi := &file_landscape_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2130,7 +2300,7 @@ func (x *OptimizeIn) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizeIn.ProtoReflect.Descriptor instead.
 func (*OptimizeIn) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{28}
+	return file_landscape_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *OptimizeIn) GetMsg() isOptimizeIn_Msg {
@@ -2200,7 +2370,7 @@ type OptimizeOut struct {
 
 func (x *OptimizeOut) Reset() {
 	*x = OptimizeOut{}
-	mi := &file_landscape_proto_msgTypes[29]
+	mi := &file_landscape_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2212,7 +2382,7 @@ func (x *OptimizeOut) String() string {
 func (*OptimizeOut) ProtoMessage() {}
 
 func (x *OptimizeOut) ProtoReflect() protoreflect.Message {
-	mi := &file_landscape_proto_msgTypes[29]
+	mi := &file_landscape_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2225,7 +2395,7 @@ func (x *OptimizeOut) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizeOut.ProtoReflect.Descriptor instead.
 func (*OptimizeOut) Descriptor() ([]byte, []int) {
-	return file_landscape_proto_rawDescGZIP(), []int{29}
+	return file_landscape_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *OptimizeOut) GetX() []float64 {
@@ -2295,7 +2465,15 @@ var File_landscape_proto protoreflect.FileDescriptor
 
 const file_landscape_proto_rawDesc = "" +
 	"\n" +
-	"\x0flandscape.proto\x12\flandscape.v1\"Z\n" +
+	"\x0flandscape.proto\x12\flandscape.v1\"\x11\n" +
+	"\x0fActivityRequest\"&\n" +
+	"\x10ActivityResponse\x12\x12\n" +
+	"\x04done\x18\x01 \x01(\x04R\x04done\"\x8f\x01\n" +
+	"\aListing\x12>\n" +
+	"\bsurfaces\x18\x01 \x01(\v2\".landscape.v1.ListSurfacesResponseR\bsurfaces\x12D\n" +
+	"\n" +
+	"optimizers\x18\x02 \x01(\v2$.landscape.v1.ListOptimizersResponseR\n" +
+	"optimizers\"Z\n" +
 	"\fDatasetChunk\x12\x18\n" +
 	"\acolumns\x18\x01 \x03(\tR\acolumns\x12\x18\n" +
 	"\aclasses\x18\x02 \x01(\x05R\aclasses\x12\x16\n" +
@@ -2406,7 +2584,7 @@ const file_landscape_proto_rawDesc = "" +
 	"\x01x\x18\x04 \x01(\v2\x16.landscape.v1.IntervalR\x01x\x12$\n" +
 	"\x01y\x18\x05 \x01(\v2\x16.landscape.v1.IntervalR\x01y\x12\x0e\n" +
 	"\x02nx\x18\x06 \x01(\x05R\x02nx\x12\x0e\n" +
-	"\x02ny\x18\a \x01(\x05R\x02ny\"\xf2\x01\n" +
+	"\x02ny\x18\a \x01(\x05R\x02ny\"\x95\x02\n" +
 	"\x0fEvalGridRequest\x122\n" +
 	"\asurface\x18\x01 \x01(\v2\x18.landscape.v1.SurfaceRefR\asurface\x12)\n" +
 	"\x05plane\x18\x02 \x01(\v2\x13.landscape.v1.PlaneR\x05plane\x12\x12\n" +
@@ -2416,12 +2594,17 @@ const file_landscape_proto_rawDesc = "" +
 	"chunk_rows\x18\x05 \x01(\x05R\tchunkRows\x12\x18\n" +
 	"\aworkers\x18\x06 \x01(\x05R\aworkers\x12\x1f\n" +
 	"\vshared_path\x18\a \x01(\tR\n" +
-	"sharedPath\"c\n" +
+	"sharedPath\x12!\n" +
+	"\fshared_inode\x18\b \x01(\x04R\vsharedInode\"\xac\x01\n" +
 	"\tGridChunk\x12\x12\n" +
 	"\x04row0\x18\x01 \x01(\x05R\x04row0\x12\x12\n" +
 	"\x04rows\x18\x02 \x01(\x05R\x04rows\x12\x16\n" +
 	"\x06values\x18\x03 \x01(\fR\x06values\x12\x16\n" +
-	"\x06shared\x18\x04 \x01(\bR\x06shared\"\x9d\x01\n" +
+	"\x06shared\x18\x04 \x01(\bR\x06shared\x12\x1b\n" +
+	"\x06crc32c\x18\x05 \x01(\aH\x00R\x06crc32c\x88\x01\x01\x12\x1f\n" +
+	"\vshared_open\x18\x06 \x01(\bR\n" +
+	"sharedOpenB\t\n" +
+	"\a_crc32c\"\x9d\x01\n" +
 	"\fOptimizerRef\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12>\n" +
 	"\x06params\x18\x02 \x03(\v2&.landscape.v1.OptimizerRef.ParamsEntryR\x06params\x1a9\n" +
@@ -2488,7 +2671,7 @@ const file_landscape_proto_rawDesc = "" +
 	"Acceptance\x12\x13\n" +
 	"\x0fACCEPTANCE_NONE\x10\x00\x12\x17\n" +
 	"\x13ACCEPTANCE_ACCEPTED\x10\x01\x12\x17\n" +
-	"\x13ACCEPTANCE_REJECTED\x10\x022\xfb\x05\n" +
+	"\x13ACCEPTANCE_REJECTED\x10\x022\xc6\x06\n" +
 	"\x0eSurfaceService\x12U\n" +
 	"\fListSurfaces\x12!.landscape.v1.ListSurfacesRequest\x1a\".landscape.v1.ListSurfacesResponse\x12F\n" +
 	"\x0fDescribeSurface\x12\x18.landscape.v1.SurfaceRef\x1a\x19.landscape.v1.SurfaceInfo\x12?\n" +
@@ -2499,7 +2682,8 @@ const file_landscape_proto_rawDesc = "" +
 	"\x0eHessianVectors\x12#.landscape.v1.HessianVectorsRequest\x1a$.landscape.v1.HessianVectorsResponse\x12G\n" +
 	"\bHessians\x12\x1b.landscape.v1.PointsRequest\x1a\x1e.landscape.v1.HessiansResponse\x12H\n" +
 	"\x0eSurfaceDataset\x12\x18.landscape.v1.SurfaceRef\x1a\x1a.landscape.v1.DatasetChunk0\x01\x12F\n" +
-	"\aPredict\x12\x1c.landscape.v1.PredictRequest\x1a\x1d.landscape.v1.PredictResponse2\xfb\x01\n" +
+	"\aPredict\x12\x1c.landscape.v1.PredictRequest\x1a\x1d.landscape.v1.PredictResponse\x12I\n" +
+	"\bActivity\x12\x1d.landscape.v1.ActivityRequest\x1a\x1e.landscape.v1.ActivityResponse2\xfb\x01\n" +
 	"\x10OptimizerService\x12[\n" +
 	"\x0eListOptimizers\x12#.landscape.v1.ListOptimizersRequest\x1a$.landscape.v1.ListOptimizersResponse\x12C\n" +
 	"\bOptimize\x12\x18.landscape.v1.OptimizeIn\x1a\x19.landscape.v1.OptimizeOut(\x010\x01\x12E\n" +
@@ -2518,104 +2702,111 @@ func file_landscape_proto_rawDescGZIP() []byte {
 }
 
 var file_landscape_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_landscape_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
+var file_landscape_proto_msgTypes = make([]protoimpl.MessageInfo, 38)
 var file_landscape_proto_goTypes = []any{
 	(HessianMethod)(0),             // 0: landscape.v1.HessianMethod
 	(GroupKind)(0),                 // 1: landscape.v1.GroupKind
 	(Acceptance)(0),                // 2: landscape.v1.Acceptance
-	(*DatasetChunk)(nil),           // 3: landscape.v1.DatasetChunk
-	(*PredictRequest)(nil),         // 4: landscape.v1.PredictRequest
-	(*PredictResponse)(nil),        // 5: landscape.v1.PredictResponse
-	(*HessianVectorsRequest)(nil),  // 6: landscape.v1.HessianVectorsRequest
-	(*HessianVectorsResponse)(nil), // 7: landscape.v1.HessianVectorsResponse
-	(*HessiansResponse)(nil),       // 8: landscape.v1.HessiansResponse
-	(*DataChunk)(nil),              // 9: landscape.v1.DataChunk
-	(*ListSurfacesRequest)(nil),    // 10: landscape.v1.ListSurfacesRequest
-	(*ListSurfacesResponse)(nil),   // 11: landscape.v1.ListSurfacesResponse
-	(*SurfaceRef)(nil),             // 12: landscape.v1.SurfaceRef
-	(*Interval)(nil),               // 13: landscape.v1.Interval
-	(*Hyperparameter)(nil),         // 14: landscape.v1.Hyperparameter
-	(*Minimum)(nil),                // 15: landscape.v1.Minimum
-	(*Group)(nil),                  // 16: landscape.v1.Group
-	(*SurfaceInfo)(nil),            // 17: landscape.v1.SurfaceInfo
-	(*PointsRequest)(nil),          // 18: landscape.v1.PointsRequest
-	(*LossResponse)(nil),           // 19: landscape.v1.LossResponse
-	(*GradientResponse)(nil),       // 20: landscape.v1.GradientResponse
-	(*Plane)(nil),                  // 21: landscape.v1.Plane
-	(*EvalGridRequest)(nil),        // 22: landscape.v1.EvalGridRequest
-	(*GridChunk)(nil),              // 23: landscape.v1.GridChunk
-	(*OptimizerRef)(nil),           // 24: landscape.v1.OptimizerRef
-	(*GLSLSource)(nil),             // 25: landscape.v1.GLSLSource
-	(*ListOptimizersRequest)(nil),  // 26: landscape.v1.ListOptimizersRequest
-	(*ListOptimizersResponse)(nil), // 27: landscape.v1.ListOptimizersResponse
-	(*OptimizerInfo)(nil),          // 28: landscape.v1.OptimizerInfo
-	(*OptimizeStart)(nil),          // 29: landscape.v1.OptimizeStart
-	(*OptimizeAnswer)(nil),         // 30: landscape.v1.OptimizeAnswer
-	(*OptimizeIn)(nil),             // 31: landscape.v1.OptimizeIn
-	(*OptimizeOut)(nil),            // 32: landscape.v1.OptimizeOut
-	nil,                            // 33: landscape.v1.SurfaceRef.ParamsEntry
-	nil,                            // 34: landscape.v1.SurfaceRef.TextsEntry
-	nil,                            // 35: landscape.v1.OptimizerRef.ParamsEntry
-	nil,                            // 36: landscape.v1.OptimizeStart.ParamsEntry
-	nil,                            // 37: landscape.v1.OptimizeStart.TextsEntry
+	(*ActivityRequest)(nil),        // 3: landscape.v1.ActivityRequest
+	(*ActivityResponse)(nil),       // 4: landscape.v1.ActivityResponse
+	(*Listing)(nil),                // 5: landscape.v1.Listing
+	(*DatasetChunk)(nil),           // 6: landscape.v1.DatasetChunk
+	(*PredictRequest)(nil),         // 7: landscape.v1.PredictRequest
+	(*PredictResponse)(nil),        // 8: landscape.v1.PredictResponse
+	(*HessianVectorsRequest)(nil),  // 9: landscape.v1.HessianVectorsRequest
+	(*HessianVectorsResponse)(nil), // 10: landscape.v1.HessianVectorsResponse
+	(*HessiansResponse)(nil),       // 11: landscape.v1.HessiansResponse
+	(*DataChunk)(nil),              // 12: landscape.v1.DataChunk
+	(*ListSurfacesRequest)(nil),    // 13: landscape.v1.ListSurfacesRequest
+	(*ListSurfacesResponse)(nil),   // 14: landscape.v1.ListSurfacesResponse
+	(*SurfaceRef)(nil),             // 15: landscape.v1.SurfaceRef
+	(*Interval)(nil),               // 16: landscape.v1.Interval
+	(*Hyperparameter)(nil),         // 17: landscape.v1.Hyperparameter
+	(*Minimum)(nil),                // 18: landscape.v1.Minimum
+	(*Group)(nil),                  // 19: landscape.v1.Group
+	(*SurfaceInfo)(nil),            // 20: landscape.v1.SurfaceInfo
+	(*PointsRequest)(nil),          // 21: landscape.v1.PointsRequest
+	(*LossResponse)(nil),           // 22: landscape.v1.LossResponse
+	(*GradientResponse)(nil),       // 23: landscape.v1.GradientResponse
+	(*Plane)(nil),                  // 24: landscape.v1.Plane
+	(*EvalGridRequest)(nil),        // 25: landscape.v1.EvalGridRequest
+	(*GridChunk)(nil),              // 26: landscape.v1.GridChunk
+	(*OptimizerRef)(nil),           // 27: landscape.v1.OptimizerRef
+	(*GLSLSource)(nil),             // 28: landscape.v1.GLSLSource
+	(*ListOptimizersRequest)(nil),  // 29: landscape.v1.ListOptimizersRequest
+	(*ListOptimizersResponse)(nil), // 30: landscape.v1.ListOptimizersResponse
+	(*OptimizerInfo)(nil),          // 31: landscape.v1.OptimizerInfo
+	(*OptimizeStart)(nil),          // 32: landscape.v1.OptimizeStart
+	(*OptimizeAnswer)(nil),         // 33: landscape.v1.OptimizeAnswer
+	(*OptimizeIn)(nil),             // 34: landscape.v1.OptimizeIn
+	(*OptimizeOut)(nil),            // 35: landscape.v1.OptimizeOut
+	nil,                            // 36: landscape.v1.SurfaceRef.ParamsEntry
+	nil,                            // 37: landscape.v1.SurfaceRef.TextsEntry
+	nil,                            // 38: landscape.v1.OptimizerRef.ParamsEntry
+	nil,                            // 39: landscape.v1.OptimizeStart.ParamsEntry
+	nil,                            // 40: landscape.v1.OptimizeStart.TextsEntry
 }
 var file_landscape_proto_depIdxs = []int32{
-	12, // 0: landscape.v1.PredictRequest.surface:type_name -> landscape.v1.SurfaceRef
-	12, // 1: landscape.v1.HessianVectorsRequest.surface:type_name -> landscape.v1.SurfaceRef
-	0,  // 2: landscape.v1.HessianVectorsResponse.method:type_name -> landscape.v1.HessianMethod
-	0,  // 3: landscape.v1.HessiansResponse.method:type_name -> landscape.v1.HessianMethod
-	17, // 4: landscape.v1.ListSurfacesResponse.surfaces:type_name -> landscape.v1.SurfaceInfo
-	33, // 5: landscape.v1.SurfaceRef.params:type_name -> landscape.v1.SurfaceRef.ParamsEntry
-	34, // 6: landscape.v1.SurfaceRef.texts:type_name -> landscape.v1.SurfaceRef.TextsEntry
-	1,  // 7: landscape.v1.Group.kind:type_name -> landscape.v1.GroupKind
-	13, // 8: landscape.v1.SurfaceInfo.domain:type_name -> landscape.v1.Interval
-	14, // 9: landscape.v1.SurfaceInfo.hyperparameters:type_name -> landscape.v1.Hyperparameter
-	15, // 10: landscape.v1.SurfaceInfo.minima:type_name -> landscape.v1.Minimum
-	16, // 11: landscape.v1.SurfaceInfo.groups:type_name -> landscape.v1.Group
-	12, // 12: landscape.v1.PointsRequest.surface:type_name -> landscape.v1.SurfaceRef
-	13, // 13: landscape.v1.Plane.x:type_name -> landscape.v1.Interval
-	13, // 14: landscape.v1.Plane.y:type_name -> landscape.v1.Interval
-	12, // 15: landscape.v1.EvalGridRequest.surface:type_name -> landscape.v1.SurfaceRef
-	21, // 16: landscape.v1.EvalGridRequest.plane:type_name -> landscape.v1.Plane
-	35, // 17: landscape.v1.OptimizerRef.params:type_name -> landscape.v1.OptimizerRef.ParamsEntry
-	28, // 18: landscape.v1.ListOptimizersResponse.optimizers:type_name -> landscape.v1.OptimizerInfo
-	14, // 19: landscape.v1.OptimizerInfo.hyperparameters:type_name -> landscape.v1.Hyperparameter
-	36, // 20: landscape.v1.OptimizeStart.params:type_name -> landscape.v1.OptimizeStart.ParamsEntry
-	37, // 21: landscape.v1.OptimizeStart.texts:type_name -> landscape.v1.OptimizeStart.TextsEntry
-	29, // 22: landscape.v1.OptimizeIn.start:type_name -> landscape.v1.OptimizeStart
-	30, // 23: landscape.v1.OptimizeIn.answer:type_name -> landscape.v1.OptimizeAnswer
-	2,  // 24: landscape.v1.OptimizeOut.accept:type_name -> landscape.v1.Acceptance
-	10, // 25: landscape.v1.SurfaceService.ListSurfaces:input_type -> landscape.v1.ListSurfacesRequest
-	12, // 26: landscape.v1.SurfaceService.DescribeSurface:input_type -> landscape.v1.SurfaceRef
-	18, // 27: landscape.v1.SurfaceService.Loss:input_type -> landscape.v1.PointsRequest
-	18, // 28: landscape.v1.SurfaceService.Gradient:input_type -> landscape.v1.PointsRequest
-	22, // 29: landscape.v1.SurfaceService.EvalGrid:input_type -> landscape.v1.EvalGridRequest
-	12, // 30: landscape.v1.SurfaceService.SurfaceData:input_type -> landscape.v1.SurfaceRef
-	6,  // 31: landscape.v1.SurfaceService.HessianVectors:input_type -> landscape.v1.HessianVectorsRequest
-	18, // 32: landscape.v1.SurfaceService.Hessians:input_type -> landscape.v1.PointsRequest
-	12, // 33: landscape.v1.SurfaceService.SurfaceDataset:input_type -> landscape.v1.SurfaceRef
-	4,  // 34: landscape.v1.SurfaceService.Predict:input_type -> landscape.v1.PredictRequest
-	26, // 35: landscape.v1.OptimizerService.ListOptimizers:input_type -> landscape.v1.ListOptimizersRequest
-	31, // 36: landscape.v1.OptimizerService.Optimize:input_type -> landscape.v1.OptimizeIn
-	24, // 37: landscape.v1.OptimizerService.OptimizerGLSL:input_type -> landscape.v1.OptimizerRef
-	11, // 38: landscape.v1.SurfaceService.ListSurfaces:output_type -> landscape.v1.ListSurfacesResponse
-	17, // 39: landscape.v1.SurfaceService.DescribeSurface:output_type -> landscape.v1.SurfaceInfo
-	19, // 40: landscape.v1.SurfaceService.Loss:output_type -> landscape.v1.LossResponse
-	20, // 41: landscape.v1.SurfaceService.Gradient:output_type -> landscape.v1.GradientResponse
-	23, // 42: landscape.v1.SurfaceService.EvalGrid:output_type -> landscape.v1.GridChunk
-	9,  // 43: landscape.v1.SurfaceService.SurfaceData:output_type -> landscape.v1.DataChunk
-	7,  // 44: landscape.v1.SurfaceService.HessianVectors:output_type -> landscape.v1.HessianVectorsResponse
-	8,  // 45: landscape.v1.SurfaceService.Hessians:output_type -> landscape.v1.HessiansResponse
-	3,  // 46: landscape.v1.SurfaceService.SurfaceDataset:output_type -> landscape.v1.DatasetChunk
-	5,  // 47: landscape.v1.SurfaceService.Predict:output_type -> landscape.v1.PredictResponse
-	27, // 48: landscape.v1.OptimizerService.ListOptimizers:output_type -> landscape.v1.ListOptimizersResponse
-	32, // 49: landscape.v1.OptimizerService.Optimize:output_type -> landscape.v1.OptimizeOut
-	25, // 50: landscape.v1.OptimizerService.OptimizerGLSL:output_type -> landscape.v1.GLSLSource
-	38, // [38:51] is the sub-list for method output_type
-	25, // [25:38] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	14, // 0: landscape.v1.Listing.surfaces:type_name -> landscape.v1.ListSurfacesResponse
+	30, // 1: landscape.v1.Listing.optimizers:type_name -> landscape.v1.ListOptimizersResponse
+	15, // 2: landscape.v1.PredictRequest.surface:type_name -> landscape.v1.SurfaceRef
+	15, // 3: landscape.v1.HessianVectorsRequest.surface:type_name -> landscape.v1.SurfaceRef
+	0,  // 4: landscape.v1.HessianVectorsResponse.method:type_name -> landscape.v1.HessianMethod
+	0,  // 5: landscape.v1.HessiansResponse.method:type_name -> landscape.v1.HessianMethod
+	20, // 6: landscape.v1.ListSurfacesResponse.surfaces:type_name -> landscape.v1.SurfaceInfo
+	36, // 7: landscape.v1.SurfaceRef.params:type_name -> landscape.v1.SurfaceRef.ParamsEntry
+	37, // 8: landscape.v1.SurfaceRef.texts:type_name -> landscape.v1.SurfaceRef.TextsEntry
+	1,  // 9: landscape.v1.Group.kind:type_name -> landscape.v1.GroupKind
+	16, // 10: landscape.v1.SurfaceInfo.domain:type_name -> landscape.v1.Interval
+	17, // 11: landscape.v1.SurfaceInfo.hyperparameters:type_name -> landscape.v1.Hyperparameter
+	18, // 12: landscape.v1.SurfaceInfo.minima:type_name -> landscape.v1.Minimum
+	19, // 13: landscape.v1.SurfaceInfo.groups:type_name -> landscape.v1.Group
+	15, // 14: landscape.v1.PointsRequest.surface:type_name -> landscape.v1.SurfaceRef
+	16, // 15: landscape.v1.Plane.x:type_name -> landscape.v1.Interval
+	16, // 16: landscape.v1.Plane.y:type_name -> landscape.v1.Interval
+	15, // 17: landscape.v1.EvalGridRequest.surface:type_name -> landscape.v1.SurfaceRef
+	24, // 18: landscape.v1.EvalGridRequest.plane:type_name -> landscape.v1.Plane
+	38, // 19: landscape.v1.OptimizerRef.params:type_name -> landscape.v1.OptimizerRef.ParamsEntry
+	31, // 20: landscape.v1.ListOptimizersResponse.optimizers:type_name -> landscape.v1.OptimizerInfo
+	17, // 21: landscape.v1.OptimizerInfo.hyperparameters:type_name -> landscape.v1.Hyperparameter
+	39, // 22: landscape.v1.OptimizeStart.params:type_name -> landscape.v1.OptimizeStart.ParamsEntry
+	40, // 23: landscape.v1.OptimizeStart.texts:type_name -> landscape.v1.OptimizeStart.TextsEntry
+	32, // 24: landscape.v1.OptimizeIn.start:type_name -> landscape.v1.OptimizeStart
+	33, // 25: landscape.v1.OptimizeIn.answer:type_name -> landscape.v1.OptimizeAnswer
+	2,  // 26: landscape.v1.OptimizeOut.accept:type_name -> landscape.v1.Acceptance
+	13, // 27: landscape.v1.SurfaceService.ListSurfaces:input_type -> landscape.v1.ListSurfacesRequest
+	15, // 28: landscape.v1.SurfaceService.DescribeSurface:input_type -> landscape.v1.SurfaceRef
+	21, // 29: landscape.v1.SurfaceService.Loss:input_type -> landscape.v1.PointsRequest
+	21, // 30: landscape.v1.SurfaceService.Gradient:input_type -> landscape.v1.PointsRequest
+	25, // 31: landscape.v1.SurfaceService.EvalGrid:input_type -> landscape.v1.EvalGridRequest
+	15, // 32: landscape.v1.SurfaceService.SurfaceData:input_type -> landscape.v1.SurfaceRef
+	9,  // 33: landscape.v1.SurfaceService.HessianVectors:input_type -> landscape.v1.HessianVectorsRequest
+	21, // 34: landscape.v1.SurfaceService.Hessians:input_type -> landscape.v1.PointsRequest
+	15, // 35: landscape.v1.SurfaceService.SurfaceDataset:input_type -> landscape.v1.SurfaceRef
+	7,  // 36: landscape.v1.SurfaceService.Predict:input_type -> landscape.v1.PredictRequest
+	3,  // 37: landscape.v1.SurfaceService.Activity:input_type -> landscape.v1.ActivityRequest
+	29, // 38: landscape.v1.OptimizerService.ListOptimizers:input_type -> landscape.v1.ListOptimizersRequest
+	34, // 39: landscape.v1.OptimizerService.Optimize:input_type -> landscape.v1.OptimizeIn
+	27, // 40: landscape.v1.OptimizerService.OptimizerGLSL:input_type -> landscape.v1.OptimizerRef
+	14, // 41: landscape.v1.SurfaceService.ListSurfaces:output_type -> landscape.v1.ListSurfacesResponse
+	20, // 42: landscape.v1.SurfaceService.DescribeSurface:output_type -> landscape.v1.SurfaceInfo
+	22, // 43: landscape.v1.SurfaceService.Loss:output_type -> landscape.v1.LossResponse
+	23, // 44: landscape.v1.SurfaceService.Gradient:output_type -> landscape.v1.GradientResponse
+	26, // 45: landscape.v1.SurfaceService.EvalGrid:output_type -> landscape.v1.GridChunk
+	12, // 46: landscape.v1.SurfaceService.SurfaceData:output_type -> landscape.v1.DataChunk
+	10, // 47: landscape.v1.SurfaceService.HessianVectors:output_type -> landscape.v1.HessianVectorsResponse
+	11, // 48: landscape.v1.SurfaceService.Hessians:output_type -> landscape.v1.HessiansResponse
+	6,  // 49: landscape.v1.SurfaceService.SurfaceDataset:output_type -> landscape.v1.DatasetChunk
+	8,  // 50: landscape.v1.SurfaceService.Predict:output_type -> landscape.v1.PredictResponse
+	4,  // 51: landscape.v1.SurfaceService.Activity:output_type -> landscape.v1.ActivityResponse
+	30, // 52: landscape.v1.OptimizerService.ListOptimizers:output_type -> landscape.v1.ListOptimizersResponse
+	35, // 53: landscape.v1.OptimizerService.Optimize:output_type -> landscape.v1.OptimizeOut
+	28, // 54: landscape.v1.OptimizerService.OptimizerGLSL:output_type -> landscape.v1.GLSLSource
+	41, // [41:55] is the sub-list for method output_type
+	27, // [27:41] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_landscape_proto_init() }
@@ -2623,7 +2814,8 @@ func file_landscape_proto_init() {
 	if File_landscape_proto != nil {
 		return
 	}
-	file_landscape_proto_msgTypes[28].OneofWrappers = []any{
+	file_landscape_proto_msgTypes[23].OneofWrappers = []any{}
+	file_landscape_proto_msgTypes[31].OneofWrappers = []any{
 		(*OptimizeIn_Start)(nil),
 		(*OptimizeIn_Answer)(nil),
 	}
@@ -2633,7 +2825,7 @@ func file_landscape_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_landscape_proto_rawDesc), len(file_landscape_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   35,
+			NumMessages:   38,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

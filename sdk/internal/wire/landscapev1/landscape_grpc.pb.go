@@ -36,6 +36,7 @@ const (
 	SurfaceService_Hessians_FullMethodName        = "/landscape.v1.SurfaceService/Hessians"
 	SurfaceService_SurfaceDataset_FullMethodName  = "/landscape.v1.SurfaceService/SurfaceDataset"
 	SurfaceService_Predict_FullMethodName         = "/landscape.v1.SurfaceService/Predict"
+	SurfaceService_Activity_FullMethodName        = "/landscape.v1.SurfaceService/Activity"
 )
 
 // SurfaceServiceClient is the client API for SurfaceService service.
@@ -75,6 +76,11 @@ type SurfaceServiceClient interface {
 	// inputs (see sdk.SurfaceWithPredict). Unimplemented in plugins that
 	// predate it.
 	Predict(ctx context.Context, in *PredictRequest, opts ...grpc.CallOption) (*PredictResponse, error)
+	// Activity says how much work the plugin process has finished so far: a
+	// count of evaluations (grid points, batch points, data chunks) and
+	// optimizer steps that only grows. The host's watchdog asks for it while
+	// a call is in flight and ends a call whose plugin has stopped moving.
+	Activity(ctx context.Context, in *ActivityRequest, opts ...grpc.CallOption) (*ActivityResponse, error)
 }
 
 type surfaceServiceClient struct {
@@ -212,6 +218,16 @@ func (c *surfaceServiceClient) Predict(ctx context.Context, in *PredictRequest, 
 	return out, nil
 }
 
+func (c *surfaceServiceClient) Activity(ctx context.Context, in *ActivityRequest, opts ...grpc.CallOption) (*ActivityResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ActivityResponse)
+	err := c.cc.Invoke(ctx, SurfaceService_Activity_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // SurfaceServiceServer is the server API for SurfaceService service.
 // All implementations must embed UnimplementedSurfaceServiceServer
 // for forward compatibility.
@@ -249,6 +265,11 @@ type SurfaceServiceServer interface {
 	// inputs (see sdk.SurfaceWithPredict). Unimplemented in plugins that
 	// predate it.
 	Predict(context.Context, *PredictRequest) (*PredictResponse, error)
+	// Activity says how much work the plugin process has finished so far: a
+	// count of evaluations (grid points, batch points, data chunks) and
+	// optimizer steps that only grows. The host's watchdog asks for it while
+	// a call is in flight and ends a call whose plugin has stopped moving.
+	Activity(context.Context, *ActivityRequest) (*ActivityResponse, error)
 	mustEmbedUnimplementedSurfaceServiceServer()
 }
 
@@ -288,6 +309,9 @@ func (UnimplementedSurfaceServiceServer) SurfaceDataset(*SurfaceRef, grpc.Server
 }
 func (UnimplementedSurfaceServiceServer) Predict(context.Context, *PredictRequest) (*PredictResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Predict not implemented")
+}
+func (UnimplementedSurfaceServiceServer) Activity(context.Context, *ActivityRequest) (*ActivityResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Activity not implemented")
 }
 func (UnimplementedSurfaceServiceServer) mustEmbedUnimplementedSurfaceServiceServer() {}
 func (UnimplementedSurfaceServiceServer) testEmbeddedByValue()                        {}
@@ -469,6 +493,24 @@ func _SurfaceService_Predict_Handler(srv interface{}, ctx context.Context, dec f
 	return interceptor(ctx, in, info, handler)
 }
 
+func _SurfaceService_Activity_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ActivityRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SurfaceServiceServer).Activity(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: SurfaceService_Activity_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SurfaceServiceServer).Activity(ctx, req.(*ActivityRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // SurfaceService_ServiceDesc is the grpc.ServiceDesc for SurfaceService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -503,6 +545,10 @@ var SurfaceService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Predict",
 			Handler:    _SurfaceService_Predict_Handler,
+		},
+		{
+			MethodName: "Activity",
+			Handler:    _SurfaceService_Activity_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
