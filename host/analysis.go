@@ -114,10 +114,8 @@ func (a *App) AnalyzeHessian(ctx context.Context, spec HessianSpec) (*HessianRep
 			b.Index = append(b.Index, int32(i))
 		}
 	}
-	cctx, cancel := a.CallTimeout(ctx)
 	p := client.Points{Ref: s.Ref, Dim: d.Dim, Points: spec.At, Batch: b}
-	l, g, err := s.Entry.Client.Gradient(cctx, p)
-	cancel()
+	l, g, err := s.Entry.Client.Gradient(ctx, p)
 	if err != nil {
 		return nil, err
 	}

@@ -25,60 +25,110 @@ type App struct {
 	Plugins []PluginFile
 	// GLPlatform picks the GL platform (see gl.Options); "" tries all.
 	GLPlatform string
+	// PluginTimeout, when set, bounds a plugin's start and how long any
+	// call to one may go without progress (client.Limits.Stall).
+	PluginTimeout time.Duration
+	// PluginMemory, when set, bounds each plugin's memory (Manager.Memory).
+	PluginMemory int64
+	// Insecure skips the checks of the lock file (see Lock), saying so.
+	Insecure bool
+	// LockFile is the lock file; "" means LockPath().
+	LockFile string
+	// CacheDir is the catalog cache's folder; "" means DefaultCacheDir(),
+	// "-" no cache.
+	CacheDir string
 
 	gl   glState
 	once sync.Once
 	mgr  *Manager
 	cat  *Catalog
+	full bool
 	err  error
 }
 
-// Manager discovers plugins (once) and returns the manager.
+// Manager discovers plugins and reads the lock file (once), reports
+// shadowed plugins, and returns the manager.
 func (a *App) Manager() (*Manager, error) {
-	a.once.Do(func() {
-		files := a.Plugins
-		if files == nil {
-			dirs := a.Dirs
-			if dirs == nil {
-				dirs = SearchDirs()
-			}
-			var err error
-			if files, err = Discover(dirs); err != nil {
-				a.err = err
-				return
-			}
-		}
-		a.mgr = NewManager(files, a.Stderr)
-	})
+	a.once.Do(func() { a.mgr, a.err = a.newManager() })
 	return a.mgr, a.err
 }
 
-// Catalog lists every surface (once per App).
+func (a *App) newManager() (*Manager, error) {
+	files := a.Plugins
+	if files == nil {
+		dirs := a.Dirs
+		if dirs == nil {
+			dirs = SearchDirs()
+		}
+		var err error
+		if files, err = Discover(dirs); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range files {
+		for _, s := range f.Shadows {
+			fmt.Fprintf(a.Stderr, "landscape: warning: plugin %s at %s shadows %s, which is not run\n", f.Name, f.Path, s)
+		}
+	}
+	m := NewManager(files, a.Stderr)
+	if a.PluginTimeout > 0 {
+		m.StartTimeout, m.Limits.Stall = a.PluginTimeout, a.PluginTimeout
+	}
+	if a.PluginMemory > 0 {
+		m.Memory = a.PluginMemory
+	}
+	switch a.CacheDir {
+	case "":
+		m.CacheDir = DefaultCacheDir()
+	case "-":
+	default:
+		m.CacheDir = a.CacheDir
+	}
+	path := a.LockFile
+	if path == "" {
+		path = LockPath()
+	}
+	lock, err := ReadLock(path)
+	if err != nil {
+		return nil, err
+	}
+	if lock != nil && (a.Insecure || os.Getenv(InsecureEnv) == "1") {
+		fmt.Fprintf(a.Stderr, "landscape: warning: plugins are not checked against the lock file %s (--insecure-plugins)\n", lock.Path)
+		lock = nil
+	}
+	m.Lock = lock
+	return m, nil
+}
+
+// Catalog lists every surface and optimizer (once per App), from the
+// catalog cache where it can (see Manager.Catalog): only the plugins a
+// command uses are started.
 func (a *App) Catalog(ctx context.Context) (*Catalog, error) {
+	return a.catalog(ctx, false)
+}
+
+// FullCatalog is Catalog, retrying the plugins that failed before: for the
+// commands that list every plugin.
+func (a *App) FullCatalog(ctx context.Context) (*Catalog, error) {
+	return a.catalog(ctx, true)
+}
+
+func (a *App) catalog(ctx context.Context, retry bool) (*Catalog, error) {
 	m, err := a.Manager()
 	if err != nil {
 		return nil, err
 	}
-	if a.cat == nil {
-		c, err := m.Catalog(ctx)
+	if a.cat == nil || retry && !a.full {
+		c, err := m.Catalog(ctx, retry)
 		if err != nil {
 			return nil, err
 		}
-		for _, f := range c.Failed {
+		for _, f := range c.failedNow {
 			fmt.Fprintf(a.Stderr, "landscape: warning: %s\n", UserMessage(f))
 		}
-		a.cat = c
+		a.cat, a.full = c, retry
 	}
 	return a.cat, nil
-}
-
-// CallTimeout derives a context for a short plugin call.
-func (a *App) CallTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
-	d := 30 * time.Second
-	if a.mgr != nil {
-		d = a.mgr.CallTimeout
-	}
-	return context.WithTimeout(ctx, d)
 }
 
 // Restart ends the plugin processes; the next call that needs them
@@ -88,16 +138,26 @@ func (a *App) Restart() {
 	if a.mgr != nil {
 		a.mgr.Close()
 	}
-	a.mgr, a.cat, a.err, a.once = nil, nil, nil, sync.Once{}
+	a.mgr, a.cat, a.full, a.err, a.once = nil, nil, false, nil, sync.Once{}
 }
 
-// Close ends the plugin processes and the GL context.
+// Close ends the plugin processes (within a fraction of a second,
+// whatever they do) and the GL context.
 func (a *App) Close() {
 	if a.mgr != nil {
 		a.mgr.Close()
 	}
 	if a.gl.ctx != nil {
 		a.gl.ctx.Close()
+	}
+}
+
+// Abandon kills the plugin processes and removes the host's private
+// folders without waiting on anything: for a host that must exit now
+// (while another goroutine may still be using the App).
+func (a *App) Abandon() {
+	if m := a.mgr; m != nil {
+		m.Abandon()
 	}
 }
 

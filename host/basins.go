@@ -78,9 +78,7 @@ func (a *App) basinsGL(ctx context.Context, s BasinsSpec, starts []float64) ([]f
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", s.Opt.Name, err)
 	}
-	cctx, cancel := a.CallTimeout(ctx)
-	src, err := s.Opt.Client.GLSL(cctx, s.Opt.Name, params)
-	cancel()
+	src, err := s.Opt.Client.GLSL(ctx, s.Opt.Name, params)
 	if err != nil {
 		return nil, "", err
 	}

@@ -60,12 +60,22 @@ func names[T named](items []T) []string {
 	return out
 }
 
-// Lookup finds a surface by name (see find).
+// Lookup finds a surface by name (see find) and starts the plugin that
+// serves it.
 func (c *Catalog) Lookup(name string) (Entry, error) {
-	return find("surface", "surfaces", name, c.Entries, client.ErrUnknownSurface, c.Failed)
+	e, err := find("surface", "surfaces", name, c.Entries, client.ErrUnknownSurface, c.Failed)
+	if err == nil {
+		err = c.connect(&e)
+	}
+	return e, err
 }
 
-// LookupOptimizer finds an optimizer by name (see find).
+// LookupOptimizer finds an optimizer by name (see find) and starts the
+// plugin that serves it.
 func (c *Catalog) LookupOptimizer(name string) (OptEntry, error) {
-	return find("optimizer", "optimizers", name, c.Optimizers, client.ErrUnknownOptimizer, c.Failed)
+	o, err := find("optimizer", "optimizers", name, c.Optimizers, client.ErrUnknownOptimizer, c.Failed)
+	if err == nil {
+		err = c.connectOpt(&o)
+	}
+	return o, err
 }

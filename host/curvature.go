@@ -88,9 +88,7 @@ func (a *App) cpuCurvatures(ctx context.Context, sc *Scene, o compute.Options) (
 				pts = append(pts, th...)
 			}
 		}
-		cctx, cancel := a.CallTimeout(ctx)
-		l, gr, err := sc.Entry.Client.Gradient(cctx, client.Points{Ref: sc.Ref, Dim: dim, Points: pts})
-		cancel()
+		l, gr, err := sc.Entry.Client.Gradient(ctx, client.Points{Ref: sc.Ref, Dim: dim, Points: pts})
 		if err != nil {
 			return nil, err
 		}
@@ -133,9 +131,7 @@ func (a *App) FullCurvatures(ctx context.Context, sc *Scene, seed uint64, o comp
 		}
 		g.Point(th, k%g.Nx, k/g.Nx)
 		x := append([]float64(nil), th...)
-		cctx, cancel := a.CallTimeout(ctx)
-		l, gr, err := sc.Entry.Client.Gradient(cctx, client.Points{Ref: sc.Ref, Dim: dim, Points: x})
-		cancel()
+		l, gr, err := sc.Entry.Client.Gradient(ctx, client.Points{Ref: sc.Ref, Dim: dim, Points: x})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -190,9 +186,7 @@ func (a *App) exactCurvatures(ctx context.Context, sc *Scene, o compute.Options)
 		for k := lo; k < hi; k++ {
 			g.Point(pts[(k-lo)*dim:(k-lo+1)*dim], k%g.Nx, k/g.Nx)
 		}
-		cctx, cancel := a.CallTimeout(ctx)
-		l, gr, err := sc.Entry.Client.Gradient(cctx, client.Points{Ref: sc.Ref, Dim: dim, Points: pts})
-		cancel()
+		l, gr, err := sc.Entry.Client.Gradient(ctx, client.Points{Ref: sc.Ref, Dim: dim, Points: pts})
 		if err != nil {
 			return nil, err
 		}

@@ -32,11 +32,9 @@ func (a *App) Samples(ctx context.Context, s *Surface) (Samples, error) {
 	if !s.Desc.HasDataset {
 		return Samples{}, fmt.Errorf("%w: %s is not a data-driven surface that hands over its samples", ErrNoDataset, s.Desc.Name)
 	}
-	cctx, cancel := a.CallTimeout(ctx)
-	defer cancel()
 	var out Samples
 	var err error
-	if out.Train, err = s.Entry.Client.Dataset(cctx, s.Ref); err != nil {
+	if out.Train, err = s.Entry.Client.Dataset(ctx, s.Ref); err != nil {
 		return Samples{}, err
 	}
 	ts, ok, err := a.TestSet(ctx, s)
@@ -44,7 +42,7 @@ func (a *App) Samples(ctx context.Context, s *Surface) (Samples, error) {
 		return Samples{}, err
 	}
 	if ok {
-		t, err := s.Entry.Client.Dataset(cctx, ts.Ref)
+		t, err := s.Entry.Client.Dataset(ctx, ts.Ref)
 		if err != nil {
 			return Samples{}, err
 		}

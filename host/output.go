@@ -2,6 +2,7 @@ package host
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/landscape-go/landscape/compute"
 )
@@ -34,29 +36,55 @@ func OutputFormat(path string, accepted ...string) (string, error) {
 }
 
 // OutFile is written in full or not at all: data goes to a temporary file
-// beside the destination, renamed over it by Commit. Abort removes it.
+// beside the destination, put in its place by Commit. Abort removes it.
+//
+// Where the file system allows (Linux's O_TMPFILE), the temporary file has
+// no name until Commit, so nothing is left behind whatever becomes of the
+// host; elsewhere it is named .NAME.tmp-PID-*, and a later output to the
+// same folder removes those of dead hosts. The file keeps the user's
+// umask, and a file it replaces keeps its mode. Writes fail with
+// ErrInterrupted once ctx ends.
 type OutFile struct {
-	path string
-	f    *os.File
-	w    *bufio.Writer
-	done bool
+	ctx   context.Context
+	path  string
+	f     *os.File
+	named bool // f has a temporary name (no O_TMPFILE here)
+	mode  os.FileMode
+	w     *bufio.Writer
+	done  bool
 }
+
+// ErrInterrupted: an output was being written when the command was
+// stopped.
+var ErrInterrupted = errors.New("host: interrupted")
+
+// tmpPrefix starts a named temporary output's name after the
+// destination's: .NAME.tmp-PID-*.
+func tmpPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
 
 // CreateOutput opens an OutFile for path ("-" is not accepted). It fails
 // at once when the folder is missing or not writable.
-func CreateOutput(path string) (*OutFile, error) {
+func CreateOutput(ctx context.Context, path string) (*OutFile, error) {
 	if path == "" {
 		return nil, fmt.Errorf("%w: empty output path", ErrBadOutput)
 	}
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return nil, fmt.Errorf("%w: %s is a folder", ErrBadOutput, path)
+	mode := os.FileMode(0o666) &^ umask()
+	if st, err := os.Stat(path); err == nil {
+		if st.IsDir() {
+			return nil, fmt.Errorf("%w: %s is a folder", ErrBadOutput, path)
+		}
+		mode = st.Mode().Perm()
 	}
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	removeStale(dir, tmpPrefix(path))
+	f, named, err := createTemp(dir, tmpPrefix(path))
 	if err != nil {
 		return nil, fmt.Errorf("%w: cannot write %s: %v", ErrBadOutput, path, unwrapPath(err))
 	}
-	return &OutFile{path: path, f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
+	if named {
+		temporaries.Store(f.Name(), true)
+	}
+	return &OutFile{ctx: ctx, path: path, f: f, named: named, mode: mode, w: bufio.NewWriterSize(f, 1<<20)}, nil
 }
 
 func unwrapPath(err error) error {
@@ -68,32 +96,45 @@ func unwrapPath(err error) error {
 }
 
 // Write implements io.Writer.
-func (o *OutFile) Write(p []byte) (int, error) { return o.w.Write(p) }
+func (o *OutFile) Write(p []byte) (int, error) {
+	if err := o.ctx.Err(); err != nil {
+		return 0, fmt.Errorf("%w: writing %s: %w", ErrInterrupted, o.path, err)
+	}
+	return o.w.Write(p)
+}
 
 // Path is the destination.
 func (o *OutFile) Path() string { return o.path }
 
-// Commit flushes, syncs and renames the file into place.
+// Commit flushes, syncs and puts the file in place.
 func (o *OutFile) Commit() error {
 	if o.done {
 		return nil
 	}
 	o.done = true
-	err := o.w.Flush()
+	err := o.ctx.Err()
+	if err == nil {
+		err = o.w.Flush()
+	}
+	if err == nil {
+		err = o.f.Chmod(o.mode)
+	}
 	if err == nil {
 		err = o.f.Sync()
+	}
+	if err == nil {
+		err = placeTemp(o.f, o.named, o.path)
 	}
 	if cerr := o.f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = os.Chmod(o.f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(o.f.Name(), o.path)
+	if o.named {
+		temporaries.Delete(o.f.Name())
 	}
 	if err != nil {
-		os.Remove(o.f.Name())
+		if o.named {
+			os.Remove(o.f.Name())
+		}
 		return fmt.Errorf("%w: writing %s: %v", ErrBadOutput, o.path, unwrapPath(err))
 	}
 	return nil
@@ -106,7 +147,26 @@ func (o *OutFile) Abort() {
 	}
 	o.done = true
 	o.f.Close()
-	os.Remove(o.f.Name())
+	if o.named {
+		os.Remove(o.f.Name())
+		temporaries.Delete(o.f.Name())
+	}
+}
+
+// temporaries are the named temporary files of outputs not yet committed
+// or aborted, which RemoveTemporaries removes. (Unnamed ones need no
+// removal: they vanish with the process.)
+var temporaries sync.Map
+
+// RemoveTemporaries removes the temporary files of every output being
+// written: for a host that must exit now, from another goroutine than the
+// one writing.
+func RemoveTemporaries() {
+	temporaries.Range(func(k, _ any) bool {
+		os.Remove(k.(string))
+		temporaries.Delete(k)
+		return true
+	})
 }
 
 // WriteNPY writes the Field as a NumPy .npy array (version 1.0): float32

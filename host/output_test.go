@@ -2,6 +2,7 @@ package host
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"math"
@@ -71,7 +72,7 @@ func TestWriteCSV(t *testing.T) {
 func TestOutFile(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "out.npy")
-	o, err := CreateOutput(p)
+	o, err := CreateOutput(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func TestOutFile(t *testing.T) {
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Errorf("Abort left %v", ents)
 	}
-	o, err = CreateOutput(p)
+	o, err = CreateOutput(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +100,7 @@ func TestOutFile(t *testing.T) {
 		t.Errorf("folder holds %d files, want 1", len(ents))
 	}
 	for _, bad := range []string{filepath.Join(dir, "missing", "x.npy"), dir, ""} {
-		if _, err := CreateOutput(bad); !errors.Is(err, ErrBadOutput) {
+		if _, err := CreateOutput(context.Background(), bad); !errors.Is(err, ErrBadOutput) {
 			t.Errorf("CreateOutput(%q) = %v, want ErrBadOutput", bad, err)
 		}
 	}

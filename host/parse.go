@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/sdk"
@@ -182,7 +183,21 @@ func ParseBytes(s string) (int64, error) {
 	if err != nil || !(v > 0) || v*float64(mult) > 1<<50 {
 		return 0, fmt.Errorf("want a positive size such as 512MiB or 8GiB")
 	}
-	return int64(v * float64(mult)), nil
+	n := int64(v * float64(mult))
+	if n < 1 {
+		return 0, fmt.Errorf("less than one byte (want a size such as 512MiB or 8GiB)")
+	}
+	return n, nil
+}
+
+// ParseDuration parses a positive duration of at most a day, as Go writes
+// them ("30s", "2m", "1h30m", "500ms").
+func ParseDuration(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil || d <= 0 || d > 24*time.Hour {
+		return 0, fmt.Errorf("want a positive duration of at most 24h, such as 30s or 2m")
+	}
+	return d, nil
 }
 
 // AddSettings parses one hyperparameter value as users give it ("name=value",

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/go-plugin/runner"
 	"github.com/landscape-go/landscape/sdk"
 	"github.com/landscape-go/landscape/sdk/client"
 )
@@ -36,6 +37,9 @@ type PluginFile struct {
 	// Reattach, when set, reaches a plugin already serving (in this
 	// process, for tests: sdk.ServeTest) instead of starting Path.
 	Reattach *plugin.ReattachConfig
+	// Shadows are the other files of the same name in later folders,
+	// which this one hides: they are never run.
+	Shadows []string
 }
 
 // SearchDirs lists where plugins are looked for, in order: every folder on
@@ -59,18 +63,33 @@ func SearchDirs() []string {
 }
 
 // Discover finds plugin executables in dirs. A plugin name found in an
-// earlier folder shadows the same name in later ones (as PATH does).
+// earlier folder shadows the same name in later ones (as PATH does); the
+// shadowed files are recorded (PluginFile.Shadows), not run. A folder
+// given twice is read once.
 func Discover(dirs []string) ([]PluginFile, error) {
-	seen := map[string]bool{}
+	byName := map[string]int{}
 	var out []PluginFile
+	var seenDirs []os.FileInfo
 	for _, d := range dirs {
+		st, err := os.Stat(d)
+		if err != nil || !st.IsDir() {
+			continue
+		}
+		dup := false
+		for _, s := range seenDirs {
+			dup = dup || os.SameFile(s, st)
+		}
+		if dup {
+			continue
+		}
+		seenDirs = append(seenDirs, st)
 		ents, err := os.ReadDir(d)
 		if err != nil {
 			continue
 		}
 		for _, e := range ents {
 			n := e.Name()
-			if !strings.HasPrefix(n, PluginPrefix) || len(n) == len(PluginPrefix) || seen[n] {
+			if !strings.HasPrefix(n, PluginPrefix) || len(n) == len(PluginPrefix) {
 				continue
 			}
 			p := filepath.Join(d, n)
@@ -78,7 +97,13 @@ func Discover(dirs []string) ([]PluginFile, error) {
 			if err != nil || !st.Mode().IsRegular() || st.Mode().Perm()&0o111 == 0 {
 				continue
 			}
-			seen[n] = true
+			if i, ok := byName[n]; ok {
+				if first, err := os.Stat(out[i].Path); err != nil || !os.SameFile(first, st) {
+					out[i].Shadows = append(out[i].Shadows, p)
+				}
+				continue
+			}
+			byName[n] = len(out)
 			out = append(out, PluginFile{Name: strings.TrimPrefix(n, PluginPrefix), Path: p})
 		}
 	}
@@ -89,46 +114,56 @@ func Discover(dirs []string) ([]PluginFile, error) {
 	return out, nil
 }
 
-// Manager launches plugin processes lazily, one per plugin executable,
-// reuses them across calls and ends them on Close. Plugins die with the host
-// (Pdeathsig on Linux) even if Close is never reached.
+// Manager starts plugin processes lazily, one per plugin executable, only
+// when a command needs one, reuses them across calls and ends them on
+// Close. Plugins die with the host (Pdeathsig on Linux) even if Close is
+// never reached.
+//
+// A started plugin runs in a process group of its own, with a minimal
+// environment and no standard input, from the very file its lock pins
+// (when there is a lock), with its memory bounded; it talks to the host
+// over a Unix socket in a folder only this user can enter, under mutual
+// TLS (go-plugin's AutoMTLS), and writes grid rows only into files of the
+// host's own shared folder. Every call to it runs under a watchdog
+// (client.Limits): a plugin that stops making progress is ended and
+// reported.
 type Manager struct {
 	files  []PluginFile
 	logger hclog.Logger
 	// StartTimeout bounds a plugin's start and handshake.
 	StartTimeout time.Duration
-	// CallTimeout bounds short calls (listing, describing).
-	CallTimeout time.Duration
+	// Limits bound the calls to started plugins (client.Limits).
+	Limits client.Limits
+	// Memory bounds each plugin's data memory (RLIMIT_DATA, on Linux); 0
+	// leaves it unbounded.
+	Memory int64
+	// Lock, when not nil, pins the plugins (see Lock); nil runs any.
+	Lock *Lock
+	// CacheDir, when set, is the folder of the catalog's cache (see
+	// Catalog).
+	CacheDir string
 
 	mu        sync.Mutex
 	procs     map[string]*proc
-	sockDir   string
-	sharedDir string
+	dir       string // the host's private folder: the plugins' sockets
+	sharedDir string // the host's shared files
 	closed    bool
 }
 
-// SharedDir is a private folder on tmpfs (/dev/shm) through which plugins
-// hand grid rows to the host (see client.RowOptions.SharedDir), created on first
-// use and removed by Close; "" where there is no tmpfs, and rows are streamed.
-func (m *Manager) SharedDir() string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.sharedDir == "" && !m.closed {
-		if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
-			if d, err := os.MkdirTemp("/dev/shm", "landscape-"); err == nil {
-				m.sharedDir = d
-			}
-		}
-	}
-	return m.sharedDir
-}
+// closeGrace is how long Close and a hung plugin's end wait for a plugin
+// to exit after SIGTERM before SIGKILL.
+const closeGrace = 300 * time.Millisecond
 
 type proc struct {
-	once   sync.Once
-	client *plugin.Client
-	sc     *client.SurfaceClient
-	oc     *client.OptimizerClient
-	err    error
+	once     sync.Once
+	file     PluginFile
+	client   *plugin.Client
+	run      *procRunner // nil for a reattached plugin
+	sc       *client.SurfaceClient
+	oc       *client.OptimizerClient
+	protocol int
+	err      error
+	stopOnce sync.Once
 }
 
 // NewManager manages the given plugin files. Plugin and plugin-transport
@@ -143,97 +178,188 @@ func NewManager(files []PluginFile, logw io.Writer) *Manager {
 	return &Manager{
 		files:        files,
 		logger:       hclog.New(&hclog.LoggerOptions{Name: "landscape", Output: logw, Level: lvl}),
-		StartTimeout: 15 * time.Second,
-		CallTimeout:  30 * time.Second,
+		StartTimeout: 10 * time.Second,
+		Memory:       defaultPluginMemory(),
 		procs:        map[string]*proc{},
 	}
 }
 
-// Client starts (once) the named plugin and returns its surface client.
-func (m *Manager) Client(name string) (*client.SurfaceClient, error) {
-	var file *PluginFile
-	for i := range m.files {
-		if m.files[i].Name == name {
-			file = &m.files[i]
+// defaultPluginMemory is half the machine's memory, at least 1 GiB (0,
+// unbounded, when the machine does not say).
+func defaultPluginMemory() int64 {
+	if m := physicalMemory(); m > 0 {
+		return max(m/2, 1<<30)
+	}
+	return 0
+}
+
+// Files are the plugin files the manager runs.
+func (m *Manager) Files() []PluginFile { return m.files }
+
+// file is the plugin file called name.
+func (m *Manager) file(name string) (PluginFile, error) {
+	for _, f := range m.files {
+		if f.Name == name {
+			return f, nil
 		}
 	}
-	if file == nil {
-		return nil, fmt.Errorf("host: no plugin named %q", name)
+	return PluginFile{}, fmt.Errorf("host: no plugin named %q", name)
+}
+
+// start starts (once) the named plugin.
+func (m *Manager) start(name string) (*proc, error) {
+	f, err := m.file(name)
+	if err != nil {
+		return nil, err
 	}
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
 		return nil, errors.New("host: plugin manager is closed")
 	}
-	if m.sockDir == "" {
-		d, err := os.MkdirTemp(runtimeDir(), "landscape-")
-		if err != nil {
-			m.mu.Unlock()
-			return nil, fmt.Errorf("host: plugin socket folder: %w", err)
-		}
-		m.sockDir = d
-	}
 	p := m.procs[name]
 	if p == nil {
-		p = &proc{}
+		p = &proc{file: f}
 		m.procs[name] = p
 	}
-	sock := m.sockDir
 	m.mu.Unlock()
-	p.once.Do(func() { p.sc, p.oc, p.client, p.err = m.start(*file, sock) })
-	return p.sc, p.err
+	p.once.Do(func() { m.launch(p) })
+	return p, p.err
+}
+
+// Client starts (once) the named plugin and returns its surface client.
+func (m *Manager) Client(name string) (*client.SurfaceClient, error) {
+	p, err := m.start(name)
+	if err != nil {
+		return nil, err
+	}
+	return p.sc, nil
 }
 
 // Optimizers starts (once) the named plugin and returns its optimizer client.
 func (m *Manager) Optimizers(name string) (*client.OptimizerClient, error) {
-	if _, err := m.Client(name); err != nil {
+	p, err := m.start(name)
+	if err != nil {
 		return nil, err
 	}
+	return p.oc, nil
+}
+
+// SharedDir is the private folder on tmpfs (under /dev/shm, or
+// LANDSCAPE_SHARED_ROOT) through which plugins hand grid rows to the host
+// (see client.Rows.SharedDir), made with the first plugin started and
+// removed by Close; "" when there is none and rows are streamed.
+func (m *Manager) SharedDir() string {
+	m.folders()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.procs[name].oc, nil
+	return m.sharedDir
 }
 
-func runtimeDir() string {
-	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
-		if st, err := os.Stat(d); err == nil && st.IsDir() {
-			return d
+// folders makes (once) the host's private folders, removing first what
+// killed hosts left.
+func (m *Manager) folders() (dir, shared string, err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return "", "", errors.New("host: plugin manager is closed")
+	}
+	if m.dir == "" {
+		rt := runtimeDir()
+		removeStale(rt, privatePrefix)
+		if m.dir, err = privateDir(rt); err != nil {
+			return "", "", fmt.Errorf("host: plugin socket folder: %w", err)
+		}
+		if root := sharedRoot(); root != "" {
+			removeStale(root, privatePrefix)
+			m.sharedDir, _ = privateDir(root) // none: rows are streamed
 		}
 	}
-	return os.TempDir()
+	return m.dir, m.sharedDir, nil
 }
 
-func (m *Manager) start(f PluginFile, sockDir string) (*client.SurfaceClient, *client.OptimizerClient, *plugin.Client, error) {
+// launch starts p's plugin and connects to it; p.err says why it could not.
+func (m *Manager) launch(p *proc) {
+	f := p.file
+	fail := func(err error) {
+		m.stop(p, 0)
+		p.err = fmt.Errorf("%w: plugin %s (%s) did not start: %v", client.ErrPluginFailed, f.Name, f.Path, firstLine(err.Error()))
+	}
 	cfg := &plugin.ClientConfig{
 		HandshakeConfig:  client.Handshake(),
 		Plugins:          client.Plugins(),
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		Logger:           m.logger.Named(f.Name),
 		StartTimeout:     m.StartTimeout,
-		UnixSocketConfig: &plugin.UnixSocketConfig{TempDir: sockDir},
 		GRPCDialOptions:  client.DialOptions(),
 	}
 	if f.Reattach != nil {
 		cfg.Reattach = f.Reattach
 	} else {
-		cmd := exec.Command(f.Path)
-		setDeathSignal(cmd)
-		cfg.Cmd = cmd
+		dir, shared, err := m.folders()
+		if err != nil {
+			p.err = err
+			return
+		}
+		sum := ""
+		if m.Lock != nil {
+			if sum, err = m.Lock.Sum(f.Path); err != nil {
+				p.err = fmt.Errorf("%w: plugin %s: %w", client.ErrPluginFailed, f.Name, err)
+				return
+			}
+		}
+		env := pluginEnv(shared)
+		cfg.AutoMTLS = true
+		cfg.SkipHostEnv = true
+		cfg.UnixSocketConfig = &plugin.UnixSocketConfig{TempDir: dir}
+		cfg.RunnerFunc = func(l hclog.Logger, spec *exec.Cmd, _ string) (runner.Runner, error) {
+			r, err := newRunner(l, f.Path, spec, env, sum, m.Memory)
+			if err != nil {
+				return nil, err
+			}
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			if m.closed {
+				return nil, errStopped
+			}
+			p.run = r
+			return r, nil
+		}
 	}
 	c := plugin.NewClient(cfg)
-	var rpc plugin.ClientProtocol
-	var err error
-	onSpawnThread(func() { rpc, err = c.Client() })
-	if err != nil {
-		c.Kill()
-		return nil, nil, nil, fmt.Errorf("%w: plugin %s (%s) did not start: %v", client.ErrPluginFailed, f.Name, f.Path, firstLine(err.Error()))
+	m.mu.Lock()
+	p.client = c
+	m.mu.Unlock()
+	// Client bounds the handshake by StartTimeout, but not everything
+	// after it: bounded here.
+	type started struct {
+		rpc plugin.ClientProtocol
+		err error
 	}
-	sc, oc, err := client.Dispense(rpc, f.Name)
-	if err != nil {
-		c.Kill()
-		return nil, nil, nil, err
+	ch := make(chan started, 1)
+	go func() {
+		rpc, err := c.Client()
+		ch <- started{rpc, err}
+	}()
+	var s started
+	select {
+	case s = <-ch:
+	case <-time.After(m.StartTimeout + time.Second):
+		s.err = fmt.Errorf("no connection after %s", m.StartTimeout)
 	}
-	return sc, oc, c, nil
+	if s.err != nil {
+		fail(s.err)
+		return
+	}
+	sc, oc, err := client.Dispense(s.rpc, f.Name)
+	if err != nil {
+		m.stop(p, 0)
+		p.err = err
+		return
+	}
+	sc.Limits = m.Limits
+	sc.OnHung = func() { m.stop(p, closeGrace) }
+	p.sc, p.oc, p.protocol = sc, oc, c.NegotiatedVersion()
 }
 
 func firstLine(s string) string {
@@ -243,25 +369,76 @@ func firstLine(s string) string {
 	return s
 }
 
-// Close ends every plugin process and removes their socket folder.
+// stop ends p's plugin (once): SIGTERM, then SIGKILL after grace. It never
+// waits on the plugin longer than about grace (go-plugin's own cleanup,
+// which can wait on a stopped plugin without a deadline, runs apart).
+func (m *Manager) stop(p *proc, grace time.Duration) {
+	p.stopOnce.Do(func() {
+		m.mu.Lock()
+		r, c := p.run, p.client
+		m.mu.Unlock()
+		if r != nil {
+			r.stop(grace)
+		}
+		if c == nil {
+			return
+		}
+		done := make(chan struct{})
+		go func() { defer close(done); c.Kill() }()
+		if r == nil { // a reattached plugin: go-plugin ends the connection
+			select {
+			case <-done:
+			case <-time.After(time.Second):
+			}
+		}
+	})
+}
+
+// Close ends every plugin process (within about closeGrace, whatever they
+// do) and removes the host's private folders.
 func (m *Manager) Close() {
 	m.mu.Lock()
 	m.closed = true
 	procs := m.procs
 	m.procs = map[string]*proc{}
-	dirs := []string{m.sockDir, m.sharedDir}
+	dirs := []string{m.dir, m.sharedDir}
 	m.mu.Unlock()
 	var wg sync.WaitGroup
 	for _, p := range procs {
-		if p.sc != nil {
-			p.sc.Close()
-		}
-		if p.client != nil {
-			wg.Add(1)
-			go func() { defer wg.Done(); p.client.Kill() }()
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m.stop(p, closeGrace)
+			if p.sc != nil {
+				p.sc.Close()
+			}
+		}()
 	}
 	wg.Wait()
+	for _, d := range dirs {
+		if d != "" {
+			os.RemoveAll(d)
+		}
+	}
+}
+
+// Abandon ends every plugin process at once (SIGKILL) and removes the
+// host's private folders, waiting on nothing: for a host that must exit
+// now.
+func (m *Manager) Abandon() {
+	m.mu.Lock()
+	m.closed = true
+	var runs []*procRunner
+	for _, p := range m.procs {
+		if p.run != nil {
+			runs = append(runs, p.run)
+		}
+	}
+	dirs := []string{m.dir, m.sharedDir}
+	m.mu.Unlock()
+	for _, r := range runs {
+		r.stop(0)
+	}
 	for _, d := range dirs {
 		if d != "" {
 			os.RemoveAll(d)
@@ -273,6 +450,8 @@ func (m *Manager) Close() {
 type Entry struct {
 	client.Descriptor
 	Plugin string
+	// Client is the plugin's client, set when the entry comes from
+	// Catalog.Lookup (which starts the plugin).
 	Client *client.SurfaceClient
 	// SharedDir carries grid rows from the plugin (see Manager.SharedDir).
 	SharedDir string
@@ -282,6 +461,7 @@ type Entry struct {
 type OptEntry struct {
 	sdk.OptimizerInfo
 	Plugin string
+	// Client: see Entry.Client.
 	Client *client.OptimizerClient
 }
 
@@ -294,60 +474,77 @@ type Catalog struct {
 	Clashes map[string][]string
 	// Failed holds one error per plugin that could not be listed.
 	Failed []error
+
+	m *Manager
+	// failedNow are the failures of this listing (not the cache's).
+	failedNow []error
 }
 
-// Catalog starts every plugin (in parallel) and lists their surfaces. A
-// plugin that fails is recorded in Failed; the others are listed.
-func (m *Manager) Catalog(ctx context.Context) (*Catalog, error) {
+// Catalog lists what the plugins serve. With a cache (CacheDir), a
+// plugin's listing is taken from it while the plugin's file (and the host's,
+// and the plugins' environment) are unchanged, and the plugin is started
+// only when a command looks up something it serves (Catalog.Lookup); a
+// plugin that failed is then not started again unless retry is set (the
+// listing commands set it). Without a cache every plugin is started (in
+// parallel) to list it. A plugin that fails is recorded in Failed; the
+// others are listed.
+func (m *Manager) Catalog(ctx context.Context, retry bool) (*Catalog, error) {
+	cache := m.openCache()
 	type res struct {
 		plugin string
-		ds     []client.Descriptor
-		os     []sdk.OptimizerInfo
-		sc     *client.SurfaceClient
-		oc     *client.OptimizerClient
+		l      client.Listing
 		err    error
+		fresh  bool
 	}
 	out := make([]res, len(m.files))
 	var wg sync.WaitGroup
 	for i, f := range m.files {
+		out[i].plugin = f.Name
+		if l, err, ok := cache.get(f, retry); ok {
+			out[i].l, out[i].err = l, err
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sc, err := m.Client(f.Name)
-			if err != nil {
-				out[i] = res{plugin: f.Name, err: err}
+			p, err := m.start(f.Name)
+			var l client.Listing
+			if err == nil {
+				l, err = client.List(ctx, p.sc, p.oc)
+			}
+			if ctx.Err() != nil {
 				return
 			}
-			cctx, cancel := context.WithTimeout(ctx, m.CallTimeout)
-			defer cancel()
-			ds, err := sc.List(cctx)
-			var opts []sdk.OptimizerInfo
-			oc, _ := m.Optimizers(f.Name)
-			if err == nil {
-				opts, err = oc.List(cctx)
+			out[i] = res{plugin: f.Name, l: l, err: err, fresh: true}
+			proto := 0
+			if p != nil {
+				proto = p.protocol
 			}
-			out[i] = res{plugin: f.Name, ds: ds, os: opts, sc: sc, oc: oc, err: err}
+			cache.put(f, l, proto, err)
 		}()
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	c := &Catalog{Clashes: map[string][]string{}}
-	shared := m.SharedDir()
+	cache.save()
+	c := &Catalog{Clashes: map[string][]string{}, m: m}
 	owners, oowners := map[string][]string{}, map[string][]string{}
 	for _, r := range out {
 		if r.err != nil {
 			c.Failed = append(c.Failed, r.err)
+			if r.fresh {
+				c.failedNow = append(c.failedNow, r.err)
+			}
 			continue
 		}
-		for _, d := range r.ds {
+		for _, d := range r.l.Surfaces {
 			owners[d.Name] = append(owners[d.Name], r.plugin)
-			c.Entries = append(c.Entries, Entry{Descriptor: d, Plugin: r.plugin, Client: r.sc, SharedDir: shared})
+			c.Entries = append(c.Entries, Entry{Descriptor: d, Plugin: r.plugin})
 		}
-		for _, o := range r.os {
+		for _, o := range r.l.Optimizers {
 			oowners[o.Name] = append(oowners[o.Name], r.plugin)
-			c.Optimizers = append(c.Optimizers, OptEntry{OptimizerInfo: o, Plugin: r.plugin, Client: r.oc})
+			c.Optimizers = append(c.Optimizers, OptEntry{OptimizerInfo: o, Plugin: r.plugin})
 		}
 	}
 	for n, ps := range oowners {
@@ -363,4 +560,34 @@ func (m *Manager) Catalog(ctx context.Context) (*Catalog, error) {
 	}
 	sort.SliceStable(c.Entries, func(i, j int) bool { return c.Entries[i].Name < c.Entries[j].Name })
 	return c, nil
+}
+
+// connect starts the plugin of e (when the catalog has a manager) and
+// sets its client.
+func (c *Catalog) connect(e *Entry) error {
+	if c.m == nil || e.Client != nil {
+		return nil
+	}
+	p, err := c.m.start(e.Plugin)
+	if err != nil {
+		return err
+	}
+	e.Client = p.sc
+	if p.file.Reattach == nil {
+		e.SharedDir = c.m.SharedDir()
+	}
+	return nil
+}
+
+// connectOpt is connect for an optimizer.
+func (c *Catalog) connectOpt(o *OptEntry) error {
+	if c.m == nil || o.Client != nil {
+		return nil
+	}
+	p, err := c.m.start(o.Plugin)
+	if err != nil {
+		return err
+	}
+	o.Client = p.oc
+	return nil
 }

@@ -33,9 +33,7 @@ func (a *App) Configure(ctx context.Context, e Entry, settings client.Settings) 
 }
 
 func (a *App) configure(ctx context.Context, e Entry, ref client.Ref) (*Surface, error) {
-	cctx, cancel := a.CallTimeout(ctx)
-	defer cancel()
-	desc, err := e.Client.Describe(cctx, ref)
+	desc, err := e.Client.Describe(ctx, ref)
 	if err != nil {
 		if errors.Is(err, sdk.ErrBadParams) {
 			return nil, fmt.Errorf("%s: %w", e.Name, err)
@@ -62,9 +60,7 @@ func (a *App) TestSet(ctx context.Context, s *Surface) (ts *Surface, ok bool, er
 // read the buffer, so commands fetch it when they take the GPU.
 func (a *App) Kernel(ctx context.Context, s *Surface) (compute.Kernel, error) {
 	if s.Desc.GLSL != "" && s.Desc.DataLen > 0 && s.data == nil {
-		cctx, cancel := a.CallTimeout(ctx)
-		defer cancel()
-		data, err := s.Entry.Client.Data(cctx, s.Ref, s.Desc.DataLen)
+		data, err := s.Entry.Client.Data(ctx, s.Ref, s.Desc.DataLen)
 		if err != nil {
 			return compute.Kernel{}, err
 		}
@@ -83,9 +79,7 @@ func (a *App) lossAt(ctx context.Context, s *Surface, pts []float64, out []float
 	n := len(pts) / dim
 	for lo := 0; lo < n; lo += pointsBatch {
 		hi := min(lo+pointsBatch, n)
-		cctx, cancel := a.CallTimeout(ctx)
-		v, err := s.Entry.Client.Loss(cctx, client.Points{Ref: s.Ref, Dim: dim, Points: pts[lo*dim : hi*dim]})
-		cancel()
+		v, err := s.Entry.Client.Loss(ctx, client.Points{Ref: s.Ref, Dim: dim, Points: pts[lo*dim : hi*dim]})
 		if err != nil {
 			return err
 		}

@@ -20,7 +20,7 @@ apart, the last held 2 s.`, render.MaxFrames)
 // openAnimation checks that path names a .gif and that surface d has a
 // plane to draw on, and opens path for writing (nil for an empty path),
 // so that a bad request fails before the work.
-func openAnimation(path string, d client.Descriptor) (*host.OutFile, error) {
+func openAnimation(ctx context.Context, path string, d client.Descriptor) (*host.OutFile, error) {
 	if path == "" {
 		return nil, nil
 	}
@@ -30,7 +30,7 @@ func openAnimation(path string, d client.Descriptor) (*host.OutFile, error) {
 	if d.Dim < 2 {
 		return nil, fmt.Errorf("%w: --animate draws on a plane; %s has %d parameter", host.ErrBadInput, d.Name, d.Dim)
 	}
-	return host.CreateOutput(path)
+	return host.CreateOutput(ctx, path)
 }
 
 // writeAnimation draws o's paths over f into of (see render.AnimateGIF)

@@ -67,7 +67,7 @@ opt.NAME or surface.NAME for a name both take).`,
 			}
 			files := make([]*host.OutFile, len(outs))
 			for i, o := range outs {
-				if files[i], err = host.CreateOutput(o); err != nil {
+				if files[i], err = host.CreateOutput(ctx, o); err != nil {
 					return err
 				}
 				defer files[i].Abort()

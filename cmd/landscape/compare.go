@@ -75,12 +75,12 @@ Examples:
 			}
 			var of *host.OutFile
 			if out != "" {
-				if of, err = host.CreateOutput(out); err != nil {
+				if of, err = host.CreateOutput(ctx, out); err != nil {
 					return err
 				}
 				defer of.Abort()
 			}
-			af, err := openAnimation(animOut, sc.Desc)
+			af, err := openAnimation(ctx, animOut, sc.Desc)
 			if err != nil {
 				return err
 			}

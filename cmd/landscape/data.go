@@ -53,7 +53,7 @@ Examples:
 			if err != nil {
 				return err
 			}
-			of, err := host.CreateOutput(out)
+			of, err := host.CreateOutput(ctx, out)
 			if err != nil {
 				return err
 			}

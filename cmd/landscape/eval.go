@@ -117,7 +117,7 @@ func (f *sceneFlags) run(ctx context.Context, app *host.App, surface string, set
 	if sc.PCA != nil {
 		fmt.Fprintf(stderr, "landscape: pca: explained variance %.1f%% (pc1) and %.1f%% (pc2)\n", 100*sc.PCA.Explained[0], 100*sc.PCA.Explained[1])
 	}
-	of, err := host.CreateOutput(out)
+	of, err := host.CreateOutput(ctx, out)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +232,7 @@ Examples:
 			}()
 			j, err := sf.run(cmd.Context(), app, args[0], sf.set, out, stderr, func() (err error) {
 				if summary != "" && summary != "-" {
-					sumf, err = host.CreateOutput(summary)
+					sumf, err = host.CreateOutput(cmd.Context(), summary)
 				}
 				return err
 			})

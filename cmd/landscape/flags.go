@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/host"
@@ -94,7 +95,7 @@ func (f axesFlag) Set(s string) (err error) {
 type bytesFlag struct{ v *int64 }
 
 func (f bytesFlag) String() string {
-	if f.v == nil {
+	if f.v == nil || *f.v == 0 {
 		return ""
 	}
 	return strings.ReplaceAll(host.FormatBytes(*f.v), " ", "")
@@ -468,4 +469,19 @@ func (f *dirsFlag) Set(s string) error {
 	}
 	*f.v, f.s = d, s
 	return nil
+}
+
+// durationFlag is a positive duration (30s, 2m).
+type durationFlag struct{ v *time.Duration }
+
+func (f durationFlag) String() string {
+	if f.v == nil || *f.v == 0 {
+		return ""
+	}
+	return f.v.String()
+}
+func (f durationFlag) Type() string { return "duration" }
+func (f durationFlag) Set(s string) (err error) {
+	*f.v, err = host.ParseDuration(s)
+	return err
 }

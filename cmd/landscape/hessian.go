@@ -89,13 +89,13 @@ Examples:
 			}
 			var of, df *host.OutFile
 			if out != "" {
-				if of, err = host.CreateOutput(out); err != nil {
+				if of, err = host.CreateOutput(ctx, out); err != nil {
 					return err
 				}
 				defer of.Abort()
 			}
 			if densOut != "" {
-				if df, err = host.CreateOutput(densOut); err != nil {
+				if df, err = host.CreateOutput(ctx, densOut); err != nil {
 					return err
 				}
 				defer df.Abort()

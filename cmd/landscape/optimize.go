@@ -25,7 +25,7 @@ func optimizersCmd(app *host.App, stdout io.Writer) *cobra.Command {
 (defaults and bounds), whether it uses gradients, and the plugin serving it.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cat, err := app.Catalog(cmd.Context())
+			cat, err := app.FullCatalog(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -168,12 +168,12 @@ of gradient descent).`,
 			}
 			var of *host.OutFile
 			if out != "" {
-				if of, err = host.CreateOutput(out); err != nil {
+				if of, err = host.CreateOutput(ctx, out); err != nil {
 					return err
 				}
 				defer of.Abort()
 			}
-			af, err := openAnimation(animOut, desc)
+			af, err := openAnimation(ctx, animOut, desc)
 			if err != nil {
 				return err
 			}
@@ -206,7 +206,7 @@ of gradient descent).`,
 				if fc != nil {
 					extra = append(extra, *fc)
 				}
-				if err := plotSteps(plotOut, desc, oe, t, extra...); err != nil {
+				if err := plotSteps(ctx, plotOut, desc, oe, t, extra...); err != nil {
 					return err
 				}
 			}
@@ -248,8 +248,8 @@ of gradient descent).`,
 
 // plotSteps draws a run: its losses per step, and its parameters per step
 // (the parameter norm when there are more than 8), then the extra charts.
-func plotSteps(path string, d client.Descriptor, o host.OptEntry, t *host.Trajectory, extra ...render.Chart) error {
-	of, err := host.CreateOutput(path)
+func plotSteps(ctx context.Context, path string, d client.Descriptor, o host.OptEntry, t *host.Trajectory, extra ...render.Chart) error {
+	of, err := host.CreateOutput(ctx, path)
 	if err != nil {
 		return err
 	}

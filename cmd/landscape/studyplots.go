@@ -130,9 +130,7 @@ func fitChart(ctx context.Context, app *host.App, s *host.Surface, x []float64) 
 	for i := range in {
 		in[i] = xlo + (xhi-xlo)*float64(i)/float64(fitPoints-1)
 	}
-	cctx, cancel := app.CallTimeout(ctx)
-	defer cancel()
-	pred, err := s.Entry.Client.Predict(cctx, s.Ref, x, in, 1)
+	pred, err := s.Entry.Client.Predict(ctx, s.Ref, x, in, 1)
 	if err != nil {
 		return nil, err
 	}

@@ -24,9 +24,9 @@ or options and meaning, its known minima and its parameter groups.
 
 Plugins are executables named landscape-plugin-* found in the folders of
 LANDSCAPE_PLUGIN_PATH, next to the landscape binary, and in its plugins folder.`,
-		Args: cobra.MaximumNArgs(1),
+		Args: maxArgs(1, "at most one SURFACE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cat, err := app.Catalog(cmd.Context())
+			cat, err := app.FullCatalog(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -593,7 +593,7 @@ func colormapTable(name string) []float32 {
 
 // savePNG writes img to path in full or not at all.
 func savePNG(path string, img image.Image) error {
-	f, err := host.CreateOutput(path)
+	f, err := host.CreateOutput(context.Background(), path)
 	if err != nil {
 		return err
 	}

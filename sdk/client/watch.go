@@ -66,7 +66,9 @@ func (e *hungError) Error() string {
 }
 
 // Is matches ErrPluginHung and ErrPluginFailed.
-func (e *hungError) Is(target error) bool { return target == ErrPluginHung || target == ErrPluginFailed }
+func (e *hungError) Is(target error) bool {
+	return target == ErrPluginHung || target == ErrPluginFailed
+}
 
 // errStalled is the watchdog's cause when it ends a call.
 var errStalled = errors.New("client: no progress")
