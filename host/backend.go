@@ -10,6 +10,7 @@ import (
 
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/compute/gl"
+	"github.com/landscape-go/landscape/sdk/client"
 )
 
 // ErrBackend: the asked-for backend cannot be used.
@@ -56,7 +57,7 @@ func (a *App) Evaluate(ctx context.Context, backend Backend, sc *Scene, o comput
 			return why, err
 		}
 		f, err = ev.Evaluate(ctx, sc.Surface.source(k), sc.Grid, o)
-		if err == nil && sc.Desc.DataLen > 0 {
+		if err == nil {
 			g := sc.Grid
 			cols, rows := spread(g.Nx), spread(g.Ny)
 			pts := make([]float64, 3*g.Dim())
@@ -65,7 +66,7 @@ func (a *App) Evaluate(ctx context.Context, backend Backend, sc *Scene, o comput
 				g.Point(pts[i*g.Dim():(i+1)*g.Dim()], cols[i], rows[i])
 				gpu[i] = f.At(cols[i], rows[i])
 			}
-			err = a.verifyGPU(ctx, sc.Surface, pts, gpu)
+			err = a.VerifyGPU(ctx, sc.Surface, pts, gpu)
 		}
 		return refusal(err)
 	}, func() (err error) {
@@ -76,8 +77,9 @@ func (a *App) Evaluate(ctx context.Context, backend Backend, sc *Scene, o comput
 }
 
 // gpuFor is the GPU evaluator and the kernel of s (its data buffer
-// fetched the first time), or why there is none (ev nil): no GLSL, or no
-// GL context.
+// fetched the first time), checked against the plugin (verifyKernel), or
+// why there is none (ev nil): no GLSL, no GL context, a snippet that does
+// not compile or disagrees with the plugin's Loss.
 func (a *App) gpuFor(ctx context.Context, s *Surface) (ev *gl.Evaluator, k compute.Kernel, why string, err error) {
 	if s.Desc.GLSL == "" {
 		return nil, k, fmt.Sprintf("surface %s ships no GLSL", s.Desc.Name), nil
@@ -88,7 +90,39 @@ func (a *App) gpuFor(ctx context.Context, s *Surface) (ev *gl.Evaluator, k compu
 	if k, err = a.Kernel(ctx, s); err != nil {
 		return nil, k, "", err
 	}
+	if err := a.verifyKernel(ctx, ev, s, k); err != nil {
+		why, err := refusal(err)
+		return nil, k, why, err
+	}
 	return ev, k, "", nil
+}
+
+// verifyKernel checks (once per configured surface) the GPU's values of s
+// at the centre and two opposite corners of its domain against the
+// plugin's float64 loss (see VerifyGPU).
+func (a *App) verifyKernel(ctx context.Context, ev *gl.Evaluator, s *Surface, k compute.Kernel) error {
+	if s.verified {
+		return nil
+	}
+	pts := DomainPoints(s.Desc)
+	gpu, err := ev.EvalPoints(ctx, k, pts)
+	if err == nil {
+		err = a.VerifyGPU(ctx, s, pts, gpu)
+	}
+	s.verified = err == nil
+	return err
+}
+
+// DomainPoints are the centre and two opposite corners of d's domain, the
+// points VerifyGPU checks a kernel at before any grid.
+func DomainPoints(d client.Descriptor) []float64 {
+	pts := make([]float64, 0, 3*d.Dim)
+	for _, t := range []float64{0.5, 0, 1} {
+		for _, iv := range d.Domain {
+			pts = append(pts, iv.Lo+t*(iv.Hi-iv.Lo))
+		}
+	}
+	return pts
 }
 
 // refusal is what the GPU path of withBackend returns for err: why "auto"
@@ -107,8 +141,8 @@ func gpuRefused(err error) bool {
 	return errors.Is(err, gl.ErrCompile) || errors.Is(err, gl.ErrDataTooLarge) || errors.Is(err, gl.ErrTooManyParams) || errors.Is(err, errGPUDisagrees)
 }
 
-// errGPUDisagrees: a data-driven surface's GPU values differ from the
-// plugin's float64 ones beyond float32 rounding.
+// errGPUDisagrees: a surface's GPU values differ from the plugin's
+// float64 ones beyond float32 rounding.
 var errGPUDisagrees = errors.New("host: GPU and CPU disagree")
 
 // spread is the first, middle and last of n indices: the points whose GPU
@@ -129,24 +163,38 @@ func spreadPoints(pts []float64, vals []float32, dim int) ([]float64, []float32)
 	return out, v
 }
 
-// verifyGPU checks a data-driven surface's GPU values gpu at the points
-// pts (s.Desc.Dim values each) against the plugin's float64 loss. Kernels that
-// loop over thousands of samples meet driver limits (llvmpipe ends a
-// shader invocation's loops after 65535 iterations in all), which would
-// otherwise go unnoticed.
-func (a *App) verifyGPU(ctx context.Context, s *Surface, pts []float64, gpu []float32) error {
+// VerifyGPU checks a surface's GPU values gpu at the points pts
+// (s.Desc.Dim values each) against the plugin's float64 loss: the same
+// NaNs and infinities, and finite values within float32's rounding
+// (relative 1e-3). Every grid, curve and batch of runs on the GPU is
+// checked so before it is trusted: a snippet that says something else than
+// Loss, or a driver's limit on a kernel's loops (llvmpipe ends a shader
+// invocation's loops after 65535 iterations in all), would otherwise go
+// unnoticed.
+func (a *App) VerifyGPU(ctx context.Context, s *Surface, pts []float64, gpu []float32) error {
 	cpu := make([]float64, len(gpu))
 	if err := a.lossAt(ctx, s, pts, cpu); err != nil {
 		return err
 	}
 	d := s.Desc
 	for i, c := range cpu {
-		g := float64(gpu[i])
-		if math.IsNaN(c) != math.IsNaN(g) || math.Abs(g-c) > 1e-3*(1+math.Abs(c)) {
-			return fmt.Errorf("%w: surface %s: the GPU gives %.6g where the plugin gives %.6g (a driver limit on the samples' loop?)", errGPUDisagrees, d.Name, g, c)
+		if g := float64(gpu[i]); !agree(g, c) {
+			return fmt.Errorf("%w: surface %s: the GPU gives %.6g where the plugin gives %.6g at %v (its GLSL disagrees with its loss, or a driver limit cut its loop)",
+				errGPUDisagrees, d.Name, g, c, pts[i*d.Dim:(i+1)*d.Dim])
 		}
 	}
 	return nil
+}
+
+// agree reports whether a float32 GPU value g matches the float64 value c.
+func agree(g, c float64) bool {
+	switch {
+	case math.IsNaN(c) || math.IsNaN(g):
+		return math.IsNaN(c) && math.IsNaN(g)
+	case math.IsInf(c, 0) || math.IsInf(g, 0):
+		return g == c || math.Abs(c) > math.MaxFloat32 && math.IsInf(g, 0) && (g > 0) == (c > 0)
+	}
+	return math.Abs(g-c) <= 1e-3*(1+math.Abs(c))
 }
 
 // withBackend runs gpu unless backend is BackendCPU. gpu returns why it

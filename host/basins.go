@@ -85,11 +85,11 @@ func (a *App) basinsGL(ctx context.Context, s BasinsSpec, starts []float64) ([]f
 	if src == "" {
 		return nil, fmt.Sprintf("optimizer %s has no GPU step function for these hyperparameters", s.Opt.Name), nil
 	}
-	if d.DataLen > 0 { // check the kernel's loss first (see verifyGPU), at three starts
+	{ // check the kernel's loss first (see VerifyGPU), at three starts
 		pts, _ := spreadPoints(starts, nil, d.Dim)
 		v, err := ev.EvalPoints(ctx, k, pts)
 		if err == nil {
-			err = a.verifyGPU(ctx, s.Scene.Surface, pts, v)
+			err = a.VerifyGPU(ctx, s.Scene.Surface, pts, v)
 		}
 		if why, err := refusal(err); why != "" || err != nil {
 			return nil, why, err

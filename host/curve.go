@@ -27,9 +27,9 @@ func (a *App) EvaluateLine(ctx context.Context, backend Backend, ls *LineScene) 
 			return why, err
 		}
 		v, err := ev.EvalPoints(ctx, k, pts)
-		if err == nil && ls.Desc.DataLen > 0 {
+		if err == nil {
 			sp, sv := spreadPoints(pts, v, dim)
-			err = a.verifyGPU(ctx, ls.Surface, sp, sv)
+			err = a.VerifyGPU(ctx, ls.Surface, sp, sv)
 		}
 		for i, x := range v {
 			out[i] = float64(x)

@@ -68,6 +68,9 @@ func (a *App) Optimize(ctx context.Context, s OptimizeSpec) ([]*Trajectory, erro
 	if s.BatchSize > 0 && desc.Samples == 0 {
 		return nil, badInput("batch size", "%d: %s has no mini-batches (it is not a data-driven surface)", s.BatchSize, desc.Name)
 	}
+	if s.BatchSize > desc.Samples {
+		return nil, badInput("batch size", "%d is more than the %d training samples of %s", s.BatchSize, desc.Samples, desc.Name)
+	}
 	eval := evaluation(s.Surface)
 	if s.BatchSize > 0 {
 		eval = miniBatches(s.Surface, s.BatchSize, s.Seed)

@@ -7,10 +7,11 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/landscape-go/landscape/sdk"
 )
 
 // LoadVector reads a parameter vector: a file when s names one (a
@@ -57,13 +58,18 @@ func looksLikeFile(s string) bool {
 // point is not finite, from a diverged run, are an error), or a .npy
 // array, 1-D (one point) or 2-D (one point per row).
 func LoadTrajectory(path string) ([][]float64, error) {
-	f, err := os.Open(path)
+	ext := strings.ToLower(path[strings.LastIndex(path, "."):])
+	line := int64(0)
+	if ext == ".csv" {
+		line = MaxLineBytes
+	}
+	f, err := sdk.OpenFile(path, MaxFileBytes, line)
 	if err != nil {
 		return nil, unwrapPath(err)
 	}
 	defer f.Close()
 	var pts [][]float64
-	switch ext := strings.ToLower(path[strings.LastIndex(path, "."):]); ext {
+	switch ext {
 	case ".csv":
 		pts, err = trajectoryCSV(f)
 	case ".json":
@@ -87,12 +93,23 @@ func LoadTrajectory(path string) ([][]float64, error) {
 	return pts, nil
 }
 
+// Bounds on the files the host reads (trajectories, vectors): their size,
+// and the length of a line of a CSV file.
+const (
+	MaxFileBytes = 1 << 30
+	MaxLineBytes = 16 << 20
+)
+
 var xColumn = regexp.MustCompile(`^x(0|[1-9][0-9]*)$`)
 
 func trajectoryCSV(r io.Reader) ([][]float64, error) {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<20), 1<<30)
-	if !sc.Scan() {
+	sc.Buffer(make([]byte, 1<<16), MaxLineBytes+1)
+	// A line cut short by a read error is no line: Err is checked first.
+	if !sc.Scan() || sc.Err() != nil {
+		if err := sc.Err(); err != nil {
+			return nil, err
+		}
 		return nil, fmt.Errorf("empty file")
 	}
 	var cols []int
@@ -108,7 +125,7 @@ func trajectoryCSV(r io.Reader) ([][]float64, error) {
 		return nil, fmt.Errorf("no x0, x1, ... columns in the header (want a trajectory from landscape optimize -o FILE.csv)")
 	}
 	var pts [][]float64
-	for line := 2; sc.Scan(); line++ {
+	for line := 2; sc.Scan() && sc.Err() == nil; line++ {
 		cells := strings.Split(sc.Text(), ",")
 		p := make([]float64, len(cols))
 		for k, c := range cols {

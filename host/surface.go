@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/sdk"
@@ -20,7 +21,8 @@ type Surface struct {
 	Ref   client.Ref
 	Desc  client.Descriptor
 
-	data []float32
+	data     []float32
+	verified bool // its GPU kernel agrees with the plugin (verifyKernel)
 }
 
 // Settings are the surface's hyperparameter values as given.
@@ -40,7 +42,38 @@ func (a *App) configure(ctx context.Context, e Entry, ref client.Ref) (*Surface,
 		}
 		return nil, err
 	}
-	return &Surface{Entry: e, Ref: ref, Desc: desc}, nil
+	s := &Surface{Entry: e, Ref: ref, Desc: desc}
+	if err := a.checkMinima(ctx, s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// checkMinima checks the minima s declares against its plugin's loss: the
+// loss at each must be its declared value (relative 1e-6). (That they are
+// finite and inside the domain the client checked.) A plugin that lies
+// about them is refused, not believed: they mark images and judge
+// optimizer runs.
+func (a *App) checkMinima(ctx context.Context, s *Surface) error {
+	d := s.Desc
+	if len(d.Minima) == 0 || s.Ref.Test {
+		return nil
+	}
+	pts := make([]float64, 0, len(d.Minima)*d.Dim)
+	for _, m := range d.Minima {
+		pts = append(pts, m.Location...)
+	}
+	loss := make([]float64, len(d.Minima))
+	if err := a.lossAt(ctx, s, pts, loss); err != nil {
+		return err
+	}
+	for i, m := range d.Minima {
+		if !(math.Abs(loss[i]-m.Value) <= 1e-6*(1+math.Abs(loss[i]))) {
+			return fmt.Errorf("%w: plugin %s: surface %s declares a minimum of value %.10g at %v, where its loss is %.10g",
+				client.ErrPluginFailed, s.Entry.Plugin, d.Name, m.Value, m.Location, loss[i])
+		}
+	}
+	return nil
 }
 
 // TestSet is s on its test samples (sdk.SurfaceWithTestSet); ok is false

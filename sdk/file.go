@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"syscall"
 )
 
 // ErrFileTooLarge: a file, or one of its lines, is longer than its reader
@@ -18,9 +19,12 @@ var ErrFileTooLarge = errors.New("sdk: file too large")
 // and when lineLimit > 0 no line may be longer than lineLimit bytes.
 // Reading past either bound fails with ErrFileTooLarge, so a file that
 // grows while it is read, or one without newlines, costs no more memory
-// than its bounds. Errors name the file.
+// than its bounds. Opening errors name the file; reading errors do not
+// (as with os.File).
 func OpenFile(path string, limit, lineLimit int64) (io.ReadCloser, error) {
-	f, err := os.Open(path)
+	// Non-blocking, so that a pipe (which would wait for a writer) is
+	// refused at once; reads of a regular file do not care.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -35,9 +39,9 @@ func OpenFile(path string, limit, lineLimit int64) (io.ReadCloser, error) {
 	}
 	if st.Size() > limit {
 		f.Close()
-		return nil, fmt.Errorf("%w: %s has %d bytes, more than the %s a file may have", ErrFileTooLarge, path, st.Size(), sizeString(limit))
+		return nil, &boundError{fmt.Sprintf("%s has %d bytes, more than the %s it may have", path, st.Size(), sizeString(limit))}
 	}
-	return &bounded{f: f, path: path, left: limit, limit: limit, lineLimit: lineLimit}, nil
+	return &bounded{f: f, left: limit, limit: limit, lineLimit: lineLimit}, nil
 }
 
 func kind(m os.FileMode) string {
@@ -70,7 +74,6 @@ func sizeString(n int64) string {
 // bounded reads a file up to its limits.
 type bounded struct {
 	f               *os.File
-	path            string
 	left, limit     int64
 	lineLimit, line int64
 }
@@ -80,7 +83,7 @@ func (b *bounded) Read(p []byte) (int, error) {
 		// One byte more tells a file that grew from one that ended.
 		var one [1]byte
 		if n, _ := b.f.Read(one[:]); n > 0 {
-			return 0, fmt.Errorf("%w: %s grew past the %s a file may have", ErrFileTooLarge, b.path, sizeString(b.limit))
+			return 0, &boundError{fmt.Sprintf("the file grew past the %s it may have", sizeString(b.limit))}
 		}
 		return 0, io.EOF
 	}
@@ -107,7 +110,13 @@ func (b *bounded) Read(p []byte) (int, error) {
 }
 
 func (b *bounded) longLine() error {
-	return fmt.Errorf("%w: %s has a line longer than %s (is it a text file?)", ErrFileTooLarge, b.path, sizeString(b.lineLimit))
+	return &boundError{fmt.Sprintf("a line is longer than %s (is it a text file?)", sizeString(b.lineLimit))}
 }
+
+// boundError is a file past a bound; it matches ErrFileTooLarge.
+type boundError struct{ msg string }
+
+func (e *boundError) Error() string        { return e.msg }
+func (e *boundError) Is(target error) bool { return target == ErrFileTooLarge }
 
 func (b *bounded) Close() error { return b.f.Close() }

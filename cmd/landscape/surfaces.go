@@ -9,6 +9,7 @@ import (
 
 	"github.com/landscape-go/landscape/host"
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/client"
 	"github.com/spf13/cobra"
 )
 
@@ -30,8 +31,16 @@ LANDSCAPE_PLUGIN_PATH, next to the landscape binary, and in its plugins folder.`
 			if err != nil {
 				return err
 			}
+			// The minima shown are checked against the plugins' losses first.
+			checked := func(name string) (host.Entry, error) {
+				e, err := cat.Lookup(name)
+				if err == nil {
+					_, err = app.Configure(cmd.Context(), e, client.Settings{})
+				}
+				return e, err
+			}
 			if len(args) == 1 && !asJSON {
-				e, err := cat.Lookup(args[0])
+				e, err := checked(args[0])
 				if err != nil {
 					return err
 				}
@@ -51,6 +60,11 @@ LANDSCAPE_PLUGIN_PATH, next to the landscape binary, and in its plugins folder.`
 				}
 				rows := []row{}
 				for _, e := range cat.Entries {
+					if len(e.Minima) > 0 {
+						if _, err := checked(e.Plugin + ":" + e.Name); err != nil {
+							return err
+						}
+					}
 					r := row{Name: e.Name, Plugin: e.Plugin, Dim: e.Dim, Summary: e.Summary, Gradient: e.HasGradient, Minima: []any{}}
 					for _, d := range e.Domain {
 						r.Domain = append(r.Domain, [2]float64{d.Lo, d.Hi})

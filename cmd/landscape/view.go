@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/landscape-go/landscape/compute"
@@ -66,7 +65,7 @@ Examples:
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var script []view.Action
 			if scriptPath != "" {
-				f, err := os.Open(scriptPath)
+				f, err := sdk.OpenFile(scriptPath, 1<<20, 4096)
 				if err != nil {
 					return fmt.Errorf("%w: --script: %v", host.ErrBadInput, err)
 				}
@@ -184,6 +183,15 @@ Examples:
 				}
 				return k, err
 			}
+			// The GPU's values of each configuration are checked against its
+			// plugin before they are drawn.
+			verify := func(desc client.Descriptor, pts []float64, gpu []float32) error {
+				s, err := configured(desc)
+				if err != nil {
+					return err
+				}
+				return app.VerifyGPU(ctx, s, pts, gpu)
+			}
 			// Windows without compute shaders draw grids evaluated here.
 			evalCPU := func(desc client.Descriptor, plane grid.Plane) (*compute.Field, error) {
 				s, err := configured(desc)
@@ -196,7 +204,7 @@ Examples:
 			hidden := screenshot != "" || script != nil
 			res, err := view.Run(ctx, view.Options{Desc: sc.Desc, Plane: sc.Grid.Plane, Colormap: colormap, Log: logScale,
 				Levels: levels, Width: width, Height: height, Script: script, Frames: frames, Screenshot: screenshot, Hidden: hidden, Out: stderr, Run: run,
-				ThreeD: mode == "3d", Surfaces: surfaces, Configure: configure, Kernel: kernel, EvalCPU: evalCPU})
+				ThreeD: mode == "3d", Surfaces: surfaces, Configure: configure, Kernel: kernel, Verify: verify, EvalCPU: evalCPU})
 			if err != nil {
 				return err
 			}

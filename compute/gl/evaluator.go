@@ -367,6 +367,24 @@ func (e *Evaluator) MinMaxOnGPU(buf uint32, n int) (lo, hi float32, ok bool, err
 // EvalPoints evaluates d's GLSL at len(points)/d.Dim points (float32 on the
 // GPU) and returns one value per point, NaN where undefined.
 func (e *Evaluator) EvalPoints(ctx context.Context, d compute.Kernel, points []float64) ([]float32, error) {
+	var out []float32
+	err := e.c.Do(func() (err error) {
+		out, err = e.evalPoints(ctx, d, points)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// EvalPointsOnGPU is EvalPoints for a caller on the GL thread (the
+// viewer's frames).
+func (e *Evaluator) EvalPointsOnGPU(d compute.Kernel, points []float64) ([]float32, error) {
+	return e.evalPoints(context.Background(), d, points)
+}
+
+func (e *Evaluator) evalPoints(ctx context.Context, d compute.Kernel, points []float64) ([]float32, error) {
 	dim := d.Dim
 	if dim < 1 || len(points)%dim != 0 {
 		return nil, fmt.Errorf("gl: %d values do not make points of dimension %d", len(points), dim)
@@ -376,38 +394,35 @@ func (e *Evaluator) EvalPoints(ctx context.Context, d compute.Kernel, points []f
 	if n == 0 {
 		return out, nil
 	}
-	err := e.c.Do(func() error {
-		p, _, err := e.program(shaders.Points, d)
-		if err != nil {
-			return err
-		}
-		if err := e.bindData(d); err != nil {
-			return err
-		}
-		in := f32(points)
-		e.bufs[1].bind(1, 4*len(in), ptr(in))
-		e.bufs[0].bind(0, 4*n, nil)
-		bOut := e.bufs[0].id
-		gl43.UseProgram(p.id)
-		gl43.Uniform1ui(p.uniforms["ls_npoints"], uint32(n))
-		_, work := e.limits(dim)
-		per := int(max(shaders.PointsLocalX, min(work, int64(e.c.info.MaxWorkGroupCount[0])*shaders.PointsLocalX)))
-		for k := 0; k < n; k += per {
-			if err := ctx.Err(); err != nil {
-				gl43.Finish()
-				return err
-			}
-			m := min(per, n-k)
-			gl43.Uniform1ui(p.uniforms["ls_row0"], uint32(k))
-			gl43.DispatchCompute(uint32((m+shaders.PointsLocalX-1)/shaders.PointsLocalX), 1, 1)
-			gl43.Flush()
-		}
-		gl43.MemoryBarrier(gl43.BUFFER_UPDATE_BARRIER_BIT)
-		gl43.BindBuffer(gl43.SHADER_STORAGE_BUFFER, bOut)
-		gl43.GetBufferSubData(gl43.SHADER_STORAGE_BUFFER, 0, 4*n, unsafe.Pointer(&out[0]))
-		return e.c.check("points")
-	})
+	p, _, err := e.program(shaders.Points, d)
 	if err != nil {
+		return nil, err
+	}
+	if err := e.bindData(d); err != nil {
+		return nil, err
+	}
+	in := f32(points)
+	e.bufs[1].bind(1, 4*len(in), ptr(in))
+	e.bufs[0].bind(0, 4*n, nil)
+	bOut := e.bufs[0].id
+	gl43.UseProgram(p.id)
+	gl43.Uniform1ui(p.uniforms["ls_npoints"], uint32(n))
+	_, work := e.limits(dim)
+	per := int(max(shaders.PointsLocalX, min(work, int64(e.c.info.MaxWorkGroupCount[0])*shaders.PointsLocalX)))
+	for k := 0; k < n; k += per {
+		if err := ctx.Err(); err != nil {
+			gl43.Finish()
+			return nil, err
+		}
+		m := min(per, n-k)
+		gl43.Uniform1ui(p.uniforms["ls_row0"], uint32(k))
+		gl43.DispatchCompute(uint32((m+shaders.PointsLocalX-1)/shaders.PointsLocalX), 1, 1)
+		gl43.Flush()
+	}
+	gl43.MemoryBarrier(gl43.BUFFER_UPDATE_BARRIER_BIT)
+	gl43.BindBuffer(gl43.SHADER_STORAGE_BUFFER, bOut)
+	gl43.GetBufferSubData(gl43.SHADER_STORAGE_BUFFER, 0, 4*n, unsafe.Pointer(&out[0]))
+	if err := e.c.check("points"); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -63,6 +63,10 @@ type Options struct {
 	// data buffer); the caller fetches and keeps the data. Without it the
 	// kernel is the descriptor's own, with no data buffer.
 	Kernel func(desc client.Descriptor) (compute.Kernel, error)
+	// Verify checks a surface's GPU values gpu at the points pts against
+	// its plugin (host.App.VerifyGPU), once per configuration, before the
+	// GPU's grids of it are drawn. Without it they are drawn unchecked.
+	Verify func(desc client.Descriptor, pts []float64, gpu []float32) error
 	// EvalCPU evaluates a grid on the CPU, for windows whose OpenGL has no
 	// compute shaders (below 4.3: macOS's 4.1); the grid is then drawn from
 	// a texture. Without it such windows are refused.
@@ -142,7 +146,9 @@ type viewer struct {
 	// a storage buffer and drawn from it; else it is evaluated on the CPU
 	// and drawn from a texture.
 	gpu bool
-	res Result
+	// verified are the configurations whose GPU values were checked.
+	verified map[string]bool
+	res      Result
 
 	// GL objects, made by setupGL and freed by deleteGL.
 	prog   *gl.DrawProgram // the 2D picture: heatmap, contours, colourbar
@@ -418,6 +424,9 @@ func (v *viewer) evaluate(pw, ph int) (ok bool, err error) {
 	if v.gpu {
 		var k compute.Kernel
 		if k, err = v.kernel(v.o.Desc); err == nil {
+			err = v.verify(v.o.Desc, k, g)
+		}
+		if err == nil {
 			v.buf, err = v.ev.EvalOnGPU(k, compute.Grid{Plane: g})
 		}
 	} else {
@@ -450,6 +459,33 @@ func (v *viewer) evaluate(pw, ph int) (ok bool, err error) {
 	v.res.EvalMS = append(v.res.EvalMS, host.Millis(time.Since(e0)))
 	v.gw, v.gh, v.dirty = pw, ph, false
 	return true, nil
+}
+
+// verify checks (once per configuration) the GPU's values of desc at the
+// centre and two corners of the plane p against its plugin (see
+// Options.Verify).
+func (v *viewer) verify(desc client.Descriptor, k compute.Kernel, p grid.Plane) error {
+	key := fmt.Sprint(desc.Name, desc.Hyperparameters)
+	if v.o.Verify == nil || v.verified[key] {
+		return nil
+	}
+	g := compute.Grid{Plane: p}
+	pts := make([]float64, 3*g.Dim())
+	for i, ij := range [3][2]int{{g.Nx / 2, g.Ny / 2}, {0, 0}, {g.Nx - 1, g.Ny - 1}} {
+		g.Point(pts[i*g.Dim():(i+1)*g.Dim()], ij[0], ij[1])
+	}
+	gpu, err := v.ev.EvalPointsOnGPU(k, pts)
+	if err == nil {
+		err = v.o.Verify(desc, pts, gpu)
+	}
+	if err != nil {
+		return err
+	}
+	if v.verified == nil {
+		v.verified = map[string]bool{}
+	}
+	v.verified[key] = true
+	return nil
 }
 
 // kernel is what the GPU evaluates of desc (see Options.Kernel).

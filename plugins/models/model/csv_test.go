@@ -87,7 +87,7 @@ func TestCSVDataset(t *testing.T) {
 		{"no header", LinReg, sdk.Texts{"dataset": "csv", "csv": headless}, "headless.csv:1: the first row holds numbers, not column names"},
 		{"a device", LinReg, sdk.Texts{"dataset": "csv", "csv": "/dev/zero"}, "/dev/zero is not a regular file (a device)"},
 		{"a folder", LinReg, sdk.Texts{"dataset": "csv", "csv": dir}, "is not a regular file (a folder)"},
-		{"a long line", LinReg, sdk.Texts{"dataset": "csv", "csv": longLine}, "has a line longer than 1 MiB"},
+		{"a long line", LinReg, sdk.Texts{"dataset": "csv", "csv": longLine}, "a line is longer than 1 MiB"},
 	} {
 		_, err := sdk.ConfigureTexts(c.base(), nil, c.t)
 		if !errors.Is(err, sdk.ErrBadParams) || !strings.Contains(err.Error(), c.want) {
