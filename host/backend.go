@@ -58,15 +58,7 @@ func (a *App) Evaluate(ctx context.Context, backend Backend, sc *Scene, o comput
 		}
 		f, err = ev.Evaluate(ctx, sc.Surface.source(k), sc.Grid, o)
 		if err == nil {
-			g := sc.Grid
-			cols, rows := spread(g.Nx), spread(g.Ny)
-			pts := make([]float64, 3*g.Dim())
-			gpu := make([]float32, 3)
-			for i := range gpu {
-				g.Point(pts[i*g.Dim():(i+1)*g.Dim()], cols[i], rows[i])
-				gpu[i] = f.At(cols[i], rows[i])
-			}
-			err = a.VerifyGPU(ctx, sc.Surface, pts, gpu)
+			err = a.verifyGrid(ctx, sc, f.Values)
 		}
 		return refusal(err)
 	}, func() (err error) {
@@ -111,6 +103,20 @@ func (a *App) verifyKernel(ctx context.Context, ev *gl.Evaluator, s *Surface, k 
 	}
 	s.verified = err == nil
 	return err
+}
+
+// verifyGrid checks a grid of sc computed on the GPU (its loss, vals,
+// row-major) at its first, middle and last points (see VerifyGPU).
+func (a *App) verifyGrid(ctx context.Context, sc *Scene, vals []float32) error {
+	g := sc.Grid
+	cols, rows := spread(g.Nx), spread(g.Ny)
+	pts := make([]float64, 3*g.Dim())
+	gpu := make([]float32, 3)
+	for i := range gpu {
+		g.Point(pts[i*g.Dim():(i+1)*g.Dim()], cols[i], rows[i])
+		gpu[i] = vals[rows[i]*g.Nx+cols[i]]
+	}
+	return a.VerifyGPU(ctx, sc.Surface, pts, gpu)
 }
 
 // DomainPoints are the centre and two opposite corners of d's domain, the

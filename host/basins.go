@@ -27,6 +27,9 @@ type BasinsSpec struct {
 	// Radius: a run reached a minimum when it ends within Radius of it
 	// (zero: 1% of the largest domain width).
 	Radius float64
+	// MaxBytes bounds the memory the runs hold on the backend taken; 0
+	// means DefaultMaxBytes.
+	MaxBytes int64
 }
 
 // BasinsResult labels every start with the index of the known minimum it
@@ -54,10 +57,23 @@ func (a *App) Basins(ctx context.Context, s BasinsSpec) (*BasinsResult, error) {
 		}
 	}
 	var finals []float64
+	fits := func(gpu bool) error {
+		if need, limit := basinsBytes(g.Len(), dim, gpu), budget(s.MaxBytes); need > limit {
+			on := "through the plugins"
+			if gpu {
+				on = "on the GPU"
+			}
+			return tooLarge("resolution", fmt.Sprintf("%dx%d (%d runs %s)", g.Nx, g.Ny, g.Len(), on), need, limit)
+		}
+		return nil
+	}
 	backend, err := a.withBackend(s.Backend, func() (why string, err error) {
-		finals, why, err = a.basinsGL(ctx, s, starts)
+		finals, why, err = a.basinsGL(ctx, s, starts, fits)
 		return why, err
 	}, func() (err error) {
+		if err := fits(false); err != nil {
+			return err
+		}
 		finals, err = a.finalPoints(ctx, s, starts)
 		return err
 	})
@@ -68,10 +84,13 @@ func (a *App) Basins(ctx context.Context, s BasinsSpec) (*BasinsResult, error) {
 }
 
 // basinsGL steps the runs on the GPU; why says why it could not.
-func (a *App) basinsGL(ctx context.Context, s BasinsSpec, starts []float64) ([]float64, string, error) {
+func (a *App) basinsGL(ctx context.Context, s BasinsSpec, starts []float64, fits func(gpu bool) error) ([]float64, string, error) {
 	ev, k, why, err := a.gpuFor(ctx, s.Scene.Surface)
 	if ev == nil {
 		return nil, why, err
+	}
+	if err := fits(true); err != nil {
+		return nil, "", err
 	}
 	d := s.Scene.Desc
 	params, err := sdk.Resolve(s.Opt.Hyperparameters, s.OptParams)

@@ -28,16 +28,8 @@ func (a *App) Curvatures(ctx context.Context, backend Backend, sc *Scene, o comp
 			return why, err
 		}
 		c, err = ev.Curvatures(ctx, k, sc.Grid, o)
-		if err == nil && sc.Desc.DataLen > 0 {
-			g := sc.Grid
-			cols, rows := spread(g.Nx), spread(g.Ny)
-			pts := make([]float64, 3*g.Dim())
-			gpu := make([]float32, 3)
-			for i := range gpu {
-				g.Point(pts[i*g.Dim():(i+1)*g.Dim()], cols[i], rows[i])
-				gpu[i] = c.Loss[rows[i]*g.Nx+cols[i]]
-			}
-			err = a.verifyGPU(ctx, sc.Surface, pts, gpu)
+		if err == nil {
+			err = a.verifyGrid(ctx, sc, c.Loss)
 		}
 		return refusal(err)
 	}, func() (err error) {

@@ -22,7 +22,8 @@ import (
 // ErrTooLarge: a grid needs more memory than the budget allows.
 var ErrTooLarge = errors.New("host: grid too large")
 
-// DefaultMaxBytes is the default memory budget of one Field (4 GiB).
+// DefaultMaxBytes is the default memory budget of a command's work (4
+// GiB).
 const DefaultMaxBytes = 4 << 30
 
 // PlaneSpec chooses a plane through parameter space.
@@ -60,8 +61,11 @@ type SceneSpec struct {
 	// projected trajectory with a fifth to spare (PCA).
 	Range *[2]sdk.Interval
 	Plane PlaneSpec
-	// MaxBytes bounds the Field's memory; 0 means DefaultMaxBytes.
+	// MaxBytes bounds the memory the command holds for the scene (the
+	// grid, its buffers and Work); 0 means DefaultMaxBytes.
 	MaxBytes int64
+	// Work is what the command does with the grid, for MaxBytes.
+	Work Workload
 }
 
 // Scene is a resolved request: which surface, configured how, on which grid.
@@ -83,13 +87,9 @@ func (a *App) ResolveScene(ctx context.Context, cat *Catalog, spec SceneSpec) (*
 	if nx < 2 || ny < 2 {
 		return nil, badInput("resolution", "%dx%d: want at least 2 points per axis", nx, ny)
 	}
-	budget := spec.MaxBytes
-	if budget <= 0 {
-		budget = DefaultMaxBytes
-	}
-	if need := int64(nx) * int64(ny) * 4; need > budget {
-		return nil, &InputError{Input: "resolution", Err: ErrTooLarge,
-			Msg: fmt.Sprintf("%dx%d needs %s for the grid alone, over the %s memory budget", nx, ny, FormatBytes(need), FormatBytes(budget))}
+	limit := budget(spec.MaxBytes)
+	if need := sceneBytes(nx, ny, spec.Work, false, 0); need > limit {
+		return nil, tooLarge("resolution", fmt.Sprintf("%dx%d", nx, ny), need, limit)
 	}
 	p := spec.Plane
 	if p.Kind == PlaneDirs && (p.Dirs[0] == nil || p.Dirs[1] == nil) {
@@ -108,6 +108,9 @@ func (a *App) ResolveScene(ctx context.Context, cat *Catalog, spec SceneSpec) (*
 		return nil, err
 	}
 	desc := surf.Desc
+	if need := sceneBytes(nx, ny, spec.Work, spec.Work.Test && desc.HasTest, desc.Dim); need > limit {
+		return nil, tooLarge("resolution", fmt.Sprintf("%dx%d of %s", nx, ny, desc.Name), need, limit)
+	}
 	if desc.Dim < 2 {
 		return nil, fmt.Errorf("%s has %d parameter; a 2D grid needs at least 2 (use landscape slice for a 1-D curve, or set dim=2 or more if it takes one)", e.Name, desc.Dim)
 	}
@@ -239,6 +242,9 @@ type LineSpec struct {
 	Range *sdk.Interval
 	// N is the number of points, both ends included.
 	N int
+	// MaxBytes bounds the memory the line's points and values hold; 0
+	// means DefaultMaxBytes.
+	MaxBytes int64
 }
 
 // LineScene is a 1-D slice through a surface's parameter space.
@@ -270,6 +276,10 @@ func (a *App) ResolveLine(ctx context.Context, cat *Catalog, spec LineSpec) (*Li
 		return nil, err
 	}
 	desc := surf.Desc
+	// The points, their losses and test losses, and the GPU's copy.
+	if need, limit := int64(spec.N)*int64(12*desc.Dim+20), budget(spec.MaxBytes); need > limit {
+		return nil, tooLarge("points", fmt.Sprintf("%d points of %s", spec.N, desc.Name), need, limit)
+	}
 	ls := &LineScene{Surface: surf}
 	rng := func(lo, hi float64) (float64, float64) {
 		if spec.Range != nil {

@@ -54,6 +54,12 @@ opt.NAME or surface.NAME for a name both take).`,
 				}
 			}
 			ctx := cmd.Context()
+			sf.work = host.Workload{Runs: true}
+			for _, o := range outs {
+				if strings.HasSuffix(strings.ToLower(o), ".png") {
+					sf.work.ImageW, sf.work.ImageH = width, height
+				}
+			}
 			// --set takes both the surface's and the optimizer's settings,
 			// routed as optimize routes them.
 			_, opts, routed, err := routeSettings(ctx, app, args[0], []string{optName}, sf.set)
@@ -73,7 +79,7 @@ opt.NAME or surface.NAME for a name both take).`,
 				defer files[i].Abort()
 			}
 			t0 := time.Now()
-			res, err := app.Basins(ctx, host.BasinsSpec{Scene: sc, Opt: oe, OptParams: params, OptTexts: routed.OptimizerTexts[oe.Name], Steps: steps, Seed: seed, Backend: sf.backend, Radius: radius})
+			res, err := app.Basins(ctx, host.BasinsSpec{Scene: sc, Opt: oe, OptParams: params, OptTexts: routed.OptimizerTexts[oe.Name], Steps: steps, Seed: seed, Backend: sf.backend, Radius: radius, MaxBytes: sf.maxBytes})
 			if err != nil {
 				return err
 			}

@@ -59,6 +59,7 @@ Examples:
 				}
 			}
 			ctx := cmd.Context()
+			sf.work = host.Workload{ImageW: width, ImageH: height}
 			sc, params, err := pathScene(ctx, app, &sf, args[0], optimizers)
 			if err != nil {
 				return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -40,6 +41,8 @@ type sceneFlags struct {
 	quantity    compute.Quantity
 	fullHessian bool
 	seed        uint64
+	// work is what the command does with the grid, for --max-memory.
+	work host.Workload
 }
 
 // registerQuantity adds --quantity (eval and render).
@@ -58,7 +61,7 @@ func (f *sceneFlags) register(c *cobra.Command, defRes int) {
 	fl.Var(settingsFlag{&f.set}, "set", "hyperparameter name=value (repeat, or comma-separate)")
 	fl.Var(pointFlag{&f.at, &f.atText}, "at", "point the plane goes through: one value per parameter, or a trajectory/.npy file (N-dimensional surfaces)")
 	fl.Var(axesFlag{&f.axes}, "axes", "the two parameter indices that vary")
-	fl.Var(bytesFlag{&f.maxBytes}, "max-memory", "refuse grids needing more memory than this")
+	fl.Var(bytesFlag{&f.maxBytes}, "max-memory", "refuse work that would hold more memory than this (the grid, its buffers, images, runs)")
 	fl.Var(backendFlag{&f.backend}, "backend", "auto (GPU when possible, else CPU), gl or cpu")
 	fl.Var(planeFlag{&f.plane}, "plane", "the plane: axis (--axes vary), random or filter (seeded Gaussian directions through --at; filter rescales them per filter, Li et al. 2018), pca (of --trajectory), dirs (--dirs through --at), hessian (the Hessian's eigenvectors at --at, see --hessian-dirs)")
 	fl.Uint64Var(&f.planeSeed, "plane-seed", 1, "seed of random and filter directions")
@@ -73,13 +76,20 @@ func (f *sceneFlags) register(c *cobra.Command, defRes int) {
 // spec is the scene the flags ask for, of surface configured with
 // settings (the surface's part of --set).
 func (f *sceneFlags) spec(surface string, settings client.Settings) host.SceneSpec {
-	return host.SceneSpec{Surface: surface, Settings: settings, Res: f.res, Range: f.rng, MaxBytes: f.maxBytes,
+	w := f.work
+	w.Test = w.Test || f.test
+	if f.quantity != compute.QLoss {
+		w.Maps++ // the quantity's map beside the loss
+	}
+	return host.SceneSpec{Surface: surface, Settings: settings, Res: f.res, Range: f.rng, MaxBytes: f.maxBytes, Work: w,
 		Plane: host.PlaneSpec{Kind: f.plane, Axes: f.axes, At: f.at, Seed: f.planeSeed, FilterBias: f.filterBias, Trajectory: f.trajectory.pts, Dirs: f.dirVecs, Extremes: f.extremes == "top,bottom"}}
 }
 
 // resolve turns the flags into a scene of surface configured with
 // settings.
 func (f *sceneFlags) resolve(ctx context.Context, app *host.App, surface string, settings client.Settings) (*host.Scene, error) {
+	// The collector keeps the heap near the budget too.
+	debug.SetMemoryLimit(f.maxBytes + 256<<20)
 	cat, err := app.Catalog(ctx)
 	if err != nil {
 		return nil, err
@@ -254,6 +264,7 @@ Examples:
 					extra = append(extra, host.NamedField{Name: strings.ReplaceAll(sf.quantity.String(), "-", "_"), Values: j.quantity.Values})
 				}
 			}
+			host.Announce(stderr, out, host.GridBytes(format, f.Grid.Nx, f.Grid.Ny, len(extra)))
 			if err = host.WriteGrid(of, format, main, extra...); err != nil {
 				return fmt.Errorf("writing %s: %w", out, err)
 			}

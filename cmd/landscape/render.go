@@ -49,6 +49,7 @@ Examples:
 				return err
 			}
 			ctx := cmd.Context()
+			sf.work = host.Workload{ImageW: width, ImageH: height}
 			_, _, routed, err := routeSettings(ctx, app, args[0], optimizerNames(runs), sf.set)
 			if err != nil {
 				return err
