@@ -85,16 +85,27 @@ func ownedByMe(st os.FileInfo) bool {
 	return ok && int(s.Uid) == os.Geteuid()
 }
 
-// runtimeDir is where the host's private folder goes: XDG_RUNTIME_DIR
-// (private to the user) when there is one, else the temporary folder.
+// runtimeDir is where the host's private folder (the plugins' sockets)
+// goes: XDG_RUNTIME_DIR (private to the user) when there is one, else the
+// temporary folder; either only when its path is short, since a Unix
+// socket's path may not be longer than 107 bytes; else /tmp. (The folder
+// inside is the user's alone wherever it is.)
 func runtimeDir() string {
-	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
+	for _, d := range []string{os.Getenv("XDG_RUNTIME_DIR"), os.TempDir()} {
+		if d == "" || len(d) > maxRuntimeDir {
+			continue
+		}
 		if st, err := os.Stat(d); err == nil && st.IsDir() {
 			return d
 		}
 	}
-	return os.TempDir()
+	return "/tmp"
 }
+
+// maxRuntimeDir bounds runtimeDir's length: with the private folder's
+// name (landscape-PID-N), go-plugin's (plugin-dirN) and the socket's
+// (pluginN), a socket's path stays under 108 bytes.
+const maxRuntimeDir = 40
 
 // SharedRootEnv names the environment variable of the folder (on tmpfs)
 // under which the host makes the folder of its shared files (default

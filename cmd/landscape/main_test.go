@@ -8,6 +8,7 @@ import (
 	"image/draw"
 	"image/gif"
 	"image/png"
+	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -16,7 +17,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -48,7 +51,9 @@ var (
 
 // plugins builds the real plugin executables once per test binary: the
 // built-in ones into DIR/plugins, the faulty test plugin into DIR/faulty,
-// and a second copy of the example plugin into DIR/clash (a name clash).
+// a second copy of the example plugin into DIR/clash (a name clash), and
+// copies of the faulty plugin under the names that make it another one
+// into DIR/odd/NAME (see testdata/faulty).
 func plugins(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -71,6 +76,20 @@ func plugins(t *testing.T) string {
 				return
 			}
 		}
+		faulty, err := os.ReadFile(filepath.Join(buildDir, "faulty", "landscape-plugin-faulty"))
+		if err != nil {
+			buildErr = err
+			return
+		}
+		for _, name := range []string{"mute", "wordy", "stale-rows", "nan-minimum", "minimum-outside"} {
+			d := filepath.Join(buildDir, "odd", name)
+			if buildErr = os.MkdirAll(d, 0o755); buildErr != nil {
+				return
+			}
+			if buildErr = os.WriteFile(filepath.Join(d, "landscape-plugin-"+name), faulty, 0o755); buildErr != nil {
+				return
+			}
+		}
 	})
 	if buildErr != nil {
 		t.Fatal(buildErr)
@@ -86,6 +105,14 @@ func TestScripts(t *testing.T) {
 			env.Setenv("PLUGINS", filepath.Join(dir, "plugins"))
 			env.Setenv("FAULTY", filepath.Join(dir, "faulty"))
 			env.Setenv("CLASH", filepath.Join(dir, "clash"))
+			env.Setenv("LANDSCAPE_PLUGIN_PATH", filepath.Join(dir, "plugins"))
+			env.Setenv("ODD", filepath.Join(dir, "odd"))
+			// The shared files' folders go into the script's own folder
+			// (scripts that look for leftovers set XDG_RUNTIME_DIR too).
+			env.Setenv("LANDSCAPE_SHARED_ROOT", filepath.Join(env.WorkDir, "shm"))
+			if err := os.Mkdir(filepath.Join(env.WorkDir, "shm"), 0o700); err != nil {
+				return err
+			}
 			env.Setenv("LANDSCAPE_PLUGIN_PATH", filepath.Join(dir, "plugins"))
 			// The viewer's window needs the X display (xvfb-run's in CI).
 			for _, k := range []string{"DISPLAY", "XAUTHORITY", "XDG_RUNTIME_DIR", "MESA_GL_VERSION_OVERRIDE", "MESA_GLSL_VERSION_OVERRIDE"} {
@@ -114,8 +141,139 @@ func TestScripts(t *testing.T) {
 			"npyclose":    cmdNPYClose,
 			"walkcheck":   cmdWalkCheck,
 			"csvcol":      cmdCSVCol,
+			"sig":         cmdSig,
+			"within":      cmdWithin,
+			"exitcode":    cmdExitCode,
+			"waitwrite":   cmdWaitWrite,
+			"nostale":     cmdNoStale,
+			"shortdir":    cmdShortDir,
 		},
 	})
+}
+
+// signals are the signals sig sends, by name.
+var signals = map[string]syscall.Signal{"INT": syscall.SIGINT, "TERM": syscall.SIGTERM, "HUP": syscall.SIGHUP, "KILL": syscall.SIGKILL}
+
+// sent records, per script, when sig last signalled and which process.
+var sent sync.Map // *testscript.TestScript → sentSig
+
+type sentSig struct {
+	at  time.Time
+	cmd *exec.Cmd
+}
+
+// sig SIGNAL: sends SIGNAL (INT, TERM, HUP, KILL) to the script's
+// background command and notes the time (see within, exitcode).
+func cmdSig(ts *testscript.TestScript, neg bool, args []string) {
+	bg := ts.BackgroundCmds()
+	if neg || len(args) != 1 || len(bg) != 1 {
+		ts.Fatalf("usage: sig INT|TERM|HUP|KILL, with one background command")
+	}
+	s, ok := signals[args[0]]
+	if !ok {
+		ts.Fatalf("unknown signal %s", args[0])
+	}
+	sent.Store(ts, sentSig{time.Now(), bg[0]})
+	ts.Check(bg[0].Process.Signal(s))
+}
+
+// within DURATION: the background command sig signalled has exited within
+// DURATION of the signal (call it after wait).
+func cmdWithin(ts *testscript.TestScript, neg bool, args []string) {
+	v, ok := sent.Load(ts)
+	if neg || len(args) != 1 || !ok {
+		ts.Fatalf("usage: within DURATION, after sig and wait")
+	}
+	d, err := time.ParseDuration(args[0])
+	ts.Check(err)
+	s := v.(sentSig)
+	if s.cmd.ProcessState == nil {
+		ts.Fatalf("the command has not been waited for")
+	}
+	// The wait's own delay is in this too: a bound, not a measurement.
+	if took := time.Since(s.at); took > d {
+		ts.Fatalf("exited %v after the signal, want within %v", took.Round(time.Millisecond), d)
+	}
+}
+
+// exitcode N: the background command sig signalled exited with status N.
+func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
+	v, ok := sent.Load(ts)
+	if neg || len(args) != 1 || !ok || v.(sentSig).cmd.ProcessState == nil {
+		ts.Fatalf("usage: exitcode N, after sig and wait")
+	}
+	if got := strconv.Itoa(v.(sentSig).cmd.ProcessState.ExitCode()); got != args[0] {
+		ts.Fatalf("exit status %s, want %s", got, args[0])
+	}
+}
+
+// waitwrite BYTES: waits (up to a minute) until the script's background
+// command has written BYTES or more (as /proc/PID/io counts them): it is
+// writing its output.
+func cmdWaitWrite(ts *testscript.TestScript, neg bool, args []string) {
+	bg := ts.BackgroundCmds()
+	if neg || len(args) != 1 || len(bg) != 1 {
+		ts.Fatalf("usage: waitwrite BYTES, with one background command")
+	}
+	want, err := strconv.ParseInt(args[0], 10, 64)
+	ts.Check(err)
+	for end := time.Now().Add(time.Minute); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", bg[0].Process.Pid))
+		if err != nil {
+			ts.Fatalf("the command ended before writing %d bytes: %v", want, err)
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "wchar: "); ok {
+				if n, _ := strconv.ParseInt(v, 10, 64); n >= want {
+					return
+				}
+			}
+		}
+	}
+	ts.Fatalf("%d bytes not written within a minute", want)
+}
+
+// nostale DIR...: no host left anything behind in the folders: no folder
+// landscape-PID-* and no temporary output .NAME.tmp-PID-* of a process
+// that is gone. With -any first, none of any process either.
+func cmdNoStale(ts *testscript.TestScript, neg bool, args []string) {
+	anyPID := len(args) > 0 && args[0] == "-any"
+	if anyPID {
+		args = args[1:]
+	}
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: nostale [-any] DIR...")
+	}
+	re := regexp.MustCompile(`^(?:landscape-|\..*\.tmp-)(\d+)-`)
+	for _, d := range args {
+		ents, err := os.ReadDir(ts.MkAbs(d))
+		if err != nil && !os.IsNotExist(err) {
+			ts.Fatalf("%v", err)
+		}
+		for _, e := range ents {
+			m := re.FindStringSubmatch(e.Name())
+			if m == nil {
+				continue
+			}
+			pid, _ := strconv.Atoi(m[1])
+			if anyPID || syscall.Kill(pid, 0) == syscall.ESRCH {
+				ts.Fatalf("%s holds %s, left by process %d", d, e.Name(), pid)
+			}
+		}
+	}
+}
+
+// shortdir VAR: makes a folder of a short path (under /tmp, removed after
+// the script) and sets VAR to it: a runtime folder for the host's
+// sockets, whose paths cannot be long.
+func cmdShortDir(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: shortdir VAR")
+	}
+	d, err := os.MkdirTemp("/tmp", "ls")
+	ts.Check(err)
+	ts.Defer(func() { os.RemoveAll(d) })
+	ts.Setenv(args[0], d)
 }
 
 // curvemin FILE.csv N [TOL X...]: the loss column of a slice's CSV has
@@ -633,5 +791,49 @@ func cmdCSVCol(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if err != nil || !(math.Abs(col[row]-want) <= tol) && !(math.IsNaN(want) && math.IsNaN(col[row])) {
 		ts.Fatalf("%s: %s at row %d is %v, want %s (±%v)", args[0], args[1], row, col[row], args[3], tol)
+	}
+}
+
+// TestExitCodes: 2 for a malformed command line (an unknown command or
+// flag, a flag value its type refuses, the wrong number of arguments, a
+// missing required flag), 1 for everything else, as the README says.
+func TestExitCodes(t *testing.T) {
+	dir := plugins(t)
+	t.Setenv("LANDSCAPE_PLUGIN_PATH", filepath.Join(dir, "plugins"))
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	out := filepath.Join(t.TempDir(), "x.npy")
+	for _, c := range []struct {
+		code int
+		args string
+	}{
+		{2, "bogus"},
+		{2, "eval"},
+		{2, "eval ripple extra -o " + out},
+		{2, "eval ripple"},
+		{2, "eval ripple --bogus -o " + out},
+		{2, "eval ripple --res abc -o " + out},
+		{2, "eval ripple --max-memory 0.5b -o " + out},
+		{2, "eval ripple --max-memory 0 -o " + out},
+		{2, "eval ripple --gl-platform vulkan -o " + out},
+		{2, "eval ripple --plugin-timeout -3s -o " + out},
+		{2, "eval rosenbrock --at nowhere.csv -o " + out},
+		{2, "basins himmelblau --optimizer gd --radius -1 -o " + out},
+		{2, "basins himmelblau --optimizer gd --radius NaN -o " + out},
+		{2, "basins himmelblau -o " + out},
+		{2, "surfaces ripple extra"},
+		{2, "optimizers extra"},
+		{2, "plugins extra"},
+		{2, "optimize ripple --start 0,0"},
+		{1, "eval riple -o " + out},
+		{1, "eval ripple --res 60000 -o " + out},
+		{1, "eval rastrigin --set A=1000 -o " + out},
+		{1, "optimize mlp --optimizer sgd --batch-size 100000 --steps 2"},
+		{1, "eval ripple -o " + filepath.Join(out, "nodir", "x.npy")},
+		{0, "eval ripple --res 4 -o " + out},
+	} {
+		var stderr bytes.Buffer
+		if code := run(strings.Fields(c.args), io.Discard, &stderr); code != c.code {
+			t.Errorf("landscape %s: exit %d, want %d (%s)", c.args, code, c.code, strings.TrimSpace(stderr.String()))
+		}
 	}
 }
