@@ -172,7 +172,8 @@ func (c *pluginCache) put(f PluginFile, l client.Listing, protocol int, failed e
 	}
 	e := &cacheEntry{File: id, Protocol: protocol}
 	if failed != nil {
-		if errors.Is(failed, context.Canceled) {
+		// A plugin the lock refuses has not failed: it was not run.
+		if errors.Is(failed, context.Canceled) || errors.Is(failed, ErrNotLocked) || errors.Is(failed, ErrChecksum) {
 			return
 		}
 		e.Failed = UserMessage(failed)

@@ -283,6 +283,10 @@ func (m *Manager) launch(p *proc) {
 	f := p.file
 	fail := func(err error) {
 		m.stop(p, 0)
+		if errors.Is(err, ErrChecksum) {
+			p.err = fmt.Errorf("%w: plugin %s did not start: %w", client.ErrPluginFailed, f.Name, err)
+			return
+		}
 		p.err = fmt.Errorf("%w: plugin %s (%s) did not start: %v", client.ErrPluginFailed, f.Name, f.Path, firstLine(err.Error()))
 	}
 	cfg := &plugin.ClientConfig{
