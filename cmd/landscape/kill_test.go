@@ -1,0 +1,129 @@
+package main
+
+import (
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// pluginPIDs are the processes whose command line starts with a path in
+// dir.
+func pluginPIDs(dir string) []int {
+	ents, _ := os.ReadDir("/proc")
+	var out []int
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err == nil && strings.HasPrefix(string(b), dir+string(os.PathSeparator)) {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// TestKillsAtRandomMoments: the host or one of its plugins is killed
+// (SIGKILL) at a random moment of real commands. Nothing outlives them: no
+// output is found beside its destination unless it is complete, no plugin
+// process is left, and once the next command has run no folder of a dead
+// host is left in the runtime or shared folders.
+func TestKillsAtRandomMoments(t *testing.T) {
+	if _, err := os.Stat("/proc/self/cmdline"); err != nil {
+		t.Skip("needs /proc")
+	}
+	dir := plugins(t)
+	bin, err := exec.LookPath("landscape") // this test binary, as testscript put it on PATH
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	rt, err := os.MkdirTemp("/tmp", "ls") // sockets' paths must be short
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(rt)
+	shm, pdir, out := filepath.Join(work, "shm"), filepath.Join(work, "p"), filepath.Join(work, "out")
+	for _, d := range []string{shm, pdir, out} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, n := range []string{"testfuncs", "optimizers"} {
+		b, err := os.ReadFile(filepath.Join(dir, "plugins", "landscape-plugin-"+n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(pdir, "landscape-plugin-"+n), b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := append(os.Environ(), "XDG_RUNTIME_DIR="+rt, "LANDSCAPE_SHARED_ROOT="+shm, "LANDSCAPE_PLUGIN_PATH="+pdir,
+		"XDG_CACHE_HOME="+filepath.Join(work, "cache"))
+	commands := [][]string{
+		{"eval", "ripple", "--res", "3000", "--backend", "cpu", "-o", "grid.npy"},
+		{"eval", "ripple", "--res", "1500", "--backend", "cpu", "-o", "grid.csv"},
+		{"optimize", "rastrigin", "--set", "dim=64", "--optimizer", "adam", "--steps", "20000", "-o", "run.csv"},
+		{"basins", "himmelblau", "--optimizer", "gd", "--res", "200", "--backend", "cpu", "--steps", "40", "-o", "basins.npy"},
+	}
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 1))
+	for i := range 8 {
+		args := commands[i%len(commands)]
+		cmd := exec.Command(bin, args...)
+		cmd.Env, cmd.Dir = env, out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		time.Sleep(time.Duration(rng.Int64N(int64(1200 * time.Millisecond))))
+		victim := "host"
+		if pids := pluginPIDs(pdir); len(pids) > 0 && rng.IntN(2) == 0 {
+			victim = "plugin"
+			syscall.Kill(pids[rng.IntN(len(pids))], syscall.SIGKILL)
+		} else {
+			cmd.Process.Kill()
+		}
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("%v: the host did not exit within 10 s of its %s's death", args, victim)
+		}
+		ok := cmd.ProcessState.Success()
+		ents, _ := os.ReadDir(out)
+		for _, e := range ents {
+			if e.Name() != args[len(args)-1] || !ok {
+				t.Errorf("%v, %s killed (host exit %v): %s left in the output folder", args, victim, cmd.ProcessState, e.Name())
+			}
+			os.Remove(filepath.Join(out, e.Name()))
+		}
+		for end := time.Now().Add(2 * time.Second); len(pluginPIDs(pdir)) > 0; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(end) {
+				t.Fatalf("%v, %s killed: plugins %v outlive their host", args, victim, pluginPIDs(pdir))
+			}
+		}
+	}
+	// The next command removes what the killed hosts left; then nothing
+	// of any host is left.
+	c := exec.Command(bin, "eval", "ripple", "--res", "4", "-o", "small.npy")
+	c.Env, c.Dir = env, out
+	if b, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("the next command: %v\n%s", err, b)
+	}
+	for _, d := range []string{rt, shm} {
+		ents, _ := os.ReadDir(d)
+		for _, e := range ents {
+			t.Errorf("%s holds %s after every host has exited", d, e.Name())
+		}
+	}
+}
