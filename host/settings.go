@@ -76,6 +76,8 @@ func Route(set client.Settings, surface string, surf []sdk.Hyperparameter, opts 
 		}
 		owner, k, dotted := strings.Cut(key, ".")
 		switch {
+		case dotted && k == "":
+			return r, badInput("settings", "%s: no hyperparameter named after the dot (write %sNAME=VALUE)", key, key)
 		case dotted && owner == "surface":
 			toSurface(k)
 			continue

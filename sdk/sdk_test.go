@@ -134,3 +134,44 @@ func TestDatasetValidate(t *testing.T) {
 		t.Errorf("Samples() = %d", n)
 	}
 }
+
+// FuzzResolveTexts: hyperparameters as users give them (numbers, texts,
+// choices by name, flags as words): what is accepted is every declared
+// hyperparameter, each valid for its declaration.
+func FuzzResolveTexts(f *testing.F) {
+	decl := []Hyperparameter{
+		{Name: "n", Default: 3, Min: 1, Max: 10, Integer: true},
+		{Name: "lr", Default: 0.1, Min: 0, Max: 1},
+		{Name: "loss", Options: []string{"mse", "huber"}},
+		{Name: "amsgrad", Flag: true},
+		{Name: "csv", Text: true, DefaultText: "a.csv"},
+	}
+	f.Add("n", 4.0, "loss", "huber")
+	f.Add("lr", 2.0, "amsgrad", "True")
+	f.Add("csv", 1.0, "n", "x")
+	f.Add("loss", 1.5, "loss", "nope")
+	f.Fuzz(func(t *testing.T, pk string, pv float64, tk, tv string) {
+		p, tx, err := ResolveTexts(decl, Params{pk: pv}, Texts{tk: tv})
+		if err != nil {
+			return
+		}
+		for _, h := range decl {
+			if h.Text {
+				if _, ok := tx[h.Name]; !ok {
+					t.Fatalf("text %s missing from %v", h.Name, tx)
+				}
+				continue
+			}
+			v, ok := p[h.Name]
+			if !ok {
+				t.Fatalf("%s missing from %v", h.Name, p)
+			}
+			if err := h.Check(v); err != nil {
+				t.Fatalf("accepted %s=%v: %v", h.Name, v, err)
+			}
+		}
+		if len(p)+len(tx) != len(decl) {
+			t.Fatalf("resolved %v and %v: not the declared ones", p, tx)
+		}
+	})
+}

@@ -426,17 +426,15 @@ type sharedRows struct {
 }
 
 func (c *SurfaceClient) evalGrid(ctx context.Context, o Rows, req *pb.EvalGridRequest, sh *sharedRows, beat func()) error {
-	p, row0, row1, dst := o.Plane, o.Row0, o.Row1, o.Dst
 	stream, err := c.rpc.EvalGrid(ctx, req)
 	if err != nil {
 		return c.status(err)
 	}
-	got := make([]bool, row1-row0)
-	done := 0
+	in := &rowsIn{plugin: c.name(), row0: o.Row0, row1: o.Row1, nx: o.Plane.Nx, dst: o.Dst, sh: sh, got: make([]bool, o.Row1-o.Row0)}
 	for {
 		ch, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
-			break
+			return in.end()
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -445,52 +443,80 @@ func (c *SurfaceClient) evalGrid(ctx context.Context, o Rows, req *pb.EvalGridRe
 			return c.status(err)
 		}
 		beat()
-		if ch.GetSharedOpen() {
-			if sh == nil || sh.opened || ch.GetRows() != 0 || ch.GetShared() || len(ch.GetValues()) != 0 {
-				return fmt.Errorf("%w: %s said it opened a shared file out of turn", ErrPluginFailed, c.name())
-			}
-			// The plugin keeps the file open: its name can go, so that
-			// nothing is left behind whatever becomes of the host.
-			sh.opened = true
-			if sh.named {
-				os.Remove(sh.f.Name())
-				sh.named = false
-			}
-			continue
+		n, err := in.take(ch)
+		if err != nil {
+			return err
 		}
-		r0, n := int(ch.GetRow0()), int(ch.GetRows())
-		want := n * p.Nx * 4
-		if ch.GetShared() {
-			want = 0
-		}
-		if r0 < row0 || n < 1 || r0+n > row1 || len(ch.GetValues()) != want || ch.GetShared() && (sh == nil || !sh.opened) {
-			return fmt.Errorf("%w: %s sent rows [%d, +%d) with %d bytes for a request of rows [%d, %d) × %d", ErrPluginFailed, c.name(), r0, n, len(ch.GetValues()), row0, row1, p.Nx)
-		}
-		for r := r0; r < r0+n; r++ {
-			if got[r-row0] {
-				return fmt.Errorf("%w: %s sent row %d twice", ErrPluginFailed, c.name(), r)
-			}
-			got[r-row0] = true
-		}
-		rows := dst[(r0-row0)*p.Nx : (r0-row0+n)*p.Nx]
-		if ch.GetShared() {
-			if ch.Crc32C == nil {
-				return fmt.Errorf("%w: %s claimed rows [%d, +%d) in the shared file without their checksum", ErrPluginFailed, c.name(), r0, n)
-			}
-			sum, err := readF32(sh.f, rows, int64(r0-row0)*int64(p.Nx)*4)
-			if err != nil || sum != ch.GetCrc32C() {
-				return fmt.Errorf("%w: %s claimed rows [%d, +%d) it did not write", ErrPluginFailed, c.name(), r0, n)
-			}
-		} else {
-			putF32(rows, ch.GetValues())
-		}
-		done += n
-		if o.Progress != nil {
-			o.Progress(done)
+		if n > 0 && o.Progress != nil {
+			o.Progress(in.done)
 		}
 	}
-	if done != row1-row0 {
-		return fmt.Errorf("%w: %s sent %d of %d rows", ErrPluginFailed, c.name(), done, row1-row0)
+}
+
+// rowsIn checks and takes the chunks of one EvalGrid request: rows
+// [row0, row1) of nx values into dst, streamed or in the shared file sh.
+type rowsIn struct {
+	plugin         string
+	row0, row1, nx int
+	dst            []float32
+	sh             *sharedRows
+	got            []bool
+	done           int
+}
+
+// take checks a chunk and copies its rows; n is how many it brought. A
+// chunk outside the request, of the wrong size, repeating a row, claiming
+// shared rows before the file was opened or without their checksum, or
+// whose shared bytes do not match it, is refused.
+func (in *rowsIn) take(ch *pb.GridChunk) (n int, err error) {
+	if ch.GetSharedOpen() {
+		sh := in.sh
+		if sh == nil || sh.opened || ch.GetRows() != 0 || ch.GetShared() || len(ch.GetValues()) != 0 {
+			return 0, fmt.Errorf("%w: %s said it opened a shared file out of turn", ErrPluginFailed, in.plugin)
+		}
+		// The plugin keeps the file open: its name can go, so that
+		// nothing is left behind whatever becomes of the host.
+		sh.opened = true
+		if sh.named {
+			os.Remove(sh.f.Name())
+			sh.named = false
+		}
+		return 0, nil
+	}
+	r0, n := int(ch.GetRow0()), int(ch.GetRows())
+	want := n * in.nx * 4
+	if ch.GetShared() {
+		want = 0
+	}
+	if r0 < in.row0 || n < 1 || r0 > in.row1-n || len(ch.GetValues()) != want || ch.GetShared() && (in.sh == nil || !in.sh.opened) {
+		return 0, fmt.Errorf("%w: %s sent rows [%d, +%d) with %d bytes for a request of rows [%d, %d) × %d", ErrPluginFailed, in.plugin, r0, n, len(ch.GetValues()), in.row0, in.row1, in.nx)
+	}
+	for r := r0; r < r0+n; r++ {
+		if in.got[r-in.row0] {
+			return 0, fmt.Errorf("%w: %s sent row %d twice", ErrPluginFailed, in.plugin, r)
+		}
+		in.got[r-in.row0] = true
+	}
+	rows := in.dst[(r0-in.row0)*in.nx : (r0-in.row0+n)*in.nx]
+	if ch.GetShared() {
+		if ch.Crc32C == nil {
+			return 0, fmt.Errorf("%w: %s claimed rows [%d, +%d) in the shared file without their checksum", ErrPluginFailed, in.plugin, r0, n)
+		}
+		sum, err := readF32(in.sh.f, rows, int64(r0-in.row0)*int64(in.nx)*4)
+		if err != nil || sum != ch.GetCrc32C() {
+			return 0, fmt.Errorf("%w: %s claimed rows [%d, +%d) it did not write", ErrPluginFailed, in.plugin, r0, n)
+		}
+	} else {
+		putF32(rows, ch.GetValues())
+	}
+	in.done += n
+	return n, nil
+}
+
+// end checks that every row came.
+func (in *rowsIn) end() error {
+	if in.done != in.row1-in.row0 {
+		return fmt.Errorf("%w: %s sent %d of %d rows", ErrPluginFailed, in.plugin, in.done, in.row1-in.row0)
 	}
 	return nil
 }

@@ -156,21 +156,10 @@ func (c *OptimizerClient) Optimize(ctx context.Context, b Batch) error {
 		}
 		first = false
 		req := Asks{Counts: out.GetCounts(), Points: out.GetPoints(), Gradient: out.GetNeedGradient()}
-		total := 0
-		for _, k := range req.Counts {
-			if k < 0 {
-				total = -1
-				break
-			}
-			total += int(k)
-		}
-		if len(req.Counts) != n || total < 0 || len(req.Points) != total*dim {
+		total, err := req.check(c.name(), n, dim, maxAsk)
+		if err != nil {
 			w.end(nil, what)
-			return fmt.Errorf("%w: %s asked for %d values in %d counts for %d runs", ErrPluginFailed, c.name(), len(req.Points), len(req.Counts), n)
-		}
-		if total > maxAsk {
-			w.end(nil, what)
-			return fmt.Errorf("%w: %s asked for %d points at once for %d runs, more than the %d a request may hold", ErrPluginFailed, c.name(), total, n, maxAsk)
+			return err
 		}
 		var ans Answer
 		if total > 0 {
@@ -220,6 +209,29 @@ func (c *OptimizerClient) iterates(out *pb.OptimizeOut, n, dim int) (Iterates, e
 		}
 	}
 	return it, nil
+}
+
+// check checks the asks of a batch of n runs of dimension dim, and returns
+// how many points they ask for: one count per run, none negative, dim
+// values per point, at most maxAsk points.
+func (a Asks) check(plugin string, n, dim, maxAsk int) (total int, err error) {
+	if len(a.Counts) != n {
+		return 0, fmt.Errorf("%w: %s asked for points in %d counts for %d runs", ErrPluginFailed, plugin, len(a.Counts), n)
+	}
+	var sum int64
+	for i, k := range a.Counts {
+		if k < 0 {
+			return 0, fmt.Errorf("%w: %s asked for %d points for run %d", ErrPluginFailed, plugin, k, i)
+		}
+		sum += int64(k)
+	}
+	if sum > int64(maxAsk) {
+		return 0, fmt.Errorf("%w: %s asked for %d points at once for %d runs, more than the %d a request may hold", ErrPluginFailed, plugin, sum, n, maxAsk)
+	}
+	if int64(len(a.Points)) != sum*int64(dim) {
+		return 0, fmt.Errorf("%w: %s asked for %d values in %d counts for %d runs", ErrPluginFailed, plugin, len(a.Points), len(a.Counts), n)
+	}
+	return int(sum), nil
 }
 
 // streamErr explains a broken optimize stream, preferring the plugin's own

@@ -140,3 +140,6 @@ func fromStatus(plugin string, err error, notFound error) error {
 	}
 	return fmt.Errorf("%w: %s: %s", ErrPluginFailed, plugin, msg)
 }
+
+// crc32Of is the CRC-32C of b.
+func crc32Of(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }

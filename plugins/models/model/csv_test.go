@@ -166,3 +166,35 @@ func FuzzParseCSV(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCSVDataset: a parsed CSV file becomes a dataset, or is refused with
+// an error naming the file: never a panic; an accepted dataset holds every
+// row, its features and target as float32, classes within bounds.
+func FuzzCSVDataset(f *testing.F) {
+	for _, s := range []string{"x,y\n1,2\n3,4\n", "a,b,label\n1,2,0\n3,4,1\n", "a,label\n1,0.5\n", "y\n1\n", "a,b\n1e39,2\n", "a,b,c\n1,2,15\n1,2,16\n"} {
+		f.Add(s, "", 0)
+		f.Add(s, "a", 2)
+	}
+	f.Fuzz(func(t *testing.T, text, target string, loss int) {
+		if loss < 0 || loss >= len(lossNames) {
+			return
+		}
+		tab, err := ParseCSV("f.csv", strings.NewReader(text))
+		if err != nil {
+			return
+		}
+		ds, err := tab.dataset(target, lossKind(loss))
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "f.csv") {
+				t.Fatalf("an error that does not name the file: %v", err)
+			}
+			return
+		}
+		if ds.d != len(tab.Columns)-1 || len(ds.data) != tab.Rows()*len(tab.Columns) {
+			t.Fatalf("%d features, %d values from %d rows of %d columns", ds.d, len(ds.data), tab.Rows(), len(tab.Columns))
+		}
+		if lossKind(loss).classification() && (ds.classes < 2 || ds.classes > maxClasses) {
+			t.Fatalf("%d classes", ds.classes)
+		}
+	})
+}
