@@ -43,18 +43,19 @@ type Workload struct {
 	// Runs starts an optimizer run from every grid point instead of
 	// evaluating the grid (basins); the image, if any, is of their labels.
 	Runs bool
+	// Backend is where the runs step: through the plugins (BackendCPU) or
+	// on the GPU; auto counts the GPU's, and Basins checks the one it takes.
+	Backend Backend
 }
 
 // sceneBytes is the memory of the work w on an nx×ny grid of a surface of
-// dim parameters (0 before it is known) with a test set when test. Runs
-// are counted on the GPU, the cheaper backend: Basins checks the one it
-// takes.
+// dim parameters (0 before it is known) with a test set when test.
 func sceneBytes(nx, ny int, w Workload, test bool, dim int) int64 {
 	n := int64(nx) * int64(ny)
 	var b int64
 	switch {
 	case w.Runs:
-		b = basinsBytes(int(n), max(dim, 1), true)
+		b = basinsBytes(int(n), max(dim, 1), w.Backend != BackendCPU)
 	default:
 		b = 4*n*int64(1+w.Maps) + min(4*n, tileBytes)
 		if test {

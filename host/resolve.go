@@ -88,7 +88,9 @@ func (a *App) ResolveScene(ctx context.Context, cat *Catalog, spec SceneSpec) (*
 		return nil, badInput("resolution", "%dx%d: want at least 2 points per axis", nx, ny)
 	}
 	limit := budget(spec.MaxBytes)
-	if need := sceneBytes(nx, ny, spec.Work, false, 0); need > limit {
+	// What does not depend on the surface is refused before it is
+	// configured (runs depend on its dimension).
+	if need := sceneBytes(nx, ny, spec.Work, false, 0); need > limit && !spec.Work.Runs {
 		return nil, tooLarge("resolution", fmt.Sprintf("%dx%d", nx, ny), need, limit)
 	}
 	p := spec.Plane

@@ -54,7 +54,7 @@ opt.NAME or surface.NAME for a name both take).`,
 				}
 			}
 			ctx := cmd.Context()
-			sf.work = host.Workload{Runs: true}
+			sf.work = host.Workload{Runs: true, Backend: sf.backend}
 			for _, o := range outs {
 				if strings.HasSuffix(strings.ToLower(o), ".png") {
 					sf.work.ImageW, sf.work.ImageH = width, height

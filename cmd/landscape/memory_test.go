@@ -1,0 +1,68 @@
+package main
+
+import (
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"syscall"
+	"testing"
+)
+
+// TestMemoryEstimates: what --max-memory counts is an upper bound of what
+// a command really holds: the host's peak resident memory above the same
+// command's on a tiny grid, measured, is at most what the host says the
+// command needs (as it says when a budget of one byte refuses it).
+func TestMemoryEstimates(t *testing.T) {
+	dir := plugins(t)
+	bin, err := exec.LookPath("landscape")
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	env := append(os.Environ(), "LANDSCAPE_PLUGIN_PATH="+filepath.Join(dir, "plugins"), "XDG_CACHE_HOME="+filepath.Join(work, "cache"))
+	needRE := regexp.MustCompile(`needs about ([0-9.]+) (B|KiB|MiB|GiB)`)
+	units := map[string]float64{"B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}
+	// peak runs the command and returns its peak resident memory in bytes.
+	peak := func(args ...string) int64 {
+		c := exec.Command(bin, args...)
+		c.Env, c.Dir = env, work
+		if out, err := c.CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		return c.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10
+	}
+	for _, c := range []struct {
+		name string
+		res  string
+		args func(res string) []string
+	}{
+		{"eval cpu", "2048", func(r string) []string { return []string{"eval", "ripple", "--backend", "cpu", "--res", r, "-o", "x.npy"} }},
+		{"render cpu", "1024", func(r string) []string {
+			return []string{"render", "ripple", "--backend", "cpu", "--res", r, "-o", "x.png"}
+		}},
+		{"basins cpu", "512", func(r string) []string {
+			return []string{"basins", "himmelblau", "--optimizer", "gd", "--steps", "10", "--backend", "cpu", "--res", r, "-o", "x.npy"}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			big := c.res
+			refuse := exec.Command(bin, append(c.args(big), "--max-memory", "1b")...)
+			refuse.Env, refuse.Dir = env, work
+			out, err := refuse.CombinedOutput()
+			m := needRE.FindStringSubmatch(string(out))
+			if err == nil || m == nil {
+				t.Fatalf("a budget of 1 byte: %v\n%s", err, out)
+			}
+			v, _ := strconv.ParseFloat(m[1], 64)
+			need := int64(math.Ceil(v * units[m[2]]))
+			small, large := peak(c.args("8")...), peak(c.args(big)...)
+			t.Logf("%s at %s: %d MiB above the tiny grid's, estimated %d MiB", c.name, big, (large-small)>>20, need>>20)
+			if large-small > need {
+				t.Errorf("%s at %s holds %d MiB more than at 8, over its estimate of %d MiB", c.name, big, (large-small)>>20, need>>20)
+			}
+		})
+	}
+}
