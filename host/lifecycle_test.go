@@ -251,3 +251,20 @@ func TestReadLock(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPluginStart: a plugin's start, handshake (AutoMTLS
+// certificates both ways) and first call, and its end.
+func BenchmarkPluginStart(b *testing.B) {
+	f := builtPlugin(b)
+	for b.Loop() {
+		m := NewManager([]PluginFile{f}, io.Discard)
+		sc, err := m.Client("testfuncs")
+		if err == nil {
+			_, err = sc.List(context.Background())
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		m.Close()
+	}
+}
