@@ -7,9 +7,10 @@ import (
 	pb "github.com/landscape-go/landscape/sdk/internal/wire/landscapev1"
 )
 
-// activity counts the work a plugin process has finished: evaluations and
-// optimizer steps. The host's watchdog reads it (the Activity call) to tell
-// a slow plugin from a stuck one.
+// activity counts the work a plugin process has finished: points of
+// batches, rows of grids, chunks of data and optimizer steps. The host's
+// watchdog reads it (the Activity call) to tell a slow plugin from a stuck
+// one.
 type activity struct{ done atomic.Uint64 }
 
 // tallyEvery is how many evaluations a goroutine counts before it adds
@@ -36,15 +37,6 @@ func (t *tally) flush() {
 		t.a.done.Add(t.n)
 	}
 	t.n = 0
-}
-
-// counted is loss counting its evaluations into t (one goroutine's).
-func counted(loss func([]float64) float64, t *tally) func([]float64) float64 {
-	return func(p []float64) float64 {
-		v := loss(p)
-		t.one()
-		return v
-	}
 }
 
 func (s *server) Activity(context.Context, *pb.ActivityRequest) (*pb.ActivityResponse, error) {

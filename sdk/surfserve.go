@@ -411,20 +411,18 @@ func (s *server) EvalGrid(req *pb.EvalGridRequest, stream grpc.ServerStreamingSe
 			// Rows written to the shared file leave the buffer free again;
 			// streamed ones belong to the message until Send has sent it.
 			var own []float32
-			t := tally{a: s.act}
-			defer t.flush()
-			loss := counted(c.Loss, &t)
 			for r := range starts {
 				n := min(chunk, row1-r)
 				if len(own) < n*p.Nx || shared == nil {
 					own = make([]float32, chunk*p.Nx)
 				}
 				buf := own[:n*p.Nx]
-				if err := grid.Fill(ctx, loss, p, r, r+n, buf, 1); err != nil {
+				// Progress is counted by rows: a point's worth of counting
+				// costs a fast surface more than its evaluation.
+				if err := grid.FillCounting(ctx, c.Loss, p, r, r+n, buf, 1, &s.act.done); err != nil {
 					fail(err)
 					return
 				}
-				t.flush()
 				msg := &pb.GridChunk{Row0: int32(r), Rows: int32(n)}
 				if shared != nil {
 					b := f32Bytes(buf)

@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // ErrBadPlane: a plane or a row request is malformed (vector lengths,
@@ -112,6 +113,13 @@ type Loss func(theta []float64) float64
 // Values are stored as ToFloat32 converts them. It stops early with ctx's
 // error when ctx is cancelled.
 func Fill(ctx context.Context, loss Loss, p Plane, row0, row1 int, dst []float32, workers int) error {
+	return FillCounting(ctx, loss, p, row0, row1, dst, workers, nil)
+}
+
+// FillCounting is Fill that adds one to rows as each row is done, for a
+// watcher in another goroutine (a plugin's progress, which the host's
+// watchdog asks for); rows may be nil.
+func FillCounting(ctx context.Context, loss Loss, p Plane, row0, row1 int, dst []float32, workers int, rows *atomic.Uint64) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -153,6 +161,9 @@ func Fill(ctx context.Context, loss Loss, p Plane, row0, row1 int, dst []float32
 					return
 				}
 				evalRow(loss, p, xs, p.YAt(j), theta, dst[(j-row0)*p.Nx:(j-row0+1)*p.Nx])
+				if rows != nil {
+					rows.Add(1)
+				}
 			}
 		}()
 	}

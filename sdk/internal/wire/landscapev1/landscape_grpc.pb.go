@@ -77,8 +77,8 @@ type SurfaceServiceClient interface {
 	// predate it.
 	Predict(ctx context.Context, in *PredictRequest, opts ...grpc.CallOption) (*PredictResponse, error)
 	// Activity says how much work the plugin process has finished so far: a
-	// count of evaluations (grid points, batch points, data chunks) and
-	// optimizer steps that only grows. The host's watchdog asks for it while
+	// count that only grows, of batch points, grid rows, data chunks and
+	// optimizer steps. The host's watchdog asks for it while
 	// a call is in flight and ends a call whose plugin has stopped moving.
 	Activity(ctx context.Context, in *ActivityRequest, opts ...grpc.CallOption) (*ActivityResponse, error)
 }
@@ -266,8 +266,8 @@ type SurfaceServiceServer interface {
 	// predate it.
 	Predict(context.Context, *PredictRequest) (*PredictResponse, error)
 	// Activity says how much work the plugin process has finished so far: a
-	// count of evaluations (grid points, batch points, data chunks) and
-	// optimizer steps that only grows. The host's watchdog asks for it while
+	// count that only grows, of batch points, grid rows, data chunks and
+	// optimizer steps. The host's watchdog asks for it while
 	// a call is in flight and ends a call whose plugin has stopped moving.
 	Activity(context.Context, *ActivityRequest) (*ActivityResponse, error)
 	mustEmbedUnimplementedSurfaceServiceServer()
