@@ -170,9 +170,9 @@ func spreadPoints(pts []float64, vals []float32, dim int) ([]float64, []float32)
 }
 
 // VerifyGPU checks a surface's GPU values gpu at the points pts
-// (s.Desc.Dim values each) against the plugin's float64 loss: the same
-// NaNs and infinities, and finite values within float32's rounding
-// (relative 1e-3). Every grid, curve and batch of runs on the GPU is
+// (s.Desc.Dim values each) against the plugin's float64 loss: undefined
+// (NaN or ±Inf) at the same points, and finite values within float32's
+// rounding (relative 1e-3). Every grid, curve and batch of runs on the GPU is
 // checked so before it is trusted: a snippet that says something else than
 // Loss, or a driver's limit on a kernel's loops (llvmpipe ends a shader
 // invocation's loops after 65535 iterations in all), would otherwise go
@@ -193,12 +193,15 @@ func (a *App) VerifyGPU(ctx context.Context, s *Surface, pts []float64, gpu []fl
 }
 
 // agree reports whether a float32 GPU value g matches the float64 value c.
+// As in every grid, NaN and ±Inf both mean undefined (grid.ToFloat32); a
+// finite value beyond float32's range is undefined on the GPU.
 func agree(g, c float64) bool {
+	undefined := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
 	switch {
-	case math.IsNaN(c) || math.IsNaN(g):
-		return math.IsNaN(c) && math.IsNaN(g)
-	case math.IsInf(c, 0) || math.IsInf(g, 0):
-		return g == c || math.Abs(c) > math.MaxFloat32 && math.IsInf(g, 0) && (g > 0) == (c > 0)
+	case undefined(c):
+		return undefined(g)
+	case undefined(g):
+		return math.Abs(c) > math.MaxFloat32
 	}
 	return math.Abs(g-c) <= 1e-3*(1+math.Abs(c))
 }

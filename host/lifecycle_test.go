@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -266,5 +267,23 @@ func BenchmarkPluginStart(b *testing.B) {
 			b.Fatal(err)
 		}
 		m.Close()
+	}
+}
+
+// TestAgree: how a GPU value is compared with the plugin's.
+func TestAgree(t *testing.T) {
+	inf, nan := math.Inf(1), math.NaN()
+	for _, c := range []struct {
+		g, c float64
+		ok   bool
+	}{
+		{1, 1, true}, {1.0005, 1, true}, {1.01, 1, false}, {1000, 0.5, false},
+		{nan, nan, true}, {nan, inf, true}, {inf, nan, true}, {nan, -inf, true},
+		{nan, 1, false}, {1, nan, false}, {inf, 1, false}, {1, inf, false},
+		{nan, 1e39, true}, {nan, 1e30, false},
+	} {
+		if got := agree(c.g, c.c); got != c.ok {
+			t.Errorf("agree(%v, %v) = %v", c.g, c.c, got)
+		}
 	}
 }
