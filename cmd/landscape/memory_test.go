@@ -39,7 +39,9 @@ func TestMemoryEstimates(t *testing.T) {
 		res  string
 		args func(res string) []string
 	}{
-		{"eval cpu", "2048", func(r string) []string { return []string{"eval", "ripple", "--backend", "cpu", "--res", r, "-o", "x.npy"} }},
+		{"eval cpu", "2048", func(r string) []string {
+			return []string{"eval", "ripple", "--backend", "cpu", "--res", r, "-o", "x.npy"}
+		}},
 		{"render cpu", "1024", func(r string) []string {
 			return []string{"render", "ripple", "--backend", "cpu", "--res", r, "-o", "x.png"}
 		}},

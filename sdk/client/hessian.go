@@ -182,7 +182,9 @@ func (c *SurfaceClient) HVP(ctx context.Context, r HVPs) (Products, error) {
 			req.MiniBatch, req.Batch = true, r.Batch.Index
 		}
 		var resp *pb.HessianVectorsResponse
-		err := c.watched(ctx, func() string { return fmt.Sprintf("computing %d Hessian-vector products of surface %s", len(vs)/n, r.Name) },
+		err := c.watched(ctx, func() string {
+			return fmt.Sprintf("computing %d Hessian-vector products of surface %s", len(vs)/n, r.Name)
+		},
 			func(ctx context.Context, _ func()) (err error) {
 				resp, err = c.rpc.HessianVectors(ctx, req)
 				return err
