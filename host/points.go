@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -58,7 +59,7 @@ func looksLikeFile(s string) bool {
 // point is not finite, from a diverged run, are an error), or a .npy
 // array, 1-D (one point) or 2-D (one point per row).
 func LoadTrajectory(path string) ([][]float64, error) {
-	ext := strings.ToLower(path[strings.LastIndex(path, "."):])
+	ext := strings.ToLower(filepath.Ext(path))
 	line := int64(0)
 	if ext == ".csv" {
 		line = MaxLineBytes

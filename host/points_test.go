@@ -76,3 +76,21 @@ func FuzzReadNPY(f *testing.F) {
 		}
 	})
 }
+
+// TestLoadBounded: a vector file without newlines, or a device, is refused
+// at once, without reading it whole.
+func TestLoadBounded(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "nonl.csv")
+	if err := os.WriteFile(p, bytes.Repeat([]byte("1"), MaxLineBytes+10), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadVector(p); err == nil || !strings.Contains(err.Error(), "a line is longer than 16 MiB") {
+		t.Errorf("a file without newlines: %v", err)
+	}
+	if _, err := LoadTrajectory("/dev/zero.npy"); err == nil {
+		t.Error("a missing .npy was read")
+	}
+	if _, err := LoadTrajectory("/dev/null"); err == nil {
+		t.Error("/dev/null was read")
+	}
+}
