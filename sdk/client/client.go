@@ -616,7 +616,9 @@ func (c *SurfaceClient) Predict(ctx context.Context, ref Ref, theta, inputs []fl
 		return nil, fmt.Errorf("%w: %d input values in inputs of %d features", sdk.ErrBadRequest, len(inputs), features)
 	}
 	var r *pb.PredictResponse
-	err := c.watched(ctx, func() string { return fmt.Sprintf("predicting %d targets of surface %s", len(inputs)/features, ref.Name) },
+	err := c.watched(ctx, func() string {
+		return fmt.Sprintf("predicting %d targets of surface %s", len(inputs)/features, ref.Name)
+	},
 		func(ctx context.Context, _ func()) (err error) {
 			r, err = c.rpc.Predict(ctx, &pb.PredictRequest{Surface: ref.proto(), Theta: theta, Features: int32(features), Inputs: inputs})
 			return err
