@@ -142,7 +142,7 @@ func printCritical(w io.Writer, sc *host.Scene, res *host.CriticalResult, dur ti
 	if len(res.Points) == 0 {
 		fmt.Fprintf(w, "%s: no critical point with %s (a %dx%d grid, %d seeds)\n", title(sc), planeText(sc), g.Nx, g.Ny, res.Seeds)
 	} else {
-		fmt.Fprintf(w, "%s: %s with %s: %s, %s, %s, %s (a %dx%d grid, %d seeds, %.2f s; Hessians by %s)\n",
+		fmt.Fprintf(w, "%s: %s with %s: %s, %s, %s, %s (a %dx%d grid, %d seeds, %.2f s; Hessians: %s)\n",
 			title(sc), counted(len(res.Points), "critical point", "critical points"), planeText(sc), counted(c.Minima, "minimum", "minima"),
 			counted(c.Saddles, "saddle", "saddles"), counted(c.Maxima, "maximum", "maxima"), counted(c.Degenerate, "degenerate point", "degenerate points"),
 			g.Nx, g.Ny, res.Seeds, dur.Seconds(), res.HessianMethod)

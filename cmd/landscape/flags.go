@@ -469,6 +469,7 @@ func (f *dirsFlag) Set(s string) error {
 	*f.v, f.s = d, s
 	return nil
 }
+
 // endpointFlag is an end of a path: minK, numbers or a file.
 type endpointFlag struct {
 	v   *host.Endpoint
