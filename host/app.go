@@ -201,4 +201,4 @@ func UserMessage(err error) string {
 
 // prefixRE matches package prefixes at the start or after ": ": every
 // package whose errors reach users names itself so.
-var prefixRE = regexp.MustCompile(`(^|: )(?:(?:client: plugin failed|gl: shader build failed|host|sdk|client|grid|compute|optimize|gl|render|view): )+`)
+var prefixRE = regexp.MustCompile(`(^|: )(?:(?:client: plugin failed|gl: shader build failed|host|sdk|client|grid|compute|optimize|neb|critical|stats|gl|render|view): )+`)

@@ -17,7 +17,7 @@ import (
 
 // inProcess is an App whose only plugin is served in this process
 // (sdk.ServeTest) with the given surfaces and optimizers.
-func inProcess(t *testing.T, opts ...sdk.ServeOption) *App {
+func inProcess(t testing.TB, opts ...sdk.ServeOption) *App {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	rc, done, err := sdk.ServeTest(ctx, append(opts, sdk.WithLogger(hclog.NewNullLogger()))...)

@@ -386,3 +386,98 @@ func ParseDirection(s string) (Direction, error) {
 	}
 	return Direction{}, fmt.Errorf("accepted: axis:I, random, filter")
 }
+
+// Endpoint is an end of a minimum-energy path: a point (numbers, or a
+// file as LoadVector reads it), or a surface's known minimum by its index
+// (Minimum ≥ 0, written minK).
+type Endpoint struct {
+	X       []float64
+	Minimum int
+	// Text is the endpoint as written.
+	Text string
+}
+
+// ParseEndpoint reads "minK" (the surface's known minimum K, from 0) or a
+// point (numbers or a file: see LoadVector).
+func ParseEndpoint(s string) (Endpoint, error) {
+	s = strings.TrimSpace(s)
+	if rest, ok := strings.CutPrefix(s, "min"); ok {
+		k, err := strconv.Atoi(rest)
+		if err != nil || k < 0 {
+			return Endpoint{}, fmt.Errorf("want minK with K a known minimum's index (min0 is the first; see landscape surfaces), numbers x0,x1,... or a trajectory/.npy file")
+		}
+		return Endpoint{Minimum: k, Text: s}, nil
+	}
+	x, err := LoadVector(s)
+	if err != nil {
+		return Endpoint{}, err
+	}
+	return Endpoint{X: x, Minimum: -1, Text: s}, nil
+}
+
+// ParseEndpoints reads "A:B", two endpoints (see ParseEndpoint) split at
+// the last ':' that leaves both sides readable.
+func ParseEndpoints(s string) (a, b Endpoint, err error) {
+	var first error
+	for i := len(s) - 1; i > 0; i-- {
+		if s[i] != ':' {
+			continue
+		}
+		if a, err = ParseEndpoint(s[:i]); err == nil {
+			if b, err = ParseEndpoint(s[i+1:]); err == nil {
+				return a, b, nil
+			}
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	if first == nil {
+		first = fmt.Errorf("want A:B, two ends of a path (minK, x0,x1,... or a file), for example min0:min1")
+	}
+	return a, b, first
+}
+
+// ProfileDir is a direction of a stats profile: a Direction (axis:I,
+// random, filter), the Hessian's lowest and highest eigenvectors
+// (Hessian), or a vector read from a file (Vec).
+type ProfileDir struct {
+	Direction
+	Hessian bool
+	Vec     []float64
+	// Text is the direction as written.
+	Text string
+}
+
+// ParseProfileDir reads "axis:I", "random", "filter", "hessian" or a
+// direction vector's file (.npy, or a trajectory's last point).
+func ParseProfileDir(s string) (ProfileDir, error) {
+	s = strings.TrimSpace(s)
+	if s == "hessian" {
+		return ProfileDir{Hessian: true, Text: s}, nil
+	}
+	if looksLikeFile(s) || strings.Contains(s, ".npy@") || strings.Contains(s, ".csv@") || strings.Contains(s, ".json@") {
+		v, err := LoadVector(s)
+		if err != nil {
+			return ProfileDir{}, err
+		}
+		return ProfileDir{Vec: v, Text: s}, nil
+	}
+	d, err := ParseDirection(s)
+	if err != nil {
+		return ProfileDir{}, fmt.Errorf("accepted: axis:I, random, filter, hessian or a direction's .npy file")
+	}
+	return ProfileDir{Direction: d, Text: s}, nil
+}
+
+// ParseSigma reads σ, a positive finite number of grid cells.
+func ParseSigma(s string) (float64, error) {
+	v, err := parseFinite(s)
+	if err != nil {
+		return 0, fmt.Errorf("%v (want a positive number of grid cells, for example 1 or 2.5)", err)
+	}
+	if !(v > 0) {
+		return 0, fmt.Errorf("%v is not positive (want a positive number of grid cells, for example 1 or 2.5)", v)
+	}
+	return v, nil
+}

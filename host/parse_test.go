@@ -230,3 +230,84 @@ func TestParseAxesAndNames(t *testing.T) {
 		}
 	}
 }
+
+func TestParseTopology(t *testing.T) {
+	e, err := ParseEndpoint(" min3 ")
+	if err != nil || e.Minimum != 3 || e.X != nil || e.Text != "min3" {
+		t.Errorf("min3: %+v, %v", e, err)
+	}
+	e, err = ParseEndpoint("1.5,-2")
+	if err != nil || e.Minimum != -1 || len(e.X) != 2 || e.X[1] != -2 {
+		t.Errorf("1.5,-2: %+v, %v", e, err)
+	}
+	for _, bad := range []string{"min", "min-1", "minx", "1,,2", "nope.csv", ""} {
+		if _, err := ParseEndpoint(bad); err == nil {
+			t.Errorf("ParseEndpoint(%q) succeeded", bad)
+		}
+	}
+	a, b, err := ParseEndpoints("min0:3,2")
+	if err != nil || a.Minimum != 0 || b.X[0] != 3 {
+		t.Errorf("min0:3,2: %+v %+v %v", a, b, err)
+	}
+	if a, b, err = ParseEndpoints("-1,2:min1"); err != nil || a.X[0] != -1 || b.Minimum != 1 {
+		t.Errorf("-1,2:min1: %+v %+v %v", a, b, err)
+	}
+	for _, bad := range []string{"min0", "min0:", ":min1", "a:b", ""} {
+		if _, _, err := ParseEndpoints(bad); err == nil {
+			t.Errorf("ParseEndpoints(%q) succeeded", bad)
+		}
+	}
+	for in, want := range map[string]ProfileDir{"hessian": {Hessian: true}, "axis:2": {Direction: Direction{Kind: PlaneAxis, Axis: 2}}, "filter": {Direction: Direction{Kind: PlaneFilter}}} {
+		d, err := ParseProfileDir(in)
+		if err != nil || d.Hessian != want.Hessian || d.Direction != want.Direction || d.Text != in {
+			t.Errorf("ParseProfileDir(%q) = %+v, %v", in, d, err)
+		}
+	}
+	for _, bad := range []string{"sideways", "axis:-1", "missing.npy"} {
+		if _, err := ParseProfileDir(bad); err == nil {
+			t.Errorf("ParseProfileDir(%q) succeeded", bad)
+		}
+	}
+	if s, err := ParseSigma("2.5"); err != nil || s != 2.5 {
+		t.Errorf("σ 2.5: %v %v", s, err)
+	}
+	for _, bad := range []string{"0", "-1", "NaN", "Inf", "x"} {
+		if _, err := ParseSigma(bad); err == nil {
+			t.Errorf("ParseSigma(%q) succeeded", bad)
+		}
+	}
+}
+
+func FuzzParseEndpoints(f *testing.F) {
+	for _, s := range []string{"min0:min1", "1,2:3,4", "min0", ":", "a.csv:b.csv", "1e308:-1e308"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, b, err := ParseEndpoints(s)
+		if err != nil {
+			return
+		}
+		for _, e := range []Endpoint{a, b} {
+			if (e.Minimum < 0) == (e.X == nil) {
+				t.Fatalf("%q: an endpoint %+v is neither a minimum nor a point", s, e)
+			}
+			for _, v := range e.X {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Fatalf("%q: a non-finite coordinate", s)
+				}
+			}
+		}
+	})
+}
+
+func FuzzParseSigma(f *testing.F) {
+	for _, s := range []string{"1", "0", "-2", "NaN", "1e400", " 3 "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := ParseSigma(s)
+		if err == nil && !(v > 0 && !math.IsInf(v, 0)) {
+			t.Fatalf("%q gave σ %v", s, v)
+		}
+	})
+}

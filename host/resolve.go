@@ -283,56 +283,74 @@ func (a *App) ResolveLine(ctx context.Context, cat *Catalog, spec LineSpec) (*Li
 		return nil, tooLarge("points", fmt.Sprintf("%d points of %s", spec.N, desc.Name), need, limit)
 	}
 	ls := &LineScene{Surface: surf}
-	rng := func(lo, hi float64) (float64, float64) {
-		if spec.Range != nil {
-			return spec.Range.Lo, spec.Range.Hi
-		}
-		return lo, hi
-	}
 	if interp {
 		if len(spec.From) == len(spec.To) && len(spec.From) != desc.Dim {
 			return nil, badInput("from", "has %d values; %s has %d parameters", len(spec.From), desc.Name, desc.Dim)
 		}
-		lo, hi := rng(-0.5, 1.5)
+		lo, hi := spec.rangeOr(-0.5, 1.5)
 		if ls.Line, err = compute.Interpolation(spec.From, spec.To, lo, hi, spec.N); err != nil {
 			return nil, &InputError{Input: "from", Msg: "and to: " + err.Error(), Err: err}
 		}
 		ls.Label = "alpha (0: from, 1: to)"
 		return ls, nil
 	}
+	ls.Line, ls.Label, err = sliceLine(desc, spec)
+	if err != nil {
+		return nil, err
+	}
+	return ls, nil
+}
+
+// rangeOr is the spec's range, or lo:hi when it has none.
+func (spec LineSpec) rangeOr(lo, hi float64) (float64, float64) {
+	if spec.Range != nil {
+		return spec.Range.Lo, spec.Range.Hi
+	}
+	return lo, hi
+}
+
+// sliceLine is the slice of spec (At, Dir, Seed, Range, N) through the
+// surface d, and its parameter's label.
+func sliceLine(desc client.Descriptor, spec LineSpec) (compute.Line, string, error) {
 	if spec.At != nil && len(spec.At) != desc.Dim {
-		return nil, badInput("point", "has %d values; %s has %d parameters", len(spec.At), desc.Name, desc.Dim)
+		return compute.Line{}, "", badInput("point", "has %d values; %s has %d parameters", len(spec.At), desc.Name, desc.Dim)
 	}
 	at := append([]float64(nil), startOrMinimum(spec.At, desc)...)
 	var dir []float64
 	var lo, hi float64
+	var label string
 	switch d := spec.Dir; d.Kind {
 	case PlaneAxis:
 		if d.Axis < 0 || d.Axis >= desc.Dim {
-			return nil, badInput("direction", "%s: want axis:I with I from 0 to %d", d, desc.Dim-1)
+			return compute.Line{}, "", badInput("direction", "%s: want axis:I with I from 0 to %d", d, desc.Dim-1)
 		}
 		dir = make([]float64, desc.Dim)
 		dir[d.Axis] = 1
-		lo, hi = rng(desc.Domain[d.Axis].Lo, desc.Domain[d.Axis].Hi)
+		lo, hi = spec.rangeOr(desc.Domain[d.Axis].Lo, desc.Domain[d.Axis].Hi)
 		at[d.Axis] = 0 // the line's parameter is the coordinate itself
-		ls.Label = "x" + strconv.Itoa(d.Axis)
+		label = "x" + strconv.Itoa(d.Axis)
 	case PlaneRandom, PlaneFilter:
 		dir = compute.RandomDirection(desc.Dim, spec.Seed)
 		if d.Kind == PlaneFilter {
+			var err error
 			if dir, err = compute.FilterNormalize(dir, at, desc.Groups, spec.FilterBias); err != nil {
-				return nil, &InputError{Input: "direction", Msg: "filter: " + err.Error(), Err: err}
+				return compute.Line{}, "", &InputError{Input: "direction", Msg: "filter: " + err.Error(), Err: err}
 			}
 		}
-		lo, hi = rng(-1, 1)
-		ls.Label = d.Kind.String() + " direction"
+		lo, hi = spec.rangeOr(-1, 1)
+		label = d.Kind.String() + " direction"
 	default:
-		return nil, badInput("direction", "%s is no direction", d)
+		return compute.Line{}, "", badInput("direction", "%s is no direction", d)
 	}
-	ls.Line = compute.Line{Origin: at, Dir: dir, Lo: lo, Hi: hi, N: spec.N}
-	if err := ls.Line.Validate(); err != nil {
-		return nil, &InputError{Input: "direction", Msg: err.Error(), Err: err}
+	line := compute.Line{Origin: at, Dir: dir, Lo: lo, Hi: hi, N: spec.N}
+	if err := line.Validate(); err != nil {
+		hint := ""
+		if spec.Dir.Kind == PlaneFilter {
+			hint = " (filter normalization scales each group to the point's; put the line through a trained point with nonzero weights)"
+		}
+		return compute.Line{}, "", &InputError{Input: "direction", Msg: spec.Dir.String() + ": " + UserMessage(err) + hint, Err: err}
 	}
-	return ls, nil
+	return line, label, nil
 }
 
 // Declares reports whether hs declares a hyperparameter called name.

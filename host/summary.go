@@ -32,6 +32,8 @@ type Summary struct {
 	// Quantity describes the map of a quantity other than the loss
 	// (AddQuantity); Min to Argmax are the loss's.
 	Quantity *SummaryQuantity `json:"quantity,omitempty"`
+	// Stats is the grid's shape (see App.Stats), when asked for.
+	Stats *StatsReport `json:"stats,omitempty"`
 }
 
 // SummaryQuantity is a map's quantity, how its Hessians were obtained, and

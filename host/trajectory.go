@@ -128,6 +128,9 @@ type TrajectoryReport struct {
 	TestLoss  []*float64 `json:"test_loss,omitempty"`
 	// Sharpness: see Trajectory's; null where it was not measured.
 	Sharpness []*float64 `json:"sharpness,omitempty"`
+	// StoppedAt classifies where a run that converged or stalled stopped
+	// (see App.ClassifyStops).
+	StoppedAt *Stop `json:"stopped_at,omitempty"`
 }
 
 // NearestReport is the known minimum nearest the final point.

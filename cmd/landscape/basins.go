@@ -3,10 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
-	"sort"
+	"math"
 	"strings"
 	"time"
 
+	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/host"
 	"github.com/landscape-go/landscape/host/render"
 	"github.com/spf13/cobra"
@@ -27,12 +28,19 @@ func basinsCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
 		Use:   "basins SURFACE --optimizer NAME -o basins.png [-o basins.npy]",
 		Short: "Colour every start by the minimum an optimizer reaches from it",
 		Long: `Run an optimizer from every point of a grid at once and colour each start by
-the known minimum it reaches (its basin of attraction); print the share of
-starts per minimum. On the GPU when the surface and the optimizer ship GLSL
-(gradients by central differences in float32), else through the plugins
-(the same answers, more slowly). A run that ends farther than --radius from
-every known minimum is "no known minimum" (gray); one that diverges, black.
-.npy output holds the labels: the minimum's index, -1 none, -2 diverged.
+the minimum it reaches (its basin of attraction); print the share and the
+area of the plane per minimum. On the GPU when the surface and the optimizer
+ship GLSL (gradients by central differences in float32), else through the
+plugins (the same answers, more slowly).
+
+The minima are found from the runs themselves: end points within --radius
+of each other are clustered, and each cluster is refined by Newton's method
+on the gradient to the critical point its runs approached; its Hessian says
+whether that is a minimum (a basin; named "known" when the surface declares
+a minimum there), or a saddle or maximum (white). Runs that reach no
+critical point (a plateau, or not converged) are gray; runs that diverge,
+black. .npy output holds the labels: the basin's index (lowest minimum
+first), -1 no minimum, -2 diverged, -3 at a saddle.
 
 Examples:
   landscape basins himmelblau --optimizer gd --steps 500 --res 512 -o basins.png
@@ -71,12 +79,10 @@ opt.NAME or surface.NAME for a name both take).`,
 			if err != nil {
 				return err
 			}
-			files := make([]*host.OutFile, len(outs))
-			for i, o := range outs {
-				if files[i], err = host.CreateOutput(ctx, o); err != nil {
-					return err
-				}
-				defer files[i].Abort()
+			files, err := createOutputs(ctx, outs)
+			defer abort(files)
+			if err != nil {
+				return err
 			}
 			t0 := time.Now()
 			res, err := app.Basins(ctx, host.BasinsSpec{Scene: sc, Opt: oe, OptParams: params, OptTexts: routed.OptimizerTexts[oe.Name], Steps: steps, Seed: seed, Backend: sf.backend, Radius: radius, MaxBytes: sf.maxBytes})
@@ -87,41 +93,41 @@ opt.NAME or surface.NAME for a name both take).`,
 			n := len(res.Labels)
 			fmt.Fprintf(stdout, "%s from %d starts on %s, %d steps on the %s backend: %.2f s, %.3g run-steps/s\n",
 				oe.Name, n, sc.Desc.Name, steps, res.Backend, dur.Seconds(), float64(n)*float64(steps)/dur.Seconds())
-			type row struct {
-				i int
-				c int
-			}
-			var rows []row
-			for i, c := range res.Counts {
-				rows = append(rows, row{i, c})
-			}
-			sort.SliceStable(rows, func(a, b int) bool { return rows[a].c > rows[b].c })
-			var basins []render.Basin
-			for _, m := range sc.Desc.Minima {
-				basins = append(basins, render.Basin{Label: fmt.Sprintf("%s  loss %.4g", point(m.Location), m.Value)})
-			}
 			ai, aj := planeAxes(sc)
-			for i, m := range sc.Desc.Minima {
-				basins[i].Fraction = float64(res.Counts[i]) / float64(n)
+			g := sc.Grid
+			area := (g.X.Hi - g.X.Lo) * (g.Y.Hi - g.Y.Lo)
+			basins := make([]render.Basin, len(res.Basins))
+			for i, b := range res.Basins {
+				label := fmt.Sprintf("%s  loss %.4g", point(b.X), b.Value)
+				if b.Known >= 0 {
+					label += "  (known)"
+				}
+				basins[i] = render.Basin{Label: label, Fraction: float64(b.Count) / float64(n), X: math.NaN(), Y: math.NaN()}
 				if ai >= 0 {
-					basins[i].X, basins[i].Y = m.Location[ai], m.Location[aj]
+					basins[i].X, basins[i].Y = b.X[ai], b.X[aj]
+				} else if q, err := compute.Project([][]float64{b.X}, g.Origin, g.U, g.V); err == nil {
+					basins[i].X, basins[i].Y = q[0][0], q[0][1]
 				}
 			}
-			found := 0
-			for _, r := range rows {
-				if r.c == 0 {
-					continue
+			fmt.Fprintf(stdout, "  %d minima reached (end points clustered within %.3g, refined by Newton's method):\n", len(res.Basins), res.Radius)
+			fmt.Fprintf(stdout, "  %7s  %10s  %s\n", "SHARE", "AREA", "MINIMUM")
+			for i, b := range res.Basins {
+				note := ""
+				if b.Degenerate {
+					note = "  (degenerate: the Hessian is only semidefinite)"
 				}
-				found++
-				fmt.Fprintf(stdout, "  %6.2f%%  minimum %s\n", 100*float64(r.c)/float64(n), basins[r.i].Label)
+				fmt.Fprintf(stdout, "  %6.2f%%  %10.4g  %s%s\n", 100*basins[i].Fraction, basins[i].Fraction*area, basins[i].Label, note)
 			}
-			if res.None > 0 {
-				fmt.Fprintf(stdout, "  %6.2f%%  no known minimum (ended farther than the radius from each)\n", 100*float64(res.None)/float64(n))
+			for _, c := range []struct {
+				n    int
+				what string
+			}{{res.Saddles, "ended at a saddle"}, {res.None, "reached no minimum (a plateau, or not converged)"}, {res.Lost, "diverged or failed"}} {
+				if c.n > 0 {
+					f := float64(c.n) / float64(n)
+					fmt.Fprintf(stdout, "  %6.2f%%  %10.4g  %s\n", 100*f, f*area, c.what)
+				}
 			}
-			if res.Lost > 0 {
-				fmt.Fprintf(stdout, "  %6.2f%%  diverged or failed\n", 100*float64(res.Lost)/float64(n))
-			}
-			fmt.Fprintf(stdout, "  %d basins\n", found)
+			fmt.Fprintf(stdout, "  %d basins\n", len(res.Basins))
 			for i, o := range outs {
 				if strings.HasSuffix(strings.ToLower(o), ".npy") {
 					err = host.WriteNPYInt32(files[i], res.Labels, sc.Grid.Ny, sc.Grid.Nx)
@@ -147,7 +153,7 @@ opt.NAME or surface.NAME for a name both take).`,
 	fl.StringVar(&optName, "optimizer", "", "optimizer name (see 'landscape optimizers')")
 	fl.Var(intRange{&steps, 1, 1_000_000}, "steps", "steps from every start, 1 to 1000000")
 	fl.Uint64Var(&seed, "seed", 1, "seed of the optimizer's randomness")
-	fl.Var(floatRange{&radius, true}, "radius", "a run reached a minimum when it ends this close (default: 1% of the domain's width)")
+	fl.Var(floatRange{&radius, true}, "radius", "end points this close belong together (default: 1% of the domain's width)")
 	fl.Var(intRange{&width, 128, 16384}, "width", "image width in pixels")
 	fl.Var(intRange{&height, 128, 16384}, "height", "image height in pixels")
 	return c

@@ -92,7 +92,15 @@ Examples:
 			if err != nil {
 				return err
 			}
-			printRuns(stdout, sc, res)
+			trajs := make([]*host.Trajectory, len(res))
+			for i, r := range res {
+				trajs[i] = r.Traj
+			}
+			stops, err := app.ClassifyStops(ctx, sc.Surface, trajs)
+			if err != nil {
+				return err
+			}
+			printRuns(stdout, sc, res, stops)
 			f, _, err := app.Evaluate(ctx, sf.backend, sc, compute.Options{})
 			if err != nil {
 				return err

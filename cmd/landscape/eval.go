@@ -191,6 +191,8 @@ func (f *sceneFlags) run(ctx context.Context, app *host.App, surface string, set
 func evalCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
 	var (
 		sf      sceneFlags
+		tf      statsFlags
+		noStats bool
 		out     string
 		summary string
 	)
@@ -213,6 +215,10 @@ loss-landscape does with ignore='biasbn'; --filter-bias copy sets them to
 --at's biases, rescale treats them as filters); pca takes the first two principal directions
 of an optimizer trajectory (--trajectory), through its last point. --at
 takes numbers or a file: a trajectory's last point, or a .npy vector.
+
+--summary also holds the stats block of 'landscape stats' (roughness with
+--sigma, the share of the plane where the Hessian is positive definite, the
+counts of critical points, and profiles along --dir), unless --no-stats.
 
 Examples:
   landscape eval ripple -o ripple.npy
@@ -268,11 +274,20 @@ Examples:
 			if err = host.WriteGrid(of, format, main, extra...); err != nil {
 				return fmt.Errorf("writing %s: %w", out, err)
 			}
+			var st *host.StatsReport
+			if summary != "" && !noStats {
+				spec := tf.spec(&sf, sc, f)
+				spec.Backend = j.backend // the backend that evaluated the grid
+				if st, err = app.Stats(cmd.Context(), spec); err != nil {
+					return fmt.Errorf("stats: %w", err)
+				}
+			}
 			s := host.NewSummary(sc, j.backend, f, dur, time.Since(t0))
 			if j.quantity != nil {
 				s.AddQuantity(sf.quantity.String(), j.method, j.quantity)
 			}
 			s.Timing.KernelMS, s.Timing.ReadbackMS = host.Millis(j.timing.Kernel), host.Millis(j.timing.Readback)
+			s.Stats = st
 			if summary == "-" {
 				if err := host.WriteJSON(stdout, s); err != nil {
 					return err
@@ -292,6 +307,8 @@ Examples:
 	sf.registerQuantity(c)
 	sf.test = true
 	c.Flags().StringVarP(&out, "output", "o", "", "output file: .npy, .npz, .csv or .vts")
-	c.Flags().StringVar(&summary, "summary", "", "also write a JSON summary (min, max, argmin, range, timing) to this .json file, or - for stdout")
+	c.Flags().StringVar(&summary, "summary", "", "also write a JSON summary (min, max, argmin, range, timing, and the stats block of 'landscape stats') to this .json file, or - for stdout")
+	tf.register(c)
+	c.Flags().BoolVar(&noStats, "no-stats", false, "leave the stats block out of --summary")
 	return c
 }

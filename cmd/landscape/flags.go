@@ -364,7 +364,7 @@ func flagFor(input string) string {
 		return "--dirs"
 	case "dense limit":
 		return "--max-dense"
-	case "axes", "range", "trajectory", "plane", "from", "to", "start", "backend", "backends", "top", "bottom", "groups":
+	case "axes", "range", "trajectory", "plane", "from", "to", "start", "backend", "backends", "top", "bottom", "groups", "sigma":
 		return "--" + input
 	}
 	return ""
@@ -483,5 +483,69 @@ func (f durationFlag) String() string {
 func (f durationFlag) Type() string { return "duration" }
 func (f durationFlag) Set(s string) (err error) {
 	*f.v, err = host.ParseDuration(s)
+	return err
+}
+
+// endpointFlag is an end of a path: minK, numbers or a file.
+type endpointFlag struct {
+	v   *host.Endpoint
+	set *bool
+}
+
+func (f endpointFlag) String() string {
+	if f.v == nil {
+		return ""
+	}
+	return f.v.Text
+}
+func (f endpointFlag) Type() string { return "minK|x0,x1,...|FILE" }
+func (f endpointFlag) Set(s string) (err error) {
+	*f.v, err = host.ParseEndpoint(s)
+	if err == nil {
+		*f.set = true
+	}
+	return err
+}
+
+// endpointsFlag is a repeatable A:B pair of path ends (--mep).
+type endpointsFlag struct{ v *[][2]host.Endpoint }
+
+func (f endpointsFlag) String() string { return "" }
+func (f endpointsFlag) Type() string   { return "A:B" }
+func (f endpointsFlag) Set(s string) error {
+	a, b, err := host.ParseEndpoints(s)
+	if err != nil {
+		return err
+	}
+	*f.v = append(*f.v, [2]host.Endpoint{a, b})
+	return nil
+}
+
+// profileDirsFlag is a repeatable direction of a stats profile.
+type profileDirsFlag struct{ v *[]host.ProfileDir }
+
+func (f profileDirsFlag) String() string { return "" }
+func (f profileDirsFlag) Type() string   { return "axis:I|random|filter|hessian|FILE" }
+func (f profileDirsFlag) Set(s string) error {
+	d, err := host.ParseProfileDir(s)
+	if err != nil {
+		return err
+	}
+	*f.v = append(*f.v, d)
+	return nil
+}
+
+// sigmaFlag is a Gaussian's σ in grid cells.
+type sigmaFlag struct{ v *float64 }
+
+func (f sigmaFlag) String() string {
+	if f.v == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*f.v, 'g', -1, 64)
+}
+func (f sigmaFlag) Type() string { return "cells" }
+func (f sigmaFlag) Set(s string) (err error) {
+	*f.v, err = host.ParseSigma(s)
 	return err
 }

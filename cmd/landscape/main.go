@@ -183,7 +183,7 @@ Examples:
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(flagError)
-	root.AddCommand(surfacesCmd(app, stdout), pluginsCmd(app, stdout), evalCmd(app, stdout, stderr), sliceCmd(app, stdout, stderr), renderCmd(app, stdout, stderr), infoCmd(app, stdout), benchCmd(app, stdout, stderr), optimizersCmd(app, stdout), optimizeCmd(app, stdout), dataCmd(app, stdout), compareCmd(app, stdout, stderr), basinsCmd(app, stdout, stderr), viewCmd(app, stdout, stderr), hessianCmd(app, stdout))
+	root.AddCommand(surfacesCmd(app, stdout), pluginsCmd(app, stdout), evalCmd(app, stdout, stderr), sliceCmd(app, stdout, stderr), renderCmd(app, stdout, stderr), infoCmd(app, stdout), benchCmd(app, stdout, stderr), optimizersCmd(app, stdout), optimizeCmd(app, stdout), dataCmd(app, stdout), compareCmd(app, stdout, stderr), basinsCmd(app, stdout, stderr), criticalCmd(app, stdout, stderr), pathCmd(app, stdout, stderr), statsCmd(app, stdout, stderr), viewCmd(app, stdout, stderr), hessianCmd(app, stdout))
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root
 }

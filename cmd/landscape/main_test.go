@@ -147,6 +147,7 @@ func TestScripts(t *testing.T) {
 			"waitwrite":   cmdWaitWrite,
 			"nostale":     cmdNoStale,
 			"shortdir":    cmdShortDir,
+			"basincount":  cmdBasinCount,
 		},
 	})
 }
@@ -471,6 +472,27 @@ func cmdLabelsAgree(ts *testscript.TestScript, neg bool, args []string) {
 	want, _ := strconv.ParseFloat(args[2], 64)
 	if f := float64(same) / float64(len(a)); f < want {
 		ts.Fatalf("labels agree on %.4f of %d cells, want at least %v", f, len(a), want)
+	}
+}
+
+// basincount FILE N: the int32 .npy label grid FILE has N distinct basins
+// (labels of 0 and above).
+func cmdBasinCount(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: basincount FILE N")
+	}
+	l, err := readLabels(ts.MkAbs(args[0]))
+	if err != nil {
+		ts.Fatalf("%s: %v", args[0], err)
+	}
+	seen := map[int32]bool{}
+	for _, v := range l {
+		if v >= 0 {
+			seen[v] = true
+		}
+	}
+	if strconv.Itoa(len(seen)) != args[1] {
+		ts.Fatalf("%s has %d basins, want %s", args[0], len(seen), args[1])
 	}
 }
 

@@ -195,7 +195,11 @@ of gradient descent).`,
 					fmt.Fprintln(stdout, "note: "+w)
 				}
 			}
-			printSummary(stdout, desc, oe, t)
+			stops, err := app.ClassifyStops(ctx, surf, trajs)
+			if err != nil {
+				return err
+			}
+			printSummary(stdout, desc, oe, t, stops[0])
 			printWalk(stdout, desc, t)
 			if plotOut != "" {
 				var extra []render.Chart
@@ -221,7 +225,9 @@ of gradient descent).`,
 			if format == ".csv" {
 				err = host.WriteTrajectoryCSV(of, t)
 			} else {
-				err = host.WriteJSON(of, host.NewTrajectoryReport(desc, oe, op, seed, t))
+				r := host.NewTrajectoryReport(desc, oe, op, seed, t)
+				r.StoppedAt = stops[0]
+				err = host.WriteJSON(of, r)
 			}
 			if err != nil {
 				return err
@@ -408,16 +414,41 @@ func point(x []float64) string {
 	return "(" + strings.Join(p, ", ") + ")"
 }
 
-func printSummary(w io.Writer, d client.Descriptor, o host.OptEntry, t *host.Trajectory) {
+// statusText is a run's status, with where it stopped when classified:
+// "converged to a saddle (index 1) after 12 steps".
+func statusText(t *host.Trajectory, stop *host.Stop) string {
 	status := t.Status.String()
+	if stop != nil && t.Status == optimize.Plateau {
+		status += " at " + stop.Describe()
+	} else if stop != nil {
+		status += " to " + stop.Describe()
+	}
 	switch t.Status {
 	case optimize.Converged:
 		status += fmt.Sprintf(" after %d steps", t.ConvergedAt)
 	case optimize.Diverged, optimize.Failed:
 		status += ": " + t.Reason
 	}
-	fmt.Fprintf(w, "%s on %s from %s: %s\n", o.Name, d.Name, point(t.Start), status)
+	return status
+}
+
+func printSummary(w io.Writer, d client.Descriptor, o host.OptEntry, t *host.Trajectory, stop *host.Stop) {
+	fmt.Fprintf(w, "%s on %s from %s: %s\n", o.Name, d.Name, point(t.Start), statusText(t, stop))
 	fmt.Fprintf(w, "  final loss %.6g at %s after %d steps, gradient norm %.3g\n", t.Loss, point(d.Wrap(nil, t.X)), t.Steps, t.GradNorm)
+	if stop != nil {
+		ev := stop.Eigenvalues
+		switch {
+		case stop.Index < 0:
+			fmt.Fprintf(w, "  Hessian there (%s): lowest eigenvalue %.4g, highest %.4g\n", stop.Method, ev[0], ev[len(ev)-1])
+		case len(ev) > 4:
+			fmt.Fprintf(w, "  Hessian there (%s): %d negative eigenvalues, lowest %.4g, highest %.4g\n", stop.Method, stop.Index, ev[0], ev[len(ev)-1])
+		default:
+			fmt.Fprintf(w, "  Hessian there (%s): eigenvalues %s\n", stop.Method, point(ev))
+		}
+		if stop.Note != "" {
+			fmt.Fprintf(w, "  note: %s\n", stop.Note)
+		}
+	}
 	if m, dist, ok := host.Nearest(d, t.X); ok && !math.IsNaN(dist) {
 		fmt.Fprintf(w, "  nearest known minimum %s (loss %.6g), distance %.3g\n", point(m.Location), m.Value, dist)
 	}

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 
 	"github.com/landscape-go/landscape/compute"
+	"github.com/landscape-go/landscape/compute/critical"
 	"github.com/landscape-go/landscape/host"
 	"github.com/landscape-go/landscape/host/render"
 	"github.com/landscape-go/landscape/sdk"
@@ -101,17 +103,17 @@ func projected(sc *host.Scene, res []host.PathResult, label func(host.PathResult
 //
 // Runs on a surface with a test set add its final test loss (and a
 // mini-batch run's FINAL_LOSS is its full train loss).
-func printRuns(w io.Writer, sc *host.Scene, res []host.PathResult) {
+func printRuns(w io.Writer, sc *host.Scene, res []host.PathResult, stops []*host.Stop) {
 	test := false
 	for _, r := range res {
 		test = test || r.Traj.Test != nil
 	}
-	head := fmt.Sprintf("%-16s %-18s %-22s %12s %10s %9s %6s", "OPTIMIZER", "START", "STATUS", "FINAL_LOSS", "DIST_MIN", "CONVERGED", "EVALS")
+	head := fmt.Sprintf("%-16s %-18s %-24s %12s %10s %9s %6s", "OPTIMIZER", "START", "STATUS", "FINAL_LOSS", "DIST_MIN", "CONVERGED", "EVALS")
 	if test {
 		head += fmt.Sprintf(" %12s", "FINAL_TEST")
 	}
 	fmt.Fprintln(w, head)
-	for _, r := range res {
+	for i, r := range res {
 		t := r.Traj
 		dist := "-"
 		if _, d, ok := host.Nearest(sc.Desc, t.X); ok && !math.IsNaN(d) {
@@ -125,7 +127,15 @@ func printRuns(w io.Writer, sc *host.Scene, res []host.PathResult) {
 		if t.Train != nil {
 			loss = t.Train[len(t.Train)-1]
 		}
-		line := fmt.Sprintf("%-16s %-18s %-22s %12.6g %10s %9s %6d", r.Opt.Name, point(r.Start), t.Status, loss, dist, conv, t.Evaluations)
+		status := t.Status.String()
+		if stops[i] != nil {
+			status += " (" + stops[i].Kind.String()
+			if st := stops[i]; st.Kind == critical.Saddle && st.Index > 0 {
+				status += " " + strconv.Itoa(st.Index)
+			}
+			status += ")"
+		}
+		line := fmt.Sprintf("%-16s %-18s %-24s %12.6g %10s %9s %6d", r.Opt.Name, point(r.Start), status, loss, dist, conv, t.Evaluations)
 		if t.Test != nil {
 			line += fmt.Sprintf(" %12.6g", t.Test[len(t.Test)-1])
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/landscape-go/landscape/compute"
+	"github.com/landscape-go/landscape/compute/critical"
 	"github.com/landscape-go/landscape/host"
 	"github.com/landscape-go/landscape/host/render"
 	"github.com/landscape-go/landscape/sdk/client"
@@ -25,6 +26,10 @@ func renderCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
 		noMinima      bool
 		runs          []host.PathRun
 		pf            = pathFlags{steps: 500, seed: 1}
+		crit          bool
+		critRes       = 256
+		meps          [][2]host.Endpoint
+		mf            mepFlags
 	)
 	c := &cobra.Command{
 		Use:   "render SURFACE -o OUT.png",
@@ -39,7 +44,14 @@ Examples:
   landscape render ripple -o ripple.png
   landscape render rosenbrock --log --colormap magma -o rosenbrock.png
   landscape render rastrigin --range -2:2,-2:2 --levels 20 --width 1600 --height 1200 -o r.png
-  landscape render himmelblau --path adam@0,0 --path sgd@-1,3 --set adam.lr=0.05 -o paths.png`,
+  landscape render himmelblau --path adam@0,0 --path sgd@-1,3 --set adam.lr=0.05 -o paths.png
+  landscape render himmelblau --critical --mep min0:min1 -o topology.png
+
+--critical marks every critical point in the range (see 'landscape
+critical'), found from a --critical-res grid: minima, saddles, maxima and
+degenerate points with distinct markers and a legend. --mep A:B draws the
+minimum-energy path between two points (see 'landscape path'), its saddle
+marked.`,
 		Args: exactArgs(1, "one SURFACE (see 'landscape surfaces')"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
@@ -71,6 +83,29 @@ Examples:
 			}
 			defer j.out.Abort()
 			of, sc, f := j.out, j.scene, j.field
+			var extra []render.Marker
+			if crit {
+				cs := *sc
+				cs.Grid.Nx, cs.Grid.Ny = critRes, critRes
+				res, err := app.Critical(ctx, host.CriticalSpec{Scene: &cs, Finer: true})
+				if err != nil {
+					return err
+				}
+				extra = append(extra, criticalMarkers(res)...)
+				c := res.Counts()
+				fmt.Fprintf(stdout, "%s: %s, %s, %s, %s (seeded from a %dx%d grid)\n", title(sc), counted(c.Minima, "minimum", "minima"), counted(c.Saddles, "saddle", "saddles"),
+					counted(c.Maxima, "maximum", "maxima"), counted(c.Degenerate, "degenerate point", "degenerate points"), res.Grid.Nx, res.Grid.Ny)
+			}
+			if len(meps) > 0 {
+				mp, mk, err := mepPaths(ctx, app, sc, meps, mf, stdout)
+				if err != nil {
+					return err
+				}
+				paths = append(paths, mp...)
+				if !crit { // --critical marks the saddles already
+					extra = append(extra, mk...)
+				}
+			}
 			lv := levels
 			if lv == 0 {
 				lv = -1 // render.Options: negative means no lines
@@ -93,9 +128,10 @@ Examples:
 					}
 				}
 			}
-			if !noMinima {
+			if !noMinima && !crit {
 				opt.Markers = markers(sc)
 			}
+			opt.Markers = append(opt.Markers, extra...)
 			if sc.PCA != nil { // the trajectory the plane was fitted to
 				paths = append(paths, render.Path{Label: "trajectory " + filepath.Base(sf.trajectory.path), Points: sc.PCA.Coords})
 			}
@@ -119,6 +155,10 @@ Examples:
 	fl.Var(pathFlag{&runs}, "path", "draw an optimizer's path: OPTIMIZER@x0,x1,... (repeat)")
 	fl.Var(intRange{&pf.steps, 1, 1_000_000}, "path-steps", "steps of each --path run")
 	fl.Uint64Var(&pf.seed, "seed", 1, "seed of the --path optimizers' randomness")
+	fl.BoolVar(&crit, "critical", false, "mark every critical point in the range (minima, saddles, maxima, degenerate points)")
+	fl.Var(intRange{&critRes, host.MinCriticalRes, host.MaxAxis}, "critical-res", "grid points per axis that seed --critical (finer when the surface needs it)")
+	fl.Var(endpointsFlag{&meps}, "mep", "draw the minimum-energy path between two points: A:B, each minK, x0,x1,... or a file (repeat)")
+	mf.register(c, "mep-")
 	return c
 }
 
@@ -166,6 +206,18 @@ func markers(sc *host.Scene) []render.Marker {
 			st = render.LocalMinimum
 		}
 		out = append(out, render.Marker{X: m.Location[ai], Y: m.Location[aj], Label: fmt.Sprintf("%.4g", m.Value), Style: st})
+	}
+	return out
+}
+
+// criticalMarkers marks the critical points found, each kind in its own
+// style.
+func criticalMarkers(res *host.CriticalResult) []render.Marker {
+	style := map[critical.Kind]render.MarkerStyle{critical.Minimum: render.CriticalMinimum, critical.Maximum: render.CriticalMaximum,
+		critical.Saddle: render.CriticalSaddle, critical.Degenerate: render.CriticalDegenerate}
+	out := make([]render.Marker, len(res.Points))
+	for i, p := range res.Points {
+		out[i] = render.Marker{X: p.X[0], Y: p.X[1], Style: style[p.Kind]}
 	}
 	return out
 }

@@ -29,6 +29,8 @@ func viewCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
 		stats         bool
 		optimizers    []string
 		pf            = pathFlags{steps: 300, seed: 1}
+		meps          [][2]host.Endpoint
+		mf            mepFlags
 	)
 	c := &cobra.Command{
 		Use:   "view SURFACE",
@@ -40,12 +42,16 @@ detail); the point, loss and gradient under the cursor are shown. A click
 starts the --optimizers from that point and animates their paths with a
 legend and each one's loss. Keys: R reset, C next colormap, L log scale,
 +/- contour density, V 2D/3D, N/P next/previous surface, H selects a
-hyperparameter and , . lower or raise it, X clear the runs, S screenshot,
+hyperparameter and , . lower or raise it, K shows or hides the critical
+points of the view (minima blue, saddles yellow, maxima red, degenerate
+gray; found again as the view changes), X clear the runs, S screenshot,
 Q or Esc quit. The 3D view is a lit mesh with ticks on its axes: drag
 orbits, scroll moves in, and a click starts the optimizers from the
 surface's point under it; the runs are drawn on the surface, each point at
 the height of its loss (the parts the surface hides faintly). --set takes
 the surface's and the optimizers' hyperparameters (adam.lr=0.05).
+--mep A:B draws the minimum-energy path between two points (see
+'landscape path').
 
 --screenshot out.png [--frames N] [--script file] runs without showing the
 window and exits. A script has one action per line:
@@ -92,19 +98,11 @@ Examples:
 			// plugins may have been restarted since the window opened.
 			// Texts (a data file, say) stay as given on the command line.
 			surface := func(name string, p sdk.Params) (*host.Surface, error) {
-				cat, err := app.Catalog(ctx)
-				if err != nil {
-					return nil, err
-				}
-				e, err := cat.Lookup(name)
-				if err != nil {
-					return nil, err
-				}
 				s := client.Settings{Params: p}
 				if name == sc.Desc.Name {
 					s.Texts = sc.Settings().Texts
 				}
-				return app.Configure(ctx, e, s)
+				return configureSurface(ctx, app, name, s)
 			}
 			// configured is the surface a descriptor describes.
 			configured := func(desc client.Descriptor) (*host.Surface, error) {
@@ -201,10 +199,37 @@ Examples:
 				f, _, err := app.Evaluate(ctx, host.BackendCPU, &host.Scene{Surface: s, Grid: compute.Grid{Plane: plane}}, compute.Options{})
 				return f, err
 			}
+			// K: the critical points of the view, seeded from a coarse grid.
+			findCritical := func(desc client.Descriptor, plane grid.Plane) ([]view.Mark, error) {
+				s, err := configured(desc)
+				if err != nil {
+					return nil, err
+				}
+				res, err := app.Critical(ctx, host.CriticalSpec{Scene: &host.Scene{Surface: s, Grid: compute.Grid{Plane: plane}}, Finer: true})
+				if err != nil {
+					return nil, errors.New(host.UserMessage(host.NameInputs(err, flagFor)))
+				}
+				var marks []view.Mark
+				for _, m := range criticalMarkers(res) {
+					marks = append(marks, view.Mark{X: m.X, Y: m.Y, Style: m.Style})
+				}
+				return marks, nil
+			}
+			var overlays []view.Path
+			if len(meps) > 0 {
+				mp, _, err := mepPaths(ctx, app, sc, meps, mf, stderr)
+				if err != nil {
+					return err
+				}
+				for _, p := range mp {
+					overlays = append(overlays, view.Path{Label: p.Label, Points: p.Points})
+				}
+			}
 			hidden := screenshot != "" || script != nil
 			res, err := view.Run(ctx, view.Options{Desc: sc.Desc, Plane: sc.Grid.Plane, Colormap: colormap, Log: logScale,
 				Levels: levels, Width: width, Height: height, Script: script, Frames: frames, Screenshot: screenshot, Hidden: hidden, Out: stderr, Run: run,
-				ThreeD: mode == "3d", Surfaces: surfaces, Configure: configure, Kernel: kernel, Verify: verify, EvalCPU: evalCPU})
+				ThreeD: mode == "3d", Surfaces: surfaces, Configure: configure, Kernel: kernel, Verify: verify, EvalCPU: evalCPU,
+				Critical: findCritical, Overlays: overlays})
 			if err != nil {
 				return err
 			}
@@ -234,5 +259,7 @@ Examples:
 	fl.Var(listFlag{&optimizers}, "optimizers", "comma-separated optimizers a click starts from the clicked point")
 	fl.Var(intRange{&pf.steps, 1, 1_000_000}, "steps", "steps of each clicked run")
 	fl.Uint64Var(&pf.seed, "seed", 1, "seed of the optimizers' randomness")
+	fl.Var(endpointsFlag{&meps}, "mep", "draw the minimum-energy path between two points: A:B, each minK, x0,x1,... or a file (repeat)")
+	mf.register(c, "mep-")
 	return c
 }

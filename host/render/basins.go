@@ -27,14 +27,17 @@ type Basin struct {
 
 // Special labels of BasinsPNG.
 const (
-	// NoBasin marks a start that reached no known minimum.
+	// NoBasin marks a start whose run reached no minimum: it stalled on a
+	// plateau or had not converged.
 	NoBasin = -1
 	// Failed marks a start whose run diverged or failed.
 	Failed = -2
+	// AtSaddle marks a start whose run ended at a saddle (or a maximum).
+	AtSaddle = -3
 )
 
 // maxBasins bounds the number of basins BasinsPNG accepts.
-const maxBasins = 64
+const maxBasins = 1 << 16
 
 // basinColors are categorical colours for basins: matplotlib's tab10 less
 // its gray (kept for NoBasin), then the lighter tab20 blue, orange and
@@ -55,30 +58,86 @@ var basinColors = []color.RGBA{
 }
 
 var (
-	noBasinColor = color.RGBA{150, 150, 150, 255} // neutral gray
-	failedColor  = color.RGBA{0, 0, 0, 255}
+	noBasinColor  = color.RGBA{150, 150, 150, 255} // neutral gray
+	failedColor   = color.RGBA{0, 0, 0, 255}
+	atSaddleColor = color.RGBA{255, 255, 255, 255} // white
 )
 
 // basinColor is the colour of label k: basinColors for k ≥ 0 (repeating
-// after 12), gray for NoBasin, black for Failed.
+// after 12), gray for NoBasin, black for Failed, white for AtSaddle.
 func basinColor(k int) color.RGBA {
 	switch {
 	case k == NoBasin:
 		return noBasinColor
+	case k == AtSaddle:
+		return atSaddleColor
 	case k < 0:
 		return failedColor
 	}
 	return basinColors[k%len(basinColors)]
 }
 
+// basinColoring picks each basin's colour from basinColors: its own when
+// there are at most as many basins as colours, else greedily so that
+// basins whose cells touch (4-neighbours) differ where the palette
+// allows.
+func basinColoring(g compute.Grid, labels []int32, n int) []color.RGBA {
+	out := make([]color.RGBA, n)
+	if n <= len(basinColors) {
+		for k := range out {
+			out[k] = basinColor(k)
+		}
+		return out
+	}
+	adj := make([]map[int32]bool, n)
+	for k := range adj {
+		adj[k] = map[int32]bool{}
+	}
+	link := func(a, b int32) {
+		if a >= 0 && b >= 0 && a != b {
+			adj[a][b], adj[b][a] = true, true
+		}
+	}
+	for j := 0; j < g.Ny; j++ {
+		for i := 0; i < g.Nx; i++ {
+			l := labels[j*g.Nx+i]
+			if i+1 < g.Nx {
+				link(l, labels[j*g.Nx+i+1])
+			}
+			if j+1 < g.Ny {
+				link(l, labels[(j+1)*g.Nx+i])
+			}
+		}
+	}
+	pick := make([]int, n)
+	for k := 0; k < n; k++ {
+		used := make([]bool, len(basinColors))
+		for nb := range adj[k] {
+			if int(nb) < k {
+				used[pick[nb]] = true
+			}
+		}
+		pick[k] = k % len(basinColors)
+		for c := range used {
+			if !used[(k+c)%len(basinColors)] {
+				pick[k] = (k + c) % len(basinColors)
+				break
+			}
+		}
+		out[k] = basinColors[pick[k]]
+	}
+	return out
+}
+
 // BasinsPNG colours each cell of grid g by labels[j*g.Nx+i] (row 0 at Y.Lo,
 // like Field) and writes the image to w as a PNG. A label k ≥ 0 is
-// basins[k], each in its own categorical colour (12 of them, repeating
-// beyond); NoBasin (−1), a start that reached no known minimum, is gray,
-// and Failed (−2), a run that diverged or failed, black. A legend beside
-// the plot lists each basin's Label and Fraction as a percentage, and the
-// shares of the gray and black cells where there are any; each basin's
-// minimum is starred. When field is not nil its contour lines (o.Levels,
+// basins[k], each in its own categorical colour (12 of them; with more
+// basins, chosen so that touching basins differ); NoBasin (−1), a start
+// whose run reached no minimum, is gray, Failed (−2), a run that diverged
+// or failed, black, and AtSaddle (−3), a run that ended at a saddle,
+// white. A legend beside the plot lists each basin's Label and Fraction
+// as a percentage (as many as fit), and the shares of the gray, white and
+// black cells where there are any; each basin's minimum is starred. When field is not nil its contour lines (o.Levels,
 // o.Log) are drawn thinly over the colours for orientation; its grid must
 // span the same ranges as g, at any resolution.
 //
@@ -109,15 +168,17 @@ func renderBasins(g compute.Grid, labels []int32, basins []Basin, field *compute
 			return nil, fr, fmt.Errorf("render: basin %d (%q) has fraction %v, outside [0, 1]", k, b.Label, b.Fraction)
 		}
 	}
-	var noBasin, failed int
+	var noBasin, failed, saddle int
 	for k, l := range labels {
 		switch {
 		case l == NoBasin:
 			noBasin++
 		case l == Failed:
 			failed++
-		case l < Failed || int(l) >= len(basins):
-			return nil, fr, fmt.Errorf("render: label %d at cell (%d, %d) is out of range (accepted: -2, -1 and 0 to %d for %d basins)",
+		case l == AtSaddle:
+			saddle++
+		case l < AtSaddle || int(l) >= len(basins):
+			return nil, fr, fmt.Errorf("render: label %d at cell (%d, %d) is out of range (accepted: -3 to -1, and 0 to %d for %d basins)",
 				l, k%g.Nx, k/g.Nx, len(basins)-1, len(basins))
 		}
 	}
@@ -149,10 +210,8 @@ func renderBasins(g compute.Grid, labels []int32, basins []Basin, field *compute
 	area := cv.dc
 	p := newAxes(s.title, s.xlabel, s.ylabel, area.Max.X-area.Min.X, area.Max.Y-area.Min.Y)
 
-	pal := []color.RGBA{basinColor(Failed), basinColor(NoBasin)}
-	for k := range basins {
-		pal = append(pal, basinColor(k))
-	}
+	colours := basinColoring(g, labels, len(basins))
+	pal := append([]color.RGBA{basinColor(AtSaddle), basinColor(Failed), basinColor(NoBasin)}, colours...)
 	p.Add(&cells{cv: cv, g: g, labels: labels, pal: pal})
 	if field != nil && s.levels > 0 && !col.constant {
 		levels := make([]float64, s.levels)
@@ -183,15 +242,22 @@ func renderBasins(g compute.Grid, labels []int32, basins []Basin, field *compute
 		if label == "" {
 			label = "basin " + strconv.Itoa(k)
 		}
-		items = append(items, legendItem{label: label + "   " + percent(b.Fraction), icon: swatch(basinColor(k))})
+		items = append(items, legendItem{label: label + "   " + percent(b.Fraction), icon: swatch(colours[k])})
 	}
 	total := float64(len(labels))
+	// The special classes first, so that a long legend cut to fit keeps
+	// them.
+	var special []legendItem
 	if noBasin > 0 {
-		items = append(items, legendItem{label: "no known minimum   " + percent(float64(noBasin)/total), icon: swatch(noBasinColor)})
+		special = append(special, legendItem{label: "no minimum (plateau, not converged)   " + percent(float64(noBasin)/total), icon: swatch(noBasinColor)})
+	}
+	if saddle > 0 {
+		special = append(special, legendItem{label: "ended at a saddle   " + percent(float64(saddle)/total), icon: swatch(atSaddleColor)})
 	}
 	if failed > 0 {
-		items = append(items, legendItem{label: "diverged or failed   " + percent(float64(failed)/total), icon: swatch(failedColor)})
+		special = append(special, legendItem{label: "diverged or failed   " + percent(float64(failed)/total), icon: swatch(failedColor)})
 	}
+	items = append(special, items...)
 	all := draw.Crop(area, plotMargin, -plotMargin, plotMargin/2, -plotMargin)
 	lg := newLegend(items)
 	const gap = vg.Length(12)
@@ -281,7 +347,7 @@ func (b *basinStars) Plot(c draw.Canvas, plt *plot.Plot) {
 }
 
 // cells paints each pixel of the data area in the colour of the label of
-// the grid cell under its centre (pal[label+2]). Painting pixels directly,
+// the grid cell under its centre (pal[label+3]). Painting pixels directly,
 // rather than scaling an image of the cells, keeps the classes' edges
 // sharp and shows no colour that is not a class's.
 type cells struct {
@@ -310,7 +376,7 @@ func (cs *cells) Plot(c draw.Canvas, plt *plot.Plot) {
 		pt := vg.Length((float64(cv.h-y) - 0.5) / dpi * vg.Inch.Points())
 		row := cs.labels[index(pt, c.Min.Y, c.Max.Y, plt.Y.Min, plt.Y.Max, g.Y, g.Ny)*g.Nx:]
 		for x, i := range cols {
-			cv.img.SetRGBA(r.Min.X+x, y, cs.pal[row[i]+2])
+			cv.img.SetRGBA(r.Min.X+x, y, cs.pal[row[i]+3])
 		}
 	}
 }

@@ -128,13 +128,17 @@ func TestBasinsPNG(t *testing.T) {
 	})
 
 	t.Run("many basins", func(t *testing.T) {
-		many := make([]Basin, maxBasins)
+		// 10×10 blocks of 4×3 cells, a basin each (rastrigin's lattice):
+		// more basins than colours, and no two touching basins alike.
+		const n = 100
+		many := make([]Basin, n)
 		ls := make([]int32, len(labels))
 		for k := range ls {
-			ls[k] = int32(k % maxBasins)
+			i, j := k%g.Nx, k/g.Nx
+			ls[k] = int32(j/3*10 + i/4)
 		}
 		for k := range many {
-			many[k] = Basin{X: math.NaN(), Fraction: 1.0 / maxBasins}
+			many[k] = Basin{X: math.NaN(), Fraction: 1.0 / n}
 		}
 		var buf bytes.Buffer
 		if err := BasinsPNG(&buf, g, ls, many, nil, Options{Width: 500, Height: 400}); err != nil {
@@ -142,6 +146,38 @@ func TestBasinsPNG(t *testing.T) {
 		}
 		if basinColor(12) != basinColor(0) {
 			t.Error("basin colours do not cycle after 12")
+		}
+		col := basinColoring(g, ls, n)
+		for k := range col {
+			for _, nb := range []int{k + 1, k + 10} {
+				if nb < n && (nb != k+1 || k%10 != 9) && col[k] == col[nb] {
+					t.Errorf("touching basins %d and %d share colour %v", k, nb, col[k])
+				}
+			}
+		}
+		// A few basins keep their own colours.
+		if c := basinColoring(g, labels, 4); c[2] != basinColor(2) {
+			t.Errorf("basin 2 of 4 coloured %v", c[2])
+		}
+	})
+
+	t.Run("special labels", func(t *testing.T) {
+		ls := append([]int32(nil), labels...)
+		for k := 0; k < 40; k++ {
+			ls[k] = AtSaddle // the bottom row
+		}
+		img, fr, err := renderBasins(g, ls, basins, nil, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, y := fr.pixel(g.XAt(20), g.YAt(0))
+		if got := img.RGBAAt(int(x), int(y)); chanDiff(got, atSaddleColor) > 3 {
+			t.Errorf("an AtSaddle cell is %v, want white", got)
+		}
+		for _, c := range []color.RGBA{noBasinColor, failedColor} {
+			if chanDiff(atSaddleColor, c) < 40 {
+				t.Errorf("the saddle colour is close to %v", c)
+			}
 		}
 	})
 
@@ -166,10 +202,10 @@ func TestBasinsPNG(t *testing.T) {
 			want   string
 		}{
 			{"label past the basins", g, bad(45, 7), basins, nil, Options{}, "label 7 at cell (5, 1) is out of range"},
-			{"label below -2", g, bad(3, -3), basins, nil, Options{}, "label -3"},
+			{"label below -3", g, bad(3, -4), basins, nil, Options{}, "label -4"},
 			{"too few labels", g, labels[:100], basins, nil, Options{}, "100 labels for a 40x30 grid"},
 			{"too many labels", g, append(append([]int32(nil), labels...), 0), basins, nil, Options{}, "1201 labels"},
-			{"too many basins", g, labels, tooMany, nil, Options{}, "65 basins is too many"},
+			{"too many basins", g, labels, tooMany, nil, Options{}, "65537 basins is too many"},
 			{"fraction above 1", g, labels, []Basin{{}, {}, {}, {Fraction: 1.5}}, nil, Options{}, "fraction 1.5"},
 			{"NaN fraction", g, labels, []Basin{{Fraction: math.NaN()}, {}, {}, {}}, nil, Options{}, "fraction NaN"},
 			{"no basins", g, labels, nil, nil, Options{}, "out of range"},

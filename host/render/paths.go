@@ -325,9 +325,10 @@ func (cv canvas) composite(l layer, r vg.Rectangle) {
 	imgdraw.Draw(cv.img, pr, l.img, pr.Min, imgdraw.Over)
 }
 
-// drawPaths draws paths over the data area of fr, clipped to it, with a
-// legend of their labels (see pathLegend), and returns the legend's box
-// (empty for none).
+// drawPaths draws paths over the data area of fr, clipped to it, and the
+// critical points among marks over them, with a legend of the paths'
+// labels and of the kinds of critical points (see pathLegend), and returns
+// the legend's box (empty for none).
 func drawPaths(cv canvas, fr frame, paths []Path, marks []Marker, optional bool) vg.Rectangle {
 	traces := make([]trace, len(paths))
 	for i, p := range paths {
@@ -335,6 +336,14 @@ func drawPaths(cv canvas, fr frame, paths []Path, marks []Marker, optional bool)
 	}
 	ly := cv.layer()
 	drawTraces(ly.dc, traces)
+	// Critical points over the paths: a path's ends are often minima.
+	for _, m := range marks {
+		if g, ok := criticalGlyphs[m.Style]; ok {
+			if q := fr.norm(m.X, m.Y); inUnit(q) {
+				g.draw(ly.dc, fr.point(q))
+			}
+		}
+	}
 	cv.composite(ly, fr.data)
 	lg, tl, ok := pathLegend(fr, paths, traces, marks, optional)
 	if !ok {
@@ -375,6 +384,7 @@ func pathLegend(fr frame, paths []Path, traces []trace, marks []Marker, optional
 			items = append(items, legendItem{label: p.Label, icon: pathStyle(i).pathIcon})
 		}
 	}
+	items = append(items, markerLegend(marks)...)
 	if len(items) == 0 {
 		return nil, tl, false
 	}
@@ -393,7 +403,9 @@ func pathLegend(fr frame, paths []Path, traces []trace, marks []Marker, optional
 // and its label on the side drawLabel puts it.
 func markerBox(m Marker, pt vg.Point, data vg.Rectangle) vg.Rectangle {
 	r := starRadius
-	if m.Style == LocalMinimum {
+	if g, ok := criticalGlyphs[m.Style]; ok {
+		r = g.r
+	} else if m.Style == LocalMinimum {
 		r = ringRadius
 	}
 	r += 2 // the halo

@@ -32,6 +32,15 @@ const (
 	Minimum MarkerStyle = iota
 	// LocalMinimum is a local minimum: a smaller hollow ring.
 	LocalMinimum
+	// CriticalMinimum, CriticalMaximum, CriticalSaddle and
+	// CriticalDegenerate are critical points found on the surface (see
+	// compute/critical): a blue disc, a red triangle, a yellow diamond and
+	// a gray square, each with a dark edge. A picture with any of them
+	// gets a legend of the kinds it shows, with their counts.
+	CriticalMinimum
+	CriticalMaximum
+	CriticalSaddle
+	CriticalDegenerate
 )
 
 // Marker marks a point of the plane (in the field's x/y units), such as a
@@ -434,7 +443,7 @@ func drawField(cv canvas, area draw.Canvas, f *compute.Field, s settings, col co
 		barLo:    col.lo, barHi: col.hi,
 		logq: col.log,
 	}
-	if len(s.paths) > 0 {
+	if len(s.paths) > 0 || len(markerLegend(s.markers)) > 0 {
 		fr.legend = drawPaths(cv, fr, s.paths, s.markers, s.optionalLegend)
 	}
 	return fr, nil

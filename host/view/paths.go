@@ -2,6 +2,7 @@ package view
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 
 	"github.com/landscape-go/landscape/compute/gl"
@@ -31,6 +32,9 @@ type paths struct {
 	shown  int // points revealed
 	err    string
 	stride int // points revealed per frame
+	// row0 and colour0 offset the legend's rows and the colours (runs
+	// after the overlays).
+	row0, colour0 int
 }
 
 // start replaces the runs with new ones (or an error to show).
@@ -62,18 +66,25 @@ func (ps *paths) any(tr *text.Renderer, x, y int) bool {
 // plot whose right edge is at x and top at y (text pixels), from the
 // second line down: the first is the readout's, at the top left, which a
 // narrow window would have the two overlap on.
+// A path without losses (an overlay) shows its label alone.
 func (ps *paths) legend(tr *text.Renderer, i, k, x, y int, col [4]float32) {
 	path := ps.list[i]
-	loss := math.NaN()
-	if k < len(path.Loss) {
-		loss = path.Loss[k]
+	label := path.Label
+	if path.Loss != nil {
+		loss := math.NaN()
+		if k < len(path.Loss) {
+			loss = path.Loss[k]
+		}
+		label = fmt.Sprintf("%s  step %d  loss %.4g", path.Label, k, loss)
 	}
-	tr.AddOutlined(fmt.Sprintf("%s  step %d  loss %.4g", path.Label, k, loss), float64(x)-8, float64(y)+34+16*float64(i), text.Right, col, dark)
+	tr.AddOutlined(label, float64(x)-8, float64(y)+34+16*float64(ps.row0+i), text.Right, col, dark)
 }
 
 // pathColour is path i's colour for the shaders.
-func pathColour(i int) [4]float32 {
-	c := render.PathColor(i)
+func pathColour(i int) [4]float32 { return glColour(render.PathColor(i)) }
+
+// glColour is c as GL's four floats, opaque.
+func glColour(c color.RGBA) [4]float32 {
 	return [4]float32{float32(c.R) / 255, float32(c.G) / 255, float32(c.B) / 255, 1}
 }
 
@@ -122,10 +133,7 @@ func (pg *pathsGL) draw(tr *text.Renderer, ps *paths, s *state, fbw, fbh int) er
 	if !ps.any(tr, px, top) {
 		return nil
 	}
-	p := gl.BeginPass("viewer paths")
-	p.Set(gl.Settings{Viewport: gl.Rect{W: fbw, H: fbh}, Scissor: gl.Rect{X: px, Y: py, W: pw, H: ph}, PointSize: true})
-	p.Use(pg.prog)
-	p.SetFloat("ls_viewport", float32(fbw), float32(fbh))
+	p := pg.begin("viewer paths", s, fbw, fbh)
 	for i, path := range ps.list {
 		n := min(ps.shown, len(path.Points))
 		var xy []float32
@@ -133,9 +141,7 @@ func (pg *pathsGL) draw(tr *text.Renderer, ps *paths, s *state, fbw, fbh int) er
 			if math.IsNaN(q[0]) || math.IsNaN(q[1]) || math.IsInf(q[0], 0) || math.IsInf(q[1], 0) {
 				break
 			}
-			fx := (q[0] - s.x.Lo) / (s.x.Hi - s.x.Lo)
-			fy := (q[1] - s.y.Lo) / (s.y.Hi - s.y.Lo)
-			xy = append(xy, float32(float64(px)+fx*float64(pw)), float32(float64(py)+fy*float64(ph)))
+			xy = s.appendPixel(xy, q[0], q[1], fbw, fbh)
 		}
 		if len(xy) == 0 {
 			continue
@@ -145,7 +151,7 @@ func (pg *pathsGL) draw(tr *text.Renderer, ps *paths, s *state, fbw, fbh int) er
 			return err
 		}
 		k := len(xy)/2 - 1
-		col := pathColour(i)
+		col := pathColour(ps.colour0 + i)
 		// A dark underlay, then the colour, then the start and the head.
 		for _, pass := range []struct {
 			col  [4]float32
@@ -194,4 +200,67 @@ func (pg *pathsGL) drawBarTicks(s *state, fbw, fbh int, ticks []render.BarTick) 
 		return fmt.Errorf("view: %w", err)
 	}
 	return nil
+}
+
+// drawMarks draws the critical points shown (K): a square per point in
+// its kind's colour over a dark one, and a line of counts per kind at the
+// plot's bottom left. GL thread.
+func (pg *pathsGL) drawMarks(tr *text.Renderer, s *state, fbw, fbh int) error {
+	if !s.crit.on {
+		return nil
+	}
+	px, py, _, _ := s.plotRect(fbw, fbh)
+	bottom := fbh - py
+	if s.crit.err != "" {
+		tr.AddOutlined(s.crit.err, float64(px)+6, float64(bottom)-26, text.Left, [4]float32{1, 0.85, 0.85, 1}, dark)
+		return nil
+	}
+	p := pg.begin("viewer critical points", s, fbw, fbh)
+	line := 0
+	for _, st := range render.CriticalStyles() {
+		var xy []float32
+		for _, m := range s.crit.marks {
+			if m.Style == st {
+				xy = s.appendPixel(xy, m.X, m.Y, fbw, fbh)
+			}
+		}
+		if len(xy) == 0 {
+			continue
+		}
+		if err := pg.va.SetVertices(xy); err != nil {
+			p.End()
+			return err
+		}
+		col := glColour(render.CriticalColor(st))
+		for _, pass := range []struct {
+			col  [4]float32
+			size float32
+		}{{[4]float32{0.1, 0.1, 0.1, 0.9}, 11}, {col, 7}} {
+			p.SetFloat("ls_color", pass.col[:]...)
+			p.SetFloat("ls_size", pass.size)
+			p.Draw(pg.va, gl.Points, 0, len(xy)/2)
+		}
+		tr.AddOutlined(fmt.Sprintf("%d %s", len(xy)/2, render.CriticalName(st, len(xy)/2)), float64(px)+6, float64(bottom)-8-16*float64(line), text.Left, col, dark)
+		line++
+	}
+	return p.End()
+}
+
+// begin starts a pass of the lines program over the plot of a fbw×fbh
+// framebuffer, clipped to the plot. GL thread.
+func (pg *pathsGL) begin(name string, s *state, fbw, fbh int) *gl.Pass {
+	px, py, pw, ph := s.plotRect(fbw, fbh)
+	p := gl.BeginPass(name)
+	p.Set(gl.Settings{Viewport: gl.Rect{W: fbw, H: fbh}, Scissor: gl.Rect{X: px, Y: py, W: pw, H: ph}, PointSize: true})
+	p.Use(pg.prog)
+	p.SetFloat("ls_viewport", float32(fbw), float32(fbh))
+	return p
+}
+
+// appendPixel appends the framebuffer pixel of plane point (x, y) to xy.
+func (s *state) appendPixel(xy []float32, x, y float64, fbw, fbh int) []float32 {
+	px, py, pw, ph := s.plotRect(fbw, fbh)
+	fx := (x - s.x.Lo) / (s.x.Hi - s.x.Lo)
+	fy := (y - s.y.Lo) / (s.y.Hi - s.y.Lo)
+	return append(xy, float32(float64(px)+fx*float64(pw)), float32(float64(py)+fy*float64(ph)))
 }

@@ -72,7 +72,7 @@ func (pg *pathsGL) draw3D(tr *text.Renderer, ps *paths, s *state, fbw, fbh int, 
 			head = len(verts)
 			verts = append(verts, vec3{b[0], b[1], meshZ(path.Loss[k], lo, hi, s.log)})
 		}
-		col := pathColour(i)
+		col := pathColour(ps.colour0 + i)
 		if len(verts) > 0 {
 			if err := pg.va3.SetVertices(flatten(verts)); err != nil {
 				end3D(p)

@@ -71,6 +71,7 @@ const (
 	KeyLower                         // comma: lower the selected hyperparameter
 	KeyRaise                         // period: raise it
 	KeyQuit                          // q or escape: quit
+	KeyCritical                      // k: show or hide the critical points
 )
 
 // keyNames are the keys' script names, in the order error messages list
@@ -82,6 +83,7 @@ var keyNames = []struct {
 	{"r", KeyReset}, {"c", KeyColormap}, {"l", KeyLog}, {"plus", KeyMoreLevels}, {"minus", KeyFewerLevels},
 	{"s", KeyScreenshot}, {"x", KeyClearRuns}, {"v", KeyToggle3D}, {"n", KeyNextSurface}, {"p", KeyPrevSurface},
 	{"h", KeyHyperparameter}, {"comma", KeyLower}, {"period", KeyRaise}, {"q", KeyQuit}, {"escape", KeyQuit},
+	{"k", KeyCritical},
 }
 
 // KeyNames are the keys' script names, in order.

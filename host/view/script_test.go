@@ -63,7 +63,7 @@ func FuzzParseScript(f *testing.F) {
 func TestScriptMessages(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"zoom 2\nfly 3", `view: bad script: line 2 "fly 3": unknown action (actions: zoom FACTOR, pan DX DY, click X Y, key NAME, frames N, screenshot PATH, resize W H)`},
-		{"key f13", `line 1 "key f13": unknown key (known: r, c, l, plus, minus, s, x, v, n, p, h, comma, period, q, escape)`},
+		{"key f13", `line 1 "key f13": unknown key (known: r, c, l, plus, minus, s, x, v, n, p, h, comma, period, q, escape, k)`},
 		{"pan 1", `line 1 "pan 1": pan takes 2 numbers`},
 		{"zoom x", `line 1 "zoom x": "x" is not a finite number`},
 		{"frames 1.5", "frames takes a whole number from 0 to 1000000"},

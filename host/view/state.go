@@ -29,6 +29,8 @@ type state struct {
 	shotN      int
 	screenshot []string // paths asked for by key or script
 	paths      paths
+	overlays   paths // drawn whole: Options.Overlays
+	crit       critical
 	threeD     bool
 	cam        Camera
 	surf       int // index in o.Surfaces
@@ -57,7 +59,36 @@ func newState(o Options, cm int) state {
 	if s.levels == 0 {
 		s.levels = 12
 	}
+	s.overlays.list = o.Overlays
 	return s
+}
+
+// critical is what K shows: whether it is on, and the points found for
+// the view (or why none were).
+type critical struct {
+	on    bool
+	marks []Mark
+	err   string
+}
+
+// findCritical finds the critical points of the view (Options.Critical),
+// on a grid of 128×128 seeds.
+func (s *state) findCritical() {
+	if s.o.Critical == nil {
+		s.crit.on = false
+		s.say("critical points: not available here")
+		return
+	}
+	p := s.o.Plane
+	p.X, p.Y, p.Nx, p.Ny = s.x, s.y, 128, 128
+	marks, err := s.o.Critical(s.o.Desc, p)
+	s.crit.marks, s.crit.err = marks, ""
+	if err != nil {
+		s.crit.marks, s.crit.err = nil, "critical points: "+err.Error()
+		s.tell(s.crit.err)
+		return
+	}
+	s.tell(fmt.Sprintf("critical points: %d in view", len(marks)))
 }
 
 // say shows a note in the window and writes it to Out.
@@ -94,6 +125,8 @@ func (s *state) setSurface(desc client.Descriptor, reset bool) {
 	}
 	s.o.Desc, s.hp, s.dirty = desc, min(s.hp, max(len(desc.Hyperparameters)-1, 0)), true
 	s.paths.clear()
+	s.overlays.clear() // the paths belong to the first surface
+	s.crit.marks = nil
 }
 
 // hyperValue is a hyperparameter's configured value as the title shows it.
@@ -270,5 +303,10 @@ func (s *state) key(k Key) {
 		s.nudge(true)
 	case KeyQuit:
 		s.quit = true
+	case KeyCritical:
+		s.crit.on = !s.crit.on
+		if s.crit.on && !s.dirty { // else the next evaluation finds them
+			s.findCritical()
+		}
 	}
 }

@@ -71,6 +71,20 @@ type Options struct {
 	// compute shaders (below 4.3: macOS's 4.1); the grid is then drawn from
 	// a texture. Without it such windows are refused.
 	EvalCPU func(desc client.Descriptor, plane grid.Plane) (*compute.Field, error)
+	// Critical, when set, finds the critical points of desc on the plane
+	// shown (its X and Y the view); K shows and hides them, and they are
+	// found again as the view changes.
+	Critical func(desc client.Descriptor, plane grid.Plane) ([]Mark, error)
+	// Overlays are paths drawn whole over the surface from the start
+	// (minimum-energy paths), with their labels.
+	Overlays []Path
+}
+
+// Mark is a critical point to show: its place in the plane and its kind
+// as render draws it (render.CriticalMinimum, ...).
+type Mark struct {
+	X, Y  float64
+	Style render.MarkerStyle
 }
 
 // Result describes a finished run.
@@ -290,6 +304,7 @@ var glfwKeys = map[glfw.Key]Key{
 	glfw.KeyMinus: KeyFewerLevels, glfw.KeyKPSubtract: KeyFewerLevels, glfw.KeyS: KeyScreenshot, glfw.KeyX: KeyClearRuns,
 	glfw.KeyV: KeyToggle3D, glfw.KeyN: KeyNextSurface, glfw.KeyP: KeyPrevSurface, glfw.KeyH: KeyHyperparameter,
 	glfw.KeyComma: KeyLower, glfw.KeyPeriod: KeyRaise, glfw.KeyQ: KeyQuit, glfw.KeyEscape: KeyQuit,
+	glfw.KeyK: KeyCritical,
 }
 
 // cursor is the cursor's place in the plot, 0..1 from its low corner.
@@ -458,6 +473,9 @@ func (v *viewer) evaluate(pw, ph int) (ok bool, err error) {
 	gl.Finish()
 	v.res.EvalMS = append(v.res.EvalMS, host.Millis(time.Since(e0)))
 	v.gw, v.gh, v.dirty = pw, ph, false
+	if v.crit.on {
+		v.findCritical()
+	}
 	return true, nil
 }
 
@@ -538,6 +556,8 @@ func (v *viewer) draw(fbw, fbh int) error {
 // (2D), then the labels.
 func (v *viewer) drawOver(fbw, fbh, gw, gh int, table []float32) error {
 	px, py, pw, ph := v.plotRect(fbw, fbh)
+	// The runs' colours and legend lines follow the overlays'.
+	v.paths.row0, v.paths.colour0 = len(v.overlays.list), len(v.overlays.list)
 	if v.threeD {
 		if err := v.mesh.Draw(v.buf, gw, gh, v.lo, v.hi, v.log, table, v.cam, px, py, pw, ph); err != nil {
 			return err
@@ -549,8 +569,16 @@ func (v *viewer) drawOver(fbw, fbh, gw, gh int, table []float32) error {
 		if err := v.runs.draw3D(v.tr, &v.paths, &v.state, fbw, fbh, v.lo, v.hi); err != nil {
 			return err
 		}
-	} else if err := v.runs.draw(v.tr, &v.paths, &v.state, fbw, fbh); err != nil {
-		return fmt.Errorf("view: %w", err)
+	} else {
+		v.overlays.shown = math.MaxInt / 2
+		for _, ps := range []*paths{&v.overlays, &v.paths} {
+			if err := v.runs.draw(v.tr, ps, &v.state, fbw, fbh); err != nil {
+				return fmt.Errorf("view: %w", err)
+			}
+		}
+		if err := v.runs.drawMarks(v.tr, &v.state, fbw, fbh); err != nil {
+			return fmt.Errorf("view: %w", err)
+		}
 	}
 	_, _, _, ph = v.plotRect(fbw, fbh)
 	ticks, inLoss := render.BarTicks(float64(v.lo), float64(v.hi), v.log, float64(ph), v.tr.LineHeight(), max(2, ph/60))

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/landscape-go/landscape/host/render"
 	"github.com/landscape-go/landscape/sdk"
 	"github.com/landscape-go/landscape/sdk/client"
 	"github.com/landscape-go/landscape/sdk/grid"
@@ -108,5 +109,47 @@ func TestRun(t *testing.T) {
 		if err != nil || img.Bounds().Dx() != 320 || img.Bounds().Dy() != 240 {
 			t.Errorf("%s: %v, %v", p, err, img.Bounds())
 		}
+	}
+}
+
+// TestStateCritical: K asks for the critical points of the view as it is,
+// shows them until K again, and finds them again when the view changes;
+// a failure is said, not fatal.
+func TestStateCritical(t *testing.T) {
+	var out bytes.Buffer
+	var asked []grid.Plane
+	fail := false
+	o := Options{Desc: describe(tunable{k: 1}), Plane: grid.AxisPlane(2, 0, 1, nil, sdk.Interval{Lo: -1, Hi: 1}, sdk.Interval{Lo: -1, Hi: 1}, 2, 2), Out: &out,
+		Critical: func(_ client.Descriptor, p grid.Plane) ([]Mark, error) {
+			asked = append(asked, p)
+			if fail {
+				return nil, errors.New("grid too coarse")
+			}
+			return []Mark{{X: 0, Y: 0, Style: render.CriticalSaddle}}, nil
+		}}
+	s := newState(o, 0)
+	s.dirty = false
+	s.key(KeyCritical)
+	if !s.crit.on || len(s.crit.marks) != 1 || len(asked) != 1 || asked[0].X != s.x || asked[0].Nx != 128 {
+		t.Fatalf("after k: %+v, asked %+v", s.crit, asked)
+	}
+	s.zoom(2, 0.5, 0.5, 100, 100)
+	if asked[0].X == s.x {
+		t.Fatal("zoom did not change the view")
+	}
+	fail = true
+	s.findCritical() // as evaluate does after the view changed
+	if s.crit.marks != nil || !strings.Contains(s.crit.err, "grid too coarse") || asked[1].X != s.x {
+		t.Errorf("a failure: %+v", s.crit)
+	}
+	s.key(KeyCritical)
+	if s.crit.on || len(asked) != 2 {
+		t.Errorf("k again: %+v, %d asks", s.crit, len(asked))
+	}
+	s.o.Critical = nil
+	s.dirty = false // evaluated
+	s.key(KeyCritical)
+	if s.crit.on || !strings.Contains(out.String(), "critical points: not available") {
+		t.Errorf("without a finder: %+v, %q", s.crit, out.String())
 	}
 }
