@@ -364,7 +364,7 @@ def jobs(args, hvp):
     return {
         "hvp": hv,
         "top5": lambda: power_top(hvp, seed=args.seed),
-        "lanczos5": lambda: lanczos_top(hvp, tol=args.tol, seed=args.seed),
+        "lanczos5": lambda: lanczos_top(hvp, tol=args.tol, seed=args.seed)[0],
         "trace": lambda: hutchinson(hvp, queries=args.queries, seed=args.seed),
         "slq": lambda: pyhessian_density(hvp, iters=args.slq_steps, n_v=args.slq_runs, seed=args.seed)[0].size,
         "loss": lambda: hvp.value.item(),
