@@ -141,10 +141,11 @@ func refusal(err error) (why string, _ error) {
 }
 
 // gpuRefused reports whether err says this surface cannot run on this GPU
-// (its GLSL does not compile, its data does not fit, its results disagree
-// with the plugin's), so that "auto" falls back to the CPU.
+// (its GLSL does not compile, its data does not fit, the driver cut its
+// loops short, its results disagree with the plugin's), so that "auto"
+// falls back to the CPU.
 func gpuRefused(err error) bool {
-	return errors.Is(err, gl.ErrCompile) || errors.Is(err, gl.ErrDataTooLarge) || errors.Is(err, gl.ErrTooManyParams) || errors.Is(err, errGPUDisagrees)
+	return errors.Is(err, gl.ErrCompile) || errors.Is(err, gl.ErrDataTooLarge) || errors.Is(err, gl.ErrTooManyParams) || errors.Is(err, gl.ErrLoopsCut) || errors.Is(err, errGPUDisagrees)
 }
 
 // errGPUDisagrees: a surface's GPU values differ from the plugin's

@@ -17,6 +17,8 @@ layout(std430, binding = 0) writeonly buffer LsOut { float ls_out[]; };
 layout(std430, binding = 1) readonly buffer LsIn { float ls_in[]; };
 // The surface's data (DATA(i), NDATA).
 layout(std430, binding = 2) readonly buffer LsData { float ls_data[]; };
+// Raised when the driver cut an invocation's loops (ls_loops_cut).
+layout(std430, binding = 3) buffer LsCut { uint ls_cut; };
 
 uniform uint ls_nx;     // columns
 uniform uint ls_ny;     // rows of the whole grid
@@ -100,6 +102,7 @@ void main() {
 	hvv = (fvp - 2.0 * f0 + fvm) / (hv * hv);
 	huv = (ls_f(x + hu, y + hv) - ls_f(x + hu, y - hv) - ls_f(x - hu, y + hv) + ls_f(x - hu, y - hv)) / (4.0 * hu * hv);
 #endif
+	if (ls_loops_cut()) atomicOr(ls_cut, 1u);
 	if (k < ls_tile0 + ls_npts) {
 		uint o = 5u * (k - ls_tile0);
 		ls_out[o] = ls_store(f0);

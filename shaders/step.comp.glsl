@@ -13,6 +13,7 @@ layout(std430, binding = 0) buffer LsX { float ls_xs[]; };     // runs*DIM
 layout(std430, binding = 1) buffer LsS { float ls_ss[]; };     // runs*(NSTATE+1)
 layout(std430, binding = 2) readonly buffer LsData { float ls_data[]; };
 layout(std430, binding = 3) writeonly buffer LsF { float ls_f[]; }; // runs
+layout(std430, binding = 4) buffer LsCut { uint ls_cut; };           // ls_loops_cut
 
 uniform uint ls_runs;  // runs in the buffers
 uniform uint ls_run0;  // first run of this dispatch
@@ -43,6 +44,7 @@ void main() {
 		step(ls_x, g, s, ls_t0 + k + 1);
 	}
 	float f = loss();
+	if (ls_loops_cut()) atomicOr(ls_cut, 1u);
 	if (r < ls_runs) {
 		for (int i = 0; i < DIM; i++) ls_xs[r * uint(DIM) + uint(i)] = ls_x[i];
 		for (int k = 0; k < NSTATE + 1; k++) ls_ss[r * uint(NSTATE + 1) + uint(k)] = s[k];

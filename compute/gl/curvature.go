@@ -11,7 +11,7 @@ import (
 	"github.com/landscape-go/landscape/shaders"
 )
 
-var curvatureUniforms = []string{"ls_nx", "ls_ny", "ls_first", "ls_tile0", "ls_npts", "ls_x0", "ls_dx", "ls_x1", "ls_y0", "ls_dy", "ls_y1"}
+var curvatureUniforms = []string{"ls_nx", "ls_ny", "ls_first", "ls_tile0", "ls_npts", "ls_x0", "ls_dx", "ls_x1", "ls_y0", "ls_dy", "ls_y1", "ls_two"}
 
 // Curvatures evaluates, at every point of g, the loss, the gradient's norm
 // and the plane Hessian of the kernel's surface on the GPU (float32):
@@ -74,8 +74,14 @@ func (e *Evaluator) curvatures(ctx context.Context, d compute.Kernel, g compute.
 	in := f32(append(append(append([]float64{}, g.Origin...), g.U...), g.V...))
 	e.bufs[1].bind(1, 4*len(in), ptr(in))
 	e.bufs[0].bind(0, tile*per*4, nil)
+	// The loops-cut flag (see ls_loops_cut).
+	var cut buffer
+	defer cut.delete()
+	flag := []uint32{0}
+	cut.bind(3, 4, unsafe.Pointer(&flag[0]))
 	gl43.UseProgram(p.id)
 	u := p.uniforms
+	gl43.Uniform1i(u["ls_two"], 2)
 	gl43.Uniform1ui(u["ls_nx"], uint32(g.Nx))
 	gl43.Uniform1ui(u["ls_ny"], uint32(g.Ny))
 	gl43.Uniform1f(u["ls_x0"], float32(g.X.Lo))
@@ -110,6 +116,11 @@ func (e *Evaluator) curvatures(ctx context.Context, d compute.Kernel, g compute.
 		gl43.Finish()
 		t.Kernel += time.Since(start)
 		start = time.Now()
+		gl43.BindBuffer(gl43.SHADER_STORAGE_BUFFER, cut.id)
+		gl43.GetBufferSubData(gl43.SHADER_STORAGE_BUFFER, 0, 4, unsafe.Pointer(&flag[0]))
+		if flag[0] != 0 {
+			return fmt.Errorf("%w: the curvature of %s at one point is more than this driver runs in one invocation", ErrLoopsCut, d.Name)
+		}
 		gl43.BindBuffer(gl43.SHADER_STORAGE_BUFFER, e.bufs[0].id)
 		gl43.GetBufferSubData(gl43.SHADER_STORAGE_BUFFER, 0, m*per*4, unsafe.Pointer(&out[0]))
 		if err := e.c.check("read back"); err != nil {

@@ -72,6 +72,15 @@ const MaxStepDim = 128
 // ErrTooManyParams: a surface has more parameters than a GPU kernel takes.
 var ErrTooManyParams = errors.New("gl: too many parameters")
 
+// ErrLoopsCut: the driver cut a kernel's loops short (llvmpipe ends an
+// invocation's loops after 65535 iterations in all), so its results are
+// not the kernel's.
+var ErrLoopsCut = errors.New("gl: the driver cut the kernel's loops short (llvmpipe runs at most 65535 loop iterations per invocation)")
+
+// maxStepsPerDispatch bounds the steps one invocation takes in a dispatch:
+// the steps loop itself counts toward a driver's limit on loop iterations.
+const maxStepsPerDispatch = 256
+
 // StepRuns takes Steps steps of every run on the GPU (gradients by central
 // differences of the surface's GLSL, in float32) and returns the final
 // points (runs·dim) and losses. Work is split into dispatches of bounded
@@ -104,29 +113,26 @@ func (e *Evaluator) StepRuns(ctx context.Context, s StepSpec) (x []float32, loss
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: surface %s with optimizer %s: %v", ErrCompile, d.Name, s.OptName, err)
 	}
-	x = f32(s.Starts)
 	loss = make([]float32, runs)
 	err = e.c.Do(func() error {
-		p, _, err := e.cached("surface "+d.Name+" with optimizer "+s.OptName, src.Source, []string{"ls_runs", "ls_run0", "ls_t0", "ls_steps"})
+		p, _, err := e.cached("surface "+d.Name+" with optimizer "+s.OptName, src.Source, []string{"ls_runs", "ls_run0", "ls_t0", "ls_steps", "ls_two"})
 		if err != nil {
 			return err
 		}
-		// Four buffers: points, state, data, losses; kept apart from the
-		// evaluation's so that both can be reused.
-		var bx, bs, bd, bf buffer
-		defer func() { bx.delete(); bs.delete(); bd.delete(); bf.delete() }()
-		bx.bind(0, len(x)*4, ptr(x))
-		zero := make([]float32, runs*(ns+1))
-		bs.bind(1, len(zero)*4, ptr(zero))
+		// Five buffers: points, state, data, losses, the loops-cut flag;
+		// kept apart from the evaluation's so that both can be reused.
+		var bx, bs, bd, bf, bc buffer
+		defer func() { bx.delete(); bs.delete(); bd.delete(); bf.delete(); bc.delete() }()
 		bd.bind(2, 4*len(d.Data), ptr(d.Data))
 		bf.bind(3, runs*4, nil)
 		gl43.UseProgram(p.id)
 		u := p.uniforms
 		gl43.Uniform1ui(u["ls_runs"], uint32(runs))
+		gl43.Uniform1i(u["ls_two"], 2)
 		// Work of one run-step: 2·dim+1 loss evaluations.
 		_, work := e.limits(1)
 		per := max(int64(1), work/int64(2*dim+1))
-		k := int(max(1, min(int64(max(s.Steps, 1)), per/int64(runs))))
+		k := int(max(1, min(int64(max(s.Steps, 1)), per/int64(runs), maxStepsPerDispatch)))
 		chunk := int(min(int64(runs), per, int64(e.c.info.MaxWorkGroupCount[0])*shaders.StepLocalX))
 		if chunk < runs {
 			// Whole work groups: the kernel steps every run of its groups
@@ -134,34 +140,66 @@ func (e *Evaluator) StepRuns(ctx context.Context, s StepSpec) (x []float32, loss
 			// chunk's first runs too, twice per step.
 			chunk = max(shaders.StepLocalX, chunk-chunk%shaders.StepLocalX)
 		}
-		for t := 0; t < s.Steps || t == 0; t += k {
-			n := min(k, s.Steps-t)
-			if s.Steps == 0 {
-				n = 0
-			}
-			for r0 := 0; r0 < runs; r0 += chunk {
-				if err := ctx.Err(); err != nil {
-					gl43.Finish()
-					return err
+		// run steps every run from its start, k steps per dispatch; it
+		// stops early, reporting cut, when the driver cut a dispatch's
+		// loops short (see ls_loops_cut).
+		run := func(k int) (cut bool, err error) {
+			x = f32(s.Starts)
+			bx.bind(0, len(x)*4, ptr(x))
+			zero := make([]float32, runs*(ns+1))
+			bs.bind(1, len(zero)*4, ptr(zero))
+			flag := []uint32{0}
+			bc.bind(4, 4, unsafe.Pointer(&flag[0]))
+			for t := 0; t < s.Steps || t == 0; t += k {
+				n := min(k, s.Steps-t)
+				if s.Steps == 0 {
+					n = 0
 				}
-				m := min(chunk, runs-r0)
-				gl43.Uniform1ui(u["ls_run0"], uint32(r0))
-				gl43.Uniform1i(u["ls_t0"], int32(t))
-				gl43.Uniform1i(u["ls_steps"], int32(n))
-				gl43.DispatchCompute(uint32((m+shaders.StepLocalX-1)/shaders.StepLocalX), 1, 1)
-				gl43.MemoryBarrier(gl43.SHADER_STORAGE_BARRIER_BIT)
-				gl43.Flush()
+				for r0 := 0; r0 < runs; r0 += chunk {
+					if err := ctx.Err(); err != nil {
+						gl43.Finish()
+						return false, err
+					}
+					m := min(chunk, runs-r0)
+					gl43.Uniform1ui(u["ls_run0"], uint32(r0))
+					gl43.Uniform1i(u["ls_t0"], int32(t))
+					gl43.Uniform1i(u["ls_steps"], int32(n))
+					gl43.DispatchCompute(uint32((m+shaders.StepLocalX-1)/shaders.StepLocalX), 1, 1)
+					gl43.MemoryBarrier(gl43.SHADER_STORAGE_BARRIER_BIT)
+					gl43.Flush()
+				}
+				if err := e.c.check("step dispatch"); err != nil {
+					return false, err
+				}
+				// Every round does the same work, so a cut shows in the
+				// first; reading the flag waits for the round.
+				gl43.MemoryBarrier(gl43.BUFFER_UPDATE_BARRIER_BIT)
+				gl43.BindBuffer(gl43.SHADER_STORAGE_BUFFER, bc.id)
+				gl43.GetBufferSubData(gl43.SHADER_STORAGE_BUFFER, 0, 4, unsafe.Pointer(&flag[0]))
+				if flag[0] != 0 {
+					return true, nil
+				}
+				if s.Progress != nil {
+					s.Progress(min(t+n, s.Steps), s.Steps)
+				}
+				if s.Steps == 0 {
+					break
+				}
 			}
-			if err := e.c.check("step dispatch"); err != nil {
+			return false, nil
+		}
+		for {
+			cut, err := run(k)
+			if err != nil {
 				return err
 			}
-			if s.Progress != nil {
-				gl43.Finish()
-				s.Progress(min(t+n, s.Steps), s.Steps)
-			}
-			if s.Steps == 0 {
+			if !cut {
 				break
 			}
+			if k == 1 {
+				return fmt.Errorf("%w: one step of %s with optimizer %s is more than this driver runs in one invocation", ErrLoopsCut, d.Name, s.OptName)
+			}
+			k = max(1, k/4)
 		}
 		gl43.MemoryBarrier(gl43.BUFFER_UPDATE_BARRIER_BIT)
 		gl43.BindBuffer(gl43.SHADER_STORAGE_BUFFER, bx.id)
