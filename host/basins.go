@@ -14,9 +14,12 @@ import (
 	"github.com/landscape-go/landscape/sdk"
 )
 
-// BasinsSpec runs an optimizer from every point of a scene's grid.
+// BasinsSpec runs an optimizer from every point of a scene's grid, or
+// (a surface of one parameter) of a line.
 type BasinsSpec struct {
-	Scene     *Scene
+	Scene *Scene
+	// Line, when Scene is nil, holds the starts instead: its points.
+	Line      *LineScene
 	Opt       OptEntry
 	OptParams sdk.Params
 	// OptTexts holds the optimizer's text hyperparameters (nil: none).
@@ -65,25 +68,39 @@ type Basin struct {
 // Basins runs the batch: on the GPU when the backend allows and both the
 // surface and the optimizer ship GLSL, else through the plugins.
 func (a *App) Basins(ctx context.Context, s BasinsSpec) (*BasinsResult, error) {
-	g := s.Scene.Grid
-	d := s.Scene.Desc
+	d := s.surface().Desc
 	dim := d.Dim
-	starts := make([]float64, 0, g.Len()*dim)
+	var starts []float64
 	th := make([]float64, dim)
-	for j := 0; j < g.Ny; j++ {
-		for i := 0; i < g.Nx; i++ {
-			g.Point(th, i, j)
+	if s.Scene == nil {
+		l := s.Line.Line
+		for i := 0; i < l.N; i++ {
+			l.Point(th, i)
 			starts = append(starts, th...)
+		}
+	} else {
+		g := s.Scene.Grid
+		starts = make([]float64, 0, g.Len()*dim)
+		for j := 0; j < g.Ny; j++ {
+			for i := 0; i < g.Nx; i++ {
+				g.Point(th, i, j)
+				starts = append(starts, th...)
+			}
 		}
 	}
 	var finals []float64
+	n := len(starts) / dim
 	fits := func(gpu bool) error {
-		if need, limit := basinsBytes(g.Len(), dim, gpu), budget(s.MaxBytes); need > limit {
+		if need, limit := basinsBytes(n, dim, gpu), budget(s.MaxBytes); need > limit {
 			on := "through the plugins"
 			if gpu {
 				on = "on the GPU"
 			}
-			return tooLarge("resolution", fmt.Sprintf("%dx%d (%d runs %s)", g.Nx, g.Ny, g.Len(), on), need, limit)
+			size := fmt.Sprint(n)
+			if s.Scene != nil {
+				size = fmt.Sprintf("%dx%d", s.Scene.Grid.Nx, s.Scene.Grid.Ny)
+			}
+			return tooLarge("resolution", fmt.Sprintf("%s (%d runs %s)", size, n, on), need, limit)
 		}
 		return nil
 	}
@@ -100,19 +117,27 @@ func (a *App) Basins(ctx context.Context, s BasinsSpec) (*BasinsResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.classify(ctx, s.Scene.Surface, finals, s.Radius, backend)
+	return a.classify(ctx, s.surface(), finals, s.Radius, backend)
+}
+
+// surface is the surface the runs are on.
+func (s BasinsSpec) surface() *Surface {
+	if s.Scene == nil {
+		return s.Line.Surface
+	}
+	return s.Scene.Surface
 }
 
 // basinsGL steps the runs on the GPU; why says why it could not.
 func (a *App) basinsGL(ctx context.Context, s BasinsSpec, starts []float64, fits func(gpu bool) error) ([]float64, string, error) {
-	ev, k, why, err := a.gpuFor(ctx, s.Scene.Surface)
+	ev, k, why, err := a.gpuFor(ctx, s.surface())
 	if ev == nil {
 		return nil, why, err
 	}
 	if err := fits(true); err != nil {
 		return nil, "", err
 	}
-	d := s.Scene.Desc
+	d := s.surface().Desc
 	params, err := sdk.Resolve(s.Opt.Hyperparameters, s.OptParams)
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", s.Opt.Name, err)
@@ -128,7 +153,7 @@ func (a *App) basinsGL(ctx context.Context, s BasinsSpec, starts []float64, fits
 		pts, _ := spreadPoints(starts, nil, d.Dim)
 		v, err := ev.EvalPoints(ctx, k, pts)
 		if err == nil {
-			err = a.VerifyGPU(ctx, s.Scene.Surface, pts, v)
+			err = a.VerifyGPU(ctx, s.surface(), pts, v)
 		}
 		if why, err := refusal(err); why != "" || err != nil {
 			return nil, why, err
@@ -156,14 +181,14 @@ func (a *App) basinsGL(ctx context.Context, s BasinsSpec, starts []float64, fits
 // finalPoints steps the runs through the plugins (one batch) and returns
 // where each ended.
 func (a *App) finalPoints(ctx context.Context, s BasinsSpec, starts []float64) ([]float64, error) {
-	d := s.Scene.Desc
+	d := s.surface().Desc
 	runs := make([][]float64, len(starts)/d.Dim)
 	for i := range runs {
 		runs[i] = starts[i*d.Dim : (i+1)*d.Dim]
 	}
 	update, stop := Progress(a.Stderr, "basins", s.Steps)
 	defer stop()
-	ends, err := optimize.Endpoints(ctx, problem{d, evaluation(s.Scene.Surface)}, runs,
+	ends, err := optimize.Endpoints(ctx, problem{d, evaluation(s.surface())}, runs,
 		method{opt: s.Opt, params: s.OptParams, texts: s.OptTexts, seed: s.Seed}, optimize.Settings{MaxSteps: s.Steps, Progress: update})
 	if err != nil {
 		return nil, err

@@ -36,8 +36,13 @@ type OptimizeSpec struct {
 	// BatchSize > 0 answers gradient requests with mini-batch gradients
 	// (and losses) of that many samples (see client.BatchIndices): request t
 	// of the batch uses mini-batch t of an epoch shuffle seeded with Seed,
-	// the same for every run. The surface must have mini-batches.
+	// the same for every run. The surface must have mini-batches. Such a
+	// run is judged by its epochs (optimize.EpochConverge, Window counting
+	// epochs), and its trajectory holds them.
 	BatchSize int
+	// Stuck finds where runs were stuck (see Trajectory.Stuck); its zero
+	// value takes optimize.StuckRule's defaults.
+	Stuck optimize.StuckRule
 }
 
 // Trajectory is one run: the engine's result and, for data-driven
@@ -51,6 +56,47 @@ type Trajectory struct {
 	// Sharpness is the largest eigenvalue of the Hessian at the records
 	// Track measured (NaN at the others); nil when none was asked for.
 	Sharpness []float64
+
+	// A mini-batch run's records hold its mini-batches' losses, and its
+	// Loss (the final loss that optimize, compare and their outputs
+	// report) is the full train loss at its final point; BatchLoss is its
+	// last mini-batch loss (NaN for other runs).
+	BatchLoss float64
+	// StepsPerEpoch is a mini-batch run's steps per epoch (0 for other
+	// runs), Epochs its complete epochs, and ConvergedEpoch the epoch at
+	// whose end it converged (-1 when it did not, or is no mini-batch
+	// run).
+	StepsPerEpoch  int
+	Epochs         []Epoch
+	ConvergedEpoch int
+	// Stuck are the stretches where the run was stuck, by
+	// OptimizeSpec.Stuck over its losses (a mini-batch run's full train
+	// losses), leaving out the flat end of a run that converged; nil for
+	// walks, whose loss is where they stand.
+	Stuck []optimize.Stretch
+}
+
+// Epoch is one complete epoch of a mini-batch run (see optimize.Epochs):
+// its mean mini-batch loss, and the full train loss and the test loss (NaN
+// without a test set) at the parameters after it.
+type Epoch struct {
+	optimize.Epoch
+	Train, Test float64
+}
+
+// EpochSizes are the sizes of an epoch's batches of size over samples
+// samples, in order (client.BatchIndices: the last one shorter when size
+// does not divide samples; one batch of all when size is 0 or at least
+// samples).
+func EpochSizes(samples, size int) []int {
+	if size <= 0 || size >= samples {
+		return []int{samples}
+	}
+	var out []int
+	for lo := 0; lo < samples; lo += size {
+		out = append(out, min(size, samples-lo))
+	}
+	return out
 }
 
 // Optimize runs the spec's runs as one batch in the optimizer's plugin,
@@ -75,20 +121,74 @@ func (a *App) Optimize(ctx context.Context, s OptimizeSpec) ([]*Trajectory, erro
 	if s.BatchSize > 0 {
 		eval = miniBatches(s.Surface, s.BatchSize, s.Seed)
 	}
+	var conv optimize.Converger = optimize.FunctionConverge{Tol: s.Tol, Window: s.Window}
+	var sizes []int
+	if s.BatchSize > 0 {
+		sizes = EpochSizes(desc.Samples, s.BatchSize)
+		conv = optimize.EpochConverge{Tol: s.Tol, Window: s.Window, Sizes: sizes}
+	}
 	res, err := optimize.Minimize(ctx, problem{desc, eval}, s.Starts, method{opt: s.Opt, params: s.OptParams, texts: s.OptTexts, seed: s.Seed},
-		optimize.Settings{MaxSteps: s.Steps, Converger: optimize.FunctionConverge{Tol: s.Tol, Window: s.Window},
-			Plateau: optimize.PlateauRule{Window: s.Window}, KeepGoing: s.KeepGoing})
+		optimize.Settings{MaxSteps: s.Steps, Converger: conv, Plateau: optimize.PlateauRule{Window: s.Window}, KeepGoing: s.KeepGoing})
 	if err != nil {
 		return nil, err
 	}
 	trajs := make([]*Trajectory, len(res))
 	for i, r := range res {
-		trajs[i] = &Trajectory{Result: r}
+		trajs[i] = &Trajectory{Result: r, BatchLoss: math.NaN(), ConvergedEpoch: -1}
 	}
 	if err := a.trainTest(ctx, s, trajs); err != nil {
 		return nil, err
 	}
+	for _, t := range trajs {
+		if err := t.study(sizes, s.Stuck); err != nil {
+			return nil, err
+		}
+	}
 	return trajs, nil
+}
+
+// study fills in what a trajectory tells once its losses are known: a
+// mini-batch run's epochs, its convergence epoch and its full train loss
+// as its final loss (sizes are its epoch's batch sizes, nil for other
+// runs); where it was stuck.
+func (t *Trajectory) study(sizes []int, rule optimize.StuckRule) error {
+	walk := t.Walk()
+	if sizes != nil && t.Train != nil && !walk {
+		ep, err := optimize.Epochs(t.Records, sizes)
+		if err != nil {
+			return err
+		}
+		t.StepsPerEpoch = len(sizes)
+		t.Epochs = make([]Epoch, len(ep))
+		for i, e := range ep {
+			t.Epochs[i] = Epoch{Epoch: e, Train: t.Train[e.Step], Test: math.NaN()}
+			if t.Test != nil {
+				t.Epochs[i].Test = t.Test[e.Step]
+			}
+		}
+		if t.ConvergedAt >= 0 {
+			t.ConvergedEpoch = t.ConvergedAt / len(sizes)
+		}
+		if n := len(t.Train); n > 0 {
+			t.BatchLoss, t.Loss = t.Loss, t.Train[n-1]
+		}
+	}
+	if walk {
+		return nil
+	}
+	steps := make([]int, len(t.Records))
+	loss := make([]float64, len(t.Records))
+	for i, r := range t.Records {
+		steps[i], loss[i] = r.Step, r.Loss
+	}
+	if t.Train != nil {
+		loss = t.Train
+	}
+	t.Stuck = rule.Find(steps, loss)
+	if n := len(t.Stuck); n > 0 && t.Stuck[n-1].End && t.Status == optimize.Converged {
+		t.Stuck = t.Stuck[:n-1] // settled, not stuck
+	}
+	return nil
 }
 
 var (

@@ -59,11 +59,19 @@ func ParseRes(s string) (Res, error) {
 	return Res{n[0], n[1]}, nil
 }
 
-// ParseRange parses "x0:x1,y0:y1" into two increasing, finite intervals.
+// ParseRange parses "x0:x1,y0:y1" into two increasing, finite intervals,
+// or "x0:x1" (for a surface of one parameter, drawn as a curve) into x
+// alone, y then being the zero Interval.
 func ParseRange(s string) (x, y sdk.Interval, err error) {
 	parts := strings.Split(s, ",")
+	if len(parts) == 1 {
+		if x, err = parseInterval(parts[0]); err != nil {
+			return x, y, fmt.Errorf("%v (want x0:x1,y0:y1, or lo:hi for a surface of one parameter)", err)
+		}
+		return x, y, nil
+	}
 	if len(parts) != 2 {
-		return x, y, fmt.Errorf("want x0:x1,y0:y1, for example -2:2,-1:3")
+		return x, y, fmt.Errorf("want x0:x1,y0:y1, for example -2:2,-1:3 (lo:hi for a surface of one parameter)")
 	}
 	var iv [2]sdk.Interval
 	for i, p := range parts {
@@ -480,4 +488,137 @@ func ParseSigma(s string) (float64, error) {
 		return 0, fmt.Errorf("%v is not positive (want a positive number of grid cells, for example 1 or 2.5)", v)
 	}
 	return v, nil
+}
+
+// RacerSpec is one optimizer of a race as written: NAME, or NAME@k=v with
+// settings of its own (NAME@lr=0.1,momentum=0.9).
+type RacerSpec struct {
+	// Text is the racer as written, its label.
+	Text      string
+	Optimizer string
+	// Settings are its own (nil for none).
+	Settings *client.Settings
+}
+
+// ParseRacers parses a comma-separated list of optimizers, each NAME or
+// NAME@name=value, so that one optimizer races at several settings
+// (gd@lr=0.1,gd@lr=0.01,adam). A piece with '=' and no '@' is one more
+// setting of the racer before it (momentum@lr=0.01,momentum=0.9); any
+// other piece is an optimizer's name. Names are checked against the
+// catalog later.
+func ParseRacers(s string) ([]RacerSpec, error) {
+	var out []RacerSpec
+	for _, p := range strings.Split(s, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		name, set, at := strings.Cut(p, "@")
+		switch {
+		case !at && strings.Contains(p, "="):
+			if len(out) == 0 || out[len(out)-1].Settings == nil {
+				return nil, fmt.Errorf("%q: a setting follows an optimizer's NAME@name=value (for example gd@lr=0.1,gd@lr=0.01,adam)", p)
+			}
+			r := &out[len(out)-1]
+			if err := AddSettings(r.Settings, p); err != nil {
+				return nil, fmt.Errorf("%s: %v", r.Optimizer, err)
+			}
+			r.Text += "," + p
+			continue
+		case strings.TrimSpace(name) == "":
+			return nil, fmt.Errorf("%q has no optimizer name (want NAME or NAME@name=value)", p)
+		case !at:
+			out = append(out, RacerSpec{Text: p, Optimizer: p})
+			continue
+		}
+		name = strings.TrimSpace(name)
+		if strings.TrimSpace(set) == "" || strings.Contains(set, "@") {
+			return nil, fmt.Errorf("%q: want NAME@name=value, for example gd@lr=0.1", p)
+		}
+		st := &client.Settings{}
+		if err := AddSettings(st, set); err != nil {
+			return nil, fmt.Errorf("%s: %v", name, err)
+		}
+		out = append(out, RacerSpec{Text: p, Optimizer: name, Settings: st})
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("want comma-separated optimizers, each NAME or NAME@name=value")
+	}
+	return out, nil
+}
+
+// Sweep is a hyperparameter swept over N values from Lo to Hi, both
+// included: evenly spaced, or evenly on a log scale.
+type Sweep struct {
+	Name   string
+	Lo, Hi float64
+	N      int
+	Log    bool
+}
+
+// MaxSweep bounds a sweep's values.
+const MaxSweep = 1000
+
+// ParseSweep parses "name=lo:hi:n" (n evenly spaced values, both ends
+// included, as numpy.linspace) or "name=lo:hi:n:log" (as numpy.geomspace;
+// lo and hi positive); n from 2 to MaxSweep.
+func ParseSweep(s string) (Sweep, error) {
+	const want = "want name=lo:hi:n or name=lo:hi:n:log, for example lr=1e-4:1e-1:9:log"
+	name, spec, ok := strings.Cut(s, "=")
+	name = strings.TrimSpace(name)
+	if !ok || name == "" {
+		return Sweep{}, fmt.Errorf("%q: %s", s, want)
+	}
+	parts := strings.Split(spec, ":")
+	if len(parts) != 3 && len(parts) != 4 {
+		return Sweep{}, fmt.Errorf("%q: %s", s, want)
+	}
+	w := Sweep{Name: name}
+	if len(parts) == 4 {
+		switch strings.TrimSpace(parts[3]) {
+		case "log":
+			w.Log = true
+		case "lin":
+		default:
+			return w, fmt.Errorf("%q: the spacing is log or lin, not %q", s, parts[3])
+		}
+	}
+	iv, err := parseInterval(parts[0] + ":" + parts[1])
+	if err != nil {
+		return w, fmt.Errorf("%v (%s)", err, want)
+	}
+	w.Lo, w.Hi = iv.Lo, iv.Hi
+	if w.Log && !(w.Lo > 0) {
+		return w, fmt.Errorf("%g:%g: a log sweep needs positive ends", w.Lo, w.Hi)
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(parts[2]))
+	if err != nil || n < 2 || n > MaxSweep {
+		return w, fmt.Errorf("%q: the number of values must be a whole number from 2 to %d", strings.TrimSpace(parts[2]), MaxSweep)
+	}
+	w.N = n
+	return w, nil
+}
+
+// Values are the sweep's N values, Lo first and Hi last (exactly).
+func (w Sweep) Values() []float64 {
+	out := make([]float64, w.N)
+	for i := range out {
+		t := float64(i) / float64(w.N-1)
+		if w.Log {
+			out[i] = math.Exp(math.Log(w.Lo) + t*(math.Log(w.Hi)-math.Log(w.Lo)))
+		} else {
+			out[i] = w.Lo + t*(w.Hi-w.Lo)
+		}
+	}
+	out[0], out[w.N-1] = w.Lo, w.Hi
+	return out
+}
+
+// String is w as ParseSweep reads it.
+func (w Sweep) String() string {
+	s := fmt.Sprintf("%s=%g:%g:%d", w.Name, w.Lo, w.Hi, w.N)
+	if w.Log {
+		s += ":log"
+	}
+	return s
 }

@@ -55,7 +55,8 @@ func TestParseRange(t *testing.T) {
 		{in: " 0:1e-3 , -1e3:1e3 ", x: sdk.Interval{Lo: 0, Hi: 1e-3}, y: sdk.Interval{Lo: -1e3, Hi: 1e3}},
 		{in: "2:-2,0:1", bad: "inverted"},
 		{in: "1:1,0:1", bad: "inverted"},
-		{in: "0:1", bad: "want x0:x1,y0:y1"},
+		{in: "0:1", x: sdk.Interval{Lo: 0, Hi: 1}}, // one parameter: x alone
+		{in: "1:0", bad: "lo:hi for a surface of one parameter"},
 		{in: "0:1,0:1,0:1", bad: "want x0:x1,y0:y1"},
 		{in: "0-1,0:1", bad: "no ':'"},
 		{in: "a:1,0:1", bad: "not a number"},
@@ -141,6 +142,12 @@ func FuzzParseRange(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		x, y, err := ParseRange(s)
 		if err != nil {
+			return
+		}
+		if y == (sdk.Interval{}) { // x alone, for one parameter
+			if !(x.Lo < x.Hi) || math.IsInf(x.Hi-x.Lo, 0) || strings.Contains(s, ",") {
+				t.Fatalf("ParseRange(%q) accepted %v alone", s, x)
+			}
 			return
 		}
 		for _, r := range []sdk.Interval{x, y} {

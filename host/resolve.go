@@ -22,6 +22,10 @@ import (
 // ErrTooLarge: a grid needs more memory than the budget allows.
 var ErrTooLarge = errors.New("host: grid too large")
 
+// ErrOneParameter: a plane was asked of a surface of one parameter (the
+// commands that draw one draw its curve instead: see ResolveCurve).
+var ErrOneParameter = errors.New("a 2D grid needs at least 2")
+
 // DefaultMaxBytes is the default memory budget of a command's work (4
 // GiB).
 const DefaultMaxBytes = 4 << 30
@@ -114,7 +118,10 @@ func (a *App) ResolveScene(ctx context.Context, cat *Catalog, spec SceneSpec) (*
 		return nil, tooLarge("resolution", fmt.Sprintf("%dx%d of %s", nx, ny, desc.Name), need, limit)
 	}
 	if desc.Dim < 2 {
-		return nil, fmt.Errorf("%s has %d parameter; a 2D grid needs at least 2 (use landscape slice for a 1-D curve, or set dim=2 or more if it takes one)", e.Name, desc.Dim)
+		return nil, fmt.Errorf("%s has %d parameter; %w (use landscape slice for a 1-D curve, or set dim=2 or more if it takes one)", e.Name, desc.Dim, ErrOneParameter)
+	}
+	if spec.Range != nil && spec.Range[1] == (sdk.Interval{}) {
+		return nil, badInput("range", "%g:%g gives x alone; %s has %d parameters: give x0:x1,y0:y1", spec.Range[0].Lo, spec.Range[0].Hi, desc.Name, desc.Dim)
 	}
 	if p.At != nil && len(p.At) != desc.Dim {
 		return nil, badInput("point", "has %d values; %s has %d parameters", len(p.At), desc.Name, desc.Dim)
@@ -185,6 +192,32 @@ func (a *App) ResolveScene(ctx context.Context, cat *Catalog, spec SceneSpec) (*
 	}
 	sc.Grid.Plane = plane
 	return sc, nil
+}
+
+// ResolveCurve is the curve of a surface of one parameter that the
+// commands drawing a plane (render, compare, basins) draw instead: the
+// parameter over spec's Range (its x interval alone: lo:hi; nil: the
+// domain) at spec.Res.Nx points. A surface of more parameters, or a spec
+// that asks for a plane, is an error.
+func (a *App) ResolveCurve(ctx context.Context, cat *Catalog, spec SceneSpec) (*LineScene, error) {
+	if spec.Plane.Kind != PlaneAxis || spec.Plane.At != nil {
+		return nil, badInput("plane", "%s: %s has one parameter, drawn as a curve along it; no plane goes through it", spec.Plane.Kind, spec.Surface)
+	}
+	ls := LineSpec{Surface: spec.Surface, Settings: spec.Settings, Dir: Direction{Kind: PlaneAxis}, N: spec.Res.Nx}
+	if spec.Range != nil {
+		if spec.Range[1] != (sdk.Interval{}) {
+			return nil, badInput("range", "gives x and y; %s has one parameter: give lo:hi", spec.Surface)
+		}
+		ls.Range = &spec.Range[0]
+	}
+	l, err := a.ResolveLine(ctx, cat, ls)
+	if err != nil {
+		return nil, err
+	}
+	if l.Desc.Dim != 1 {
+		return nil, fmt.Errorf("%w: %s has %d parameters, not one", ErrBadInput, l.Desc.Name, l.Desc.Dim)
+	}
+	return l, nil
 }
 
 // startOrMinimum is at, or (nil) the first known minimum, or the origin.

@@ -131,6 +131,35 @@ type TrajectoryReport struct {
 	// StoppedAt classifies where a run that converged or stalled stopped
 	// (see App.ClassifyStops).
 	StoppedAt *Stop `json:"stopped_at,omitempty"`
+	// FinalLoss is the run's final loss: a mini-batch run's full train
+	// loss at its final point (its last mini-batch loss is LastBatchLoss).
+	FinalLoss     *float64 `json:"final_loss"`
+	LastBatchLoss *float64 `json:"last_batch_loss,omitempty"`
+	// StepsPerEpoch, Epochs and ConvergedEpoch: a mini-batch run's (see
+	// Trajectory).
+	StepsPerEpoch  int           `json:"steps_per_epoch,omitempty"`
+	Epochs         []EpochReport `json:"epochs,omitempty"`
+	ConvergedEpoch *int          `json:"converged_epoch,omitempty"`
+	// Stuck are the stretches where the run was stuck (see
+	// Trajectory.Stuck).
+	Stuck []StretchReport `json:"stuck,omitempty"`
+}
+
+// EpochReport is one epoch of a mini-batch run: its mean mini-batch loss,
+// and the train and test losses after it (null where there are none).
+type EpochReport struct {
+	Epoch     int      `json:"epoch"`
+	Step      int      `json:"step"`
+	Loss      *float64 `json:"loss"`
+	TrainLoss *float64 `json:"train_loss"`
+	TestLoss  *float64 `json:"test_loss"`
+}
+
+// StretchReport is a stuck stretch: steps from and to, both included.
+type StretchReport struct {
+	From int  `json:"from"`
+	To   int  `json:"to"`
+	End  bool `json:"to_the_end"`
 }
 
 // NearestReport is the known minimum nearest the final point.
@@ -220,6 +249,18 @@ func NewTrajectoryReport(d client.Descriptor, o OptEntry, op sdk.Params, seed ui
 	}
 	for _, v := range t.Sharpness {
 		r.Sharpness = append(r.Sharpness, finite(v))
+	}
+	r.FinalLoss, r.LastBatchLoss = finite(t.Loss), finite(t.BatchLoss)
+	r.StepsPerEpoch = t.StepsPerEpoch
+	for _, e := range t.Epochs {
+		r.Epochs = append(r.Epochs, EpochReport{Epoch: e.Epoch.Epoch, Step: e.Step, Loss: finite(e.Loss), TrainLoss: finite(e.Train), TestLoss: finite(e.Test)})
+	}
+	if t.ConvergedEpoch >= 0 && t.StepsPerEpoch > 0 {
+		c := t.ConvergedEpoch
+		r.ConvergedEpoch = &c
+	}
+	for _, s := range t.Stuck {
+		r.Stuck = append(r.Stuck, StretchReport{From: s.From, To: s.To, End: s.End})
 	}
 	return r
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -42,8 +43,13 @@ critical point (a plateau, or not converged) are gray; runs that diverge,
 black. .npy output holds the labels: the basin's index (lowest minimum
 first), -1 no minimum, -2 diverged, -3 at a saddle.
 
+A surface of one parameter is drawn as its curve over --range (lo:hi) with
+a band under it, each of its --res starts coloured by its basin (.npy: a
+1×N array of labels).
+
 Examples:
   landscape basins himmelblau --optimizer gd --steps 500 --res 512 -o basins.png
+  landscape basins expr --set 'f=sin(3*t)+0.1*t^2,domain=-6:6' --optimizer gd --set lr=0.05 --res 400 -o band.png
   landscape basins six-hump-camel --optimizer adam --set lr=0.02 --res 256 -o b.png -o b.npy
 
 --set takes the optimizer's hyperparameters and the surface's (write
@@ -75,10 +81,15 @@ opt.NAME or surface.NAME for a name both take).`,
 				return err
 			}
 			oe, params := opts[0], routed.Optimizers[opts[0].Name]
-			sc, err := sf.resolve(ctx, app, args[0], routed.Surface)
+			view, err := sf.resolveView(ctx, app, args[0], routed.Surface)
 			if err != nil {
 				return err
 			}
+			if view.line != nil {
+				return basinsCurve(ctx, app, stdout, view.line, sf.backend, outs, host.BasinsSpec{Line: view.line, Opt: oe, OptParams: params,
+					OptTexts: routed.OptimizerTexts[oe.Name], Steps: steps, Seed: seed, Backend: sf.backend, Radius: radius, MaxBytes: sf.maxBytes}, width, height)
+			}
+			sc := view.scene
 			files, err := createOutputs(ctx, outs)
 			defer abort(files)
 			if err != nil {
@@ -89,45 +100,16 @@ opt.NAME or surface.NAME for a name both take).`,
 			if err != nil {
 				return err
 			}
-			dur := time.Since(t0)
-			n := len(res.Labels)
-			fmt.Fprintf(stdout, "%s from %d starts on %s, %d steps on the %s backend: %.2f s, %.3g run-steps/s\n",
-				oe.Name, n, sc.Desc.Name, steps, res.Backend, dur.Seconds(), float64(n)*float64(steps)/dur.Seconds())
-			ai, aj := planeAxes(sc)
 			g := sc.Grid
-			area := (g.X.Hi - g.X.Lo) * (g.Y.Hi - g.Y.Lo)
-			basins := make([]render.Basin, len(res.Basins))
+			basins := printBasins(stdout, res, oe.Name, sc.Desc.Name, steps, time.Since(t0), (g.X.Hi-g.X.Lo)*(g.Y.Hi-g.Y.Lo), "AREA")
+			ai, aj := planeAxes(sc)
 			for i, b := range res.Basins {
-				label := fmt.Sprintf("%s  loss %.4g", point(b.X), b.Value)
-				if b.Known >= 0 {
-					label += "  (known)"
-				}
-				basins[i] = render.Basin{Label: label, Fraction: float64(b.Count) / float64(n), X: math.NaN(), Y: math.NaN()}
 				if ai >= 0 {
 					basins[i].X, basins[i].Y = b.X[ai], b.X[aj]
 				} else if q, err := compute.Project([][]float64{b.X}, g.Origin, g.U, g.V); err == nil {
 					basins[i].X, basins[i].Y = q[0][0], q[0][1]
 				}
 			}
-			fmt.Fprintf(stdout, "  %d minima reached (end points clustered within %.3g, refined by Newton's method):\n", len(res.Basins), res.Radius)
-			fmt.Fprintf(stdout, "  %7s  %10s  %s\n", "SHARE", "AREA", "MINIMUM")
-			for i, b := range res.Basins {
-				note := ""
-				if b.Degenerate {
-					note = "  (degenerate: the Hessian is only semidefinite)"
-				}
-				fmt.Fprintf(stdout, "  %6.2f%%  %10.4g  %s%s\n", 100*basins[i].Fraction, basins[i].Fraction*area, basins[i].Label, note)
-			}
-			for _, c := range []struct {
-				n    int
-				what string
-			}{{res.Saddles, "ended at a saddle"}, {res.None, "reached no minimum (a plateau, or not converged)"}, {res.Lost, "diverged or failed"}} {
-				if c.n > 0 {
-					f := float64(c.n) / float64(n)
-					fmt.Fprintf(stdout, "  %6.2f%%  %10.4g  %s\n", 100*f, f*area, c.what)
-				}
-			}
-			fmt.Fprintf(stdout, "  %d basins\n", len(res.Basins))
 			for i, o := range outs {
 				if strings.HasSuffix(strings.ToLower(o), ".npy") {
 					err = host.WriteNPYInt32(files[i], res.Labels, sc.Grid.Ny, sc.Grid.Nx)
@@ -157,6 +139,81 @@ opt.NAME or surface.NAME for a name both take).`,
 	fl.Var(intRange{&width, 128, 16384}, "width", "image width in pixels")
 	fl.Var(intRange{&height, 128, 16384}, "height", "image height in pixels")
 	return c
+}
+
+// printBasins prints what basins found (measure: the plane's area, or
+// the curve's length, named what) and returns the basins for render.
+func printBasins(w io.Writer, res *host.BasinsResult, opt, surface string, steps int, dur time.Duration, measure float64, what string) []render.Basin {
+	n := len(res.Labels)
+	fmt.Fprintf(w, "%s from %d starts on %s, %d steps on the %s backend: %.2f s, %.3g run-steps/s\n",
+		opt, n, surface, steps, res.Backend, dur.Seconds(), float64(n)*float64(steps)/dur.Seconds())
+	basins := make([]render.Basin, len(res.Basins))
+	for i, b := range res.Basins {
+		label := fmt.Sprintf("%s  loss %.4g", point(b.X), b.Value)
+		if b.Known >= 0 {
+			label += "  (known)"
+		}
+		basins[i] = render.Basin{Label: label, Fraction: float64(b.Count) / float64(n), X: math.NaN(), Y: math.NaN()}
+	}
+	fmt.Fprintf(w, "  %d minima reached (end points clustered within %.3g, refined by Newton's method):\n", len(res.Basins), res.Radius)
+	fmt.Fprintf(w, "  %7s  %10s  %s\n", "SHARE", what, "MINIMUM")
+	for i, b := range res.Basins {
+		note := ""
+		if b.Degenerate {
+			note = "  (degenerate: the Hessian is only semidefinite)"
+		}
+		fmt.Fprintf(w, "  %6.2f%%  %10.4g  %s%s\n", 100*basins[i].Fraction, basins[i].Fraction*measure, basins[i].Label, note)
+	}
+	for _, c := range []struct {
+		n    int
+		what string
+	}{{res.Saddles, "ended at a saddle"}, {res.None, "reached no minimum (a plateau, or not converged)"}, {res.Lost, "diverged or failed"}} {
+		if c.n > 0 {
+			f := float64(c.n) / float64(n)
+			fmt.Fprintf(w, "  %6.2f%%  %10.4g  %s\n", 100*f, f*measure, c.what)
+		}
+	}
+	fmt.Fprintf(w, "  %d basins\n", len(res.Basins))
+	return basins
+}
+
+// basinsCurve runs basins on a surface of one parameter: a run from every
+// point of its curve, drawn as a band under the curve.
+func basinsCurve(ctx context.Context, app *host.App, w io.Writer, l *host.LineScene, backend host.Backend, outs []string, spec host.BasinsSpec, width, height int) error {
+	files, err := createOutputs(ctx, outs)
+	defer abort(files)
+	if err != nil {
+		return err
+	}
+	t0 := time.Now()
+	res, err := app.Basins(ctx, spec)
+	if err != nil {
+		return err
+	}
+	basins := printBasins(w, res, spec.Opt.Name, l.Desc.Name, spec.Steps, time.Since(t0), l.Line.Hi-l.Line.Lo, "LENGTH")
+	for i, b := range res.Basins {
+		basins[i].X, basins[i].Y = b.X[0], b.Value
+	}
+	for i, o := range outs {
+		if strings.HasSuffix(strings.ToLower(o), ".npy") {
+			err = host.WriteNPYInt32(files[i], res.Labels, 1, len(res.Labels))
+		} else {
+			var loss []float64
+			if loss, _, err = app.EvaluateLine(ctx, backend, l); err == nil {
+				err = render.BasinsBandPNG(files[i], lineCoords(l), loss, res.Labels, basins, render.Options{Width: width, Height: height / 8 * 5,
+					Title: fmt.Sprintf("basins of %s under %s, %d steps", l.Desc.Name, spec.Opt.Name, spec.Steps), XLabel: l.Label}, false)
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for _, f := range files {
+		if err := f.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // planeAxes are the parameters the scene's plane varies along x and y (-1

@@ -57,7 +57,7 @@ func (f *sceneFlags) register(c *cobra.Command, defRes int) {
 	fl := c.Flags()
 	f.res, f.axes, f.maxBytes, f.planeSeed = host.Res{Nx: defRes, Ny: defRes}, [2]int{0, 1}, host.DefaultMaxBytes, 1
 	fl.Var(resFlag{&f.res}, "res", "grid resolution: N (square) or NXxNY, each 2 to 65536")
-	fl.Var(rangeFlag{&f.rng, &f.rngText}, "range", "x0:x1,y0:y1 (default: the surface's domain); both ends are grid points")
+	fl.Var(rangeFlag{&f.rng, &f.rngText}, "range", "x0:x1,y0:y1 (default: the surface's domain; lo:hi for a surface of one parameter); both ends are grid points")
 	fl.Var(settingsFlag{&f.set}, "set", "hyperparameter name=value (repeat, or comma-separate)")
 	fl.Var(pointFlag{&f.at, &f.atText}, "at", "point the plane goes through: one value per parameter, or a trajectory/.npy file (N-dimensional surfaces)")
 	fl.Var(axesFlag{&f.axes}, "axes", "the two parameter indices that vary")

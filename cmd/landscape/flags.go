@@ -44,7 +44,7 @@ func (f rangeFlag) String() string {
 	}
 	return *f.s
 }
-func (f rangeFlag) Type() string { return "x0:x1,y0:y1" }
+func (f rangeFlag) Type() string { return "x0:x1,y0:y1|lo:hi" }
 func (f rangeFlag) Set(s string) error {
 	x, y, err := host.ParseRange(s)
 	if err != nil {
@@ -364,7 +364,7 @@ func flagFor(input string) string {
 		return "--dirs"
 	case "dense limit":
 		return "--max-dense"
-	case "axes", "range", "trajectory", "plane", "from", "to", "start", "backend", "backends", "top", "bottom", "groups", "sigma":
+	case "axes", "range", "trajectory", "plane", "from", "to", "start", "backend", "backends", "top", "bottom", "groups", "sigma", "optimizers", "sweep":
 		return "--" + input
 	}
 	return ""

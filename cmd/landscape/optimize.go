@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"image/color"
 	"io"
 	"math"
 	"strconv"
@@ -74,8 +75,7 @@ func optimizeCmd(app *host.App, stdout io.Writer) *cobra.Command {
 		set          client.Settings
 		steps        = 1000
 		seed         uint64
-		tol          = 1e-9
-		window       = 10
+		st           studyFlags
 		keepGoing    bool
 		batch        int
 		plotOut      string
@@ -166,6 +166,10 @@ of gradient descent).`,
 			if err != nil {
 				return err
 			}
+			nsteps, err := st.steps(cmd, desc, batch, steps)
+			if err != nil {
+				return err
+			}
 			var of *host.OutFile
 			if out != "" {
 				if of, err = host.CreateOutput(ctx, out); err != nil {
@@ -181,7 +185,7 @@ of gradient descent).`,
 				defer af.Abort()
 			}
 			trajs, err := app.Optimize(ctx, host.OptimizeSpec{Surface: surf, Opt: oe, OptParams: op, OptTexts: routed.OptimizerTexts[oe.Name],
-				Starts: [][]float64{x0}, Steps: steps, Seed: seed, Tol: tol, Window: window, KeepGoing: keepGoing, BatchSize: batch})
+				Starts: [][]float64{x0}, Steps: nsteps, Seed: seed, Tol: st.tol, Window: st.window, KeepGoing: keepGoing, BatchSize: batch, Stuck: st.rule()})
 			if err != nil {
 				return err
 			}
@@ -201,6 +205,7 @@ of gradient descent).`,
 			}
 			printSummary(stdout, desc, oe, t, stops[0])
 			printWalk(stdout, desc, t)
+			printEpochs(stdout, t)
 			if plotOut != "" {
 				var extra []render.Chart
 				fc, err := fitChart(ctx, app, surf, t.X)
@@ -242,18 +247,19 @@ of gradient descent).`,
 	fl.Var(settingsFlag{&set}, "set", "hyperparameter name=value, of the optimizer or the surface (repeat, or comma-separate)")
 	fl.Uint64Var(&seed, "seed", 1, "seed of the optimizer's randomness")
 	fl.StringVarP(&out, "output", "o", "", "write the trajectory: .csv or .json")
-	fl.Var(floatRange{&tol, true}, "tol", "convergence: relative loss change over --window steps")
-	fl.Var(intRange{&window, 1, 1_000_000}, "window", "convergence window in steps")
 	fl.BoolVar(&keepGoing, "keep-going", false, "take every step even after converging")
 	fl.Var(intRange{&batch, 0, 1 << 30}, "batch-size", "mini-batch gradients of this many samples (data-driven surfaces; 0: full batch)")
 	fl.StringVar(&plotOut, "plot", "", "also draw loss per step and parameters per step to this .png")
 	fl.StringVar(&animOut, "animate", "", "also write the run over the surface as an animated .gif")
 	fl.Var(&track, "track", "sharpness[:K]: record the Hessian's largest eigenvalue every K steps (default 10) and at the end, into the trajectory, and plot it beside 2/lr")
+	st.register(c)
 	return c
 }
 
-// plotSteps draws a run: its losses per step, and its parameters per step
-// (the parameter norm when there are more than 8), then the extra charts.
+// plotSteps draws a run: its losses, gradient norm and parameter norm per
+// step (a mini-batch run's per epoch, with the epochs' mean losses), its
+// parameters when there are at most 8, then the sharpness, the
+// acceptance test's charts and the extra charts; three charts to a row.
 func plotSteps(ctx context.Context, path string, d client.Descriptor, o host.OptEntry, t *host.Trajectory, extra ...render.Chart) error {
 	of, err := host.CreateOutput(ctx, path)
 	if err != nil {
@@ -262,10 +268,17 @@ func plotSteps(ctx context.Context, path string, d client.Descriptor, o host.Opt
 	defer of.Abort()
 	steps := make([]float64, len(t.Records))
 	loss := make([]float64, len(t.Records))
-	for i, r := range t.Records {
-		steps[i], loss[i] = float64(r.Step), r.Loss
+	gnorm := make([]float64, len(t.Records))
+	pnorm := make([]float64, len(t.Records))
+	per := float64(max(t.StepsPerEpoch, 1)) // x is the epoch for mini-batch runs
+	xlabel := "step"
+	if t.StepsPerEpoch > 0 {
+		xlabel = fmt.Sprintf("epoch (%d steps)", t.StepsPerEpoch)
 	}
-	lc := render.Chart{Title: d.Name + ": " + o.Name, XLabel: "step", YLabel: "loss"}
+	for i, r := range t.Records {
+		steps[i], loss[i], gnorm[i], pnorm[i] = float64(r.Step)/per, r.Loss, r.GradNorm, r.ParamNorm
+	}
+	lc := render.Chart{Title: d.Name + ": " + o.Name, XLabel: xlabel, YLabel: "loss"}
 	switch {
 	case t.Walk():
 		lc.Series = append(lc.Series, walkLoss(t, steps, loss)...)
@@ -277,24 +290,35 @@ func plotSteps(ctx context.Context, path string, d client.Descriptor, o host.Opt
 	if t.Test != nil {
 		lc.Series = append(lc.Series, render.Series{Label: "test loss", X: steps, Y: t.Test, Dashed: true, Colour: 6})
 	}
-	pc := render.Chart{Title: "parameters", XLabel: "step", YLabel: "value"}
-	if d.Dim <= 8 {
-		pc.Series = paramSeries(d, t, steps)
-	} else {
-		y := make([]float64, len(t.Records))
-		for i, r := range t.Records {
-			y[i] = r.ParamNorm
+	if len(t.Epochs) > 0 {
+		var ex, ey []float64
+		for _, e := range t.Epochs {
+			ex, ey = append(ex, float64(e.Epoch.Epoch)), append(ey, e.Loss)
 		}
-		pc.YLabel = "‖x‖"
-		pc.Series = append(pc.Series, render.Series{Label: "parameter norm", X: steps, Y: y, Colour: 2})
+		lc.Series = append(lc.Series, render.Series{Label: "epoch's mean mini-batch loss", X: ex, Y: ey, Colour: 4},
+			render.Series{X: ex, Y: ey, Colour: 4, Points: true})
 	}
-	charts := []render.Chart{lc, pc}
+	for _, s := range t.Stuck {
+		lc.Spans = append(lc.Spans, render.Span{Lo: float64(s.From) / per, Hi: float64(s.To) / per, Colour: color.RGBA{150, 150, 150, 255}, Label: "stuck"})
+	}
+	gw := "gradient norm"
+	if t.Train != nil {
+		gw = "mini-batch gradient norm"
+	}
+	gc := render.Chart{Title: "gradient norm", XLabel: xlabel, YLabel: "‖∇f‖", LogY: true,
+		Series: []render.Series{{Label: gw, X: steps, Y: gnorm, Colour: 0}}}
+	wc := render.Chart{Title: "weight norm", XLabel: xlabel, YLabel: "‖x‖",
+		Series: []render.Series{{Label: "parameter norm", X: steps, Y: pnorm, Colour: 2}}}
+	charts := []render.Chart{lc, gc, wc}
+	if d.Dim <= 8 {
+		charts = append(charts, render.Chart{Title: "parameters", XLabel: xlabel, YLabel: "value", Series: paramSeries(d, t, steps)})
+	}
 	if t.Sharpness != nil {
-		sc := render.Chart{Title: "sharpness", XLabel: "step", YLabel: "largest Hessian eigenvalue"}
+		sc := render.Chart{Title: "sharpness", XLabel: xlabel, YLabel: "largest Hessian eigenvalue"}
 		var xs, ys, ls []float64
 		for i, r := range t.Records {
 			if v := t.Sharpness[i]; v == v {
-				xs, ys = append(xs, float64(r.Step)), append(ys, v)
+				xs, ys = append(xs, steps[i]), append(ys, v)
 			}
 			lr := math.NaN()
 			if r.LR > 0 {
@@ -310,7 +334,9 @@ func plotSteps(ctx context.Context, path string, d client.Descriptor, o host.Opt
 		charts = append(charts, acceptCharts(t, steps)...)
 	}
 	charts = append(charts, extra...)
-	if err := render.ChartsPNG(of, 700*len(charts), 550, charts...); err != nil {
+	cols := min(3, len(charts))
+	rows := (len(charts) + cols - 1) / cols
+	if err := render.ChartGridPNG(of, 700*cols, 550*rows, cols, charts...); err != nil {
 		return err
 	}
 	return of.Commit()
@@ -434,7 +460,15 @@ func statusText(t *host.Trajectory, stop *host.Stop) string {
 
 func printSummary(w io.Writer, d client.Descriptor, o host.OptEntry, t *host.Trajectory, stop *host.Stop) {
 	fmt.Fprintf(w, "%s on %s from %s: %s\n", o.Name, d.Name, point(t.Start), statusText(t, stop))
-	fmt.Fprintf(w, "  final loss %.6g at %s after %d steps, gradient norm %.3g\n", t.Loss, point(d.Wrap(nil, t.X)), t.Steps, t.GradNorm)
+	if t.Train != nil {
+		fmt.Fprintf(w, "  final loss %.6g (the full train loss) at %s after %d steps; the last mini-batch's loss %.6g, gradient norm %.3g\n",
+			t.Loss, point(d.Wrap(nil, t.X)), t.Steps, t.BatchLoss, t.GradNorm)
+	} else {
+		fmt.Fprintf(w, "  final loss %.6g at %s after %d steps, gradient norm %.3g\n", t.Loss, point(d.Wrap(nil, t.X)), t.Steps, t.GradNorm)
+	}
+	if s := stuckText(t); s != "" {
+		fmt.Fprintf(w, "  %s (the loss's variance over the window at most (tol·(1+|mean|))²)\n", s)
+	}
 	if stop != nil {
 		ev := stop.Eigenvalues
 		switch {

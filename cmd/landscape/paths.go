@@ -3,12 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"math"
-	"strconv"
 
 	"github.com/landscape-go/landscape/compute"
-	"github.com/landscape-go/landscape/compute/critical"
 	"github.com/landscape-go/landscape/host"
 	"github.com/landscape-go/landscape/host/render"
 	"github.com/landscape-go/landscape/sdk"
@@ -97,48 +93,4 @@ func projected(sc *host.Scene, res []host.PathResult, label func(host.PathResult
 		out[i] = p
 	}
 	return out
-}
-
-// printRuns prints a row per run.
-//
-// Runs on a surface with a test set add its final test loss (and a
-// mini-batch run's FINAL_LOSS is its full train loss).
-func printRuns(w io.Writer, sc *host.Scene, res []host.PathResult, stops []*host.Stop) {
-	test := false
-	for _, r := range res {
-		test = test || r.Traj.Test != nil
-	}
-	head := fmt.Sprintf("%-16s %-18s %-24s %12s %10s %9s %6s", "OPTIMIZER", "START", "STATUS", "FINAL_LOSS", "DIST_MIN", "CONVERGED", "EVALS")
-	if test {
-		head += fmt.Sprintf(" %12s", "FINAL_TEST")
-	}
-	fmt.Fprintln(w, head)
-	for i, r := range res {
-		t := r.Traj
-		dist := "-"
-		if _, d, ok := host.Nearest(sc.Desc, t.X); ok && !math.IsNaN(d) {
-			dist = fmt.Sprintf("%.3g", d)
-		}
-		conv := "-"
-		if t.ConvergedAt >= 0 {
-			conv = fmt.Sprint(t.ConvergedAt)
-		}
-		loss := t.Loss
-		if t.Train != nil {
-			loss = t.Train[len(t.Train)-1]
-		}
-		status := t.Status.String()
-		if stops[i] != nil {
-			status += " (" + stops[i].Kind.String()
-			if st := stops[i]; st.Kind == critical.Saddle && st.Index > 0 {
-				status += " " + strconv.Itoa(st.Index)
-			}
-			status += ")"
-		}
-		line := fmt.Sprintf("%-16s %-18s %-24s %12.6g %10s %9s %6d", r.Opt.Name, point(r.Start), status, loss, dist, conv, t.Evaluations)
-		if t.Test != nil {
-			line += fmt.Sprintf(" %12.6g", t.Test[len(t.Test)-1])
-		}
-		fmt.Fprintln(w, line)
-	}
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -46,6 +48,11 @@ Examples:
   landscape render rastrigin --range -2:2,-2:2 --levels 20 --width 1600 --height 1200 -o r.png
   landscape render himmelblau --path adam@0,0 --path sgd@-1,3 --set adam.lr=0.05 -o paths.png
   landscape render himmelblau --critical --mep min0:min1 -o topology.png
+  landscape render expr --set 'f=sin(3*t)+0.1*t^2,domain=-6:6' --path gd@4 --set lr=0.05 -o curve.png
+
+A surface of one parameter is drawn as its curve over --range (lo:hi,
+default its domain) at --res points, its known minima marked and each
+--path run's points on it; --log draws the loss axis on a log scale.
 
 --critical marks every critical point in the range (see 'landscape
 critical'), found from a --critical-res grid: minima, saddles, maxima and
@@ -70,6 +77,12 @@ marked.`,
 				return err
 			}
 			j, err := sf.run(ctx, app, args[0], routed.Surface, out, stderr, nil)
+			if errors.Is(err, host.ErrOneParameter) {
+				if crit || len(meps) > 0 {
+					return fmt.Errorf("%w: --critical and --mep draw on a plane; %s has one parameter (see 'landscape slice' and 'landscape critical')", host.ErrBadInput, args[0])
+				}
+				return renderCurve(ctx, app, &sf, args[0], routed, runs, pf, out, render.Options{Width: width, Height: height}, logScale)
+			}
 			if err != nil {
 				return err
 			}
@@ -160,6 +173,52 @@ marked.`,
 	fl.Var(endpointsFlag{&meps}, "mep", "draw the minimum-energy path between two points: A:B, each minK, x0,x1,... or a file (repeat)")
 	mf.register(c, "mep-")
 	return c
+}
+
+// renderCurve renders a surface of one parameter: its curve, the known
+// minima marked, and the runs' points on it.
+func renderCurve(ctx context.Context, app *host.App, sf *sceneFlags, surface string, routed host.Routed, runs []host.PathRun, pf pathFlags,
+	out string, o render.Options, logY bool) error {
+	l, err := sf.curve(ctx, app, surface, routed.Surface)
+	if err != nil {
+		return err
+	}
+	of, err := host.CreateOutput(ctx, out)
+	if err != nil {
+		return err
+	}
+	defer of.Abort()
+	loss, _, err := app.EvaluateLine(ctx, sf.backend, l)
+	if err != nil {
+		return err
+	}
+	var pts []runPoints
+	if len(runs) > 0 {
+		for i, r := range runs {
+			runs[i].Start = l.Desc.Wrap(nil, r.Start)
+			if err := checkStart(fmt.Sprintf("--path %d (%s)", i+1, r.Optimizer), runs[i].Start, l.Desc); err != nil {
+				return err
+			}
+		}
+		cat, err := app.Catalog(ctx)
+		if err != nil {
+			return err
+		}
+		res, err := app.RunPaths(ctx, cat, l.Surface, routed.Optimizers, runs, pf.steps, pf.seed, pf.batch)
+		if err != nil {
+			return err
+		}
+		for _, r := range res {
+			pts = append(pts, pointsOf(r.Opt.Name+" from "+point(r.Start), l, r.Traj))
+		}
+	}
+	if o.Width == 0 {
+		o.Width = 1000
+	}
+	if err := render.ChartsPNG(of, o.Width, o.Height, curveChart(l, lineCoords(l), loss, logY, pts)); err != nil {
+		return err
+	}
+	return of.Commit()
 }
 
 // title names the surface and its non-default hyperparameters.

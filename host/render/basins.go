@@ -16,6 +16,7 @@ import (
 
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/sdk"
+	"github.com/landscape-go/landscape/sdk/grid"
 )
 
 // Basin is one class of a basins-of-attraction image.
@@ -380,3 +381,105 @@ func (cs *cells) Plot(c draw.Canvas, plt *plot.Plot) {
 		}
 	}
 }
+
+// BasinsBandPNG draws the basins of attraction of a surface of one
+// parameter: the loss along it (loss at xs, increasing) as a chart, each
+// basin's minimum marked on it (Basin.X its location, Basin.Y its loss),
+// and a strip along the bottom in which each start xs[i] is coloured by
+// labels[i] as BasinsPNG colours cells (touching basins differ), with a
+// legend of the basins (Label and Fraction) and of the special labels
+// present. o gives the size (zero: 1000×500), the title and XLabel; LogY
+// draws the loss on a log scale. Nothing is written unless the whole image
+// rendered.
+func BasinsBandPNG(w io.Writer, xs, loss []float64, labels []int32, basins []Basin, o Options, logY bool) error {
+	c, err := basinsBand(xs, loss, labels, basins, o, logY)
+	if err != nil {
+		return err
+	}
+	if o.Width == 0 {
+		o.Width = defaultWidth
+	}
+	if o.Height == 0 {
+		o.Height = defaultHeight * 5 / 8
+	}
+	return ChartsPNG(w, o.Width, o.Height, c)
+}
+
+// basinsBand is BasinsBandPNG's chart.
+func basinsBand(xs, loss []float64, labels []int32, basins []Basin, o Options, logY bool) (Chart, error) {
+	n := len(xs)
+	if n < 2 || len(loss) != n || len(labels) != n {
+		return Chart{}, fmt.Errorf("render: %d starts, %d losses and %d labels (want as many, at least 2)", n, len(loss), len(labels))
+	}
+	if len(basins) > maxBasins {
+		return Chart{}, fmt.Errorf("render: %d basins is too many (accepted: up to %d)", len(basins), maxBasins)
+	}
+	for i := 1; i < n; i++ {
+		if !(xs[i] > xs[i-1]) {
+			return Chart{}, fmt.Errorf("render: the starts must increase (start %d is %g after %g)", i, xs[i], xs[i-1])
+		}
+	}
+	counts := map[int32]int{}
+	for _, l := range labels {
+		if l >= int32(len(basins)) || l < AtSaddle {
+			return Chart{}, fmt.Errorf("render: label %d with %d basins", l, len(basins))
+		}
+		counts[l]++
+	}
+	cols := basinColoring(compute.Grid{Plane: sdkPlane(n)}, labels, len(basins))
+	colour := func(l int32) color.RGBA {
+		if l >= 0 {
+			return cols[l]
+		}
+		return basinColor(int(l))
+	}
+	const listed = 12 // basins named in the legend
+	name := func(l int32) string {
+		switch {
+		case l == NoBasin:
+			return "no minimum reached  " + percent(float64(counts[l])/float64(n))
+		case l == AtSaddle:
+			return "ended at a saddle  " + percent(float64(counts[l])/float64(n))
+		case l < 0:
+			return "diverged  " + percent(float64(counts[l])/float64(n))
+		case l < listed:
+			return basins[l].Label + "  " + percent(basins[l].Fraction)
+		}
+		return ""
+	}
+	c := Chart{Title: o.Title, XLabel: o.XLabel, YLabel: "loss", LogY: logY,
+		Series: []Series{{Label: "loss", X: xs, Y: loss, Colour: 7}}}
+	if c.XLabel == "" {
+		c.XLabel = "x0"
+	}
+	// A span per run of equal labels, each start reaching half way to its
+	// neighbours.
+	edge := func(i int) float64 {
+		switch {
+		case i == 0:
+			return xs[0] - (xs[1]-xs[0])/2
+		case i == n:
+			return xs[n-1] + (xs[n-1]-xs[n-2])/2
+		}
+		return (xs[i-1] + xs[i]) / 2
+	}
+	for a := 0; a < n; {
+		b := a
+		for b < n && labels[b] == labels[a] {
+			b++
+		}
+		c.Spans = append(c.Spans, Span{Lo: edge(a), Hi: edge(b), Colour: colour(labels[a]), Label: name(labels[a])})
+		a = b
+	}
+	var mx, my []float64
+	for _, b := range basins {
+		mx, my = append(mx, b.X), append(my, b.Y)
+	}
+	if len(mx) > 0 {
+		c.Series = append(c.Series, Series{Label: "minima reached", X: mx, Y: my, Colour: 7, Points: true, Triangles: true})
+	}
+	return c, nil
+}
+
+// sdkPlane is a plane of n×1 points, for basinColoring's neighbours.
+func sdkPlane(n int) grid.Plane { return grid.Plane{Nx: n, Ny: 1} }

@@ -76,7 +76,7 @@ func TestChartLegend(t *testing.T) {
 	}
 	bad := one
 	bad.Series = []Series{{X: steps, Y: up[:3]}}
-	if err := ChartsPNG(&buf, 700, 550, bad); err == nil || !strings.Contains(err.Error(), "has 501 x and 3 y values") {
+	if err := ChartsPNG(&buf, 700, 550, bad); err == nil || !strings.Contains(err.Error(), "has 501 x, 3 y") {
 		t.Errorf("ragged series: %v", err)
 	}
 }
@@ -169,7 +169,7 @@ func TestCompareLegendHidesNoMinimum(t *testing.T) {
 	}
 	for _, n := range []int{1, 4, 6} {
 		o := Options{Width: 1200, Height: 520, Paths: paths, Markers: marks[:n]}
-		_, cl, err := compare(f, o, curves)
+		_, cl, err := compare(f, nil, o, curves)
 		if err != nil {
 			t.Fatal(err)
 		}

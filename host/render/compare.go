@@ -24,6 +24,10 @@ type Curve struct {
 	// Test, when not nil, is the test loss at the same steps, drawn dashed
 	// in the curve's colour.
 	Test []float64
+	// Lo and Hi, when not nil (as long as Loss), are a band around the
+	// curve filled translucently in its colour: the range of repeated
+	// runs whose mean Loss is. NaN breaks the band.
+	Lo, Hi []float64
 }
 
 const (
@@ -55,7 +59,20 @@ const (
 // above it, and the axis is labelled "loss − min + ε". o.Title is drawn
 // above both panels. Nothing is written unless the whole image rendered.
 func ComparePNG(w io.Writer, f *compute.Field, o Options, curves []Curve) error {
-	img, _, err := compare(f, o, curves)
+	img, _, err := compare(f, nil, o, curves)
+	if err != nil {
+		return err
+	}
+	return writePNG(w, img)
+}
+
+// CompareCurvePNG is ComparePNG for a surface of one parameter: the left
+// panel is the chart left (the loss along the parameter, with the runs'
+// points on it) instead of a heatmap; o.Paths are not drawn (the chart
+// shows the runs), and the curves take the styles of paths 0, 1, ... as
+// in ComparePNG.
+func CompareCurvePNG(w io.Writer, left Chart, o Options, curves []Curve) error {
+	img, _, err := compare(nil, &left, o, curves)
 	if err != nil {
 		return err
 	}
@@ -70,32 +87,46 @@ type compareLayout struct {
 	legend     vg.Rectangle // the curves' legend; empty for none
 }
 
-func compare(f *compute.Field, o Options, curves []Curve) (img *image.RGBA, cl compareLayout, err error) {
-	if err := checkField(f); err != nil {
-		return nil, cl, err
-	}
-	if len(curves) != len(o.Paths) {
-		return nil, cl, fmt.Errorf("render: %d curves for %d paths (curve i pairs with path i)", len(curves), len(o.Paths))
-	}
+func compare(f *compute.Field, chart *Chart, o Options, curves []Curve) (img *image.RGBA, cl compareLayout, err error) {
 	if o.Width == 0 {
 		o.Width = defaultCompareWidth
 	}
 	if o.Height == 0 {
 		o.Height = defaultCompareHeight
 	}
-	s, err := resolve(f.Grid, o)
-	if err != nil {
-		return nil, cl, err
+	for _, c := range curves {
+		if c.Lo != nil && len(c.Lo) != len(c.Loss) || c.Hi != nil && len(c.Hi) != len(c.Loss) || (c.Lo == nil) != (c.Hi == nil) {
+			return nil, cl, fmt.Errorf("render: curve %q has %d losses, %d low and %d high values", c.Label, len(c.Loss), len(c.Lo), len(c.Hi))
+		}
 	}
-	col, err := colourField(f, s.log, false)
-	if err != nil {
-		return nil, cl, err
+	var (
+		s   settings
+		col colouring
+	)
+	if chart == nil {
+		if err := checkField(f); err != nil {
+			return nil, cl, err
+		}
+		if len(curves) != len(o.Paths) {
+			return nil, cl, fmt.Errorf("render: %d curves for %d paths (curve i pairs with path i)", len(curves), len(o.Paths))
+		}
+		if s, err = resolve(f.Grid, o); err != nil {
+			return nil, cl, err
+		}
+		if col, err = colourField(f, s.log, false); err != nil {
+			return nil, cl, err
+		}
+	} else {
+		if o.Width < minSide || o.Height < minSide || o.Width > maxSide || o.Height > maxSide {
+			return nil, cl, errNoRoom(o.Width, o.Height)
+		}
+		s = settings{w: o.Width, h: o.Height, title: o.Title}
 	}
 	set := prepareCurves(curves)
 	labels := make([]string, len(curves))
 	for i, c := range curves {
 		labels[i] = c.Label
-		if labels[i] == "" {
+		if labels[i] == "" && i < len(o.Paths) {
 			labels[i] = o.Paths[i].Label
 		}
 	}
@@ -117,11 +148,17 @@ func compare(f *compute.Field, o Options, curves []Curve) (img *image.RGBA, cl c
 	left, right := body, body
 	left.Max.X, right.Min.X = split, split
 
-	ls := s
-	ls.title = ""
-	ls.optionalLegend = true
-	if cl.left, err = drawField(cv, left, f, ls, col); err != nil {
-		return nil, cl, err
+	if chart != nil {
+		if _, err := drawChart(left, *chart); err != nil {
+			return nil, cl, err
+		}
+	} else {
+		ls := s
+		ls.title = ""
+		ls.optionalLegend = true
+		if cl.left, err = drawField(cv, left, f, ls, col); err != nil {
+			return nil, cl, err
+		}
 	}
 	if err := drawCurves(cv, right, set, labels, &cl); err != nil {
 		return nil, cl, err
@@ -133,17 +170,20 @@ func compare(f *compute.Field, o Options, curves []Curve) (img *image.RGBA, cl c
 type curveSet struct {
 	ys      [][]float64 // plotted values, up to each curve's first non-finite loss
 	tys     [][]float64 // the test losses, plotted alike (nil: none)
-	cut     []bool      // the curve stopped at a non-finite loss
-	shifted bool        // ys are loss − min + ε
-	steps   int         // the longest curve's length, non-finite tail included
-	lo, hi  float64     // extremes of ys, hi capped; 0 when there are none
-	clipped bool        // some ys exceed hi
+	los     [][]float64 // the bands' ends, plotted alike, up to the curve's cut (nil: none)
+	his     [][]float64
+	cut     []bool  // the curve stopped at a non-finite loss
+	shifted bool    // ys are loss − min + ε
+	steps   int     // the longest curve's length, non-finite tail included
+	lo, hi  float64 // extremes of ys, hi capped; 0 when there are none
+	clipped bool    // some ys exceed hi
 }
 
 // prepareCurves cuts the curves at their first non-finite loss and, if any
 // loss left is ≤ 0, shifts them all to loss − min + ε.
 func prepareCurves(curves []Curve) curveSet {
-	set := curveSet{ys: make([][]float64, len(curves)), tys: make([][]float64, len(curves)), cut: make([]bool, len(curves))}
+	set := curveSet{ys: make([][]float64, len(curves)), tys: make([][]float64, len(curves)), cut: make([]bool, len(curves)),
+		los: make([][]float64, len(curves)), his: make([][]float64, len(curves))}
 	vmin, vmax := math.Inf(1), math.Inf(-1)
 	start := math.Inf(-1) // the largest starting loss
 	finitePart := func(v []float64) []float64 {
@@ -163,6 +203,15 @@ func prepareCurves(curves []Curve) curveSet {
 		set.cut[i] = len(set.ys[i]) < len(c.Loss)
 		if c.Test != nil {
 			set.tys[i] = finitePart(c.Test)
+		}
+		if c.Lo != nil {
+			n := len(set.ys[i])
+			set.los[i], set.his[i] = append([]float64(nil), c.Lo[:n]...), append([]float64(nil), c.Hi[:n]...)
+			for k := range n {
+				if finite(set.los[i][k]) && finite(set.his[i][k]) {
+					vmin, vmax = math.Min(vmin, set.los[i][k]), math.Max(vmax, set.his[i][k])
+				}
+			}
 		}
 	}
 	if math.IsInf(vmin, 1) {
@@ -194,6 +243,17 @@ func prepareCurves(curves []Curve) curveSet {
 		}
 		if len(ys) > 0 {
 			top = math.Max(top, ys[0])
+		}
+	}
+	for _, ys := range append(append([][]float64{}, set.los...), set.his...) {
+		for k, v := range ys {
+			if !finite(v) {
+				continue
+			}
+			if set.shifted {
+				v = math.Max(v-floor, eps)
+			}
+			ys[k] = math.Max(tinyLoss, math.Min(v, hugeLoss))
 		}
 	}
 	// A diverging run would squeeze every other curve to the bottom: show
@@ -278,6 +338,43 @@ type curvesPlotter struct {
 func (cp *curvesPlotter) Plot(c draw.Canvas, plt *plot.Plot) {
 	trX, trY := plt.Transforms(&c)
 	cp.drawn = nil
+	// The bands first, under every curve.
+	for i, lo := range cp.set.los {
+		hi := cp.set.his[i]
+		col := pathStyle(i).col
+		for a := 0; a < len(lo); {
+			for a < len(lo) && !(finite(lo[a]) && finite(hi[a])) {
+				a++
+			}
+			b := a
+			for b < len(lo) && finite(lo[b]) && finite(hi[b]) {
+				b++
+			}
+			if b-a >= 2 {
+				var pts []vg.Point
+				for k := a; k < b; k++ {
+					pts = append(pts, vg.Point{X: trX(float64(k)), Y: trY(hi[k])})
+				}
+				for k := b - 1; k >= a; k-- {
+					pts = append(pts, vg.Point{X: trX(float64(k)), Y: trY(lo[k])})
+				}
+				if poly := c.ClipPolygonXY(pts); len(poly) > 2 {
+					var path vg.Path
+					for k, q := range poly {
+						if k == 0 {
+							path.Move(q)
+						} else {
+							path.Line(q)
+						}
+					}
+					path.Close()
+					c.SetColor(color.NRGBA{col.R, col.G, col.B, 55})
+					c.Fill(path)
+				}
+			}
+			a = b
+		}
+	}
 	for i, ys := range cp.set.ys {
 		if len(ys) == 0 {
 			continue

@@ -52,7 +52,7 @@ func TestComparePNG(t *testing.T) {
 		t.Errorf("image is %dx%d, want 1000x450", b.Dx(), b.Dy())
 	}
 
-	img, cl, err := compare(f, o, curves)
+	img, cl, err := compare(f, nil, o, curves)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestComparePNG(t *testing.T) {
 		for i := range ps {
 			ps[i] = Path{Label: cs[i].Label, Points: [][2]float64{{-1, float64(i) / 3}, {1, float64(i) / 3}}}
 		}
-		img, cl, err := compare(f, Options{Width: 900, Height: 400, Paths: ps}, cs)
+		img, cl, err := compare(f, nil, Options{Width: 900, Height: 400, Paths: ps}, cs)
 		if err != nil {
 			t.Fatal(err)
 		}
