@@ -288,8 +288,8 @@ func Summarize(runs []*Trajectory) RunsSummary {
 }
 
 // WriteRaceCSV writes every run's records, one row per record:
-// run,label,optimizer,start,repeat,seed, the swept hyperparameter's name
-// (with a sweep), then step,loss,grad_norm,param_norm,lr,x0,x1,...,
+// run,label,optimizer,start,repeat,seed, swept_NAME (with a sweep of the
+// hyperparameter NAME: its value), then step,loss,grad_norm,param_norm,lr,x0,x1,...,
 // train_loss,test_loss,best_loss (NaN where a run has none: train_loss for
 // full-batch runs, test_loss without a test set, best_loss for runs that
 // are no walk). run counts from 1, as start and repeat from 0.
@@ -298,7 +298,7 @@ func WriteRaceCSV(w io.Writer, s RaceSpec, runs []RaceRun) error {
 	dim := s.Surface.Desc.Dim
 	head := []string{"run", "label", "optimizer", "start", "repeat", "seed"}
 	if s.Sweep != nil {
-		head = append(head, s.Sweep.Name)
+		head = append(head, "swept_"+s.Sweep.Name)
 	}
 	head = append(head, "step", "loss", "grad_norm", "param_norm", "lr")
 	for k := range dim {

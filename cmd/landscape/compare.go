@@ -54,7 +54,7 @@ final loss against it, one curve per optimizer (with --repeats, their mean
 and range); -o takes the .png of that chart.
 
 -o also writes every run's records beside the image: .csv (one row per
-record: run, label, optimizer, start, repeat, seed, the swept value, step,
+record: run, label, optimizer, start, repeat, seed, swept_NAME, step,
 loss, grad_norm, param_norm, lr, x0, ..., train_loss, test_loss, best_loss)
 or .json (every run's trajectory, as optimize -o writes it, with its label).
 

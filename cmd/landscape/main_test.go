@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/draw"
@@ -148,6 +149,7 @@ func TestScripts(t *testing.T) {
 			"nostale":     cmdNoStale,
 			"shortdir":    cmdShortDir,
 			"basincount":  cmdBasinCount,
+			"jsoneq":      cmdJSONEq,
 		},
 	})
 }
@@ -858,4 +860,64 @@ func TestExitCodes(t *testing.T) {
 			t.Errorf("landscape %s: exit %d, want %d (%s)", c.args, code, c.code, strings.TrimSpace(stderr.String()))
 		}
 	}
+}
+
+// cmdJSONEq checks that two JSON files hold the same number at the given
+// paths (dotted keys and array indices, negative from the end:
+// runs.0.final_loss, epochs.-1.train_loss), to a relative TOL (default 0);
+// with a third path form NUMBER, that the first holds that number.
+func cmdJSONEq(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 && len(args) != 4 && len(args) != 5 {
+		ts.Fatalf("usage: jsoneq A.json PATH (B.json PATH | = VALUE) [TOL]")
+	}
+	a := jsonAt(ts, args[0], args[1])
+	var b float64
+	rest := args[4:]
+	if args[2] == "=" {
+		v, err := strconv.ParseFloat(args[3], 64)
+		if err != nil {
+			ts.Fatalf("%q is not a number", args[3])
+		}
+		b = v
+	} else {
+		b = jsonAt(ts, args[2], args[3])
+	}
+	tol := 0.0
+	if len(rest) == 1 {
+		tol, _ = strconv.ParseFloat(rest[0], 64)
+	}
+	same := math.Abs(a-b) <= tol*math.Max(math.Abs(a), math.Abs(b))
+	if same == neg {
+		ts.Fatalf("%s %s = %v and %v: same %v, want %v", args[0], args[1], a, b, same, !neg)
+	}
+}
+
+// jsonAt is the number at path in the JSON file.
+func jsonAt(ts *testscript.TestScript, file, path string) float64 {
+	var v any
+	if err := json.Unmarshal([]byte(ts.ReadFile(file)), &v); err != nil {
+		ts.Fatalf("%s: %v", file, err)
+	}
+	for _, k := range strings.Split(path, ".") {
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[k]
+		case []any:
+			i, err := strconv.Atoi(k)
+			if i < 0 {
+				i += len(x)
+			}
+			if err != nil || i < 0 || i >= len(x) {
+				ts.Fatalf("%s: %s: no element %s of %d", file, path, k, len(x))
+			}
+			v = x[i]
+		default:
+			ts.Fatalf("%s: %s: %s of a %T", file, path, k, v)
+		}
+	}
+	f, ok := v.(float64)
+	if !ok {
+		ts.Fatalf("%s: %s is %v, not a number", file, path, v)
+	}
+	return f
 }
