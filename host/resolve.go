@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/landscape-go/landscape/compute"
@@ -143,7 +142,7 @@ func (a *App) ResolveScene(ctx context.Context, cat *Catalog, spec SceneSpec) (*
 			return nil, badInput("axes", "%d,%d: the two axes must differ", ai, aj)
 		}
 		plane = grid.AxisPlane(desc.Dim, ai, aj, p.At, desc.Domain[ai], desc.Domain[aj], nx, ny)
-		sc.Grid.XLabel, sc.Grid.YLabel = "x"+strconv.Itoa(ai), "x"+strconv.Itoa(aj)
+		sc.Grid.XLabel, sc.Grid.YLabel = desc.ParamName(ai), desc.ParamName(aj)
 	case PlanePCA:
 		if len(p.Trajectory[0]) != desc.Dim {
 			return nil, badInput("trajectory", "has points of %d parameters; %s has %d", len(p.Trajectory[0]), desc.Name, desc.Dim)
@@ -361,7 +360,7 @@ func sliceLine(desc client.Descriptor, spec LineSpec) (compute.Line, string, err
 		dir[d.Axis] = 1
 		lo, hi = spec.rangeOr(desc.Domain[d.Axis].Lo, desc.Domain[d.Axis].Hi)
 		at[d.Axis] = 0 // the line's parameter is the coordinate itself
-		label = "x" + strconv.Itoa(d.Axis)
+		label = desc.ParamName(d.Axis)
 	case PlaneRandom, PlaneFilter:
 		dir = compute.RandomDirection(desc.Dim, spec.Seed)
 		if d.Kind == PlaneFilter {

@@ -83,7 +83,8 @@ func TestNewServerRejects(t *testing.T) {
 }
 
 // TestInfoValidatePeriodsAndKinds: periods are none or one per parameter,
-// finite and not negative; group kinds are known.
+// finite and not negative; group kinds are known; parameter names are
+// none or one per parameter, each well formed and unique.
 func TestInfoValidatePeriodsAndKinds(t *testing.T) {
 	for _, c := range []struct {
 		edit func(*Info)
@@ -98,6 +99,14 @@ func TestInfoValidatePeriodsAndKinds(t *testing.T) {
 			i.Groups = []Group{{Name: "w", Start: 0, Len: 1}, {Name: "b", Start: 1, Len: 1, Kind: GroupBias}}
 		}, ""},
 		{func(i *Info) { i.Groups = []Group{{Name: "w", Start: 0, Len: 2, Kind: 2}} }, "group w has kind 2"},
+		{func(i *Info) { i.ParamNames = []string{"θ", "b_2"} }, ""},
+		{func(i *Info) { i.ParamNames = []string{"a"} }, "1 parameter names for 2 parameters"},
+		{func(i *Info) { i.ParamNames = []string{"a", "a"} }, `parameter 1's name "a"`},
+		{func(i *Info) { i.ParamNames = []string{"", "b"} }, `parameter 0's name ""`},
+		{func(i *Info) { i.ParamNames = []string{"a b", "c"} }, "holds a space"},
+		{func(i *Info) { i.ParamNames = []string{"a", "b,c"} }, "a comma"},
+		{func(i *Info) { i.ParamNames = []string{"a", "b\n"} }, "unprintable"},
+		{func(i *Info) { i.ParamNames = []string{"a", strings.Repeat("b", 65)} }, "too long"},
 	} {
 		i := quad{1}.Info()
 		c.edit(&i)
@@ -174,4 +183,15 @@ func FuzzResolveTexts(f *testing.F) {
 			t.Fatalf("resolved %v and %v: not the declared ones", p, tx)
 		}
 	})
+}
+
+func TestParamName(t *testing.T) {
+	i := Info{Dim: 2}
+	if i.ParamName(0) != "x0" || i.ParamName(1) != "x1" {
+		t.Errorf("unnamed: %s %s", i.ParamName(0), i.ParamName(1))
+	}
+	i.ParamNames = []string{"t", "u"}
+	if i.ParamName(1) != "u" || i.ParamName(2) != "x2" {
+		t.Errorf("named: %s %s", i.ParamName(1), i.ParamName(2))
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/landscape-go/landscape/sdk/grid"
 )
@@ -91,6 +92,21 @@ type Info struct {
 	// distances, plots and start points. Empty, or Dim values with 0 for
 	// parameters that are not periodic. Optional.
 	Periods []float64
+	// ParamNames names the parameters (Dim names, or none): a formula's
+	// variables, say. The host labels axes, legends and charts with them;
+	// trajectories and arrays keep their columns x0, x1, ... whatever the
+	// names. Each is 1 to 64 printable characters without spaces or
+	// commas, and no two are the same. Optional: without them the
+	// parameters are x0, x1, ...
+	ParamNames []string
+}
+
+// ParamName is the name of parameter k: ParamNames[k], or "x0", "x1", ...
+func (i Info) ParamName(k int) string {
+	if k >= 0 && k < len(i.ParamNames) {
+		return i.ParamNames[k]
+	}
+	return "x" + strconv.Itoa(k)
 }
 
 // Interval is a closed range [Lo, Hi] (fields Lo and Hi), shared with the
@@ -431,6 +447,20 @@ func (i Info) Validate() error {
 		if !(p >= 0) || math.IsInf(p, 0) {
 			return fmt.Errorf("sdk: surface %s: period of parameter %d is %v", i.Name, k, p)
 		}
+	}
+	if len(i.ParamNames) != 0 && len(i.ParamNames) != i.Dim {
+		return fmt.Errorf("sdk: surface %s: %d parameter names for %d parameters", i.Name, len(i.ParamNames), i.Dim)
+	}
+	seen := map[string]bool{}
+	for k, n := range i.ParamNames {
+		bad := n == "" || len(n) > 64 || seen[n] || strings.ContainsAny(n, ", ")
+		for _, r := range n {
+			bad = bad || !unicode.IsPrint(r)
+		}
+		if bad {
+			return fmt.Errorf("sdk: surface %s: parameter %d's name %q is empty, too long, repeated or holds a space, a comma or an unprintable character", i.Name, k, n)
+		}
+		seen[n] = true
 	}
 	return nil
 }

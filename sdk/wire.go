@@ -28,6 +28,7 @@ func infoToProto(i Info) *pb.SurfaceInfo {
 		out.Groups = append(out.Groups, &pb.Group{Name: g.Name, Start: int32(g.Start), Len: int32(g.Len), Kind: pb.GroupKind(g.Kind)})
 	}
 	out.Periods = i.Periods
+	out.ParamNames = i.ParamNames
 	return out
 }
 

@@ -101,7 +101,7 @@ Examples:
 					ch.Series[0].Label = "train loss"
 					ch.Series = append(ch.Series, render.Series{Label: "test loss", X: ts2, Y: test, Dashed: true, Colour: 6})
 				}
-				if ls.Desc.Dim == 1 && strings.HasPrefix(ls.Label, "x0") {
+				if ls.Desc.Dim == 1 && ls.Label == ls.Desc.ParamName(0) { // along the parameter itself
 					for _, m := range ls.Desc.Minima {
 						ch.Marks = append(ch.Marks, m.Location[0])
 					}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strconv"
 
 	"github.com/landscape-go/landscape/host"
 	"github.com/landscape-go/landscape/host/render"
@@ -59,10 +58,10 @@ func paramSeries(d client.Descriptor, t *host.Trajectory, steps []float64) []ren
 			}
 		}
 		xs, ys := wrapped(d, k, steps, x)
-		out = append(out, render.Series{Label: "x" + strconv.Itoa(k), X: xs, Y: ys, Colour: k})
+		out = append(out, render.Series{Label: d.ParamName(k), X: xs, Y: ys, Colour: k})
 		if walk {
 			xs, ys = wrapped(d, k, steps, b)
-			out = append(out, render.Series{Label: "best x" + strconv.Itoa(k), X: xs, Y: ys, Colour: k, Dashed: true})
+			out = append(out, render.Series{Label: "best " + d.ParamName(k), X: xs, Y: ys, Colour: k, Dashed: true})
 		}
 	}
 	return out

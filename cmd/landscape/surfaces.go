@@ -57,6 +57,7 @@ LANDSCAPE_PLUGIN_PATH, next to the landscape binary, and in its plugins folder.`
 					Gradient        bool                      `json:"gradient"`
 					Hyperparameters []host.HyperparameterJSON `json:"hyperparameters"`
 					Minima          []any                     `json:"minima"`
+					ParamNames      []string                  `json:"param_names,omitempty"`
 				}
 				rows := []row{}
 				for _, e := range cat.Entries {
@@ -65,7 +66,7 @@ LANDSCAPE_PLUGIN_PATH, next to the landscape binary, and in its plugins folder.`
 							return err
 						}
 					}
-					r := row{Name: e.Name, Plugin: e.Plugin, Dim: e.Dim, Summary: e.Summary, Gradient: e.HasGradient, Minima: []any{}}
+					r := row{Name: e.Name, Plugin: e.Plugin, Dim: e.Dim, Summary: e.Summary, Gradient: e.HasGradient, Minima: []any{}, ParamNames: e.ParamNames}
 					for _, d := range e.Domain {
 						r.Domain = append(r.Domain, [2]float64{d.Lo, d.Hi})
 					}
@@ -128,6 +129,9 @@ func describeSurface(w io.Writer, e host.Entry) {
 		fmt.Fprintf(w, ", %d training samples (mini-batches)", e.Samples)
 	}
 	fmt.Fprintln(w)
+	if len(e.ParamNames) > 0 {
+		fmt.Fprintf(w, "  parameter names (for labels; trajectories' columns stay x0, x1, ...): %s\n", strings.Join(e.ParamNames, ", "))
+	}
 	if len(e.Hyperparameters) > 0 {
 		fmt.Fprintln(w, "  hyperparameters (--set name=value):")
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)

@@ -38,6 +38,7 @@ func descFromProto(p *pb.SurfaceInfo) Descriptor {
 		i.Groups = append(i.Groups, sdk.Group{Name: g.GetName(), Start: int(g.GetStart()), Len: int(g.GetLen()), Kind: sdk.GroupKind(g.GetKind())})
 	}
 	i.Periods = p.GetPeriods()
+	i.ParamNames = p.GetParamNames()
 	return Descriptor{Info: i, HasGradient: p.GetHasGradient(), GLSL: p.GetGlsl(),
 		Samples: int(p.GetSamples()), DataLen: int(p.GetDataLen()), HasTest: p.GetHasTest(),
 		HasHessian: p.GetHasHessian(), HasHVP: p.GetHasHvp(), HasBatchHVP: p.GetHasBatchHvp(),

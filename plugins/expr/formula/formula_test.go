@@ -402,6 +402,10 @@ func TestVariables(t *testing.T) {
 		if s.Info().Dim != len(c.want) {
 			t.Errorf("%q: Dim %d", c.f, s.Info().Dim)
 		}
+		// The parameters are named by the variables, for labels.
+		if i := s.Info(); !reflect.DeepEqual(i.ParamNames, c.want) || i.Validate() != nil {
+			t.Errorf("%q: parameter names %v (%v), want %v", c.f, i.ParamNames, i.Validate(), c.want)
+		}
 	}
 	// Parameter i is variable i: f = 10a + b with vars b a.
 	s := compileT(t, "10*a + b", "b a", "")

@@ -219,15 +219,23 @@ func parseDomain(domain string, names []string) ([]sdk.Interval, error) {
 // Vars are the variables in order: parameter i is Vars()[i].
 func (s *Surface) Vars() []string { return slices.Clone(s.names) }
 
-// Info describes the configured surface.
+// Info describes the configured surface; its parameters are named by
+// its variables (unless one is longer than sdk.Info allows).
 func (s *Surface) Info() sdk.Info {
-	return sdk.Info{
+	i := sdk.Info{
 		Name:            Name,
 		Summary:         s.summary(),
 		Dim:             len(s.names),
 		Domain:          slices.Clone(s.dom),
 		Hyperparameters: s.declare(),
+		ParamNames:      slices.Clone(s.names),
 	}
+	for _, n := range s.names {
+		if len(n) > 64 {
+			i.ParamNames = nil
+		}
+	}
+	return i
 }
 
 // summary is "f(x, y) = formula", shortened to one line of at most 100

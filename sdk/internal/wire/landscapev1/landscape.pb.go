@@ -1235,8 +1235,11 @@ type SurfaceInfo struct {
 	Periods []float64 `protobuf:"fixed64,16,rep,packed,name=periods,proto3" json:"periods,omitempty"`
 	// has_dataset: the surface hands over its samples (SurfaceDataset);
 	// has_predict: it predicts targets from inputs (Predict).
-	HasDataset    bool `protobuf:"varint,17,opt,name=has_dataset,json=hasDataset,proto3" json:"has_dataset,omitempty"`
-	HasPredict    bool `protobuf:"varint,18,opt,name=has_predict,json=hasPredict,proto3" json:"has_predict,omitempty"`
+	HasDataset bool `protobuf:"varint,17,opt,name=has_dataset,json=hasDataset,proto3" json:"has_dataset,omitempty"`
+	HasPredict bool `protobuf:"varint,18,opt,name=has_predict,json=hasPredict,proto3" json:"has_predict,omitempty"`
+	// param_names names the parameters (one name each, or none: x0, x1,
+	// ...), for labels; see sdk.Info.ParamNames.
+	ParamNames    []string `protobuf:"bytes,19,rep,name=param_names,json=paramNames,proto3" json:"param_names,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1395,6 +1398,13 @@ func (x *SurfaceInfo) GetHasPredict() bool {
 		return x.HasPredict
 	}
 	return false
+}
+
+func (x *SurfaceInfo) GetParamNames() []string {
+	if x != nil {
+		return x.ParamNames
+	}
+	return nil
 }
 
 type PointsRequest struct {
@@ -2541,7 +2551,7 @@ const file_landscape_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05start\x18\x02 \x01(\x05R\x05start\x12\x10\n" +
 	"\x03len\x18\x03 \x01(\x05R\x03len\x12+\n" +
-	"\x04kind\x18\x04 \x01(\x0e2\x17.landscape.v1.GroupKindR\x04kind\"\xe2\x04\n" +
+	"\x04kind\x18\x04 \x01(\x0e2\x17.landscape.v1.GroupKindR\x04kind\"\x83\x05\n" +
 	"\vSurfaceInfo\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\asummary\x18\x02 \x01(\tR\asummary\x12\x10\n" +
@@ -2564,7 +2574,9 @@ const file_landscape_proto_rawDesc = "" +
 	"\vhas_dataset\x18\x11 \x01(\bR\n" +
 	"hasDataset\x12\x1f\n" +
 	"\vhas_predict\x18\x12 \x01(\bR\n" +
-	"hasPredict\"\xa2\x01\n" +
+	"hasPredict\x12\x1f\n" +
+	"\vparam_names\x18\x13 \x03(\tR\n" +
+	"paramNames\"\xa2\x01\n" +
 	"\rPointsRequest\x122\n" +
 	"\asurface\x18\x01 \x01(\v2\x18.landscape.v1.SurfaceRefR\asurface\x12\x10\n" +
 	"\x03dim\x18\x02 \x01(\x05R\x03dim\x12\x16\n" +
