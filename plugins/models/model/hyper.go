@@ -3,7 +3,6 @@ package model
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/landscape-go/landscape/sdk"
 )
@@ -100,8 +99,8 @@ func declare(kind kind, s settings) []sdk.Hyperparameter {
 		{Name: ParamSplit, Doc: "fraction of the samples held out as the test set (0: none)", Default: s.split, Min: 0, Max: 0.9},
 		{Name: ParamSubset, Doc: "the samples the loss is over: train or test (test needs split > 0)",
 			Default: float64(s.subset), Options: subsetNames},
-		{Name: "loss", Doc: "loss function: " + strings.Join(kind.spec().losses(), ", "),
-			Default: float64(s.loss), Options: lossNames},
+		{Name: "loss", Doc: "loss function (the ones this model takes)",
+			Default: float64(kind.spec().lossIndex(s.loss)), Options: kind.spec().losses()},
 		{Name: "delta", Doc: "threshold of the huber loss", Default: s.delta, Min: 1e-3, Max: 1e3},
 		{Name: "l2", Doc: "L2 penalty ½·l2·‖θ‖² added to the train loss", Default: s.l2, Min: 0, Max: 1e3},
 	}
@@ -118,10 +117,11 @@ func declare(kind kind, s settings) []sdk.Hyperparameter {
 	)
 }
 
-// parse reads resolved hyperparameters (every declared one present, each
-// checked against its declaration) into settings, starting from cur (which
-// keeps the MLP's for kinds that do not declare them).
-func parse(p sdk.Params, t sdk.Texts, cur settings) settings {
+// parse reads kind's resolved hyperparameters (every declared one present,
+// each checked against its declaration) into settings, starting from cur
+// (which keeps the MLP's for kinds that do not declare them). The loss
+// choice indexes the losses kind accepts.
+func parse(kind kind, p sdk.Params, t sdk.Texts, cur settings) settings {
 	s := cur
 	s.dataset = int(p["dataset"])
 	s.n = int(p["n"])
@@ -130,7 +130,7 @@ func parse(p sdk.Params, t sdk.Texts, cur settings) settings {
 	s.seed = uint64(p["seed"])
 	s.split = p[ParamSplit]
 	s.subset = int(p[ParamSubset])
-	s.loss = lossKind(p["loss"])
+	s.loss = kind.spec().accept[int(p["loss"])]
 	s.delta = p["delta"]
 	s.l2 = p["l2"]
 	if v, ok := p["layers"]; ok {

@@ -168,7 +168,7 @@ func (m *Model) ConfigureTexts(p sdk.Params, t sdk.Texts) (sdk.Surface, error) {
 	if err != nil {
 		return nil, err
 	}
-	return build(m.kind, parse(full, texts, m.s))
+	return build(m.kind, parse(m.kind, full, texts, m.s))
 }
 
 // Info describes the configured surface.

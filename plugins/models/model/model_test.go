@@ -21,9 +21,11 @@ func TestRefusals(t *testing.T) {
 		t    sdk.Texts
 		want string
 	}{
-		{"linreg bce", LinReg, nil, sdk.Texts{"loss": "bce"}, "linreg: loss=bce: choose one of mse, mae, huber, sublinear"},
-		{"logreg mse", LogReg, nil, sdk.Texts{"loss": "mse"}, "logreg: loss=mse: choose one of bce"},
-		{"softmax bce", Softmax, nil, sdk.Texts{"loss": "bce"}, "softmax: loss=bce: choose one of ce"},
+		// Each model's loss choice lists the losses it takes.
+		{"linreg bce", LinReg, nil, sdk.Texts{"loss": "bce"}, `loss="bce": choose one of mse, mae, huber, sublinear`},
+		{"logreg mse", LogReg, nil, sdk.Texts{"loss": "mse"}, `loss="mse": choose one of bce`},
+		{"softmax bce", Softmax, nil, sdk.Texts{"loss": "bce"}, `loss="bce": choose one of ce`},
+		{"softmax index", Softmax, sdk.Params{"loss": 1}, nil, "loss=1: choose one of ce"},
 		{"line-angle ce", LineAngle, nil, sdk.Texts{"loss": "ce"}, "choose one of mse, mae, huber, sublinear"},
 		{"linreg moons", LinReg, nil, sdk.Texts{"dataset": "moons"}, "loss=mse needs a regression dataset (line, rosette, or csv), not moons"},
 		{"logreg line", LogReg, nil, sdk.Texts{"dataset": "line"}, "loss=bce needs a classification dataset"},
@@ -259,5 +261,47 @@ func TestBadTheta(t *testing.T) {
 	m.Grad(g, []float64{1})
 	if !math.IsNaN(g[0]) {
 		t.Errorf("Grad of a short theta = %v", g)
+	}
+}
+
+// TestLossChoices: each model declares the losses it takes as its loss
+// choice's options, and a choice's index selects that loss.
+func TestLossChoices(t *testing.T) {
+	for _, c := range []struct {
+		base func() *Model
+		want []string
+	}{
+		{LinReg, []string{"mse", "mae", "huber", "sublinear"}},
+		{LogReg, []string{"bce"}},
+		{Softmax, []string{"ce"}},
+		{MLP, []string{"mse", "mae", "huber", "bce", "ce", "sublinear"}},
+		{LineAngle, []string{"mse", "mae", "huber", "sublinear"}},
+	} {
+		m := c.base()
+		var got []string
+		for _, h := range m.Info().Hyperparameters {
+			if h.Name == "loss" {
+				got = h.Options
+				if def := h.Options[int(h.Default)]; def != m.s.loss.String() {
+					t.Errorf("%s: default loss %s, configured %s", m.Info().Name, def, m.s.loss)
+				}
+			}
+		}
+		if strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("%s: losses %v, want %v", m.Info().Name, got, c.want)
+		}
+		// The last option, on a dataset it fits.
+		last := float64(len(c.want) - 1)
+		p := sdk.Params{"loss": last}
+		if c.want[len(c.want)-1] == "sublinear" {
+			p["dataset"] = dsLine
+		}
+		s, err := sdk.Configure(m, p)
+		if err != nil {
+			t.Fatalf("%s: loss index %v: %v", m.Info().Name, last, err)
+		}
+		if got := s.(*Model).s.loss.String(); got != c.want[len(c.want)-1] {
+			t.Errorf("%s: loss index %v is %s, want %s", m.Info().Name, last, got, c.want[len(c.want)-1])
+		}
 	}
 }

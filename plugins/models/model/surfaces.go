@@ -85,6 +85,17 @@ func (s *spec) losses() []string {
 	return out
 }
 
+// lossIndex is l's index among the losses the kind accepts (its value as
+// the loss choice), or -1.
+func (s *spec) lossIndex(l lossKind) int {
+	for i, a := range s.accept {
+		if a == l {
+			return i
+		}
+	}
+	return -1
+}
+
 func (s *spec) accepts(l lossKind) bool {
 	for _, a := range s.accept {
 		if a == l {
