@@ -71,9 +71,9 @@ goes to every optimizer that takes it; adam.lr=0.01 to adam alone).
 Examples:
   landscape compare rosenbrock --optimizers gd,momentum,adam,rmsprop --start -1.5,2 --steps 2000 -o cmp.png
   landscape compare himmelblau --optimizers sgd,adam --start 0,0 --start -1,-1 --set sgd.lr=0.005,adam.lr=0.05 -o h.png
-  landscape compare himmelblau --optimizers gd@lr=0.01,gd@lr=0.001,adam --start -1,-1 --steps 300 -o lr.png -o lr.csv
+  landscape compare himmelblau --optimizers gd@lr=0.01,gd@lr=0.001,adam@lr=0.1 --start -1,-1 --steps 300 -o lr.png -o lr.csv
   landscape compare rosenbrock --optimizers gd,momentum,adam --start -1.5,2 --steps 500 --sweep lr=1e-5:1e-2:7:log -o sweep.png
-  landscape compare himmelblau --optimizers sgd,adam --start -1,-1 --steps 200 --set noise=2,adam.lr=0.05 --repeats 5 -o noisy.png
+  landscape compare himmelblau --optimizers sgd,momentum --start -1,-1 --steps 200 --set noise=2 --repeats 5 -o noisy.png -o noisy.json
   landscape compare expr --set 'f=(t-2)^2' --optimizers gd@lr=0.1,gd@lr=0.9,momentum --start 10 --steps 60 -o parabola.png
   landscape compare himmelblau --optimizers gd,momentum,adam --start -1,-1 --steps 300 --set adam.lr=0.05 --animate race.gif`,
 		Args: exactArgs(1, "one SURFACE (see 'landscape surfaces')"),

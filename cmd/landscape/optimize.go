@@ -106,15 +106,31 @@ Examples:
   landscape optimize himmelblau --optimizer grid-search --set ranges=-4:4:41,-4:4:41 --steps 1681 -o grid.csv
   landscape optimize line-angle --optimizer gd --start 0.3 --set lr=0.01 --plot steps.png
   landscape optimize mlp --optimizer sgd --batch-size 32 --set split=0.3,lr=0.1 -o mlp.csv --plot mlp.png
+  landscape optimize linreg --optimizer sgd --batch-size 32 --set split=0.3,lr=0.05 --epochs 20 -o epochs.json
+  landscape optimize expr --set 'f=x^4/4+x^3,domain=-4:2' --optimizer gd --start 1 --set lr=0.05 --steps 600 --plot stuck.png
   landscape optimize himmelblau --optimizer momentum --start -1,-1 --set lr=0.01,momentum=0.9 --steps 200 --animate run.gif
 
 On data-driven surfaces, --batch-size N takes mini-batch gradients (each
-step a batch of a seeded epoch shuffle); the trajectory then also holds the
-full train loss, and the test loss when the surface has a test set (split).
---plot draws the loss per step and each parameter per step (up to 8; a
+step a batch of a seeded epoch shuffle, ⌈samples/N⌉ steps an epoch);
+the trajectory then also holds the full train loss, and the test loss when
+the surface has a test set (split). Such a run is judged by epochs: it
+converged at the end of the epoch where its epochs' mean loss (of the
+mini-batches, weighted by their sizes) changed by at most --tol relative
+over --window epochs; --epochs N runs N epochs. The summary gives a row
+per epoch and its final loss is the full train loss (the last mini-batch's
+beside it), as compare reports it.
+
+--plot draws per step (per epoch for mini-batch runs) the loss, the
+gradient norm, the weight norm ‖x‖ and each parameter (up to 8; a
 periodic parameter, line-angle's φ, wrapped into its period), and, on a
 data-driven surface whose samples are points (x, y), the samples with the
 model at the final point over them (the rosette's fitted line).
+
+A run is stuck where its loss stays flat: the summary says from which step
+to which, where the loss's variance over --stuck-window steps stayed at
+most (--stuck-tol·(1+|mean loss|))² (the full train loss for mini-batch
+runs; not for walks; the flat end of a run that converged is not
+reported); --plot marks the stretches in a gray strip.
 
 Annealing and grid search walk apart from their result: the trajectory's
 x and loss are where the walk stands, best_loss and best_x0,... its best
