@@ -242,6 +242,9 @@ func AddSettings(s *client.Settings, v string) error {
 		_, dupP := s.Params[k]
 		_, dupT := s.Texts[k]
 		if dupP || dupT {
+			if o, n, ok := strings.Cut(k, "."); ok && o != "surface" && o != "opt" {
+				return fmt.Errorf("%s is given twice (compare races one optimizer at several settings as --optimizers %s@%s=A,%s@%s=B)", k, o, n, o, n)
+			}
 			return fmt.Errorf("%s is given twice", k)
 		}
 		if _, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err != nil {
