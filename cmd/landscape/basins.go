@@ -121,12 +121,7 @@ opt.NAME or surface.NAME for a name both take).`,
 					return err
 				}
 			}
-			for _, f := range files {
-				if err := f.Commit(); err != nil {
-					return err
-				}
-			}
-			return nil
+			return commitAll(files)
 		},
 	}
 	sf.register(c, 256)
@@ -208,12 +203,7 @@ func basinsCurve(ctx context.Context, app *host.App, w io.Writer, l *host.LineSc
 			return err
 		}
 	}
-	for _, f := range files {
-		if err := f.Commit(); err != nil {
-			return err
-		}
-	}
-	return nil
+	return commitAll(files)
 }
 
 // planeAxes are the parameters the scene's plane varies along x and y (-1

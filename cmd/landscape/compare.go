@@ -208,12 +208,7 @@ Examples:
 					return err
 				}
 			}
-			for _, f := range files {
-				if err := f.Commit(); err != nil {
-					return err
-				}
-			}
-			return nil
+			return commitAll(files)
 		},
 	}
 	sf.register(c, 512)

@@ -114,10 +114,8 @@ Examples:
 					return err
 				}
 			}
-			for _, f := range files {
-				if err := f.Commit(); err != nil {
-					return err
-				}
+			if err := commitAll(files); err != nil {
+				return err
 			}
 			printMEP(stdout, surf, m)
 			return nil
@@ -296,6 +294,16 @@ func createOutputs(ctx context.Context, paths []string) ([]*host.OutFile, error)
 		files = append(files, f)
 	}
 	return files, nil
+}
+
+// commitAll commits the outputs, in order.
+func commitAll(files []*host.OutFile) error {
+	for _, f := range files {
+		if err := f.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // abort removes the outputs that were not committed.
