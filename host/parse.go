@@ -535,7 +535,7 @@ func ParseRacers(s string) ([]RacerSpec, error) {
 			continue
 		}
 		name = strings.TrimSpace(name)
-		if strings.TrimSpace(set) == "" || strings.Contains(set, "@") {
+		if strings.TrimSpace(set) == "" || strings.Contains(set, "@") || strings.ContainsAny(name, "= \t") {
 			return nil, fmt.Errorf("%q: want NAME@name=value, for example gd@lr=0.1", p)
 		}
 		st := &client.Settings{}

@@ -389,3 +389,55 @@ func TestBandSummary(t *testing.T) {
 		t.Errorf("%+v", s)
 	}
 }
+
+// FuzzParseRacers: what is accepted is one racer or more, each with a
+// name free of '@' and ',' and settings that are finite numbers or texts.
+func FuzzParseRacers(f *testing.F) {
+	for _, s := range []string{"gd@lr=0.1,gd@lr=0.01,adam", "momentum@lr=0.01,momentum=0.9", "@", "gd@lr=1,lr=2", "a,,b", "x@y@z=1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		rs, err := ParseRacers(s)
+		if err != nil {
+			return
+		}
+		if len(rs) == 0 {
+			t.Fatalf("ParseRacers(%q) accepted no racers", s)
+		}
+		for _, r := range rs {
+			if r.Optimizer == "" || strings.ContainsAny(r.Optimizer, "@,=") || r.Text == "" {
+				t.Fatalf("ParseRacers(%q): racer %+v", s, r)
+			}
+			if r.Settings != nil {
+				for k, v := range r.Settings.Params {
+					if k == "" || math.IsNaN(v) || math.IsInf(v, 0) {
+						t.Fatalf("ParseRacers(%q): setting %q = %v", s, k, v)
+					}
+				}
+			}
+		}
+	})
+}
+
+// FuzzParseSweep: an accepted sweep has 2 to MaxSweep finite values, from
+// Lo to Hi, increasing (positive for a log sweep).
+func FuzzParseSweep(f *testing.F) {
+	for _, s := range []string{"lr=1e-4:1e-1:9:log", "m=0:0.9:4", "lr=0:1:2:log", "x=1:1:3", "=1:2:3", "lr=1e-300:1e300:1000:log"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		w, err := ParseSweep(s)
+		if err != nil {
+			return
+		}
+		v := w.Values()
+		if len(v) < 2 || len(v) > MaxSweep || v[0] != w.Lo || v[len(v)-1] != w.Hi || w.Name == "" {
+			t.Fatalf("ParseSweep(%q) = %+v: %d values", s, w, len(v))
+		}
+		for i, x := range v {
+			if math.IsNaN(x) || math.IsInf(x, 0) || i > 0 && !(x >= v[i-1]) || w.Log && !(x > 0) {
+				t.Fatalf("ParseSweep(%q): value %d is %v after %v", s, i, x, v[max(i-1, 0)])
+			}
+		}
+	})
+}
