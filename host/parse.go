@@ -1,6 +1,7 @@
 package host
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -570,11 +571,11 @@ func ParseSweep(s string) (Sweep, error) {
 	name, spec, ok := strings.Cut(s, "=")
 	name = strings.TrimSpace(name)
 	if !ok || name == "" {
-		return Sweep{}, fmt.Errorf("%q: %s", s, want)
+		return Sweep{}, errors.New(want)
 	}
 	parts := strings.Split(spec, ":")
 	if len(parts) != 3 && len(parts) != 4 {
-		return Sweep{}, fmt.Errorf("%q: %s", s, want)
+		return Sweep{}, errors.New(want)
 	}
 	w := Sweep{Name: name}
 	if len(parts) == 4 {
@@ -583,7 +584,7 @@ func ParseSweep(s string) (Sweep, error) {
 			w.Log = true
 		case "lin":
 		default:
-			return w, fmt.Errorf("%q: the spacing is log or lin, not %q", s, parts[3])
+			return w, fmt.Errorf("the spacing is log or lin, not %q", parts[3])
 		}
 	}
 	iv, err := parseInterval(parts[0] + ":" + parts[1])
