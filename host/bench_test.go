@@ -1,9 +1,7 @@
 package host
 
 import (
-	"bufio"
 	"context"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -79,36 +77,35 @@ func BenchmarkGrid2048(b *testing.B) {
 	}
 }
 
-// numpy drives docs/bench_numpy.py --serve: one grid per request, so NumPy
-// is timed alternately with the Go backends in the same run.
+// numpy drives bench/peers.py --serve: one grid per request, so NumPy is
+// timed alternately with the Go backends in the same run.
 type numpy struct {
-	in  io.WriteCloser
-	out *bufio.Reader
+	p   *peerServer
 	err error
 }
 
 func startNumpy(b *testing.B) *numpy {
-	cmd := exec.Command("/usr/bin/python3", "../docs/bench_numpy.py", "--serve")
-	in, _ := cmd.StdinPipe()
-	out, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
+	p, err := startPeers(context.Background(), "/usr/bin/python3")
+	if err != nil {
 		return &numpy{err: err}
 	}
-	b.Cleanup(func() { in.Close(); cmd.Wait() })
-	return &numpy{in: in, out: bufio.NewReader(out)}
+	b.Cleanup(p.Close)
+	return &numpy{p: p}
 }
 
 func (n *numpy) bench(b *testing.B, name string, g compute.Grid) {
 	if n.err != nil {
 		b.Skipf("no NumPy: %v", n.err)
 	}
+	req := map[string]any{"op": "load", "id": name, "peer": "numpy", "surface": name,
+		"x": []float64{g.X.Lo, g.X.Hi}, "y": []float64{g.Y.Lo, g.Y.Hi}, "nx": g.Nx, "ny": g.Ny}
+	if _, err := n.p.call(req); err != nil {
+		b.Fatalf("%v (needs Debian's python3-numpy)", err)
+	}
 	b.SetBytes(g.Bytes())
 	for b.Loop() {
-		if _, err := io.WriteString(n.in, name+"\n"); err != nil {
+		if _, err := n.p.call(map[string]any{"op": "run", "id": name}); err != nil {
 			b.Fatal(err)
-		}
-		if line, err := n.out.ReadString('\n'); err != nil || line != "ok\n" {
-			b.Fatalf("bench_numpy.py answered %q, %v (needs Debian's python3-numpy)", line, err)
 		}
 	}
 	b.ReportMetric(float64(g.Len())*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mevals/s")

@@ -43,6 +43,39 @@ func WriteNPZ(w io.Writer, f *compute.Field, extra ...NamedField) error {
 		return err
 	}
 	g := f.Grid
+	z := zip.NewWriter(w)
+	field := func(v []float32) func(io.Writer) error {
+		return func(w io.Writer) error {
+			return writeNPY(w, "<f4", g.Ny, g.Nx, len(v), func(i int) uint32 { return math.Float32bits(v[i]) })
+		}
+	}
+	if err := npzMember(z, "loss", field(f.Values)); err != nil {
+		return err
+	}
+	for _, e := range extra {
+		if err := npzMember(z, e.Name, field(e.Values)); err != nil {
+			return err
+		}
+	}
+	if err := npzPlane(z, g); err != nil {
+		return err
+	}
+	return z.Close()
+}
+
+// writePlaneNPZ writes the .npz members of g's plane alone (x, y, origin,
+// u, v), as WriteNPZ writes them.
+func writePlaneNPZ(w io.Writer, g compute.Grid) error {
+	z := zip.NewWriter(w)
+	if err := npzPlane(z, g); err != nil {
+		return err
+	}
+	return z.Close()
+}
+
+// npzPlane adds g's axes' coordinates x (nx,) and y (ny,) and its plane's
+// origin, u and v to z, as float64 vectors.
+func npzPlane(z *zip.Writer, g compute.Grid) error {
 	xs, ys := make([]float64, g.Nx), make([]float64, g.Ny)
 	for i := range xs {
 		xs[i] = g.XAt(i)
@@ -50,38 +83,23 @@ func WriteNPZ(w io.Writer, f *compute.Field, extra ...NamedField) error {
 	for j := range ys {
 		ys[j] = g.YAt(j)
 	}
-	z := zip.NewWriter(w)
-	member := func(name string, write func(io.Writer) error) error {
-		// Store (no compression): numpy reads it as fast as a .npy.
-		m, err := z.CreateHeader(&zip.FileHeader{Name: name + ".npy", Method: zip.Store, Modified: time.Unix(0, 0)})
-		if err != nil {
-			return err
-		}
-		return write(m)
-	}
-	field := func(v []float32) func(io.Writer) error {
-		return func(w io.Writer) error {
-			return writeNPY(w, "<f4", g.Ny, g.Nx, len(v), func(i int) uint32 { return math.Float32bits(v[i]) })
-		}
-	}
-	vec := func(v []float64) func(io.Writer) error {
-		return func(w io.Writer) error { return WriteNPYVector(w, v) }
-	}
-	if err := member("loss", field(f.Values)); err != nil {
-		return err
-	}
-	for _, e := range extra {
-		if err := member(e.Name, field(e.Values)); err != nil {
-			return err
-		}
-	}
 	for _, m := range []struct {
 		name string
 		v    []float64
 	}{{"x", xs}, {"y", ys}, {"origin", g.Origin}, {"u", g.U}, {"v", g.V}} {
-		if err := member(m.name, vec(m.v)); err != nil {
+		if err := npzMember(z, m.name, func(w io.Writer) error { return WriteNPYVector(w, m.v) }); err != nil {
 			return err
 		}
 	}
-	return z.Close()
+	return nil
+}
+
+// npzMember adds name.npy to z, stored (no compression: numpy reads it as
+// fast as a .npy), with the contents write writes.
+func npzMember(z *zip.Writer, name string, write func(io.Writer) error) error {
+	m, err := z.CreateHeader(&zip.FileHeader{Name: name + ".npy", Method: zip.Store, Modified: time.Unix(0, 0)})
+	if err != nil {
+		return err
+	}
+	return write(m)
 }

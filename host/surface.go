@@ -92,12 +92,10 @@ func (a *App) TestSet(ctx context.Context, s *Surface) (ts *Surface, ok bool, er
 // the buffer fetched from the plugin the first time. Only the GPU kernels
 // read the buffer, so commands fetch it when they take the GPU.
 func (a *App) Kernel(ctx context.Context, s *Surface) (compute.Kernel, error) {
-	if s.Desc.GLSL != "" && s.Desc.DataLen > 0 && s.data == nil {
-		data, err := s.Entry.Client.Data(ctx, s.Ref, s.Desc.DataLen)
-		if err != nil {
+	if s.Desc.GLSL != "" {
+		if err := a.fetchData(ctx, s); err != nil {
 			return compute.Kernel{}, err
 		}
-		s.data = data
 	}
 	return compute.KernelOf(s.Desc.Info, s.Desc.GLSL, s.data), nil
 }

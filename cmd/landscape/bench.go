@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -15,24 +16,39 @@ func benchCmd(app *host.App, stdout, stderr io.Writer) *cobra.Command {
 		reps          = 5
 		asJSON, quiet bool
 		o             host.BenchOptions
+		at            []float64
+		atText        string
 	)
+	o.Plane.Seed, o.PeerPoints = 1, 256
 	c := &cobra.Command{
 		Use:   "bench",
-		Short: "Time the evaluation backends on a standard suite",
+		Short: "Time the evaluation backends and their peers on a standard suite",
 		Long: `Time grid evaluation on a standard suite: ` + strings.Join(host.BenchSurfaces(), ", ") + `
 at ` + resList(host.BenchRes()) + `, on every backend available (cpu through the
-plugin process, as eval does; gl on the GPU). Backends take turns within every
-round, and each figure is the median of the rounds. GL rows also give the
-kernels' time and the copy back from the GPU.
+plugin process, as eval does; gl on the GPU) and beside peers, other tools
+evaluating the same grids: NumPy for analytic surfaces; for data-driven ones
+PyTorch vectorised over grid points (float32 and float64, one thread and
+every thread: torch-f32, torch-f64, torch-f32-mt, torch-f64-mt) and
+loss-landscape's loop (a forward pass over a DataLoader per point; it runs
+--peer-points points and is scaled to the grid). The peers are the Python
+scripts in bench/ (Debian: python3-numpy, python3-torch), run by --python.
+
+Backends and peers take turns within every round. Each figure is the median
+of the rounds, with the fastest and slowest; VS columns give another backend's
+time over this one's, round by round (median, and the range). Before timing,
+every grid is checked against the cpu backend's (or gl's) within float32
+rounding. GL rows also give the kernels' time and the copy back from the GPU.
 
 Examples:
   landscape bench
   landscape bench --surfaces rastrigin,ripple --res 2048x2048 --reps 9
   landscape bench --json > bench.json
-  landscape bench --surfaces mlp --res 256x256 --set n=10000 --backends gl,cpu,points --reps 3`,
+  landscape bench --surfaces mlp --set n=10000 --plane filter --at train.csv --res 32x32,128x128 \
+      --backends gl,cpu,torch-f32,torch-f64,loss-landscape --reps 5`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Reps = reps
+			o.Plane.At = at
 			if !quiet {
 				o.Log = stderr
 			}
@@ -43,39 +59,70 @@ Examples:
 			if asJSON {
 				return host.WriteJSON(stdout, results)
 			}
-			cpu := map[string]float64{}
-			for _, r := range results {
-				if r.Backend == "cpu" {
-					cpu[fmt.Sprintf("%s %dx%d", r.Surface, r.Nx, r.Ny)] = r.MedianMS
-				}
-			}
-			tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
-			fmt.Fprintln(tw, "SURFACE\tNX\tNY\tBACKEND\tMEDIAN_MS\tMEVALS/S\tMSAMPLES/S\tKERNEL_MS\tREADBACK_MS\tVS_CPU\t")
-			for _, r := range results {
-				k, rb, vs, ms := "-", "-", "-", "-"
-				if r.MsamplesPerS > 0 {
-					ms = fmt.Sprintf("%.1f", r.MsamplesPerS)
-				}
-				if r.KernelMS != nil {
-					k, rb = fmt.Sprintf("%.2f", *r.KernelMS), fmt.Sprintf("%.2f", *r.ReadbackMS)
-				}
-				if c, ok := cpu[fmt.Sprintf("%s %dx%d", r.Surface, r.Nx, r.Ny)]; ok && r.Backend != "cpu" {
-					vs = fmt.Sprintf("%.1fx", c/r.MedianMS)
-				}
-				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.2f\t%.3g\t%s\t%s\t%s\t%s\t\n", r.Surface, r.Nx, r.Ny, r.Backend, r.MedianMS, r.MevalsPerS, ms, k, rb, vs)
-			}
-			return tw.Flush()
+			return writeBench(stdout, results)
 		},
 	}
 	fl := c.Flags()
 	fl.Var(listFlag{&o.Surfaces}, "surfaces", "comma-separated surfaces (default: the standard suite)")
 	fl.Var(resListFlag{&o.Res}, "res", "comma-separated resolutions NXxNY (default: 512x512 to 4096x4096)")
-	fl.Var(choicesFlag{&o.Backends, host.BenchBackends()}, "backends", "comma-separated backends: cpu, gl, points (one plugin call per grid point) (default: cpu and gl when available)")
+	fl.Var(choicesFlag{&o.Backends, append(host.BenchBackends(), host.Peers()...)}, "backends",
+		"comma-separated backends: cpu, gl, points (one plugin call per grid point), and peers: "+strings.Join(host.Peers(), ", ")+
+			" (default: cpu and gl when available, and the peers of each surface's kind)")
 	fl.Var(intRange{&reps, 1, 1000}, "reps", "timed rounds")
 	fl.Var(settingsFlag{&o.Settings}, "set", "hyperparameter name=value for the surfaces (repeat, or comma-separate)")
-	fl.BoolVar(&asJSON, "json", false, "print a JSON array of {surface, nx, ny, backend, median_ms, mevals_per_s, kernel_ms, readback_ms}")
+	fl.Var(planeFlag{&o.Plane.Kind}, "plane", "the plane: axis (default), random or filter (through --at)")
+	fl.Var(pointFlag{&at, &atText}, "at", "point the plane goes through: one value per parameter, or a trajectory/.npy file")
+	fl.Uint64Var(&o.Plane.Seed, "plane-seed", 1, "seed of random and filter directions")
+	fl.StringVar(&o.Python, "python", "python3", "Python interpreter that runs the peers (with numpy, and torch for the model peers)")
+	fl.Var(intRange{&o.PeerPoints, 1, 1 << 30}, "peer-points", "grid points loss-landscape's loop evaluates per run (its time is scaled to the grid)")
+	fl.BoolVar(&asJSON, "json", false, "print a JSON array of {surface, nx, ny, backend, peer, median_ms, min_ms, max_ms, mevals_per_s, kernel_ms, readback_ms, max_rel_diff, vs}")
 	fl.BoolVar(&quiet, "quiet", false, "no progress lines on stderr")
 	return c
+}
+
+// writeBench prints the results as a table: one row per case and backend,
+// and a VS column for each backend or peer timed against it.
+func writeBench(w io.Writer, results []host.BenchResult) error {
+	var others []string
+	for _, r := range results {
+		if !slices.Contains(others, r.Backend) {
+			others = append(others, r.Backend)
+		}
+	}
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
+	head := "SURFACE\tNX\tNY\tBACKEND\tMEDIAN_MS\tMIN_MS\tMAX_MS\tMEVALS/S\tMSAMPLES/S\tKERNEL_MS\tREADBACK_MS\tMAX_DIFF\t"
+	for _, o := range others {
+		head += "VS_" + strings.ToUpper(o) + "\t"
+	}
+	fmt.Fprintln(tw, head)
+	for _, r := range results {
+		k, rb, ms, diff := "-", "-", "-", "-"
+		if r.MsamplesPerS > 0 {
+			ms = fmt.Sprintf("%.4g", r.MsamplesPerS)
+		}
+		if r.KernelMS != nil {
+			k, rb = fmt.Sprintf("%.2f", *r.KernelMS), fmt.Sprintf("%.2f", *r.ReadbackMS)
+		}
+		if r.MaxRelDiff != nil {
+			diff = fmt.Sprintf("%.1e", *r.MaxRelDiff)
+		}
+		name := r.Backend
+		if r.Points > 0 {
+			name += fmt.Sprintf(" (%d pts)", r.Points)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.2f\t%.2f\t%.2f\t%.4g\t%s\t%s\t%s\t%s\t", r.Surface, r.Nx, r.Ny, name,
+			r.MedianMS, r.MinMS, r.MaxMS, r.MevalsPerS, ms, k, rb, diff)
+		for _, o := range others {
+			v, ok := r.Vs[o]
+			if !ok {
+				fmt.Fprint(tw, "-\t")
+				continue
+			}
+			fmt.Fprintf(tw, "%.2fx (%.2f-%.2f)\t", v.Median, v.Min, v.Max)
+		}
+		fmt.Fprintln(tw)
+	}
+	return tw.Flush()
 }
 
 // resList writes resolutions as --res reads them.
