@@ -31,6 +31,9 @@ type Kernel struct {
 	GLSL   string
 	Consts []Const
 	Data   []float32
+	// Samples is the number of samples one loss is a sum over (0: not a
+	// data-driven surface); the GPU sizes its split of them by it.
+	Samples int
 }
 
 // Const is a named float constant of a GLSL kernel.
@@ -149,7 +152,11 @@ func (l Local) Kernel() Kernel {
 	if d, ok := l.S.(sdk.SurfaceWithData); ok {
 		data = d.Data()
 	}
-	return KernelOf(l.S.Info(), glsl, data)
+	k := KernelOf(l.S.Info(), glsl, data)
+	if b, ok := l.S.(sdk.SurfaceWithBatches); ok {
+		k.Samples = b.Samples()
+	}
+	return k
 }
 
 // EvalRows implements Source.

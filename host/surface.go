@@ -97,7 +97,9 @@ func (a *App) Kernel(ctx context.Context, s *Surface) (compute.Kernel, error) {
 			return compute.Kernel{}, err
 		}
 	}
-	return compute.KernelOf(s.Desc.Info, s.Desc.GLSL, s.data), nil
+	k := compute.KernelOf(s.Desc.Info, s.Desc.GLSL, s.data)
+	k.Samples = s.Desc.Samples
+	return k, nil
 }
 
 // pointsBatch bounds the points of one request to a plugin.

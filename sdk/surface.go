@@ -55,6 +55,21 @@ type SurfaceWithConfigure interface {
 // the same point; GPU optimizer runs use it, and central differences of
 // loss() where it is missing.
 //
+// A loss that is a sum over samples (a data-driven surface) may also
+// define, so that the GPU shares out one point's samples among many
+// invocations (and small grids of large datasets use the whole device):
+//
+//   - SAMPLES: the number of samples (an int constant);
+//   - `float loss_terms(int first, int last, int step)`: the sum of the
+//     per-sample terms of samples first, first+step, … below last, at the
+//     current point (P(i) as in loss());
+//   - `float loss_total(float sum)`: the loss at the current point from the
+//     sum of all SAMPLES terms (a mean, plus any penalty).
+//
+// loss() must equal loss_total(loss_terms(0, SAMPLES, 1)) up to float32
+// rounding; the host sums each invocation's terms in blocks and adds the
+// blocks, and the invocations' sums in a tree.
+//
 // The host wraps the snippet in a compute shader (package shaders). Math is
 // float32 on the GPU; a result that is NaN or ±Inf is stored as NaN.
 // sdktest.CheckGLSL checks the snippet against Loss.

@@ -108,8 +108,39 @@ var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // gradRE finds a surface snippet's analytic gradient, void grad(out float g[DIM]).
 var gradRE = regexp.MustCompile(`\bvoid\s+grad\s*\(\s*out\s+float`)
 
-// Eval assembles the evaluation kernel for a surface's snippet.
-func Eval(mode Mode, snippet string, dim, ndata int, consts []Const) (EvalSource, error) {
+// Split is how an evaluation kernel shares out a point's samples (see
+// eval.comp.glsl): Lanes invocations of a work group sum the terms of one
+// point, a power of two, and a work group holds Pts points. The zero value
+// is no split: one invocation a point, the snippet's loss().
+type Split struct {
+	Lanes, Pts int
+	// PtsFast makes consecutive invocations consecutive points (SIMD
+	// software renderers) rather than one point's lanes (GPUs' warps).
+	PtsFast bool
+}
+
+// splitREs find what a split kernel needs of a snippet: the number of
+// samples, the sum of their terms and the loss from the sum.
+var splitREs = []*regexp.Regexp{
+	regexp.MustCompile(`\bSAMPLES\b`),
+	regexp.MustCompile(`\bfloat\s+loss_terms\s*\(\s*int\b`),
+	regexp.MustCompile(`\bfloat\s+loss_total\s*\(\s*float\b`),
+}
+
+// Splits reports whether snippet defines SAMPLES, loss_terms and
+// loss_total, so that its samples can be split among invocations.
+func Splits(snippet string) bool {
+	for _, re := range splitREs {
+		if !re.MatchString(snippet) {
+			return false
+		}
+	}
+	return true
+}
+
+// Eval assembles the evaluation kernel for a surface's snippet; a split
+// (when split.Lanes > 0) needs a snippet that Splits.
+func Eval(mode Mode, snippet string, dim, ndata int, consts []Const, split Split) (EvalSource, error) {
 	if !strings.Contains(snippet, "loss") {
 		return EvalSource{}, fmt.Errorf("shaders: the snippet defines no loss()")
 	}
@@ -118,6 +149,18 @@ func Eval(mode Mode, snippet string, dim, ndata int, consts []Const) (EvalSource
 		defs = fmt.Sprintf("#define LS_POINTS 1\n#define LOCAL_X %d\n#define LOCAL_Y %d\n", PointsLocalX, PointsLocalY)
 	} else {
 		defs = fmt.Sprintf("#define LOCAL_X %d\n#define LOCAL_Y %d\n", PlaneLocalX, PlaneLocalY)
+	}
+	if split.Lanes > 0 {
+		if !Splits(snippet) {
+			return EvalSource{}, fmt.Errorf("shaders: a split kernel needs SAMPLES, loss_terms and loss_total in the snippet")
+		}
+		if split.Lanes&(split.Lanes-1) != 0 || split.Pts < 1 {
+			return EvalSource{}, fmt.Errorf("shaders: split of %d lanes by %d points: lanes must be a power of two, points at least 1", split.Lanes, split.Pts)
+		}
+		defs += fmt.Sprintf("#define LS_SPLIT 1\n#define LS_LANES %d\n#define LS_PTS %d\n#define LS_LOCAL %d\n", split.Lanes, split.Pts, split.Lanes*split.Pts)
+		if split.PtsFast {
+			defs += "#define LS_PTS_FAST 1\n"
+		}
 	}
 	defs += fmt.Sprintf("#define LS_SMALL_DIM %d\n", SmallDim)
 	h, err := header(defs, dim, ndata, consts)

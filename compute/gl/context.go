@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,6 +53,13 @@ type Info struct {
 	MaxWorkGroupInvocations int
 	MaxSSBOSize             int64
 	MaxSSBOBindings         int
+	// Parallel estimates how many invocations the device runs at once:
+	// NVIDIA's SMs × warps per SM × warp size (GL_NV_shader_thread_group),
+	// a software renderer's threads × 8 SIMD lanes, else 65536. Kernels
+	// that split a point's work among invocations size the split by it.
+	Parallel int
+	// Software is set for a CPU renderer (Mesa's llvmpipe or softpipe).
+	Software bool
 	// Compute is false for a window's context below OpenGL 4.3 (macOS's
 	// 4.1): no compute shaders or storage buffers; the viewer then draws
 	// grids evaluated on the CPU. Headless contexts always have them.
@@ -251,6 +260,7 @@ func (c *Context) initGL(platform string, proc func(string) unsafe.Pointer, need
 	i.MaxSSBOSize = s
 	gl43.GetIntegerv(gl43.MAX_SHADER_STORAGE_BUFFER_BINDINGS, &n)
 	i.MaxSSBOBindings = int(n)
+	i.Software, i.Parallel = parallelism(i.Renderer)
 	i.Compute = true
 	c.info = i
 	return nil
@@ -258,6 +268,50 @@ func (c *Context) initGL(platform string, proc func(string) unsafe.Pointer, need
 
 // Info describes the context.
 func (c *Context) Info() Info { return c.info }
+
+// GL_NV_shader_thread_group's queries.
+const (
+	glWarpSizeNV    = 0x9339
+	glWarpsPerSMNV  = 0x933A
+	glSMCountNV     = 0x933B
+	nvThreadGroupEx = "GL_NV_shader_thread_group"
+)
+
+// parallelism is whether renderer is a software one and how many
+// invocations the device runs at once (see Info.Parallel). GL thread.
+func parallelism(renderer string) (software bool, n int) {
+	r := strings.ToLower(renderer)
+	if strings.Contains(r, "llvmpipe") || strings.Contains(r, "softpipe") {
+		threads := runtime.NumCPU()
+		if v, err := strconv.Atoi(os.Getenv("LP_NUM_THREADS")); err == nil && v > 0 {
+			threads = v
+		}
+		return true, 8 * threads
+	}
+	if hasExtension(nvThreadGroupEx) {
+		var warp, warps, sms int32
+		gl43.GetIntegerv(glWarpSizeNV, &warp)
+		gl43.GetIntegerv(glWarpsPerSMNV, &warps)
+		gl43.GetIntegerv(glSMCountNV, &sms)
+		if warp > 0 && warps > 0 && sms > 0 {
+			return false, int(warp) * int(warps) * int(sms)
+		}
+	}
+	return false, 65536
+}
+
+// hasExtension reports whether the context offers the extension name.
+// GL thread.
+func hasExtension(name string) bool {
+	var n int32
+	gl43.GetIntegerv(gl43.NUM_EXTENSIONS, &n)
+	for k := int32(0); k < n; k++ {
+		if gl43.GoStr(gl43.GetStringi(gl43.EXTENSIONS, uint32(k))) == name {
+			return true
+		}
+	}
+	return false
+}
 
 // ErrClosed: the context was closed.
 var ErrClosed = errors.New("gl: context closed")

@@ -34,6 +34,10 @@ type Evaluator struct {
 	// the driver's largest storage block. A larger one is ErrDataTooLarge.
 	MaxDataBytes int64
 
+	// split, when set, replaces chooseSplit's choice for kernels that can
+	// split (tests).
+	split *shaders.Split
+
 	mu    sync.Mutex
 	progs map[string]*program
 	// data is the buffer last uploaded to binding 2 (GL thread only).
@@ -89,16 +93,83 @@ func (*Evaluator) Backend() string { return "gl" }
 
 var planeUniforms = []string{"ls_nx", "ls_ny", "ls_row0", "ls_tile_row0", "ls_tile_rows", "ls_x0", "ls_dx", "ls_x1", "ls_y0", "ls_dy", "ls_y1", "ls_npoints", "ls_o", "ls_u", "ls_v"}
 
-// program builds (or takes from the cache) the kernel for d. GL thread.
-func (e *Evaluator) program(mode shaders.Mode, d compute.Kernel) (*program, time.Duration, error) {
+// program builds (or takes from the cache) the kernel for d with the
+// sample split sp (the zero value: none). GL thread.
+func (e *Evaluator) program(mode shaders.Mode, d compute.Kernel, sp shaders.Split) (*program, time.Duration, error) {
 	if d.GLSL == "" {
 		return nil, 0, fmt.Errorf("%w: %s", ErrNoGLSL, d.Name)
 	}
-	src, err := shaders.Eval(mode, d.GLSL, d.Dim, len(d.Data), surfaceConsts(d))
+	src, err := shaders.Eval(mode, d.GLSL, d.Dim, len(d.Data), surfaceConsts(d), sp)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%w: surface %s: %v", ErrCompile, d.Name, err)
 	}
 	return e.cached("surface "+d.Name, src.Source, planeUniforms)
+}
+
+// sampleWork bounds one dispatch of a split kernel, in points × samples
+// (the surface's loss terms), as DispatchWork bounds points × parameters.
+func (e *Evaluator) sampleWork() int64 {
+	w := e.DispatchWork
+	if w <= 0 {
+		w = 1 << 24
+	}
+	return 16 * w
+}
+
+// splitFor is how a kernel of d shares out each point's samples when a
+// dispatch holds points points, nx across (the zero value when d's
+// snippet cannot split them; see shaders.Split).
+func (e *Evaluator) splitFor(d compute.Kernel, points, nx int) shaders.Split {
+	if !shaders.Splits(d.GLSL) {
+		return shaders.Split{}
+	}
+	if e.split != nil {
+		return *e.split
+	}
+	return chooseSplit(e.c.info, points, max(1, d.Samples), nx)
+}
+
+// chooseSplit sizes a split for a device: points points in a dispatch, nx
+// of them across (a row), samples terms each.
+//
+// On a software renderer SIMD lanes run over consecutive invocations, made
+// consecutive points (PtsFast), so that each sample's
+// data is read once for all of them, and work groups are small enough to
+// give every thread several: one lane a point, but for the renderer's
+// loop limit (65535 iterations an invocation), which a lane's share of at
+// most 32768 samples keeps away. On a GPU a warp's lanes share one point
+// (its parameters in registers, consecutive samples read together), and
+// more lanes join while points × lanes leave the device idle, each lane
+// keeping at least 8 samples; a work group holds 256 invocations.
+func chooseSplit(info Info, points, samples, nx int) shaders.Split {
+	maxInv := max(1, info.MaxWorkGroupInvocations)
+	lanes, pts := 1, 1
+	if info.Software {
+		for samples/lanes > 32768 {
+			lanes *= 2
+		}
+		threads := max(1, info.Parallel/8)
+		pts = 64
+		for pts > 8 && (points+pts-1)/pts < 4*threads {
+			pts /= 2
+		}
+	} else {
+		lanes = 32
+		for lanes < 256 && points*lanes < info.Parallel && samples/(2*lanes) >= 8 {
+			lanes *= 2
+		}
+		for lanes > 1 && samples/lanes < 8 {
+			lanes /= 2
+		}
+		pts = max(1, 256/lanes)
+	}
+	for lanes > maxInv {
+		lanes /= 2
+	}
+	for pts > 1 && (pts > nx || pts*lanes > maxInv) {
+		pts /= 2
+	}
+	return shaders.Split{Lanes: lanes, Pts: pts, PtsFast: info.Software}
 }
 
 // surfaceConsts are d's constants as the kernels' (its number, flag and
@@ -226,7 +297,21 @@ func (e *Evaluator) Evaluate(ctx context.Context, s compute.Source, g compute.Gr
 // evalPlane evaluates the plane tile by tile into f; with f nil it leaves
 // the whole grid in the output buffer (which must hold it) and returns it.
 func (e *Evaluator) evalPlane(ctx context.Context, d compute.Kernel, g compute.Grid, f *compute.Field, o compute.Options, t *compute.Timing) (uint32, error) {
-	p, compile, err := e.program(shaders.Plane, d)
+	tileBytes, work := e.limits(d.Dim)
+	nx, ny := g.Nx, g.Ny
+	tileRows := int(max(1, min(int64(ny), tileBytes/int64(4*nx))))
+	if f == nil && tileRows < ny {
+		return 0, fmt.Errorf("gl: a %dx%d grid does not fit one GPU buffer of %s", nx, ny, fmtBytes(tileBytes))
+	}
+	// A split kernel: a work group holds sp.Pts points of one row; else
+	// PlaneLocalX × PlaneLocalY points.
+	sp := e.splitFor(d, min(g.Len(), int(e.sampleWork()/int64(max(1, d.Samples)))), nx)
+	localX, localY := shaders.PlaneLocalX, shaders.PlaneLocalY
+	if sp.Lanes > 0 {
+		work = max(1, e.sampleWork()/int64(max(1, d.Samples)))
+		localX, localY = sp.Pts, 1
+	}
+	p, compile, err := e.program(shaders.Plane, d, sp)
 	t.Compile = compile
 	if err != nil {
 		return 0, err
@@ -234,14 +319,8 @@ func (e *Evaluator) evalPlane(ctx context.Context, d compute.Kernel, g compute.G
 	if err := e.bindData(d); err != nil {
 		return 0, err
 	}
-	tileBytes, work := e.limits(d.Dim)
-	nx, ny := g.Nx, g.Ny
-	tileRows := int(max(1, min(int64(ny), tileBytes/int64(4*nx))))
-	if f == nil && tileRows < ny {
-		return 0, fmt.Errorf("gl: a %dx%d grid does not fit one GPU buffer of %s", nx, ny, fmtBytes(tileBytes))
-	}
-	dispRows := int(max(1, min(int64(tileRows), work/int64(nx), int64(e.c.info.MaxWorkGroupCount[1])*shaders.PlaneLocalY)))
-	if gx := (nx + shaders.PlaneLocalX - 1) / shaders.PlaneLocalX; gx > e.c.info.MaxWorkGroupCount[0] {
+	dispRows := int(max(1, min(int64(tileRows), work/int64(nx), int64(e.c.info.MaxWorkGroupCount[1])*int64(localY))))
+	if gx := (nx + localX - 1) / localX; gx > e.c.info.MaxWorkGroupCount[0] {
 		return 0, fmt.Errorf("gl: %d columns need %d work groups across; this GPU allows %d", nx, gx, e.c.info.MaxWorkGroupCount[0])
 	}
 
@@ -283,7 +362,7 @@ func (e *Evaluator) evalPlane(ctx context.Context, d compute.Kernel, g compute.G
 			}
 			n := min(dispRows, t0+rows-r)
 			gl43.Uniform1ui(u["ls_row0"], uint32(r))
-			gl43.DispatchCompute(uint32((nx+shaders.PlaneLocalX-1)/shaders.PlaneLocalX), uint32((n+shaders.PlaneLocalY-1)/shaders.PlaneLocalY), 1)
+			gl43.DispatchCompute(uint32((nx+localX-1)/localX), uint32((n+localY-1)/localY), 1)
 			gl43.Flush()
 			if err := e.c.check("dispatch"); err != nil {
 				return 0, err
@@ -394,7 +473,13 @@ func (e *Evaluator) evalPoints(ctx context.Context, d compute.Kernel, points []f
 	if n == 0 {
 		return out, nil
 	}
-	p, _, err := e.program(shaders.Points, d)
+	_, work := e.limits(dim)
+	local := shaders.PointsLocalX
+	sp := e.splitFor(d, min(n, int(e.sampleWork()/int64(max(1, d.Samples)))), n)
+	if sp.Lanes > 0 {
+		work, local = max(1, e.sampleWork()/int64(max(1, d.Samples))), sp.Pts
+	}
+	p, _, err := e.program(shaders.Points, d, sp)
 	if err != nil {
 		return nil, err
 	}
@@ -407,8 +492,7 @@ func (e *Evaluator) evalPoints(ctx context.Context, d compute.Kernel, points []f
 	bOut := e.bufs[0].id
 	gl43.UseProgram(p.id)
 	gl43.Uniform1ui(p.uniforms["ls_npoints"], uint32(n))
-	_, work := e.limits(dim)
-	per := int(max(shaders.PointsLocalX, min(work, int64(e.c.info.MaxWorkGroupCount[0])*shaders.PointsLocalX)))
+	per := int(max(int64(local), min(work, int64(e.c.info.MaxWorkGroupCount[0])*int64(local))))
 	for k := 0; k < n; k += per {
 		if err := ctx.Err(); err != nil {
 			gl43.Finish()
@@ -416,7 +500,7 @@ func (e *Evaluator) evalPoints(ctx context.Context, d compute.Kernel, points []f
 		}
 		m := min(per, n-k)
 		gl43.Uniform1ui(p.uniforms["ls_row0"], uint32(k))
-		gl43.DispatchCompute(uint32((m+shaders.PointsLocalX-1)/shaders.PointsLocalX), 1, 1)
+		gl43.DispatchCompute(uint32((m+local-1)/local), 1, 1)
 		gl43.Flush()
 	}
 	gl43.MemoryBarrier(gl43.BUFFER_UPDATE_BARRIER_BIT)

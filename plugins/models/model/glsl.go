@@ -61,27 +61,34 @@ void mdl_load() { for (int j = 0; j < DIM; j++) mdl_th[j] = P(j); }
 	case lineAngle:
 		a.glsl(&b)
 	}
-	// The sum runs in blocks of 256 samples, to keep float32's rounding
-	// error small for large datasets.
-	b.WriteString(`float loss() {
+	// loss_terms and loss_total let the host split a point's samples
+	// among invocations (see sdk.SurfaceWithGLSL); loss() sums in blocks
+	// of 256 samples, to keep float32's rounding error small for large
+	// datasets.
+	b.WriteString(`const int SAMPLES = NS;
+float loss_terms(int first, int last, int step) {
 	mdl_load();
 	mdl_prepare();
 	float s = 0.0;
-	for (int b = 0; b < NS; b += 256) {
-		float t = 0.0;
-		int e = min(b + 256, NS);
-		for (int i = b; i < e; i++) t += mdl_sample(i * (NF + 1));
-		s += t;
-	}
-	float v = s / float(NS);
+	for (int i = first; i < last; i += step) s += mdl_sample(i * (NF + 1));
+	return s;
+}
+float loss_total(float sum) {
+	float v = sum / float(NS);
 `)
 	if m.l2 > 0 {
-		fmt.Fprintf(&b, `	float q = 0.0;
+		fmt.Fprintf(&b, `	mdl_load();
+	float q = 0.0;
 	for (int j = 0; j < DIM; j++) q += W(j) * W(j);
 	v += %s * q;
 `, glslFloat(0.5*m.l2))
 	}
 	b.WriteString(`	return v;
+}
+float loss() {
+	float s = 0.0;
+	for (int b = 0; b < NS; b += 256) s += loss_terms(b, min(b + 256, NS), 1);
+	return loss_total(s);
 }
 void grad(out float g[DIM]) {
 	mdl_load();
