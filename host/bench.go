@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -38,6 +39,12 @@ type BenchOptions struct {
 	// PeerPoints bounds the grid points loss-landscape's loop evaluates in
 	// one run (default 256); its time is scaled to the whole grid.
 	PeerPoints int
+	// Commands are CLI commands (see BenchCommands) to time end to end on
+	// each case with each of landscape's cpu and gl backends asked for,
+	// each run a process of Exe (the landscape binary), whose peak memory
+	// is reported too. They take turns with the rest; no warm-up.
+	Commands []string
+	Exe      string
 	// Log, when set, gets a line per finished round, and one for each
 	// default peer that is skipped.
 	Log io.Writer
@@ -64,7 +71,13 @@ type BenchResult struct {
 	Ny      int    `json:"ny"`
 	Backend string `json:"backend"`
 	// Peer is set for another tool's evaluation (see Peers).
-	Peer       bool    `json:"peer,omitempty"`
+	Peer bool `json:"peer,omitempty"`
+	// Command, when set, is the CLI command timed end to end in a process
+	// of its own (process and plugin start, evaluation, output file), and
+	// PeakMiB its peak resident memory (the largest of the process's and
+	// its plugins', over the runs).
+	Command    string  `json:"command,omitempty"`
+	PeakMiB    float64 `json:"peak_mib,omitempty"`
 	MedianMS   float64 `json:"median_ms"`
 	MinMS      float64 `json:"min_ms"`
 	MaxMS      float64 `json:"max_ms"`
@@ -101,6 +114,8 @@ type benchRun struct {
 	sc      *Scene
 	backend string
 	peer    *peerCase
+	command string
+	peak    int64
 	times   []time.Duration
 	kernel  []time.Duration
 	read    []time.Duration
@@ -147,9 +162,24 @@ func (a *App) Bench(ctx context.Context, o BenchOptions) ([]BenchResult, error) 
 			return nil, badInput("backends", "%q: accepted: %s", b, strings.Join(append(BenchBackends(), Peers()...), ", "))
 		}
 	}
+	for _, c := range o.Commands {
+		if !slices.Contains(BenchCommands(), c) {
+			return nil, badInput("commands", "%q: accepted: %s", c, strings.Join(BenchCommands(), ", "))
+		}
+	}
+	if len(o.Commands) > 0 && o.Exe == "" {
+		return nil, badInput("commands", "need the landscape binary to run")
+	}
 	cat, err := a.Catalog(ctx)
 	if err != nil {
 		return nil, err
+	}
+	cmdDir := ""
+	if len(o.Commands) > 0 {
+		if cmdDir, err = os.MkdirTemp("", "landscape-bench-"); err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(cmdDir)
 	}
 	var peers *peerServer
 	noPeers := false
@@ -201,10 +231,22 @@ func (a *App) Bench(ctx context.Context, o BenchOptions) ([]BenchResult, error) 
 				}
 				runs = append(runs, &benchRun{sc: sc, backend: b, peer: pc})
 			}
+			for _, c := range o.Commands {
+				for _, b := range []string{"cpu", "gl"} {
+					if slices.Contains(backends, b) && (b == "cpu" || sc.Desc.GLSL != "") {
+						runs = append(runs, &benchRun{sc: sc, backend: b, command: c})
+					}
+				}
+			}
 		}
 	}
 	once := func(r *benchRun, keep bool) (*compute.Field, time.Duration, compute.Timing, error) {
 		var tm compute.Timing
+		if r.command != "" {
+			d, peak, err := benchCommand(ctx, o.Exe, r.command, r.backend, r.sc, o, cmdDir)
+			r.peak = max(r.peak, peak)
+			return nil, d, tm, err
+		}
 		if r.peer != nil {
 			rep, err := peers.call(map[string]any{"op": "run", "id": r.peer.id})
 			d := time.Duration(rep.MS * float64(time.Millisecond))
@@ -274,6 +316,9 @@ func (a *App) benchWarmUp(ctx context.Context, runs []*benchRun, peers *peerServ
 	once func(*benchRun, bool) (*compute.Field, time.Duration, compute.Timing, error)) error {
 	fields := map[string]*compute.Field{}
 	for _, r := range runs {
+		if r.command != "" {
+			continue
+		}
 		f, _, _, err := once(r, true)
 		if err != nil {
 			return fmt.Errorf("%s on %s: %w", r.backend, r.sc.Desc.Name, err)
@@ -287,7 +332,7 @@ func (a *App) benchWarmUp(ctx context.Context, runs []*benchRun, peers *peerServ
 		ref, refName = fields["gl"], "gl"
 	}
 	for _, r := range runs {
-		if r.backend == refName || r.backend == "points" {
+		if r.backend == refName || r.backend == "points" || r.command != "" {
 			continue
 		}
 		if ref == nil {
@@ -323,6 +368,7 @@ func benchResults(runs []*benchRun) []BenchResult {
 		g := r.sc.Grid
 		med := median(r.times)
 		res := BenchResult{Surface: r.sc.Desc.Name, Nx: g.Nx, Ny: g.Ny, Backend: r.backend, Peer: r.peer != nil,
+			Command: r.command, PeakMiB: float64(r.peak) / (1 << 20),
 			MedianMS: Millis(med), MinMS: Millis(slices.Min(r.times)), MaxMS: Millis(slices.Max(r.times)),
 			MevalsPerS: float64(g.Len()) / med.Seconds() / 1e6, MaxRelDiff: r.diff, Runs: len(r.times)}
 		if r.peer != nil && r.peer.points < g.Len() {
@@ -331,12 +377,12 @@ func benchResults(runs []*benchRun) []BenchResult {
 		if n := r.sc.Desc.Samples; n > 0 {
 			res.MsamplesPerS = res.MevalsPerS * float64(n)
 		}
-		if r.backend == "gl" && len(r.kernel) > 0 {
+		if r.backend == "gl" && r.command == "" && len(r.kernel) > 0 {
 			k, rb := Millis(median(r.kernel)), Millis(median(r.read))
 			res.KernelMS, res.ReadbackMS = &k, &rb
 		}
 		for _, o := range runs {
-			if o == r || o.sc != r.sc {
+			if o == r || o.sc != r.sc || o.command != r.command {
 				continue
 			}
 			ratios := make([]float64, len(r.times))

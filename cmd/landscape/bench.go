@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -38,17 +39,28 @@ of the rounds, with the fastest and slowest; VS columns give another backend's
 time over this one's, round by round (median, and the range). Before timing,
 every grid is checked against the cpu backend's (or gl's) within float32
 rounding. GL rows also give the kernels' time and the copy back from the GPU.
+--commands eval,render times those commands end to end on each case (a
+process each: start, plugins, evaluation, output file; no warm-up) and gives
+their peak resident memory (PEAK_MIB; the grid alone is NX·NY·4 bytes).
 
 Examples:
   landscape bench
   landscape bench --surfaces rastrigin,ripple --res 2048x2048 --reps 9
   landscape bench --json > bench.json
+  landscape bench --surfaces ripple --res 8192x8192 --backends gl,cpu --commands eval,render --reps 1
   landscape bench --surfaces mlp --set n=10000 --plane filter --at train.csv --res 32x32,128x128 \
       --backends gl,cpu,torch-f32,torch-f64,loss-landscape --reps 5`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Reps = reps
 			o.Plane.At = at
+			if len(o.Commands) > 0 {
+				exe, err := os.Executable()
+				if err != nil {
+					return err
+				}
+				o.Exe = exe
+			}
 			if !quiet {
 				o.Log = stderr
 			}
@@ -74,6 +86,7 @@ Examples:
 	fl.Var(pointFlag{&at, &atText}, "at", "point the plane goes through: one value per parameter, or a trajectory/.npy file")
 	fl.Uint64Var(&o.Plane.Seed, "plane-seed", 1, "seed of random and filter directions")
 	fl.StringVar(&o.Python, "python", "python3", "Python interpreter that runs the peers (with numpy, and torch for the model peers)")
+	fl.Var(choicesFlag{&o.Commands, host.BenchCommands()}, "commands", "also time these commands end to end, each run a process of its own, and report their peak memory: eval (writing .npy), render (PNG)")
 	fl.Var(intRange{&o.PeerPoints, 1, 1 << 30}, "peer-points", "grid points loss-landscape's loop evaluates per run (its time is scaled to the grid)")
 	fl.BoolVar(&asJSON, "json", false, "print a JSON array of {surface, nx, ny, backend, peer, median_ms, min_ms, max_ms, mevals_per_s, kernel_ms, readback_ms, max_rel_diff, vs}")
 	fl.BoolVar(&quiet, "quiet", false, "no progress lines on stderr")
@@ -85,18 +98,18 @@ Examples:
 func writeBench(w io.Writer, results []host.BenchResult) error {
 	var others []string
 	for _, r := range results {
-		if !slices.Contains(others, r.Backend) {
+		if r.Command == "" && !slices.Contains(others, r.Backend) {
 			others = append(others, r.Backend)
 		}
 	}
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
-	head := "SURFACE\tNX\tNY\tBACKEND\tMEDIAN_MS\tMIN_MS\tMAX_MS\tMEVALS/S\tMSAMPLES/S\tKERNEL_MS\tREADBACK_MS\tMAX_DIFF\t"
+	head := "SURFACE\tNX\tNY\tBACKEND\tMEDIAN_MS\tMIN_MS\tMAX_MS\tMEVALS/S\tMSAMPLES/S\tKERNEL_MS\tREADBACK_MS\tMAX_DIFF\tPEAK_MIB\t"
 	for _, o := range others {
 		head += "VS_" + strings.ToUpper(o) + "\t"
 	}
 	fmt.Fprintln(tw, head)
 	for _, r := range results {
-		k, rb, ms, diff := "-", "-", "-", "-"
+		k, rb, ms, diff, peak := "-", "-", "-", "-", "-"
 		if r.MsamplesPerS > 0 {
 			ms = fmt.Sprintf("%.4g", r.MsamplesPerS)
 		}
@@ -107,11 +120,15 @@ func writeBench(w io.Writer, results []host.BenchResult) error {
 			diff = fmt.Sprintf("%.1e", *r.MaxRelDiff)
 		}
 		name := r.Backend
+		if r.Command != "" {
+			name += " " + r.Command
+			peak = fmt.Sprintf("%.0f", r.PeakMiB)
+		}
 		if r.Points > 0 {
 			name += fmt.Sprintf(" (%d pts)", r.Points)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.2f\t%.2f\t%.2f\t%.4g\t%s\t%s\t%s\t%s\t", r.Surface, r.Nx, r.Ny, name,
-			r.MedianMS, r.MinMS, r.MaxMS, r.MevalsPerS, ms, k, rb, diff)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.2f\t%.2f\t%.2f\t%.4g\t%s\t%s\t%s\t%s\t%s\t", r.Surface, r.Nx, r.Ny, name,
+			r.MedianMS, r.MinMS, r.MaxMS, r.MevalsPerS, ms, k, rb, diff, peak)
 		for _, o := range others {
 			v, ok := r.Vs[o]
 			if !ok {

@@ -21,9 +21,12 @@ var ErrNoGLSL = errors.New("gl: surface has no GLSL")
 // Context. It implements compute.Evaluator; use it from any goroutine.
 type Evaluator struct {
 	c *Context
-	// TileBytes bounds one output buffer; zero means 256 MiB or the
-	// driver's largest storage block, whichever is smaller. Larger grids
-	// are evaluated tile by tile.
+	// TileBytes bounds one output buffer; zero means ReadTileBytes for
+	// grids read back into a Field (larger ones are evaluated tile by
+	// tile, through one buffer, so that a software renderer's buffer, in
+	// host memory, stays small beside the Field), and 256 MiB or the
+	// driver's largest storage block, whichever is smaller, for grids
+	// left on the GPU (EvalOnGPU), which must fit one buffer.
 	TileBytes int64
 	// DispatchWork bounds one dispatch, in points × parameters (zero means
 	// 2^24), so that no single submission runs long enough to trip a
@@ -185,6 +188,9 @@ func constsOf(cs []compute.Const) []shaders.Const {
 	return out
 }
 
+// ReadTileBytes is the default tile of grids read back into a Field.
+const ReadTileBytes = 32 << 20
+
 // ErrDataTooLarge: a surface's data buffer does not fit the GPU's storage
 // block (or MaxDataBytes).
 var ErrDataTooLarge = errors.New("gl: data buffer too large")
@@ -298,6 +304,9 @@ func (e *Evaluator) Evaluate(ctx context.Context, s compute.Source, g compute.Gr
 // the whole grid in the output buffer (which must hold it) and returns it.
 func (e *Evaluator) evalPlane(ctx context.Context, d compute.Kernel, g compute.Grid, f *compute.Field, o compute.Options, t *compute.Timing) (uint32, error) {
 	tileBytes, work := e.limits(d.Dim)
+	if f != nil && e.TileBytes <= 0 {
+		tileBytes = min(tileBytes, ReadTileBytes)
+	}
 	nx, ny := g.Nx, g.Ny
 	tileRows := int(max(1, min(int64(ny), tileBytes/int64(4*nx))))
 	if f == nil && tileRows < ny {

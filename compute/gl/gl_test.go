@@ -366,3 +366,25 @@ func TestEvalOnGPUAndMinMax(t *testing.T) {
 		t.Errorf("all-NaN grid: ok %v, %v", ok, err)
 	}
 }
+
+// TestReadTiles: a grid read back into a Field goes through one buffer of
+// at most ReadTileBytes (on a software renderer the buffer is host memory
+// beside the Field), tile by tile, and comes back whole.
+func TestReadTiles(t *testing.T) {
+	c := testContext(t)
+	e := c.Evaluator()
+	defer e.Close()
+	g := testGrid(2900, 2900) // 33.6 MB of values: two tiles
+	got, err := e.Evaluate(context.Background(), compute.Local{S: wave{s: 0.5}}, g, compute.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.bufs[0].cap > ReadTileBytes {
+		t.Errorf("output buffer of %d bytes for a %d-byte grid; tiles are %d", e.bufs[0].cap, 4*g.Len(), ReadTileBytes)
+	}
+	want, err := compute.CPU{}.Evaluate(context.Background(), compute.Local{S: wave{s: 0.5}}, g, compute.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	agree(t, "tiled", got.Values, want.Values)
+}

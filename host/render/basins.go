@@ -222,7 +222,7 @@ func renderBasins(g compute.Grid, labels []int32, basins []Basin, field *compute
 			lines[i] = color.NRGBA{0, 0, 0, 100}
 		}
 		p.Add(noGlyphs{&plotter.Contour{
-			GridXYZ:    contourGrid(fieldGrid(field, col.z)),
+			GridXYZ:    contourGrid(fieldGrid(field, &col)),
 			Levels:     levels,
 			LineStyles: []draw.LineStyle{{Width: 0.6}},
 			Palette:    lines,

@@ -8,9 +8,11 @@ import (
 	"github.com/landscape-go/landscape/compute"
 )
 
-// colouring is the quantity that colours and contours a field.
+// colouring is the quantity that colours and contours a field, computed
+// from the field's values as it is read (a copy would cost twice the
+// field's memory again).
 type colouring struct {
-	z      []float64 // per grid point, row-major; NaN where undefined
+	values []float32 // the field's, row-major
 	lo, hi float64   // colour range, lo < hi always
 	// vmin and vmax are the field's defined extremes.
 	vmin, vmax float64
@@ -33,10 +35,10 @@ func (c colouring) quantity() string {
 	return c.name
 }
 
-// colourField computes the coloured quantity of f. Non-finite values count
-// as undefined. symmetric centres a linear range on zero.
+// colourField computes the colour range of f. Non-finite values count as
+// undefined. symmetric centres a linear range on zero.
 func colourField(f *compute.Field, logScale, symmetric bool) (colouring, error) {
-	c := colouring{z: make([]float64, len(f.Values))}
+	c := colouring{values: f.Values}
 	first := true
 	for _, v := range f.Values {
 		x := float64(v)
@@ -76,29 +78,22 @@ func colourField(f *compute.Field, logScale, symmetric bool) (colouring, error) 
 	default:
 		c.lo, c.hi = c.vmin, c.vmax
 	}
-	for k, v := range f.Values {
-		x := float64(v)
-		switch {
-		case math.IsNaN(x) || math.IsInf(x, 0):
-			c.z[k] = math.NaN()
-		case c.log:
-			c.z[k] = math.Log10(x - c.vmin + c.eps)
-		default:
-			c.z[k] = x
-		}
-	}
-	if c.log {
-		// Rounding can put the extremes a hair outside [lo, hi]; the
-		// heatmap leaves such cells blank, so pin them.
-		for k, q := range c.z {
-			if q < c.lo {
-				c.z[k] = c.lo
-			} else if q > c.hi {
-				c.z[k] = c.hi
-			}
-		}
-	}
 	return c, nil
+}
+
+// at is the coloured quantity of point k: NaN where undefined, the value,
+// or on a log scale log10(v − vmin + eps) pinned to [lo, hi] (rounding can
+// put the extremes a hair outside, and the heatmap would leave such cells
+// blank).
+func (c *colouring) at(k int) float64 {
+	x := float64(c.values[k])
+	switch {
+	case math.IsNaN(x) || math.IsInf(x, 0):
+		return math.NaN()
+	case c.log:
+		return min(max(math.Log10(x-c.vmin+c.eps), c.lo), c.hi)
+	}
+	return x
 }
 
 // xyzGrid is a plotter.GridXYZ over row-major values.
@@ -115,8 +110,23 @@ func (g *xyzGrid) Z(c, r int) float64 { return g.z[r*g.nx+c] }
 func (g *xyzGrid) X(c int) float64    { return g.xs[c] }
 func (g *xyzGrid) Y(r int) float64    { return g.ys[r] }
 
-// fieldGrid is the full-resolution grid of f carrying z.
-func fieldGrid(f *compute.Field, z []float64) *xyzGrid {
+// fieldXYZ is the full-resolution grid of a field, its Z the coloured
+// quantity computed as it is read.
+type fieldXYZ struct {
+	nx, ny int
+	xs, ys []float64
+	col    *colouring
+}
+
+var _ plotter.GridXYZ = (*fieldXYZ)(nil)
+
+func (g *fieldXYZ) Dims() (c, r int)   { return g.nx, g.ny }
+func (g *fieldXYZ) Z(c, r int) float64 { return g.col.at(r*g.nx + c) }
+func (g *fieldXYZ) X(c int) float64    { return g.xs[c] }
+func (g *fieldXYZ) Y(r int) float64    { return g.ys[r] }
+
+// fieldGrid is the full-resolution grid of f coloured by col.
+func fieldGrid(f *compute.Field, col *colouring) *fieldXYZ {
 	g := f.Grid
 	xs := make([]float64, g.Nx)
 	for i := range xs {
@@ -126,7 +136,7 @@ func fieldGrid(f *compute.Field, z []float64) *xyzGrid {
 	for j := range ys {
 		ys[j] = g.YAt(j)
 	}
-	return &xyzGrid{nx: g.Nx, ny: g.Ny, xs: xs, ys: ys, z: z}
+	return &fieldXYZ{nx: g.Nx, ny: g.Ny, xs: xs, ys: ys, col: col}
 }
 
 // contourGrid prepares g for plotter.Contour: it averages blocks of a grid
@@ -137,7 +147,7 @@ func fieldGrid(f *compute.Field, z []float64) *xyzGrid {
 // spurious segments, so holes are filled from their defined neighbours
 // (breadth first, each point the mean of those already known). Lines then
 // continue smoothly into holes, and the caller paints the holes over them.
-func contourGrid(g *xyzGrid) *xyzGrid {
+func contourGrid(g *fieldXYZ) *xyzGrid {
 	out := downsample(g, contourMax)
 	inpaint(out)
 	return out
@@ -146,7 +156,7 @@ func contourGrid(g *xyzGrid) *xyzGrid {
 // downsample averages kx×ky blocks (ignoring NaN) so that neither axis
 // exceeds n points; the block's coordinates are the means of its members'.
 // A grid that fits is copied.
-func downsample(g *xyzGrid, n int) *xyzGrid {
+func downsample(g *fieldXYZ, n int) *xyzGrid {
 	kx := (g.nx + n - 1) / n
 	ky := (g.ny + n - 1) / n
 	nx := (g.nx + kx - 1) / kx
@@ -162,9 +172,8 @@ func downsample(g *xyzGrid, n int) *xyzGrid {
 		for i := 0; i < nx; i++ {
 			sum, cnt := 0.0, 0
 			for r := j * ky; r < min((j+1)*ky, g.ny); r++ {
-				row := g.z[r*g.nx:]
 				for c := i * kx; c < min((i+1)*kx, g.nx); c++ {
-					if v := row[c]; !math.IsNaN(v) {
+					if v := g.Z(c, r); !math.IsNaN(v) {
 						sum += v
 						cnt++
 					}

@@ -360,22 +360,14 @@ func tooSmall(r vg.Rectangle) bool {
 // their legend, colourbar) into area of cv.
 func drawField(cv canvas, area draw.Canvas, f *compute.Field, s settings, col colouring) (frame, error) {
 	g := f.Grid
-	full := fieldGrid(f, col.z)
+	full := fieldGrid(f, &col)
 	sc := &scale{f: s.cmap, lo: col.lo, hi: col.hi}
 	nanC := nanColor(s.cmap)
 
 	// The main plot: heatmap, contours, NaN overlay, markers.
 	p := newAxes(s.title, s.xlabel, s.ylabel, area.Max.X-area.Min.X, area.Max.Y-area.Min.Y)
 
-	hm := &plotter.HeatMap{
-		GridXYZ:    full,
-		Palette:    sc.Palette(256),
-		NaN:        nanC,
-		Min:        col.lo,
-		Max:        col.hi,
-		Rasterized: true,
-	}
-	p.Add(noGlyphs{hm})
+	p.Add(&heatmap{grid: full, pal: sc.Palette(256).Colors(), nan: nanC, min: col.lo, max: col.hi})
 	if s.levels > 0 && !col.constant {
 		levels := make([]float64, s.levels)
 		pal := make(colors, s.levels)
@@ -397,14 +389,7 @@ func drawField(cv canvas, area draw.Canvas, f *compute.Field, s settings, col co
 	if col.nan > 0 {
 		// Contours run through holes (see contourGrid); paint the holes
 		// again over them.
-		p.Add(noGlyphs{&plotter.HeatMap{
-			GridXYZ:    full,
-			Palette:    colors{color.Transparent},
-			NaN:        nanC,
-			Min:        col.lo,
-			Max:        col.hi,
-			Rasterized: true,
-		}})
+		p.Add(&heatmap{grid: full, pal: []color.Color{color.Transparent}, nan: nanC, min: col.lo, max: col.hi})
 	}
 	if len(s.markers) > 0 {
 		p.Add(&markers{list: s.markers, x: g.X, y: g.Y})
