@@ -11,7 +11,7 @@ PLUGINS := testfuncs:./plugins/testfuncs optimizers:./plugins/optimizers models:
 PROTOC_GEN_GO      := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.0
 
-.PHONY: all deps build demo test bench proto fmt vet clean
+.PHONY: all deps build demo test bench bench-gpu bench-gpu-bundle proto fmt vet clean
 
 all: build
 
@@ -40,12 +40,29 @@ test: build
 	@test -z "$$(gofmt -l cmd host compute sdk plugins shaders 2>/dev/null)" || { gofmt -l cmd host compute sdk plugins shaders; echo "gofmt: files above need formatting"; exit 1; }
 	LANDSCAPE_REQUIRE_GL=1 LANDSCAPE_REQUIRE_GLFW=1 LANDSCAPE_REQUIRE_USERS=1 xvfb-run -a -s "-screen 0 1280x1024x24" $(GO) test -count=1 ./...
 
-# Benchmarks (docs/benchmarks.md): 2048² grids in-process, through the plugin
-# and in NumPy, alternately in one run; then rendering. Medians: see the doc.
+# Benchmarks (docs/benchmarks.md): landscape's backends beside their peers
+# (NumPy, PyTorch, loss-landscape's loop) in alternating runs, and the
+# memory of eval and render at 8192² (bench/suite.sh); then the Go
+# benchmarks of the plugin path and of rendering. Take figures on a quiet
+# machine.
 bench: build
-	$(GO) test -run '^$$' -bench Grid2048 -benchtime 5x -count 9 ./host/ | tee bench.txt
+	bash bench/suite.sh $(BIN)/landscape $(PYTHON) | tee bench.txt
+	$(GO) test -run '^$$' -bench Grid2048 -benchtime 5x -count 9 ./host/ | tee -a bench.txt
 	$(GO) test -run '^$$' -bench PNG -benchtime 5x -count 5 ./host/render/ | tee -a bench.txt
 	@awk '/^Benchmark/ {n[$$1]++; v[$$1,n[$$1]]=$$3/1e6} END {for (k in n) {m=n[k]; for (i=1;i<=m;i++) for (j=i+1;j<=m;j++) if (v[k,j]<v[k,i]) {t=v[k,i]; v[k,i]=v[k,j]; v[k,j]=t}; printf "%-50s median %8.1f ms of %d\n", k, v[k,int((m+1)/2)], m}}' bench.txt | sort
+
+# The GPU suite (bench/gpu/run.sh: analytic grids at 4096² and 16384², the
+# MLP at 256² over 10,000 samples, the viewer at 1920×1080 under Xvfb) on
+# this machine's GPU, headless through EGL; PYTHON needs numpy (and torch for
+# the model peers). Tables on stdout, JSON in bench-gpu/.
+bench-gpu: build
+	PYTHON=$(PYTHON) bash bench/gpu/run.sh
+
+# What bench/gpu/run.sh needs on a GPU machine with no Go, X server or
+# network: stripped binaries and run-time packages in .gpu/ (see
+# bench/gpu/bundle.sh for the two runs that carry them).
+bench-gpu-bundle:
+	bash bench/gpu/bundle.sh
 
 # Regenerates the wire code from sdk/internal/wire/landscapev1/landscape.proto.
 # Needs protoc (Debian: protobuf-compiler).
@@ -60,4 +77,4 @@ fmt:
 	gofmt -w cmd host compute sdk plugins
 
 clean:
-	rm -rf $(BIN) landscape.png bench.txt
+	rm -rf $(BIN) landscape.png bench.txt bench-out bench-gpu .gpu

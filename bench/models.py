@@ -101,15 +101,17 @@ def plane_points(plane, rows=None):
 
 
 class GridModel:
-    """The vectorised peer: chunk grid points at once."""
+    """The vectorised peer: chunk grid points at once (on device, "cpu" or
+    "cuda"; a GPU takes larger chunks)."""
 
-    def __init__(self, spec, plane, data, dtype, threads, chunk_elems=1 << 21):
-        self.spec, self.dtype, self.threads = spec, dtype, threads
+    def __init__(self, spec, plane, data, dtype, threads, device="cpu", chunk_elems=None):
+        self.spec, self.dtype, self.threads, self.device = spec, dtype, threads, device
+        if chunk_elems is None:
+            chunk_elems = 1 << 21 if device == "cpu" else 1 << 28
         d = data.shape[1] - 1
-        self.X = torch.tensor(data[:, :d], dtype=dtype)   # (N, d)
-        self.XT = self.X.T.contiguous()                  # (d, N)
-        self.y = torch.tensor(data[:, d], dtype=dtype)   # (N,)
-        self.theta = torch.tensor(plane_points(plane), dtype=dtype)
+        self.XT = torch.tensor(data[:, :d].T.copy(), dtype=dtype, device=device)  # (d, N)
+        self.y = torch.tensor(data[:, d], dtype=dtype, device=device)             # (N,)
+        self.theta = torch.tensor(plane_points(plane), dtype=dtype, device=device)
         n = data.shape[0]
         widest = max(o for o, _ in spec.layers)
         self.chunk = max(1, chunk_elems // (n * widest))
@@ -118,7 +120,7 @@ class GridModel:
     def evaluate(self):
         torch.set_num_threads(self.threads)
         s = self.spec
-        out = torch.empty(self.theta.shape[0], dtype=self.dtype)
+        out = torch.empty(self.theta.shape[0], dtype=self.dtype, device=self.device)
         act = torch.relu if s.relu else torch.tanh
         with torch.no_grad():
             for k in range(0, self.theta.shape[0], self.chunk):
@@ -132,7 +134,7 @@ class GridModel:
                 if s.l2 > 0:
                     v = v + 0.5 * s.l2 * (th * th).sum(1)
                 out[k:k + th.shape[0]] = v
-        return out.to(torch.float32).numpy().reshape(self.shape)
+        return out.to(torch.float32).cpu().numpy().reshape(self.shape)
 
 
 class PointLoop:

@@ -15,8 +15,9 @@ alternately with its own backends (see docs/benchmarks.md). By hand:
   python3 bench/peers.py --peer numpy --surface ripple --range=-2:2,-2:2 --res 2048 --reps 7
 
 Peers: numpy; torch-f32, torch-f64 (one thread), torch-f32-mt, torch-f64-mt
-(every thread); loss-landscape (float32, every thread; --points bounds the
-grid points it evaluates, and the time is scaled to the whole grid).
+(every thread); torch-cuda (float32 on a CUDA GPU); loss-landscape (float32,
+every thread; --points bounds the grid points it evaluates, and the time is
+scaled to the whole grid).
 
 Protocol of --serve: one JSON object per line each way. Requests:
   {"op": "load", "id": ID, "peer": P, ...case}  -> {"ok": true} | {"error": MSG}
@@ -38,7 +39,7 @@ import numpy as np
 
 import formulas
 
-PEERS = ("numpy", "torch-f32", "torch-f64", "torch-f32-mt", "torch-f64-mt", "loss-landscape")
+PEERS = ("numpy", "torch-f32", "torch-f64", "torch-f32-mt", "torch-f64-mt", "torch-cuda", "loss-landscape")
 
 
 class FormulaCase:
@@ -75,6 +76,12 @@ class ModelCase:
             self.impl = models.PointLoop(spec, plane, data, count)
             self.threads = threads
             self.points = count
+        elif peer == "torch-cuda":
+            if not torch.cuda.is_available():
+                raise ValueError("torch-cuda: PyTorch sees no CUDA device")
+            self.threads = threads
+            self.impl = models.GridModel(spec, plane, data, torch.float32, threads, device="cuda")
+            self.points = len(plane["x"]) * len(plane["y"])
         else:
             dtype = torch.float64 if "f64" in peer else torch.float32
             self.threads = threads if peer.endswith("-mt") else 1

@@ -27,13 +27,14 @@ import (
 //     float64 math cast to float32;
 //   - torch-f32, torch-f64: a model surface vectorised in PyTorch, many
 //     grid points at once with batched matrix products, one thread;
-//     torch-f32-mt and torch-f64-mt: the same on every thread;
+//     torch-f32-mt and torch-f64-mt: the same on every thread; torch-cuda:
+//     float32 on a CUDA GPU (asked for by name only);
 //   - loss-landscape: loss-landscape's loop, point after point: set the
 //     network's weights, a forward pass over a DataLoader, repeat (float32,
 //     every thread). It evaluates at most BenchOptions.PeerPoints points,
 //     and its time is scaled to the whole grid.
 func Peers() []string {
-	return []string{"numpy", "torch-f32", "torch-f64", "torch-f32-mt", "torch-f64-mt", "loss-landscape"}
+	return []string{"numpy", "torch-f32", "torch-f64", "torch-f32-mt", "torch-f64-mt", "torch-cuda", "loss-landscape"}
 }
 
 // ErrPeer: a benchmark peer failed or refused a case.
