@@ -4,7 +4,8 @@
 // point-by-point loop, for the model surfaces). The host's benchmark
 // (host.App.Bench) writes them to a temporary folder and drives peers.py
 // --serve, so that the peers are timed alternately with landscape's own
-// backends in one run. They run by hand too: see peers.py.
+// backends in one run. They run by hand too: see peers.py. (hvp_torch.py,
+// the curvature benchmark's PyTorch peer, is host's BenchmarkHessianMLP's.)
 package bench
 
 import "embed"
@@ -12,5 +13,5 @@ import "embed"
 // Scripts are the peers' Python sources: peers.py (the entry point),
 // formulas.py (NumPy) and models.py (PyTorch).
 //
-//go:embed *.py
+//go:embed peers.py formulas.py models.py
 var Scripts embed.FS
