@@ -115,8 +115,11 @@ func back[T float32 | float64](th, g []float64, w, b int, in []T, dout, din []fl
 	}
 }
 
-// total is sampler.total.
+// total is sampler.total: lossOnly without a gradient.
 func (a mlp) total(th []float64, ds *dataset, idx []int, count int, g []float64, wgt float64) float64 {
+	if g == nil {
+		return a.lossOnly(th, ds, idx, count)
+	}
 	var sum float64
 	d := ds.d
 	for k := 0; k < count; k++ {
