@@ -84,7 +84,7 @@ for sec in "${sections[@]}"; do
     limit 120 "$L" bench --res "${res}x$res" --backends gl,cpu,numpy --commands eval --reps 3 --python "$PY" --json \
       >"$out/analytic-$res.json" 2>"$out/analytic-$res.log"
     say "analytic suite at ${big}²: gl; eval end to end"
-    limit 150 "$L" bench --res "${big}x$big" --backends gl --commands eval --reps 3 --json \
+    limit 150 "$L" bench --res "${big}x$big" --backends gl --commands eval --reps 2 --json \
       >"$out/analytic-$big.json" 2>"$out/analytic-$big.log"
     "$PY" bench/gpu/summary.py "$out/analytic-$res.json" "$out/analytic-$big.json"
     ;;
