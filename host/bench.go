@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -124,8 +125,9 @@ type benchRun struct {
 
 // Bench times each surface at each resolution on each backend and peer.
 // They take turns within every round, so that a noisy machine disturbs
-// them alike; a warm-up run (GL program builds, plugin start, the peers'
-// set-up) is not timed, and its grids are checked against each other.
+// them alike, each after a garbage collection (the previous run's grid);
+// a warm-up run (GL program builds, plugin start, the peers' set-up) is
+// not timed, and its grids are checked against each other.
 func (a *App) Bench(ctx context.Context, o BenchOptions) ([]BenchResult, error) {
 	if len(o.Surfaces) == 0 {
 		o.Surfaces = BenchSurfaces()
@@ -287,6 +289,9 @@ func (a *App) Bench(ctx context.Context, o BenchOptions) ([]BenchResult, error) 
 	}
 	for rep := 0; rep < o.Reps; rep++ {
 		for _, r := range runs {
+			// The previous run's grid is garbage: collect it now, so that
+			// the collection falls inside no run's time.
+			runtime.GC()
 			_, d, tm, err := once(r, false)
 			if err != nil {
 				return nil, fmt.Errorf("%s on %s: %w", r.backend, r.sc.Desc.Name, err)
