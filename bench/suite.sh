@@ -22,9 +22,13 @@ echo "load: $(uptime)"
   --reps 7 --python "$PY" --json >"$out/analytic.json"
 "$PY" bench/gpu/summary.py "$out/analytic.json"
 "$L" optimize mlp --optimizer adam --start random --set n=10000,lr=0.05 --steps 100 -o "$out/train.csv" >/dev/null
+peers=,torch-f32,torch-f64,torch-f32-mt,torch-f64-mt,loss-landscape
+if ! "$PY" -c 'import torch' 2>/dev/null; then
+  echo "suite: $PY has no torch (Debian: apt-get install python3-torch): the MLP without its PyTorch peers" >&2
+  peers=
+fi
 "$L" bench --surfaces mlp --set n=10000 --plane filter --at "$out/train.csv" --res 32x32,128x128 \
-  --backends gl,cpu,torch-f32,torch-f64,torch-f32-mt,torch-f64-mt,loss-landscape --peer-points 32 \
-  --reps 5 --python "$PY" --json >"$out/mlp.json"
+  --backends "gl,cpu$peers" --peer-points 32 --reps 5 --python "$PY" --json >"$out/mlp.json"
 "$PY" bench/gpu/summary.py "$out/mlp.json"
 "$L" bench --surfaces ripple --res 8192x8192 --backends gl,cpu --commands eval,render --reps 1 --json >"$out/memory.json"
 "$PY" bench/gpu/summary.py "$out/memory.json"
