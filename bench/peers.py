@@ -2,16 +2,17 @@
 """landscape's benchmark peers: NumPy for the analytic surfaces, PyTorch
 for the model surfaces (vectorised, and loss-landscape's point-by-point
 loop). They evaluate the same grids as landscape, from what landscape
-writes: a plane (`landscape eval ... -o plane.npz`: origin, u, v, x, y), a
-dataset (`landscape data ... -o data.npy`) and the surface's
-hyperparameters (`landscape eval ... --summary s.json`).
+writes: a plane (`landscape eval ... -o plane.npz`: origin, u, v, x, y), the
+samples (`landscape data ... -o data.csv`, or the .npy of the surface's data
+buffer that `landscape bench` writes) and the surface's hyperparameters
+(`landscape eval ... --summary s.json`).
 
 `landscape bench` drives this script with --serve and times the peers
 alternately with its own backends (see docs/benchmarks.md). By hand:
 
   landscape eval mlp --set n=10000 --plane filter --at train.csv --res 128 -o plane.npz --summary s.json
-  landscape data mlp --set n=10000 -o data.npy
-  python3 bench/peers.py --peer torch-f32 --summary s.json --plane plane.npz --data data.npy --reps 5
+  landscape data mlp --set n=10000 -o data.csv
+  python3 bench/peers.py --peer torch-f32 --summary s.json --plane plane.npz --data data.csv --reps 5
   python3 bench/peers.py --peer numpy --surface ripple --range=-2:2,-2:2 --res 2048 --reps 7
 
 Peers: numpy; torch-f32, torch-f64 (one thread), torch-f32-mt, torch-f64-mt
@@ -55,6 +56,21 @@ class FormulaCase:
         return formulas.grid(self.name, x, y, self.params)
 
 
+def load_data(path):
+    """The samples, one row each (features, then target), float32: a .npy,
+    or a .csv as `landscape data` writes it (header; with a split, a first
+    column subset whose train rows are kept)."""
+    if not path.endswith(".csv"):
+        return np.load(path).astype(np.float32)
+    import csv
+    with open(path, newline="") as f:
+        rows = csv.reader(f)
+        header = next(rows)
+        subset = header[0] == "subset"
+        out = [[float(v) for v in (r[1:] if subset else r)] for r in rows if not subset or r[0] == "train"]
+    return np.asarray(out, dtype=np.float32)
+
+
 def load_plane(path):
     with np.load(path) as z:
         return {k: z[k].astype(np.float64) for k in ("origin", "u", "v", "x", "y")}
@@ -65,7 +81,7 @@ class ModelCase:
         import torch
         import models
         plane = load_plane(c["plane"])
-        data = np.load(c["data"]).astype(np.float32)
+        data = load_data(c["data"])
         if data.ndim != 2 or data.shape[1] < 2:
             raise ValueError(f"{c['data']}: want one row per sample (features, then target)")
         spec = models.Spec(c["surface"], int(c["dim"]), data.shape[1] - 1, c.get("params", {}))
@@ -146,7 +162,7 @@ def main():
     ap.add_argument("--params", default="{}", help="numpy: hyperparameters as JSON")
     ap.add_argument("--summary", help="models: landscape eval's --summary JSON")
     ap.add_argument("--plane", help="models: landscape eval's .npz")
-    ap.add_argument("--data", help="models: landscape data's .npy")
+    ap.add_argument("--data", help="models: the samples, landscape data's .csv (or a .npy, a row per sample)")
     ap.add_argument("--points", type=int, default=0, help="loss-landscape: grid points to evaluate (0: all)")
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--save", help="write the grid to this .npy")
