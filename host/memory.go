@@ -13,13 +13,16 @@ import (
 // the estimates include that.
 const (
 	// tileBytes bounds the buffer a grid passes through on its way in:
-	// the GPU's output buffer (gl.Evaluator.TileBytes, in host memory
-	// on a software renderer) or a tile of the shared file (compute.CPU's,
-	// in /dev/shm).
+	// the GPU's read-back buffer (gl.ReadTileBytes, 32 MiB, in host
+	// memory on a software renderer) or a tile of the shared file
+	// (compute.CPU's, in /dev/shm).
 	tileBytes = 256 << 20
 	// renderPerPoint is what drawing a grid (heatmap, contours) holds per
-	// point, and imagePerPixel per pixel of the image.
-	renderPerPoint = 28
+	// point beside the grid itself: the heatmap reads the grid in place,
+	// and this bounds the collector's slack (measured above a tiny grid's
+	// render: 12 MiB at 1024², under 1 B/point at 4096²). And
+	// imagePerPixel per pixel of the image.
+	renderPerPoint = 6
 	imagePerPixel  = 8
 	// Basins hold per run its start and end point and label, and what
 	// stepping it takes: on the GPU a few float32 buffers, through the
