@@ -223,9 +223,12 @@ var substitutions = []struct{ example, old, new, why string }{
 	{"landscape bench", "landscape bench", "landscape bench --res 64x64 --reps 1", "the standard suite up to 4096² takes 40 s and more"},
 	{"landscape bench --surfaces rastrigin,ripple --res 2048x2048 --reps 9", "--res 2048x2048 --reps 9", "--res 128x128 --reps 1", "nine rounds of 2048² grids"},
 	{"landscape bench --json > bench.json", "--json", "--res 64x64 --reps 1 --json", "the standard suite up to 4096² takes 40 s and more"},
-	{"landscape bench --surfaces mlp --res 256x256 --set n=10000 --backends gl,cpu,points --reps 3", "--res 256x256 --set n=10000", "--res 8x8 --set n=500",
-		"the points backend evaluates the MLP over 10,000 samples at each of 65,536 points: minutes a round"},
-	{"landscape bench --surfaces mlp --res 256x256 --set n=10000 --backends gl,cpu,points --reps 3", "--reps 3", "--reps 1", "three such rounds"},
+	{"landscape bench --surfaces ripple --res 8192x8192 --backends gl,cpu --commands eval,render --reps 1", "--res 8192x8192", "--res 256x256",
+		"eval and render of 8192² grids, each a process: a minute and 400 MiB on a 2-core machine"},
+	{"landscape bench --surfaces mlp --set n=10000 --plane filter --at train.csv --res 32x32,128x128 --backends gl,cpu,torch-f32,torch-f64,loss-landscape --reps 5", "--set n=10000", "--set n=500", "five rounds of the MLP over 10,000 samples on 128² grids, beside loss-landscape's loop: minutes"},
+	{"landscape bench --surfaces mlp --set n=10000 --plane filter --at train.csv --res 32x32,128x128 --backends gl,cpu,torch-f32,torch-f64,loss-landscape --reps 5", "--res 32x32,128x128", "--res 8x8", "as above"},
+	{"landscape bench --surfaces mlp --set n=10000 --plane filter --at train.csv --res 32x32,128x128 --backends gl,cpu,torch-f32,torch-f64,loss-landscape --reps 5", "--backends gl,cpu,torch-f32,torch-f64,loss-landscape --reps 5", "--backends gl,cpu --reps 1",
+		"the PyTorch and loss-landscape peers need python3-torch, which CI does not install (the benchmark never runs there; the peers' own grids are checked against landscape's by bench before each timing)"},
 }
 
 // notRun are the examples CI cannot run, each with the reason.
