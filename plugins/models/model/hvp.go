@@ -43,6 +43,28 @@ func (m *Model) BatchHVP(dst, theta, v []float64, idx []int) { m.hvp(dst, theta,
 // never on the number of CPUs.
 const hvpChunk = 1024
 
+// inChunks calls f on the chunks of hvpChunk samples of count (chunk c
+// from lo to hi), on every core.
+func inChunks(count int, f func(c, lo, hi int)) {
+	chunks := (count + hvpChunk - 1) / hvpChunk
+	var wg sync.WaitGroup
+	next := make(chan int, chunks)
+	for c := 0; c < chunks; c++ {
+		next <- c
+	}
+	close(next)
+	for w := 0; w < min(chunks, runtime.GOMAXPROCS(0)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range next {
+				f(c, c*hvpChunk, min((c+1)*hvpChunk, count))
+			}
+		}()
+	}
+	wg.Wait()
+}
+
 func (m *Model) hvp(dst, th, v []float64, idx []int, all bool) {
 	n := m.ds.n()
 	count := n
@@ -64,28 +86,19 @@ func (m *Model) hvp(dst, th, v []float64, idx []int, all bool) {
 	}
 	a := m.a.(hvpSampler)
 	wgt := 1 / float64(count)
+	total := func(lo, hi int, hv []float64) { a.hvpTotal(th, v, m.ds, idx, lo, hi, hv, wgt) }
+	if p, ok := a.(mlp); ok && all {
+		if f := m.fwd.forwardAt(p, m.ds, th); f != nil {
+			total = func(lo, hi int, hv []float64) { p.hvpCached(th, v, m.ds, f, lo, hi, hv, wgt) }
+		}
+	}
 	chunks := (count + hvpChunk - 1) / hvpChunk
 	clear(dst)
 	if chunks == 1 {
-		a.hvpTotal(th, v, m.ds, idx, 0, count, dst, wgt)
+		total(0, count, dst)
 	} else {
 		parts := make([]float64, chunks*m.dim)
-		var wg sync.WaitGroup
-		next := make(chan int, chunks)
-		for c := 0; c < chunks; c++ {
-			next <- c
-		}
-		close(next)
-		for w := 0; w < min(chunks, runtime.GOMAXPROCS(0)); w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for c := range next {
-					a.hvpTotal(th, v, m.ds, idx, c*hvpChunk, min((c+1)*hvpChunk, count), parts[c*m.dim:(c+1)*m.dim], wgt)
-				}
-			}()
-		}
-		wg.Wait()
+		inChunks(count, func(c, lo, hi int) { total(lo, hi, parts[c*m.dim:(c+1)*m.dim]) })
 		for c := 0; c < chunks; c++ {
 			for i, x := range parts[c*m.dim : (c+1)*m.dim] {
 				dst[i] += x
@@ -122,37 +135,55 @@ func (h head) reg2(r float64) float64 {
 	}
 }
 
-// hess writes ∇²ℓ(z)·rz into out, ℓ the loss of outputs z for target y;
-// it also writes ∂ℓ/∂z into dz when dz is not nil.
-func (h head) hess(z []float64, y float64, rz, out, dz []float64) {
+// factors writes what the loss's second derivative at outputs z needs
+// into q (softmax p for ce, σ(z) for bce, ℓ″(r) for regression) and, when
+// dz is not nil, ∂ℓ/∂z into dz.
+func (h head) factors(z []float64, y float64, q, dz []float64) {
 	switch h.loss {
 	case lossBCE:
-		s := sigmoid(z[0])
-		out[0] = s * (1 - s) * rz[0]
+		q[0] = sigmoid(z[0])
 		if dz != nil {
-			dz[0] = s - y
+			dz[0] = q[0] - y
 		}
 	case lossCE:
-		// ∇²ℓ = diag(p) − p·pᵀ with p = softmax(z).
-		softmax(z, out)
-		var prz float64
-		for i, p := range out {
-			prz += p * rz[i]
-		}
+		softmax(z, q)
 		if dz != nil {
-			copy(dz, out)
+			copy(dz, q)
 			dz[int(y)]--
-		}
-		for i, p := range out {
-			out[i] = p * (rz[i] - prz)
 		}
 	default:
 		r := z[0] - y
-		out[0] = h.reg2(r) * rz[0]
+		q[0] = h.reg2(r)
 		if dz != nil {
 			_, dz[0] = h.reg(r)
 		}
 	}
+}
+
+// hessq writes ∇²ℓ·rz into out from the factors q (out may be q): for ce
+// ∇²ℓ = diag(p) − p·pᵀ.
+func (h head) hessq(q, rz, out []float64) {
+	switch h.loss {
+	case lossBCE:
+		out[0] = q[0] * (1 - q[0]) * rz[0]
+	case lossCE:
+		var prz float64
+		for i, p := range q {
+			prz += p * rz[i]
+		}
+		for i, p := range q {
+			out[i] = p * (rz[i] - prz)
+		}
+	default:
+		out[0] = q[0] * rz[0]
+	}
+}
+
+// hess writes ∇²ℓ(z)·rz into out, ℓ the loss of outputs z for target y;
+// it also writes ∂ℓ/∂z into dz when dz is not nil.
+func (h head) hess(z []float64, y float64, rz, out, dz []float64) {
+	h.factors(z, y, out, dz)
+	h.hessq(out, rz, out)
 }
 
 // hvpTotal is hvpSampler.hvpTotal for z = W·x + b: R{z} = V·x + c, and the
@@ -211,31 +242,28 @@ func (a mlp) ddact(h float64) float64 {
 	return -2 * h * (1 - h*h)
 }
 
-// rdense sets out = W·in + b and rout = V·in + W·rin + c (the directional
-// derivative along v, whose W and b parts are V and c), before
+// rdense sets rout = V·in + c + W·rin, the directional derivative along v
+// (whose W and b parts are V and c) of a dense layer's output before
 // activation; rin nil means R{in} = 0 (the data).
-func rdense[T float32 | float64](th, v []float64, w, b int, in []T, rin, out, rout []float64) {
+func rdense[T float32 | float64](th, v []float64, w, b int, in []T, rin, rout []float64) {
 	n := len(in)
-	for j := range out {
-		s, r := th[b+j], v[b+j]
+	for j := range rout {
+		r := v[b+j]
 		row, vrow := th[w+j*n:w+(j+1)*n], v[w+j*n:w+(j+1)*n]
 		for i, x := range in {
-			s += row[i] * float64(x)
 			r += vrow[i] * float64(x)
 		}
 		for i, rx := range rin {
 			r += row[i] * rx
 		}
-		out[j], rout[j] = s, r
+		rout[j] = r
 	}
 }
 
-// activate applies the activation to s (into h) and its derivative to rs
-// (into rh), and keeps σ′ and σ″ of each unit.
-func (a mlp) activate(s, rs, h, rh, d1, d2 []float64) {
-	for j, sj := range s {
-		hj := a.act(sj)
-		h[j] = hj
+// ractivate writes σ′ and σ″ of each unit, from its value h, into d1 and
+// d2, and R{h} = σ′·R{s} into rh.
+func (a mlp) ractivate(h, rs, rh, d1, d2 []float64) {
+	for j, hj := range h {
 		d1[j], d2[j] = a.dact(hj), a.ddact(hj)
 		rh[j] = d1[j] * rs[j]
 	}
@@ -270,27 +298,32 @@ func rback[T float32 | float64](th, v, hv []float64, w, b int, in []T, rin, dout
 	}
 }
 
-// rwork holds one sample's activations and their R{·}, reused from sample
-// to sample.
+// rwork holds one sample's forward pass (h1, h2, q, dz: what does not
+// depend on v, possibly rows of a forward cache) and the R{·} pass,
+// reused from sample to sample.
 type rwork struct {
-	s1, rs1, h1, rh1, p1, q1 []float64 // first hidden layer: s, R{s}, h, R{h}, σ′, σ″
-	s2, rs2, h2, rh2, p2, q2 []float64 // second hidden layer
-	dh, rdh, dh1, rdh1       []float64 // backward: δ and R{δ} of the hidden layers
-	z, rz, dz, rdz           []float64 // outputs
+	h1, h2, q, dz      []float64 // hidden values, the loss's factors and ∂ℓ/∂z
+	z                  []float64 // outputs, for the forward pass
+	rs1, rh1, p1, q1   []float64 // first hidden layer: R{s}, R{h}, σ′, σ″
+	rs2, rh2, p2, q2   []float64 // second hidden layer
+	dh, rdh, dh1, rdh1 []float64 // backward: δ and R{δ} of the hidden layers
+	rz, dzw, rdz       []float64 // outputs: R{z}, wgt·∂ℓ/∂z, wgt·R{∂ℓ/∂z}
 }
 
 func (a mlp) work() *rwork {
-	buf := make([]float64, 16*a.hid+4*a.m)
+	buf := make([]float64, 14*a.hid+6*a.m)
 	next := func(n int) []float64 {
 		out := buf[:n:n]
 		buf = buf[n:]
 		return out
 	}
 	w := &rwork{}
-	for _, p := range []*[]float64{&w.s1, &w.rs1, &w.h1, &w.rh1, &w.p1, &w.q1, &w.s2, &w.rs2, &w.h2, &w.rh2, &w.p2, &w.q2, &w.dh, &w.rdh, &w.dh1, &w.rdh1} {
+	for _, p := range []*[]float64{&w.h1, &w.h2, &w.rs1, &w.rh1, &w.p1, &w.q1, &w.rs2, &w.rh2, &w.p2, &w.q2, &w.dh, &w.rdh, &w.dh1, &w.rdh1} {
 		*p = next(a.hid)
 	}
-	w.z, w.rz, w.dz, w.rdz = next(a.m), next(a.m), next(a.m), next(a.m)
+	for _, p := range []*[]float64{&w.q, &w.dz, &w.z, &w.rz, &w.dzw, &w.rdz} {
+		*p = next(a.m)
+	}
 	return w
 }
 
@@ -300,34 +333,50 @@ func (a mlp) hvpTotal(th, v []float64, ds *dataset, idx []int, lo, hi int, hv []
 	w := a.work()
 	for k := lo; k < hi; k++ {
 		o := ds.offset(idx, k)
-		a.rsample(th, v, ds.data[o:o+d], float64(ds.data[o+d]), hv, wgt, w)
+		x := ds.data[o : o+d]
+		a.forward(th, x, float64(ds.data[o+d]), w.h1, w.h2, w.q, w.dz, w.z)
+		a.rsample(th, v, x, hv, wgt, w)
 	}
 }
 
-// rsample adds wgt times one sample's Hessian-vector product to hv.
-// Forward: s = W·in + b, h = σ(s), R{s} = V·in + W·R{in} + c, R{h} =
+// forward is one sample's forward pass: the hidden layers' values into
+// h1 (and h2 with two layers), the outputs into z, the loss's factors
+// and first derivatives (head.factors) into q and dz.
+func (a mlp) forward(th []float64, x []float32, y float64, h1, h2, q, dz, z []float64) {
+	dense(a, th, a.w1, a.b1, x, h1, true)
+	last := h1
+	if a.layers == 2 {
+		dense(a, th, a.w2, a.b2, h1, h2, true)
+		last = h2
+	}
+	dense(a, th, a.wo, a.bo, last, z, false)
+	a.h.factors(z, y, q, dz)
+}
+
+// rsample adds wgt times one sample's Hessian-vector product to hv, given
+// its forward pass in w. Forward: R{s} = V·in + W·R{in} + c, R{h} =
 // σ′(s)·R{s}; at the output R{z}. Backward: δz = ∂ℓ/∂z, R{δz} = ∇²ℓ·R{z};
 // for each layer R{∂W} = R{δs}·inᵀ + δs·R{in}ᵀ, R{∂b} = R{δs}, R{δin} =
 // Vᵀ·δs + Wᵀ·R{δs}, and through the activation δs = σ′·δh, R{δs} =
 // σ″·R{s}·δh + σ′·R{δh}.
-func (a mlp) rsample(th, v []float64, x []float32, y float64, hv []float64, wgt float64, w *rwork) {
-	rdense(th, v, a.w1, a.b1, x, nil, w.s1, w.rs1)
-	a.activate(w.s1, w.rs1, w.h1, w.rh1, w.p1, w.q1)
+func (a mlp) rsample(th, v []float64, x []float32, hv []float64, wgt float64, w *rwork) {
+	rdense(th, v, a.w1, a.b1, x, nil, w.rs1)
+	a.ractivate(w.h1, w.rs1, w.rh1, w.p1, w.q1)
 	last, rlast := w.h1, w.rh1
 	if a.layers == 2 {
-		rdense(th, v, a.w2, a.b2, w.h1, w.rh1, w.s2, w.rs2)
-		a.activate(w.s2, w.rs2, w.h2, w.rh2, w.p2, w.q2)
+		rdense(th, v, a.w2, a.b2, w.h1, w.rh1, w.rs2)
+		a.ractivate(w.h2, w.rs2, w.rh2, w.p2, w.q2)
 		last, rlast = w.h2, w.rh2
 	}
-	rdense(th, v, a.wo, a.bo, last, rlast, w.z, w.rz)
-	a.h.hess(w.z, y, w.rz, w.rdz, w.dz)
-	for c := range w.dz {
-		w.dz[c] *= wgt
+	rdense(th, v, a.wo, a.bo, last, rlast, w.rz)
+	a.h.hessq(w.q, w.rz, w.rdz)
+	for c, dz := range w.dz {
+		w.dzw[c] = dz * wgt
 		w.rdz[c] *= wgt
 	}
 	// Back through the output layer to the last hidden layer's values,
 	// then through the activation: δs = σ′·δh, R{δs} = σ″·R{s}·δh + σ′·R{δh}.
-	rback(th, v, hv, a.wo, a.bo, last, rlast, w.dz, w.rdz, w.dh, w.rdh)
+	rback(th, v, hv, a.wo, a.bo, last, rlast, w.dzw, w.rdz, w.dh, w.rdh)
 	through := func(rs, d1, d2, dh, rdh []float64) {
 		for j := range dh {
 			rdh[j] = d2[j]*rs[j]*dh[j] + d1[j]*rdh[j]

@@ -359,3 +359,81 @@ func TestHVPWhereUndefined(t *testing.T) {
 		}
 	}
 }
+
+// TestHVPForwardCache: the products at a θ asked again read the samples'
+// forward passes from the model's cache; they are the same to the bit as
+// the products that compute them, for every MLP configuration, and a
+// cache full of other θs changes nothing.
+func TestHVPForwardCache(t *testing.T) {
+	bits := func(a, b []float64) bool {
+		return slices.EqualFunc(a, b, func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) })
+	}
+	for _, c := range []config{
+		{name: "tanh-ce", base: MLP, p: sdk.Params{"n": 2500}},
+		{name: "tanh-2-l2", base: MLP, p: sdk.Params{"n": 300, "layers": 2, "hidden": 5, "l2": 0.1}},
+		{name: "relu-2", base: MLP, p: sdk.Params{"n": 1500, "layers": 2, "hidden": 4}, t: sdk.Texts{"activation": "relu"}},
+		{name: "bce", base: MLP, p: sdk.Params{"n": 200, "hidden": 3}, t: sdk.Texts{"loss": "bce"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			fresh := func() *Model { return c.build(t) }
+			m := fresh()
+			n := m.Info().Dim
+			rng := rand.New(rand.NewPCG(8, 9))
+			th := make([]float64, n)
+			vs := make([][]float64, 4)
+			for i := range th {
+				th[i] = rng.Float64() - 0.5
+			}
+			for j := range vs {
+				vs[j] = make([]float64, n)
+				for i := range vs[j] {
+					vs[j][i] = rng.NormFloat64()
+				}
+			}
+			// Each direction's product on a model that has never seen θ
+			// (computed sample by sample) ...
+			want := make([][]float64, len(vs))
+			for j, v := range vs {
+				want[j] = make([]float64, n)
+				fresh().HVP(want[j], th, v)
+			}
+			// ... equals its product on a model asked at θ before (the
+			// first ask remembers θ, the second builds the cache).
+			got := make([]float64, n)
+			for round := 0; round < 2; round++ {
+				for j, v := range vs {
+					m.HVP(got, th, v)
+					if !bits(got, want[j]) {
+						t.Fatalf("round %d, direction %d: the product from the cache differs: %v, want %v", round, j, got, want[j])
+					}
+				}
+			}
+			if len(m.fwd.states) != 1 {
+				t.Fatalf("%d forward passes kept after products at one θ, want 1", len(m.fwd.states))
+			}
+			// Other θs fill the cache, each product right; θ's products
+			// stay the same.
+			other := slices.Clone(th)
+			alone := make([]float64, n)
+			for k := 0; k < 12; k++ {
+				other[k%n] += 0.01
+				fresh().HVP(alone, other, vs[1])
+				for range 2 {
+					m.HVP(got, other, vs[1])
+					if !bits(got, alone) {
+						t.Fatalf("at another θ (%d): %v, want %v", k, got, alone)
+					}
+				}
+			}
+			for j, v := range vs {
+				m.HVP(got, th, v)
+				if !bits(got, want[j]) {
+					t.Fatalf("after other θs, direction %d differs: %v, want %v", j, got, want[j])
+				}
+			}
+			if k := len(m.fwd.states); k > max(runtime.GOMAXPROCS(0), 2) {
+				t.Fatalf("%d forward passes kept, more than the bound", k)
+			}
+		})
+	}
+}

@@ -26,6 +26,8 @@ type Model struct {
 	held     *dataset
 	testOnce sync.Once
 	test     *Model
+
+	fwd fwdCache // forward passes of the MLP's products (fwdcache.go)
 }
 
 // sampler is a model's loss (linear, mlp or lineAngle).
