@@ -23,13 +23,13 @@ import (
 const fwdBytes = 128 << 20
 
 // fwdState is the forward pass of every sample of the full dataset at
-// theta: rows of the hidden values (layers·hid) and of the loss's
-// factors and derivatives (2·m).
+// theta, block after block (fwdState.rows): the hidden values
+// (layers·hid a sample) and the loss's factors and derivatives (2·m).
 type fwdState struct {
 	theta []float64
 	sum   uint64
-	h     []float64 // n × layers·hid
-	qd    []float64 // n × 2m: q then dz
+	h     []float64 // blocks × layers·hid·hvpBlock
+	qd    []float64 // blocks × 2m·hvpBlock: q then dz
 }
 
 // fwdCache holds the forward passes of a model, most recently used
@@ -98,30 +98,42 @@ func (c *fwdCache) forwardAt(a mlp, ds *dataset, th []float64) *fwdState {
 }
 
 // forwardAll computes the forward pass of every sample of ds at th, in
-// shares of samples on every core.
+// shares of samples on every core, a block (hvpBlock samples, unit-major)
+// after another.
 func (a mlp) forwardAll(ds *dataset, th []float64) *fwdState {
-	n, d, L, m := ds.n(), ds.d, a.layers*a.hid, a.m
-	f := &fwdState{theta: slices.Clone(th), h: make([]float64, n*L), qd: make([]float64, n*2*m)}
+	n, d := ds.n(), ds.d
+	blocks := (n + hvpBlock - 1) / hvpBlock
+	f := &fwdState{theta: slices.Clone(th), h: make([]float64, blocks*hvpBlock*a.layers*a.hid), qd: make([]float64, blocks*hvpBlock*2*a.m)}
 	inChunks(n, func(_, lo, hi int) {
-		z := make([]float64, m)
-		for k := lo; k < hi; k++ {
-			o := k * (d + 1)
-			h, qd := f.h[k*L:(k+1)*L], f.qd[k*2*m:(k+1)*2*m]
-			a.forward(th, ds.data[o:o+d], float64(ds.data[o+d]), h[:a.hid], h[a.hid:], qd[:m], qd[m:], z)
+		w := a.block(d)
+		for k0 := lo; k0 < hi; k0 += hvpBlock {
+			nb := min(hvpBlock, hi-k0)
+			w.load(ds, nil, k0, nb)
+			h1, h2, q, dz := f.rows(a, k0/hvpBlock)
+			a.forward(th, w, d, nb, h1, h2, q, dz)
 		}
 	})
 	return f
 }
 
-// hvpCached is hvpTotal over the samples lo..hi−1 of the full dataset,
-// their forward passes read from f.
+// rows are block b's hidden values (h2 empty with one hidden layer), the
+// loss's factors and derivatives.
+func (f *fwdState) rows(a mlp, b int) (h1, h2, q, dz []float64) {
+	const B = hvpBlock
+	L, m := a.layers*a.hid, a.m
+	h := f.h[b*B*L : (b+1)*B*L]
+	qd := f.qd[b*B*2*m : (b+1)*B*2*m]
+	return h[:a.hid*B], h[a.hid*B:], qd[:m*B], qd[m*B:]
+}
+
+// hvpCached is hvpTotal over the samples lo..hi−1 of the full dataset
+// (lo a multiple of hvpBlock), their forward passes read from f.
 func (a mlp) hvpCached(th, v []float64, ds *dataset, f *fwdState, lo, hi int, hv []float64, wgt float64) {
-	d, L, m := ds.d, a.layers*a.hid, a.m
-	w := a.work()
-	for k := lo; k < hi; k++ {
-		o := k * (d + 1)
-		h, qd := f.h[k*L:(k+1)*L], f.qd[k*2*m:(k+1)*2*m]
-		w.h1, w.h2, w.q, w.dz = h[:a.hid], h[a.hid:], qd[:m], qd[m:]
-		a.rsample(th, v, ds.data[o:o+d], hv, wgt, w)
+	w := a.block(ds.d)
+	for k0 := lo; k0 < hi; k0 += hvpBlock {
+		n := min(hvpBlock, hi-k0)
+		w.load(ds, nil, k0, n)
+		w.h1, w.h2, w.q, w.dz = f.rows(a, k0/hvpBlock)
+		a.rpass(th, v, w, ds.d, n, hv, wgt)
 	}
 }

@@ -242,154 +242,243 @@ func (a mlp) ddact(h float64) float64 {
 	return -2 * h * (1 - h*h)
 }
 
-// rdense sets rout = V·in + c + W·rin, the directional derivative along v
-// (whose W and b parts are V and c) of a dense layer's output before
-// activation; rin nil means R{in} = 0 (the data).
-func rdense[T float32 | float64](th, v []float64, w, b int, in []T, rin, rout []float64) {
-	n := len(in)
-	for j := range rout {
-		r := v[b+j]
-		row, vrow := th[w+j*n:w+(j+1)*n], v[w+j*n:w+(j+1)*n]
-		for i, x := range in {
-			r += vrow[i] * float64(x)
-		}
-		for i, rx := range rin {
-			r += row[i] * rx
-		}
-		rout[j] = r
-	}
+// The MLP's products go through the network a block of samples at a
+// time, each layer's values unit-major (unit j of the block's sample s at
+// j·hvpBlock + s), so that every loop runs over the block's samples.
+
+// hvpBlock is how many samples the MLP's products carry together; the
+// products' shares (hvpChunk) hold whole blocks.
+const hvpBlock = 64
+
+// rblock is a block's forward pass (h1, h2, q, dz: what does not depend on
+// the direction, possibly a block of the forward cache) and the scratch
+// of its R{·} pass.
+type rblock struct {
+	x, y               []float64 // features (d×B) and targets (B)
+	h1, h2, q, dz      []float64 // hidden values, the loss's factors (head.factors) and ∂ℓ/∂z
+	z, zs, qs, ds      []float64 // the outputs (m×B); one sample's outputs, factors and derivatives
+	rs1, rh1, rs2, rh2 []float64 // R{s} and R{h} of the hidden layers
+	rz, dzw, rdz       []float64 // R{z}, wgt·∂ℓ/∂z and wgt·R{∂ℓ/∂z}
+	dh, rdh, dh1, rdh1 []float64 // δ and R{δ} of the hidden layers
 }
 
-// ractivate writes σ′ and σ″ of each unit, from its value h, into d1 and
-// d2, and R{h} = σ′·R{s} into rh.
-func (a mlp) ractivate(h, rs, rh, d1, d2 []float64) {
-	for j, hj := range h {
-		d1[j], d2[j] = a.dact(hj), a.ddact(hj)
-		rh[j] = d1[j] * rs[j]
-	}
-}
-
-// rback adds the R{·} of a dense layer's gradient to hv, given the
-// layer's input in and R{in} (rin, nil for the data), the derivatives of
-// the loss with respect to its outputs dout and their R{·} rdout; it
-// writes the derivatives with respect to its inputs and their R{·} into
-// din and rdin when din is not nil.
-func rback[T float32 | float64](th, v, hv []float64, w, b int, in []T, rin, dout, rdout, din, rdin []float64) {
-	n := len(in)
-	clear(din)
-	clear(rdin)
-	for j, dj := range dout {
-		rj := rdout[j]
-		hv[b+j] += rj
-		hr := hv[w+j*n : w+(j+1)*n]
-		for i, x := range in {
-			hr[i] += rj * float64(x)
-		}
-		for i, rx := range rin {
-			hr[i] += dj * rx
-		}
-		if din != nil {
-			row, vrow := th[w+j*n:w+(j+1)*n], v[w+j*n:w+(j+1)*n]
-			for i, t := range row {
-				din[i] += dj * t
-				rdin[i] += vrow[i]*dj + t*rj
-			}
-		}
-	}
-}
-
-// rwork holds one sample's forward pass (h1, h2, q, dz: what does not
-// depend on v, possibly rows of a forward cache) and the R{·} pass,
-// reused from sample to sample.
-type rwork struct {
-	h1, h2, q, dz      []float64 // hidden values, the loss's factors and ∂ℓ/∂z
-	z                  []float64 // outputs, for the forward pass
-	rs1, rh1, p1, q1   []float64 // first hidden layer: R{s}, R{h}, σ′, σ″
-	rs2, rh2, p2, q2   []float64 // second hidden layer
-	dh, rdh, dh1, rdh1 []float64 // backward: δ and R{δ} of the hidden layers
-	rz, dzw, rdz       []float64 // outputs: R{z}, wgt·∂ℓ/∂z, wgt·R{∂ℓ/∂z}
-}
-
-func (a mlp) work() *rwork {
-	buf := make([]float64, 14*a.hid+6*a.m)
+func (a mlp) block(d int) *rblock {
+	const B = hvpBlock
+	hid, m := a.hid, a.m
+	buf := make([]float64, B*(d+1+12*hid+6*m)+3*m)
 	next := func(n int) []float64 {
 		out := buf[:n:n]
 		buf = buf[n:]
 		return out
 	}
-	w := &rwork{}
-	for _, p := range []*[]float64{&w.h1, &w.h2, &w.rs1, &w.rh1, &w.p1, &w.q1, &w.rs2, &w.rh2, &w.p2, &w.q2, &w.dh, &w.rdh, &w.dh1, &w.rdh1} {
-		*p = next(a.hid)
+	w := &rblock{x: next(d * B), y: next(B)}
+	for _, p := range []*[]float64{&w.h1, &w.h2, &w.rs1, &w.rh1, &w.rs2, &w.rh2, &w.dh, &w.rdh, &w.dh1, &w.rdh1} {
+		*p = next(hid * B)
 	}
 	for _, p := range []*[]float64{&w.q, &w.dz, &w.z, &w.rz, &w.dzw, &w.rdz} {
-		*p = next(a.m)
+		*p = next(m * B)
 	}
+	w.zs, w.qs, w.ds = next(m), next(m), next(m)
 	return w
+}
+
+// load reads the samples k0..k0+n−1 of a pass (through idx when it is not
+// nil) into w.x and w.y.
+func (w *rblock) load(ds *dataset, idx []int, k0, n int) {
+	const B = hvpBlock
+	d := ds.d
+	for s := 0; s < n; s++ {
+		o := ds.offset(idx, k0+s)
+		for i, v := range ds.data[o : o+d] {
+			w.x[i*B+s] = float64(v)
+		}
+		w.y[s] = float64(ds.data[o+d])
+	}
+}
+
+// affine sets out = W·in + b over n samples of a block (W at th[wo:],
+// len(out)/B × nin, b at th[bo:]).
+func affine(th []float64, wo, bo int, in []float64, nin, nout, n int, out []float64) {
+	const B = hvpBlock
+	for j := 0; j < nout; j++ {
+		o := out[j*B : j*B+n]
+		bj := th[bo+j]
+		for s := range o {
+			o[s] = bj
+		}
+		row := th[wo+j*nin : wo+(j+1)*nin]
+		for i, wji := range row {
+			in := in[i*B : i*B+n]
+			for s, x := range in {
+				o[s] += wji * x
+			}
+		}
+	}
+}
+
+// addMul adds W·in to out over n samples of a block (W at th[wo:], nout ×
+// nin).
+func addMul(th []float64, wo int, in []float64, nin, nout, n int, out []float64) {
+	const B = hvpBlock
+	for j := 0; j < nout; j++ {
+		o := out[j*B : j*B+n]
+		row := th[wo+j*nin : wo+(j+1)*nin]
+		for i, wji := range row {
+			in := in[i*B : i*B+n]
+			for s, x := range in {
+				o[s] += wji * x
+			}
+		}
+	}
+}
+
+// forward is the forward pass of the block's n samples (loaded in w.x and
+// w.y): the hidden layers' values into h1 (and h2), the loss's factors
+// and first derivatives (head.factors) into q and dz.
+func (a mlp) forward(th []float64, w *rblock, d, n int, h1, h2, q, dz []float64) {
+	const B = hvpBlock
+	hid, m := a.hid, a.m
+	activate := func(h []float64) {
+		for j := 0; j < hid; j++ {
+			o := h[j*B : j*B+n]
+			for s, v := range o {
+				o[s] = a.act(v)
+			}
+		}
+	}
+	affine(th, a.w1, a.b1, w.x, d, hid, n, h1)
+	activate(h1)
+	last := h1
+	if a.layers == 2 {
+		affine(th, a.w2, a.b2, h1, hid, hid, n, h2)
+		activate(h2)
+		last = h2
+	}
+	affine(th, a.wo, a.bo, last, hid, m, n, w.z)
+	for s := 0; s < n; s++ {
+		for c := range w.zs {
+			w.zs[c] = w.z[c*B+s]
+		}
+		a.h.factors(w.zs, w.y[s], w.qs, w.ds)
+		for c := range w.qs {
+			q[c*B+s], dz[c*B+s] = w.qs[c], w.ds[c]
+		}
+	}
 }
 
 // hvpTotal is hvpSampler.hvpTotal for the MLP, by the R-operator.
 func (a mlp) hvpTotal(th, v []float64, ds *dataset, idx []int, lo, hi int, hv []float64, wgt float64) {
-	d := ds.d
-	w := a.work()
-	for k := lo; k < hi; k++ {
-		o := ds.offset(idx, k)
-		x := ds.data[o : o+d]
-		a.forward(th, x, float64(ds.data[o+d]), w.h1, w.h2, w.q, w.dz, w.z)
-		a.rsample(th, v, x, hv, wgt, w)
+	w := a.block(ds.d)
+	for k0 := lo; k0 < hi; k0 += hvpBlock {
+		n := min(hvpBlock, hi-k0)
+		w.load(ds, idx, k0, n)
+		a.forward(th, w, ds.d, n, w.h1, w.h2, w.q, w.dz)
+		a.rpass(th, v, w, ds.d, n, hv, wgt)
 	}
 }
 
-// forward is one sample's forward pass: the hidden layers' values into
-// h1 (and h2 with two layers), the outputs into z, the loss's factors
-// and first derivatives (head.factors) into q and dz.
-func (a mlp) forward(th []float64, x []float32, y float64, h1, h2, q, dz, z []float64) {
-	dense(a, th, a.w1, a.b1, x, h1, true)
-	last := h1
-	if a.layers == 2 {
-		dense(a, th, a.w2, a.b2, h1, h2, true)
-		last = h2
-	}
-	dense(a, th, a.wo, a.bo, last, z, false)
-	a.h.factors(z, y, q, dz)
-}
-
-// rsample adds wgt times one sample's Hessian-vector product to hv, given
-// its forward pass in w. Forward: R{s} = V·in + W·R{in} + c, R{h} =
+// rpass adds wgt times the Hessian-vector product of the block's n
+// samples to hv, given their features in w.x and forward pass in w.h1,
+// w.h2, w.q and w.dz. Forward: R{s} = V·in + W·R{in} + c, R{h} =
 // σ′(s)·R{s}; at the output R{z}. Backward: δz = ∂ℓ/∂z, R{δz} = ∇²ℓ·R{z};
 // for each layer R{∂W} = R{δs}·inᵀ + δs·R{in}ᵀ, R{∂b} = R{δs}, R{δin} =
 // Vᵀ·δs + Wᵀ·R{δs}, and through the activation δs = σ′·δh, R{δs} =
 // σ″·R{s}·δh + σ′·R{δh}.
-func (a mlp) rsample(th, v []float64, x []float32, hv []float64, wgt float64, w *rwork) {
-	rdense(th, v, a.w1, a.b1, x, nil, w.rs1)
-	a.ractivate(w.h1, w.rs1, w.rh1, w.p1, w.q1)
-	last, rlast := w.h1, w.rh1
-	if a.layers == 2 {
-		rdense(th, v, a.w2, a.b2, w.h1, w.rh1, w.rs2)
-		a.ractivate(w.h2, w.rs2, w.rh2, w.p2, w.q2)
-		last, rlast = w.h2, w.rh2
-	}
-	rdense(th, v, a.wo, a.bo, last, rlast, w.rz)
-	a.h.hessq(w.q, w.rz, w.rdz)
-	for c, dz := range w.dz {
-		w.dzw[c] = dz * wgt
-		w.rdz[c] *= wgt
-	}
-	// Back through the output layer to the last hidden layer's values,
-	// then through the activation: δs = σ′·δh, R{δs} = σ″·R{s}·δh + σ′·R{δh}.
-	rback(th, v, hv, a.wo, a.bo, last, rlast, w.dzw, w.rdz, w.dh, w.rdh)
-	through := func(rs, d1, d2, dh, rdh []float64) {
-		for j := range dh {
-			rdh[j] = d2[j]*rs[j]*dh[j] + d1[j]*rdh[j]
-			dh[j] *= d1[j]
+func (a mlp) rpass(th, v []float64, w *rblock, d, n int, hv []float64, wgt float64) {
+	const B = hvpBlock
+	hid, m := a.hid, a.m
+	// R{h} = σ′·R{s}, σ′ from h.
+	rhOf := func(h, rs, rh []float64) {
+		for j := 0; j < hid; j++ {
+			hj, rsj, rhj := h[j*B:j*B+n], rs[j*B:j*B+n], rh[j*B:j*B+n]
+			for s, x := range hj {
+				rhj[s] = a.dact(x) * rsj[s]
+			}
 		}
 	}
+	affine(v, a.w1, a.b1, w.x, d, hid, n, w.rs1)
+	rhOf(w.h1, w.rs1, w.rh1)
+	last, rlast, rs := w.h1, w.rh1, w.rs1
 	if a.layers == 2 {
-		through(w.rs2, w.p2, w.q2, w.dh, w.rdh)
-		rback(th, v, hv, a.w2, a.b2, w.h1, w.rh1, w.dh, w.rdh, w.dh1, w.rdh1)
-		through(w.rs1, w.p1, w.q1, w.dh1, w.rdh1)
-		rback[float32](th, v, hv, a.w1, a.b1, x, nil, w.dh1, w.rdh1, nil, nil)
-		return
+		affine(v, a.w2, a.b2, w.h1, hid, hid, n, w.rs2)
+		addMul(th, a.w2, w.rh1, hid, hid, n, w.rs2)
+		rhOf(w.h2, w.rs2, w.rh2)
+		last, rlast, rs = w.h2, w.rh2, w.rs2
 	}
-	through(w.rs1, w.p1, w.q1, w.dh, w.rdh)
-	rback[float32](th, v, hv, a.w1, a.b1, x, nil, w.dh, w.rdh, nil, nil)
+	affine(v, a.wo, a.bo, last, hid, m, n, w.rz)
+	addMul(th, a.wo, rlast, hid, m, n, w.rz)
+	// R{δz} = ∇²ℓ·R{z} (head.hessq), times wgt; δz times wgt.
+	for s := 0; s < n; s++ {
+		for c := 0; c < m; c++ {
+			w.zs[c], w.qs[c] = w.rz[c*B+s], w.q[c*B+s]
+		}
+		a.h.hessq(w.qs, w.zs, w.ds)
+		for c := 0; c < m; c++ {
+			w.rdz[c*B+s] = w.ds[c] * wgt
+			w.dzw[c*B+s] = w.dz[c*B+s] * wgt
+		}
+	}
+	// A dense layer's part of the product, its input in (nin units) with
+	// R{in} (nil for the data), δ and R{δ} of its outputs (nout units);
+	// with din not nil, δ and R{δ} of its inputs into din and rdin.
+	layer := func(wo, bo int, in, rin []float64, nin int, dout, rdout []float64, nout int, din, rdin []float64) {
+		for j := 0; j < nout; j++ {
+			dj, rj := dout[j*B:j*B+n], rdout[j*B:j*B+n]
+			var sb float64
+			for _, r := range rj {
+				sb += r
+			}
+			hv[bo+j] += sb
+			for i := 0; i < nin; i++ {
+				x := in[i*B : i*B+n]
+				var sw float64
+				for s, r := range rj {
+					sw += r * x[s]
+				}
+				if rin != nil {
+					rx := rin[i*B : i*B+n]
+					for s, dd := range dj {
+						sw += dd * rx[s]
+					}
+				}
+				hv[wo+j*nin+i] += sw
+			}
+		}
+		if din == nil {
+			return
+		}
+		for i := 0; i < nin; i++ {
+			di, rdi := din[i*B:i*B+n], rdin[i*B:i*B+n]
+			clear(di)
+			clear(rdi)
+			for j := 0; j < nout; j++ {
+				t, u := th[wo+j*nin+i], v[wo+j*nin+i]
+				dj, rj := dout[j*B:j*B+n], rdout[j*B:j*B+n]
+				for s, dd := range dj {
+					di[s] += dd * t
+					rdi[s] += u*dd + t*rj[s]
+				}
+			}
+		}
+	}
+	// Through the activation: δs = σ′·δh, R{δs} = σ″·R{s}·δh + σ′·R{δh}.
+	through := func(h, rs, dh, rdh []float64) {
+		for j := 0; j < hid; j++ {
+			hj, rsj, dj, rj := h[j*B:j*B+n], rs[j*B:j*B+n], dh[j*B:j*B+n], rdh[j*B:j*B+n]
+			for s, x := range hj {
+				d1, d2 := a.dact(x), a.ddact(x)
+				rj[s] = d2*rsj[s]*dj[s] + d1*rj[s]
+				dj[s] *= d1
+			}
+		}
+	}
+	layer(a.wo, a.bo, last, rlast, hid, w.dzw, w.rdz, m, w.dh, w.rdh)
+	through(last, rs, w.dh, w.rdh)
+	dh, rdh := w.dh, w.rdh
+	if a.layers == 2 {
+		layer(a.w2, a.b2, w.h1, w.rh1, hid, w.dh, w.rdh, hid, w.dh1, w.rdh1)
+		through(w.h1, w.rs1, w.dh1, w.rdh1)
+		dh, rdh = w.dh1, w.rdh1
+	}
+	layer(a.w1, a.b1, w.x, nil, d, dh, rdh, hid, nil, nil)
 }
