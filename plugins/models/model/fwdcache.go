@@ -89,6 +89,13 @@ func (c *fwdCache) forwardAt(a mlp, ds *dataset, th []float64) *fwdState {
 	f := a.forwardAll(ds, th)
 	f.sum = sum
 	c.mu.Lock()
+	for _, g := range c.states {
+		if g.sum == sum && slices.Equal(g.theta, th) {
+			// Built meanwhile by another product at th.
+			c.mu.Unlock()
+			return g
+		}
+	}
 	c.states = append([]*fwdState{f}, c.states...)
 	if len(c.states) > keep {
 		c.states = c.states[:keep]
