@@ -62,6 +62,17 @@ type Evaluator interface {
 	Evaluate(ctx context.Context, s Source, g Grid, o Options) (*Field, error)
 }
 
+// RowsEvaluator is an Evaluator that also evaluates a range of a grid's
+// rows, the values of each row the same as in a whole grid's evaluation
+// (bit for bit): the host cuts grids into tiles of rows to keep what is
+// finished (journals, shards, restarted plugins).
+type RowsEvaluator interface {
+	Evaluator
+	// EvaluateRows fills dst ((row1−row0)·Nx values) with rows [row0,
+	// row1) of g; Options.Progress counts the points of those rows.
+	EvaluateRows(ctx context.Context, s Source, g Grid, row0, row1 int, dst []float32, o Options) error
+}
+
 // Options tunes an evaluation; the zero value is valid.
 type Options struct {
 	// Progress, when set, is called with points done and total.
@@ -91,7 +102,7 @@ type CPU struct {
 	TileBytes int
 }
 
-var _ Evaluator = CPU{}
+var _ RowsEvaluator = CPU{}
 
 // Backend implements Evaluator.
 func (CPU) Backend() string { return "cpu" }
@@ -130,6 +141,32 @@ func (c CPU) Evaluate(ctx context.Context, s Source, g Grid, o Options) (*Field,
 		o.Progress(total, total)
 	}
 	return f, nil
+}
+
+// EvaluateRows implements RowsEvaluator: one request to the source.
+func (CPU) EvaluateRows(ctx context.Context, s Source, g Grid, row0, row1 int, dst []float32, o Options) error {
+	if err := g.Validate(); err != nil {
+		return fmt.Errorf("compute: %w", err)
+	}
+	k := s.Kernel()
+	if k.Dim != g.Dim() {
+		return fmt.Errorf("compute: grid has dimension %d, surface %s has %d", g.Dim(), k.Name, k.Dim)
+	}
+	if err := g.CheckRows(row0, row1, len(dst)); err != nil {
+		return fmt.Errorf("compute: %w", err)
+	}
+	var prog func(int)
+	if o.Progress != nil {
+		total := (row1 - row0) * g.Nx
+		prog = func(done int) { o.Progress(done*g.Nx, total) }
+	}
+	if err := s.EvalRows(ctx, g.Plane, row0, row1, dst, prog); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w: %w", ErrCanceled, ctx.Err())
+		}
+		return fmt.Errorf("compute: %s: %w", k.Name, err)
+	}
+	return nil
 }
 
 // Local is a surface evaluated in this process (tests, benchmarks, and

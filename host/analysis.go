@@ -115,7 +115,7 @@ func (a *App) AnalyzeHessian(ctx context.Context, spec HessianSpec) (*HessianRep
 		}
 	}
 	p := client.Points{Ref: s.Ref, Dim: d.Dim, Points: spec.At, Batch: b}
-	l, g, err := s.Entry.Client.Gradient(ctx, p)
+	l, g, err := s.gradient(ctx, p)
 	if err != nil {
 		return nil, err
 	}

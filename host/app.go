@@ -37,8 +37,14 @@ type App struct {
 	// CacheDir is the catalog cache's folder; "" means DefaultCacheDir(),
 	// "-" no cache.
 	CacheDir string
+	// Retries is how many times a plugin that crashes or hangs is
+	// restarted for the same piece of work (a tile, a batch of points, an
+	// optimizer's batch) before the command fails; 0 means
+	// DefaultRetries, negative none.
+	Retries int
 
-	gl   glState
+	restarts restartCount
+	gl       glState
 	once sync.Once
 	mgr  *Manager
 	cat  *Catalog

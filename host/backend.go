@@ -48,24 +48,15 @@ func (a *App) GL() (*gl.Evaluator, error) {
 // Evaluate evaluates the scene with the backend asked for: "gl" or "cpu",
 // or "auto", which takes the GPU when a context can be made and the surface
 // ships GLSL that compiles, and otherwise the CPU, saying why in one line on
-// Stderr. It returns the backend that did the work.
+// Stderr. It returns the backend that did the work. The grid is evaluated
+// tile by tile (see EvaluateBand): a plugin that crashes or hangs is
+// restarted and asked again for the tile it was evaluating.
 func (a *App) Evaluate(ctx context.Context, backend Backend, sc *Scene, o compute.Options) (*compute.Field, Backend, error) {
-	var f *compute.Field
-	used, err := a.withBackend(backend, func() (string, error) {
-		ev, k, why, err := a.gpuFor(ctx, sc.Surface)
-		if ev == nil {
-			return why, err
-		}
-		f, err = ev.Evaluate(ctx, sc.Surface.source(k), sc.Grid, o)
-		if err == nil {
-			err = a.verifyGrid(ctx, sc, f.Values)
-		}
-		return refusal(err)
-	}, func() (err error) {
-		f, err = compute.CPU{}.Evaluate(ctx, sc.Surface.cpu(), sc.Grid, o)
-		return err
-	})
-	return f, used, err
+	b, used, err := a.EvaluateBand(ctx, backend, sc, o, GridWork{})
+	if err != nil {
+		return nil, 0, err
+	}
+	return b.Field(), used, nil
 }
 
 // gpuFor is the GPU evaluator and the kernel of s (its data buffer

@@ -189,7 +189,7 @@ func (a *App) finalPoints(ctx context.Context, s BasinsSpec, starts []float64) (
 	update, stop := Progress(a.Stderr, "basins", s.Steps)
 	defer stop()
 	ends, err := optimize.Endpoints(ctx, problem{d, evaluation(s.surface())}, runs,
-		method{opt: s.Opt, params: s.OptParams, texts: s.OptTexts, seed: s.Seed}, optimize.Settings{MaxSteps: s.Steps, Progress: update})
+		method{app: a, opt: s.Opt, params: s.OptParams, texts: s.OptTexts, seed: s.Seed}, optimize.Settings{MaxSteps: s.Steps, Progress: update})
 	if err != nil {
 		return nil, err
 	}

@@ -46,7 +46,7 @@ func (f *surfaceFunc) Gradients(ctx context.Context, pts []float64) ([]float64, 
 	vals, grads := make([]float64, 0, n), make([]float64, 0, n*dim)
 	for lo := 0; lo < n; lo += pointsBatch {
 		hi := min(lo+pointsBatch, n)
-		v, g, err := f.s.Entry.Client.Gradient(ctx, client.Points{Ref: f.s.Ref, Dim: dim, Points: pts[lo*dim : hi*dim]})
+		v, g, err := f.s.gradient(ctx, client.Points{Ref: f.s.Ref, Dim: dim, Points: pts[lo*dim : hi*dim]})
 		if err != nil {
 			return nil, nil, err
 		}

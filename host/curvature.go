@@ -80,7 +80,7 @@ func (a *App) cpuCurvatures(ctx context.Context, sc *Scene, o compute.Options) (
 				pts = append(pts, th...)
 			}
 		}
-		l, gr, err := sc.Entry.Client.Gradient(ctx, client.Points{Ref: sc.Ref, Dim: dim, Points: pts})
+		l, gr, err := sc.gradient(ctx, client.Points{Ref: sc.Ref, Dim: dim, Points: pts})
 		if err != nil {
 			return nil, err
 		}
@@ -123,7 +123,7 @@ func (a *App) FullCurvatures(ctx context.Context, sc *Scene, seed uint64, o comp
 		}
 		g.Point(th, k%g.Nx, k/g.Nx)
 		x := append([]float64(nil), th...)
-		l, gr, err := sc.Entry.Client.Gradient(ctx, client.Points{Ref: sc.Ref, Dim: dim, Points: x})
+		l, gr, err := sc.gradient(ctx, client.Points{Ref: sc.Ref, Dim: dim, Points: x})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -178,7 +178,7 @@ func (a *App) exactCurvatures(ctx context.Context, sc *Scene, o compute.Options)
 		for k := lo; k < hi; k++ {
 			g.Point(pts[(k-lo)*dim:(k-lo+1)*dim], k%g.Nx, k/g.Nx)
 		}
-		l, gr, err := sc.Entry.Client.Gradient(ctx, client.Points{Ref: sc.Ref, Dim: dim, Points: pts})
+		l, gr, err := sc.gradient(ctx, client.Points{Ref: sc.Ref, Dim: dim, Points: pts})
 		if err != nil {
 			return nil, err
 		}

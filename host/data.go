@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+
+	"github.com/landscape-go/landscape/sdk/client"
 )
 
 // ErrNoData: a surface has no data buffer to export.
@@ -41,7 +43,11 @@ func (a *App) fetchData(ctx context.Context, s *Surface) error {
 	if s.Desc.DataLen == 0 || s.data != nil {
 		return nil
 	}
-	data, err := s.Entry.Client.Data(ctx, s.Ref, s.Desc.DataLen)
+	var data []float32
+	err := s.call(ctx, func() string { return "sending the data of surface " + s.Desc.Name }, func(c *client.SurfaceClient) (err error) {
+		data, err = c.Data(ctx, s.Ref, s.Desc.DataLen)
+		return err
+	})
 	if err != nil {
 		return err
 	}

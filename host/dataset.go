@@ -34,7 +34,7 @@ func (a *App) Samples(ctx context.Context, s *Surface) (Samples, error) {
 	}
 	var out Samples
 	var err error
-	if out.Train, err = s.Entry.Client.Dataset(ctx, s.Ref); err != nil {
+	if out.Train, err = s.dataset(ctx, s.Ref); err != nil {
 		return Samples{}, err
 	}
 	ts, ok, err := a.TestSet(ctx, s)
@@ -42,7 +42,7 @@ func (a *App) Samples(ctx context.Context, s *Surface) (Samples, error) {
 		return Samples{}, err
 	}
 	if ok {
-		t, err := s.Entry.Client.Dataset(ctx, ts.Ref)
+		t, err := s.dataset(ctx, ts.Ref)
 		if err != nil {
 			return Samples{}, err
 		}

@@ -22,7 +22,7 @@ func (a *App) Hessians(ctx context.Context, s *Surface, pts []float64) (h []floa
 	h = make([]float64, 0, n*dim*dim)
 	for lo := 0; lo < n; lo += per {
 		hi := min(lo+per, n)
-		r, err := s.Entry.Client.Hessian(ctx, client.Points{Ref: s.Ref, Dim: dim, Points: pts[lo*dim : hi*dim]})
+		r, err := s.hessian(ctx, client.Points{Ref: s.Ref, Dim: dim, Points: pts[lo*dim : hi*dim]})
 		if err != nil {
 			return nil, "", err
 		}

@@ -127,7 +127,7 @@ func (a *App) Optimize(ctx context.Context, s OptimizeSpec) ([]*Trajectory, erro
 		sizes = EpochSizes(desc.Samples, s.BatchSize)
 		conv = optimize.EpochConverge{Tol: s.Tol, Window: s.Window, Sizes: sizes}
 	}
-	res, err := optimize.Minimize(ctx, problem{desc, eval}, s.Starts, method{opt: s.Opt, params: s.OptParams, texts: s.OptTexts, seed: s.Seed},
+	res, err := optimize.Minimize(ctx, problem{desc, eval}, s.Starts, method{app: a, opt: s.Opt, params: s.OptParams, texts: s.OptTexts, seed: s.Seed},
 		optimize.Settings{MaxSteps: s.Steps, Converger: conv, Plateau: optimize.PlateauRule{Window: s.Window}, KeepGoing: s.KeepGoing})
 	if err != nil {
 		return nil, err
@@ -198,6 +198,7 @@ var (
 
 // method runs an optimizer plugin's batch for the engine.
 type method struct {
+	app    *App // restarts the optimizer's plugin when it crashes (nil: never)
 	opt    OptEntry
 	params sdk.Params
 	texts  sdk.Texts
@@ -208,7 +209,7 @@ type method struct {
 func (m method) Global() bool { return !m.opt.Gradient }
 
 func (m method) Run(ctx context.Context, b optimize.Batch, d optimize.Driver) error {
-	err := m.opt.Client.Optimize(ctx, client.Batch{Name: m.opt.Name, Params: m.params, Texts: m.texts, Dim: b.Dim, Starts: b.Starts, Seed: m.seed, Eval: d.Evaluate,
+	err := m.app.runBatch(ctx, m.opt, client.Batch{Name: m.opt.Name, Params: m.params, Texts: m.texts, Dim: b.Dim, Starts: b.Starts, Seed: m.seed, Eval: d.Evaluate,
 		Step: func(it client.Iterates, req client.Asks, ans client.Answer) bool {
 			counts := make([]int, len(req.Counts))
 			for i, k := range req.Counts {
@@ -296,7 +297,7 @@ func miniBatches(s *Surface, size int, seed uint64) client.Evaluation {
 	d := s.Desc
 	return func(ctx context.Context, pts []float64, grad bool) ([]float64, []float64, error) {
 		if !grad {
-			l, err := s.Entry.Client.Loss(ctx, client.Points{Ref: s.Ref, Dim: d.Dim, Points: pts})
+			l, err := s.loss(ctx, client.Points{Ref: s.Ref, Dim: d.Dim, Points: pts})
 			return l, nil, err
 		}
 		idx := client.BatchIndices(d.Samples, size, seed, int(k.Add(1)-1))
@@ -307,7 +308,7 @@ func miniBatches(s *Surface, size int, seed uint64) client.Evaluation {
 				b.Index = append(b.Index, int32(i))
 			}
 		}
-		return s.Entry.Client.Gradient(ctx, client.Points{Ref: s.Ref, Dim: d.Dim, Points: pts, Batch: b})
+		return s.gradient(ctx, client.Points{Ref: s.Ref, Dim: d.Dim, Points: pts, Batch: b})
 	}
 }
 
@@ -316,9 +317,9 @@ func evaluation(s *Surface) client.Evaluation {
 	return func(ctx context.Context, pts []float64, grad bool) ([]float64, []float64, error) {
 		p := client.Points{Ref: s.Ref, Dim: s.Desc.Dim, Points: pts}
 		if grad {
-			return s.Entry.Client.Gradient(ctx, p)
+			return s.gradient(ctx, p)
 		}
-		l, err := s.Entry.Client.Loss(ctx, p)
+		l, err := s.loss(ctx, p)
 		return l, nil, err
 	}
 }

@@ -209,6 +209,15 @@ func ParseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
+// ParseWhole parses a whole number from lo to hi.
+func ParseWhole(s string, lo, hi int) (int, error) {
+	v, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || v < lo || v > hi {
+		return 0, fmt.Errorf("want a whole number from %d to %d", lo, hi)
+	}
+	return v, nil
+}
+
 // AddSettings parses one hyperparameter value as users give it ("name=value",
 // several comma-separated; a piece without '=' continues the previous
 // value, so a file name may hold commas) into s. Numbers go to Params;

@@ -148,6 +148,7 @@ type Manager struct {
 	dir       string // the host's private folder: the plugins' sockets
 	sharedDir string // the host's shared files
 	closed    bool
+	sums      map[string]string // plugins' sha256 (pluginSum)
 }
 
 // closeGrace is how long Close and a hung plugin's end wait for a plugin

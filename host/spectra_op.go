@@ -24,7 +24,7 @@ type pluginOperator struct {
 func (o *pluginOperator) Dim() int { return len(o.x) }
 
 func (o *pluginOperator) Apply(ctx context.Context, dst, vs []float64) error {
-	p, err := o.s.Entry.Client.HVP(ctx, client.HVPs{Ref: o.s.Ref, Point: o.x, Vectors: vs, Batch: o.b})
+	p, err := o.s.hvp(ctx, client.HVPs{Ref: o.s.Ref, Point: o.x, Vectors: vs, Batch: o.b})
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,9 @@ type Summary struct {
 	NaNCount        int            `json:"nan_count"`
 	Layout          string         `json:"layout"`
 	Timing          SummaryTiming  `json:"timing"`
+	// Tiles counts the grid's tiles: evaluated, taken from a journal,
+	// asked again of a restarted plugin.
+	Tiles *TileStats `json:"tiles,omitempty"`
 	// Quantity describes the map of a quantity other than the loss
 	// (AddQuantity); Min to Argmax are the loss's.
 	Quantity *SummaryQuantity `json:"quantity,omitempty"`

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync/atomic"
 
 	"github.com/landscape-go/landscape/compute"
 	"github.com/landscape-go/landscape/sdk"
@@ -23,6 +24,10 @@ type Surface struct {
 
 	data     []float32
 	verified bool // its GPU kernel agrees with the plugin (verifyKernel)
+	// app restarts its plugin when it crashes (see call); nil: never.
+	app *App
+	// rowRequests counts the requests for rows sent to the plugin.
+	rowRequests atomic.Int64
 }
 
 // Settings are the surface's hyperparameter values as given.
@@ -42,7 +47,7 @@ func (a *App) configure(ctx context.Context, e Entry, ref client.Ref) (*Surface,
 		}
 		return nil, err
 	}
-	s := &Surface{Entry: e, Ref: ref, Desc: desc}
+	s := &Surface{Entry: e, Ref: ref, Desc: desc, app: a}
 	if err := a.checkMinima(ctx, s); err != nil {
 		return nil, err
 	}
@@ -112,7 +117,11 @@ func (a *App) lossAt(ctx context.Context, s *Surface, pts []float64, out []float
 	n := len(pts) / dim
 	for lo := 0; lo < n; lo += pointsBatch {
 		hi := min(lo+pointsBatch, n)
-		v, err := s.Entry.Client.Loss(ctx, client.Points{Ref: s.Ref, Dim: dim, Points: pts[lo*dim : hi*dim]})
+		var v []float64
+		err := s.call(ctx, s.doing("computing losses", hi-lo), func(c *client.SurfaceClient) (err error) {
+			v, err = c.Loss(ctx, client.Points{Ref: s.Ref, Dim: dim, Points: pts[lo*dim : hi*dim]})
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -138,6 +147,10 @@ type remote struct {
 func (r remote) Kernel() compute.Kernel { return r.k }
 
 func (r remote) EvalRows(ctx context.Context, p grid.Plane, row0, row1 int, dst []float32, progress func(int)) error {
-	return r.s.Entry.Client.EvalGrid(ctx, client.Rows{Ref: r.s.Ref, Plane: p, Row0: row0, Row1: row1, Dst: dst,
-		Progress: progress, SharedDir: r.s.Entry.SharedDir})
+	what := func() string { return fmt.Sprintf("evaluating rows [%d, %d) of surface %s", row0, row1, r.s.Desc.Name) }
+	return r.s.call(ctx, what, func(c *client.SurfaceClient) error {
+		r.s.rowRequests.Add(1)
+		return c.EvalGrid(ctx, client.Rows{Ref: r.s.Ref, Plane: p, Row0: row0, Row1: row1, Dst: dst,
+			Progress: progress, SharedDir: r.s.Entry.SharedDir})
+	})
 }

@@ -43,6 +43,8 @@ type sceneFlags struct {
 	seed        uint64
 	// work is what the command does with the grid, for --max-memory.
 	work host.Workload
+	// grid are eval's journal and shard flags.
+	grid gridFlags
 }
 
 // registerQuantity adds --quantity (eval and render).
@@ -113,6 +115,8 @@ type job struct {
 	dur      time.Duration
 	backend  host.Backend
 	timing   compute.Timing
+	// grid is the tiles' work: the journal, the shard and its bands.
+	grid *gridRun
 }
 
 // run resolves the scene, opens the output (and, through open, any other
@@ -160,7 +164,18 @@ func (f *sceneFlags) run(ctx context.Context, app *host.App, surface string, set
 			}
 		}
 	case f.quantity == compute.QLoss:
-		field, backend, err = app.Evaluate(ctx, f.backend, sc, o)
+		var gr *gridRun
+		if gr, err = f.grid.start(ctx, app, sc, out, stderr, f.test); err == nil {
+			backend, err = gr.evaluate(ctx, app, f.backend, sc, o)
+			field = gr.field()
+		}
+		if err != nil {
+			stop()
+			of.Abort()
+			return nil, gr.fail(err)
+		}
+		stop()
+		return &job{scene: sc, out: of, field: field, test: gr.test(), dur: time.Since(start), backend: backend, timing: tm, grid: gr}, nil
 	default:
 		var c *compute.Curvatures
 		if c, backend, err = app.Curvatures(ctx, f.backend, sc, o); err == nil {
@@ -229,12 +244,12 @@ Examples:
 		RunE: func(cmd *cobra.Command, args []string) error {
 			t0 := time.Now()
 			if out == "" {
-				return usageError{fmt.Errorf("eval needs -o OUT.npy, OUT.npz, OUT.csv or OUT.vts")}
+				return usageError{fmt.Errorf("eval needs -o OUT.npy, OUT.npz, OUT.csv or OUT.vts (OUT.shard with --shard)")}
 			}
-			format, err := host.OutputFormat(out, host.GridFormats()...)
-			if err != nil {
+			if err := sf.grid.check(cmd, &sf, out, summary); err != nil {
 				return err
 			}
+			format, _ := host.OutputFormat(out, append(host.GridFormats(), host.ShardFormat)...)
 			if summary != "" && summary != "-" {
 				if _, err := host.OutputFormat(summary, ".json"); err != nil {
 					return err
@@ -256,7 +271,23 @@ Examples:
 				return err
 			}
 			defer j.out.Abort()
+			committed := false
+			defer func() {
+				if committed {
+					j.grid.done()
+				} else {
+					j.grid.close()
+				}
+			}()
 			of, sc, f, dur := j.out, j.scene, j.field, j.dur
+			if sf.grid.shard.Count > 0 {
+				if err := host.WriteShard(of, j.grid.id, sf.grid.shard, j.backend, j.grid.bands); err != nil {
+					return fmt.Errorf("writing %s: %w", out, err)
+				}
+				err := of.Commit()
+				committed = err == nil
+				return err
+			}
 			var extra []host.NamedField
 			if j.test != nil {
 				extra = append(extra, host.NamedField{Name: "test_loss", Values: j.test.Values})
@@ -288,6 +319,9 @@ Examples:
 			}
 			s.Timing.KernelMS, s.Timing.ReadbackMS = host.Millis(j.timing.Kernel), host.Millis(j.timing.Readback)
 			s.Stats = st
+			if j.grid != nil {
+				s.Tiles = &j.grid.tiles
+			}
 			if summary == "-" {
 				if err := host.WriteJSON(stdout, s); err != nil {
 					return err
@@ -300,13 +334,16 @@ Examples:
 					return err
 				}
 			}
-			return of.Commit()
+			err = of.Commit()
+			committed = err == nil
+			return err
 		},
 	}
 	sf.register(c, 512)
 	sf.registerQuantity(c)
+	sf.grid.register(c)
 	sf.test = true
-	c.Flags().StringVarP(&out, "output", "o", "", "output file: .npy, .npz, .csv or .vts")
+	c.Flags().StringVarP(&out, "output", "o", "", "output file: .npy, .npz, .csv or .vts (.shard with --shard)")
 	c.Flags().StringVar(&summary, "summary", "", "also write a JSON summary (min, max, argmin, range, timing, and the stats block of 'landscape stats') to this .json file, or - for stdout")
 	tf.register(c)
 	c.Flags().BoolVar(&noStats, "no-stats", false, "leave the stats block out of --summary")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -364,7 +365,7 @@ func flagFor(input string) string {
 		return "--dirs"
 	case "dense limit":
 		return "--max-dense"
-	case "axes", "range", "trajectory", "plane", "from", "to", "start", "backend", "backends", "top", "bottom", "groups", "sigma", "optimizers", "sweep":
+	case "axes", "range", "trajectory", "plane", "from", "to", "start", "backend", "backends", "top", "bottom", "groups", "sigma", "optimizers", "sweep", "shard", "journal":
 		return "--" + input
 	}
 	return ""
@@ -483,6 +484,66 @@ func (f durationFlag) String() string {
 func (f durationFlag) Type() string { return "duration" }
 func (f durationFlag) Set(s string) (err error) {
 	*f.v, err = host.ParseDuration(s)
+	return err
+}
+
+// wholeFlag is a whole number from lo to hi.
+type wholeFlag struct {
+	v      *int
+	lo, hi int
+}
+
+func (f wholeFlag) String() string {
+	if f.v == nil {
+		return ""
+	}
+	return strconv.Itoa(*f.v)
+}
+func (f wholeFlag) Type() string { return "N" }
+func (f wholeFlag) Set(s string) (err error) {
+	*f.v, err = host.ParseWhole(s, f.lo, f.hi)
+	return err
+}
+
+// retriesFlag is --plugin-retries N (0 to 100): host.App.Retries, where 0
+// is "never" (-1).
+type retriesFlag struct{ v *int }
+
+func (f retriesFlag) String() string {
+	switch {
+	case f.v == nil || *f.v == 0:
+		return ""
+	case *f.v < 0:
+		return "0"
+	}
+	return strconv.Itoa(*f.v)
+}
+func (f retriesFlag) Type() string { return "N" }
+func (f retriesFlag) Set(s string) error {
+	n, err := host.ParseWhole(s, 0, 100)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		n = -1
+	}
+	*f.v = n
+	return nil
+}
+
+// shardFlag is --shard i/n, auto or auto/n (read from the environment
+// when the flag is read).
+type shardFlag struct{ v *host.Shard }
+
+func (f shardFlag) String() string {
+	if f.v == nil {
+		return ""
+	}
+	return f.v.String()
+}
+func (f shardFlag) Type() string { return "i/n|auto|auto/n" }
+func (f shardFlag) Set(s string) (err error) {
+	*f.v, err = host.ParseShard(s, os.Getenv)
 	return err
 }
 

@@ -183,12 +183,13 @@ Examples:
 	pf := root.PersistentFlags()
 	pf.Var(choiceFlag{&app.GLPlatform, []string{"egl", "egl-device", "egl-surfaceless", "egl-default", "glfw"}}, "gl-platform", "OpenGL context platform: egl, egl-device, egl-surfaceless, egl-default or glfw (default: try EGL, then GLFW)")
 	pf.Var(durationFlag{&app.PluginTimeout}, "plugin-timeout", "how long a plugin may take to start, or go without progress on a call, before it is stopped (default 10s to start, 30s on a call)")
+	pf.Var(retriesFlag{&app.Retries}, "plugin-retries", fmt.Sprintf("how many times a plugin that crashes or hangs is restarted for the same piece of work (a tile, a batch of points, an optimizer's runs) before the command fails; 0 never restarts (default %d)", host.DefaultRetries))
 	pf.Var(bytesFlag{&app.PluginMemory}, "plugin-memory", "memory each plugin process may hold (default: half the machine's)")
 	pf.BoolVar(&app.Insecure, "insecure-plugins", false, "run plugins without checking them against the lock file (see 'landscape plugins lock'; also "+host.InsecureEnv+"=1)")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(flagError)
-	root.AddCommand(surfacesCmd(app, stdout), pluginsCmd(app, stdout), evalCmd(app, stdout, stderr), sliceCmd(app, stdout, stderr), renderCmd(app, stdout, stderr), infoCmd(app, stdout), benchCmd(app, stdout, stderr), optimizersCmd(app, stdout), optimizeCmd(app, stdout), dataCmd(app, stdout), compareCmd(app, stdout, stderr), basinsCmd(app, stdout, stderr), criticalCmd(app, stdout, stderr), pathCmd(app, stdout, stderr), statsCmd(app, stdout, stderr), viewCmd(app, stdout, stderr), hessianCmd(app, stdout))
+	root.AddCommand(surfacesCmd(app, stdout), pluginsCmd(app, stdout), evalCmd(app, stdout, stderr), sliceCmd(app, stdout, stderr), renderCmd(app, stdout, stderr), infoCmd(app, stdout), benchCmd(app, stdout, stderr), optimizersCmd(app, stdout), optimizeCmd(app, stdout), dataCmd(app, stdout), compareCmd(app, stdout, stderr), basinsCmd(app, stdout, stderr), criticalCmd(app, stdout, stderr), pathCmd(app, stdout, stderr), statsCmd(app, stdout, stderr), viewCmd(app, stdout, stderr), hessianCmd(app, stdout), mergeCmd(stderr), statusCmd(stdout))
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root
 }

@@ -278,38 +278,56 @@ func (e *Evaluator) limits(dim int) (tileBytes, work int64) {
 // Evaluate implements compute.Evaluator: it fills a Field with the
 // surface's GLSL evaluated on the grid, in tiles of at most TileBytes.
 func (e *Evaluator) Evaluate(ctx context.Context, s compute.Source, g compute.Grid, o compute.Options) (*compute.Field, error) {
-	d := s.Kernel()
-	if err := g.Validate(); err != nil {
-		return nil, fmt.Errorf("gl: %w", err)
-	}
-	if d.Dim != g.Dim() {
-		return nil, fmt.Errorf("gl: grid has dimension %d, surface %s has %d", g.Dim(), d.Name, d.Dim)
-	}
 	f := compute.NewField(g)
-	var timing compute.Timing
-	err := e.c.Do(func() error { _, err := e.evalPlane(ctx, d, g, f, o, &timing); return err })
-	if o.Timing != nil {
-		*o.Timing = timing
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%w: %w", compute.ErrCanceled, ctx.Err())
-		}
+	if err := e.EvaluateRows(ctx, s, g, 0, g.Ny, f.Values, o); err != nil {
 		return nil, err
 	}
 	return f, nil
 }
 
-// evalPlane evaluates the plane tile by tile into f; with f nil it leaves
-// the whole grid in the output buffer (which must hold it) and returns it.
-func (e *Evaluator) evalPlane(ctx context.Context, d compute.Kernel, g compute.Grid, f *compute.Field, o compute.Options, t *compute.Timing) (uint32, error) {
+// EvaluateRows implements compute.RowsEvaluator: it fills dst with rows
+// [row0, row1) of the grid, in tiles of at most TileBytes. A row's values
+// do not depend on the rows evaluated with it (the kernel is chosen for
+// the whole grid): any cut of a grid into row ranges gives the same
+// values, bit for bit.
+func (e *Evaluator) EvaluateRows(ctx context.Context, s compute.Source, g compute.Grid, row0, row1 int, dst []float32, o compute.Options) error {
+	d := s.Kernel()
+	if err := g.Validate(); err != nil {
+		return fmt.Errorf("gl: %w", err)
+	}
+	if d.Dim != g.Dim() {
+		return fmt.Errorf("gl: grid has dimension %d, surface %s has %d", g.Dim(), d.Name, d.Dim)
+	}
+	if err := g.CheckRows(row0, row1, len(dst)); err != nil {
+		return fmt.Errorf("gl: %w", err)
+	}
+	var timing compute.Timing
+	err := e.c.Do(func() error { _, err := e.evalPlane(ctx, d, g, row0, row1, dst, o, &timing); return err })
+	if o.Timing != nil {
+		o.Timing.Kernel += timing.Kernel
+		o.Timing.Readback += timing.Readback
+		o.Timing.Compile += timing.Compile
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w: %w", compute.ErrCanceled, ctx.Err())
+		}
+		return err
+	}
+	return nil
+}
+
+// evalPlane evaluates rows [row0, row1) of the plane tile by tile into
+// dst; with dst nil it leaves the whole grid in the output buffer (which
+// must hold it) and returns it.
+func (e *Evaluator) evalPlane(ctx context.Context, d compute.Kernel, g compute.Grid, row0, row1 int, dst []float32, o compute.Options, t *compute.Timing) (uint32, error) {
 	tileBytes, work := e.limits(d.Dim)
-	if f != nil && e.TileBytes <= 0 {
+	if dst != nil && e.TileBytes <= 0 {
 		tileBytes = min(tileBytes, ReadTileBytes)
 	}
 	nx, ny := g.Nx, g.Ny
-	tileRows := int(max(1, min(int64(ny), tileBytes/int64(4*nx))))
-	if f == nil && tileRows < ny {
+	tileRows := int(max(1, min(int64(row1-row0), tileBytes/int64(4*nx))))
+	if dst == nil && tileRows < ny {
 		return 0, fmt.Errorf("gl: a %dx%d grid does not fit one GPU buffer of %s", nx, ny, fmtBytes(tileBytes))
 	}
 	// A split kernel: a work group holds sp.Pts points of one row; else
@@ -359,8 +377,8 @@ func (e *Evaluator) evalPlane(ctx context.Context, d compute.Kernel, g compute.G
 	if err := e.c.check("uniforms"); err != nil {
 		return 0, err
 	}
-	for t0 := 0; t0 < ny; t0 += tileRows {
-		rows := min(tileRows, ny-t0)
+	for t0 := row0; t0 < row1; t0 += tileRows {
+		rows := min(tileRows, row1-t0)
 		gl43.Uniform1ui(u["ls_tile_row0"], uint32(t0))
 		gl43.Uniform1ui(u["ls_tile_rows"], uint32(rows))
 		start := time.Now()
@@ -377,7 +395,7 @@ func (e *Evaluator) evalPlane(ctx context.Context, d compute.Kernel, g compute.G
 				return 0, err
 			}
 		}
-		if f == nil {
+		if dst == nil {
 			gl43.MemoryBarrier(gl43.SHADER_STORAGE_BARRIER_BIT)
 			return bOut, nil
 		}
@@ -386,13 +404,13 @@ func (e *Evaluator) evalPlane(ctx context.Context, d compute.Kernel, g compute.G
 		t.Kernel += time.Since(start)
 		start = time.Now()
 		gl43.BindBuffer(gl43.SHADER_STORAGE_BUFFER, bOut)
-		gl43.GetBufferSubData(gl43.SHADER_STORAGE_BUFFER, 0, rows*nx*4, unsafe.Pointer(&f.Values[t0*nx]))
+		gl43.GetBufferSubData(gl43.SHADER_STORAGE_BUFFER, 0, rows*nx*4, unsafe.Pointer(&dst[(t0-row0)*nx]))
 		t.Readback += time.Since(start)
 		if err := e.c.check("read back"); err != nil {
 			return 0, err
 		}
 		if o.Progress != nil {
-			o.Progress((t0+rows)*nx, nx*ny)
+			o.Progress((t0+rows-row0)*nx, (row1-row0)*nx)
 		}
 	}
 	return bOut, nil
@@ -420,7 +438,7 @@ func (e *Evaluator) EvalOnGPU(d compute.Kernel, g compute.Grid) (uint32, error) 
 		return 0, fmt.Errorf("gl: grid has dimension %d, surface %s has %d", g.Dim(), d.Name, d.Dim)
 	}
 	var t compute.Timing
-	return e.evalPlane(context.Background(), d, g, nil, compute.Options{}, &t)
+	return e.evalPlane(context.Background(), d, g, 0, g.Ny, nil, compute.Options{}, &t)
 }
 
 // MinMaxOnGPU reduces the first n values of buffer buf to their minimum
