@@ -45,11 +45,11 @@ type App struct {
 
 	restarts restartCount
 	gl       glState
-	once sync.Once
-	mgr  *Manager
-	cat  *Catalog
-	full bool
-	err  error
+	once     sync.Once
+	mgr      *Manager
+	cat      *Catalog
+	full     bool
+	err      error
 }
 
 // Manager discovers plugins and reads the lock file (once), reports
