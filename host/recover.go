@@ -148,13 +148,30 @@ func crashed(ctx context.Context, p *proc, err error) bool {
 // configures a surface again). Without a manager (plugins given
 // in-process) it returns errNoRestart at once.
 func (a *App) onPlugin(ctx context.Context, plugin string, what func() string, renew func(p *proc) error, f func(p *proc) error) error {
+	return a.onPluginCounted(ctx, plugin, what, nil, nil, renew, f)
+}
+
+// onPluginCounted is onPlugin counting its tries into tries (when not
+// nil): one per time the work is asked for, whether the plugin then fails
+// while it starts, is configured again or does the work. When at is not
+// nil, it says where in the work f got to (an optimizer's step): a
+// failure further on is a failure of another piece of work, whose tries
+// are counted afresh.
+func (a *App) onPluginCounted(ctx context.Context, plugin string, what func() string, tries *atomic.Int64, at func() int, renew func(p *proc) error, f func(p *proc) error) error {
 	m := a.mgr
 	if m == nil {
 		return errNoRestart
 	}
 	limit := a.retries()
 	renewed := true
+	where := 0
+	if at != nil {
+		where = at()
+	}
 	for try := 1; ; try++ {
+		if tries != nil {
+			tries.Add(1)
+		}
 		p, err := m.current(plugin)
 		if err == nil && !renewed && renew != nil {
 			err = renew(p)
@@ -165,6 +182,11 @@ func (a *App) onPlugin(ctx context.Context, plugin string, what func() string, r
 		}
 		if !crashed(ctx, p, err) {
 			return err
+		}
+		if at != nil {
+			if w := at(); w != where {
+				where, try = w, 1 // it got further: another piece of work
+			}
 		}
 		if try > limit {
 			if limit == 0 {
@@ -192,11 +214,20 @@ func (a *App) onPlugin(ctx context.Context, plugin string, what func() string, r
 // crashes or hangs during f (see onPlugin): f is one piece of work, asked
 // for again whole. what says what it is, for the messages.
 func (s *Surface) call(ctx context.Context, what func() string, f func(c *client.SurfaceClient) error) error {
+	return s.callCounted(ctx, what, nil, f)
+}
+
+// callCounted is call counting its tries into tries (see
+// onPluginCounted).
+func (s *Surface) callCounted(ctx context.Context, what func() string, tries *atomic.Int64, f func(c *client.SurfaceClient) error) error {
 	a := s.app
 	if a == nil || a.mgr == nil || s.Entry.Plugin == "" {
+		if tries != nil {
+			tries.Add(1)
+		}
 		return f(s.Entry.Client)
 	}
-	err := a.onPlugin(ctx, s.Entry.Plugin, what, func(p *proc) error {
+	err := a.onPluginCounted(ctx, s.Entry.Plugin, what, tries, nil, func(p *proc) error {
 		// Settings travel with every call; describing the surface again
 		// has the new process configure it (and fetch or build its data)
 		// and checks it is the surface it was.
@@ -204,7 +235,7 @@ func (s *Surface) call(ctx context.Context, what func() string, f func(c *client
 		if err != nil {
 			return err
 		}
-		if d.Dim != s.Desc.Dim || d.Name != s.Desc.Name {
+		if s.Desc.Name != "" && (d.Dim != s.Desc.Dim || d.Name != s.Desc.Name) {
 			return fmt.Errorf("%w: plugin %s describes surface %s differently after a restart", client.ErrPluginFailed, s.Entry.Plugin, s.Desc.Name)
 		}
 		return nil
@@ -213,6 +244,9 @@ func (s *Surface) call(ctx context.Context, what func() string, f func(c *client
 		return f(p.sc)
 	})
 	if errors.Is(err, errNoRestart) {
+		if tries != nil {
+			tries.Add(1)
+		}
 		return f(s.Entry.Client)
 	}
 	return err

@@ -87,7 +87,7 @@ func (a *App) runBatch(ctx context.Context, o OptEntry, b client.Batch) error {
 	what := func() string {
 		return fmt.Sprintf("running optimizer %s (%d runs, step %d)", o.Name, len(b.Starts)/max(b.Dim, 1), delivered)
 	}
-	err := a.onPlugin(ctx, o.Plugin, what, nil, func(p *proc) error {
+	err := a.onPluginCounted(ctx, o.Plugin, what, nil, func() int { return delivered }, nil, func(p *proc) error {
 		if delivered > 0 && log.full {
 			return fmt.Errorf("%w: optimizer %s: its answers for %d steps outgrew the %s the host keeps to replay them", ErrNoReplay, o.Name, delivered, FormatBytes(replayBudget))
 		}

@@ -26,7 +26,8 @@ type Surface struct {
 	verified bool // its GPU kernel agrees with the plugin (verifyKernel)
 	// app restarts its plugin when it crashes (see call); nil: never.
 	app *App
-	// rowRequests counts the requests for rows sent to the plugin.
+	// rowRequests counts the times rows were asked for: one per request,
+	// and one more per restart of the plugin during one.
 	rowRequests atomic.Int64
 }
 
@@ -40,14 +41,19 @@ func (a *App) Configure(ctx context.Context, e Entry, settings client.Settings) 
 }
 
 func (a *App) configure(ctx context.Context, e Entry, ref client.Ref) (*Surface, error) {
-	desc, err := e.Client.Describe(ctx, ref)
+	s := &Surface{Entry: e, Ref: ref, app: a}
+	var desc client.Descriptor
+	err := s.call(ctx, func() string { return "describing surface " + e.Name }, func(c *client.SurfaceClient) (err error) {
+		desc, err = c.Describe(ctx, ref)
+		return err
+	})
 	if err != nil {
 		if errors.Is(err, sdk.ErrBadParams) {
 			return nil, fmt.Errorf("%s: %w", e.Name, err)
 		}
 		return nil, err
 	}
-	s := &Surface{Entry: e, Ref: ref, Desc: desc, app: a}
+	s.Desc = desc
 	if err := a.checkMinima(ctx, s); err != nil {
 		return nil, err
 	}
@@ -148,8 +154,7 @@ func (r remote) Kernel() compute.Kernel { return r.k }
 
 func (r remote) EvalRows(ctx context.Context, p grid.Plane, row0, row1 int, dst []float32, progress func(int)) error {
 	what := func() string { return fmt.Sprintf("evaluating rows [%d, %d) of surface %s", row0, row1, r.s.Desc.Name) }
-	return r.s.call(ctx, what, func(c *client.SurfaceClient) error {
-		r.s.rowRequests.Add(1)
+	return r.s.callCounted(ctx, what, &r.s.rowRequests, func(c *client.SurfaceClient) error {
 		return c.EvalGrid(ctx, client.Rows{Ref: r.s.Ref, Plane: p, Row0: row0, Row1: row1, Dst: dst,
 			Progress: progress, SharedDir: r.s.Entry.SharedDir})
 	})
