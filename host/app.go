@@ -83,6 +83,7 @@ func (a *App) newManager() (*Manager, error) {
 	if a.PluginMemory > 0 {
 		m.Memory = a.PluginMemory
 	}
+	m.Retries = a.Retries
 	switch a.CacheDir {
 	case "":
 		m.CacheDir = DefaultCacheDir()

@@ -142,6 +142,9 @@ type Manager struct {
 	// CacheDir, when set, is the folder of the catalog's cache (see
 	// Catalog).
 	CacheDir string
+	// Retries is how many times a plugin that crashes while it starts or
+	// lists what it serves is started again (see App.Retries).
+	Retries int
 
 	mu        sync.Mutex
 	procs     map[string]*proc
@@ -516,6 +519,16 @@ func (m *Manager) Catalog(ctx context.Context, retry bool) (*Catalog, error) {
 			var l client.Listing
 			if err == nil {
 				l, err = client.List(ctx, p.sc, p.oc)
+			}
+			// A plugin killed while it starts or lists is no broken
+			// plugin: it is started again (as crashed plugins are).
+			for try := 0; try < m.retries() && crashed(ctx, p, err); try++ {
+				if _, rerr := m.restart(p); rerr != nil {
+					break
+				}
+				if p, err = m.start(f.Name); err == nil {
+					l, err = client.List(ctx, p.sc, p.oc)
+				}
 			}
 			if ctx.Err() != nil {
 				return

@@ -46,14 +46,20 @@ func (e *RetryError) Error() string {
 func (e *RetryError) Unwrap() []error { return []error{ErrRetries, e.Last} }
 
 // retries is the number of restarts allowed for one piece of work.
-func (a *App) retries() int {
+func (a *App) retries() int { return retriesOf(a.Retries) }
+
+func (m *Manager) retries() int { return retriesOf(m.Retries) }
+
+// retriesOf is a Retries setting's number: 0 means DefaultRetries,
+// negative none.
+func retriesOf(n int) int {
 	switch {
-	case a.Retries < 0:
+	case n < 0:
 		return 0
-	case a.Retries == 0:
+	case n == 0:
 		return DefaultRetries
 	}
-	return a.Retries
+	return n
 }
 
 // Restarts counts the plugin restarts of this run (all commands of the
