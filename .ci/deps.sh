@@ -2,12 +2,14 @@
 # Installs the Debian packages landscape needs to build and test, only those
 # missing: a C toolchain for cgo, Mesa (OpenGL 4.5 with compute shaders on
 # llvmpipe, EGL), Xvfb with xauth, X11 headers for GLFW, and NumPy for the
-# side-by-side benchmark. Uses sudo when not root.
+# side-by-side benchmark, and Slurm with munge for the single-node cluster
+# the Slurm test starts on localhost. Uses sudo when not root.
 set -euo pipefail
 pkgs=(gcc libc6-dev pkg-config make procps
       libgl1-mesa-dev libegl-dev libgl1-mesa-dri libegl-mesa0 mesa-utils
       xvfb xauth libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
-      python3 python3-numpy)
+      python3 python3-numpy
+      slurmctld slurmd slurm-client munge)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
