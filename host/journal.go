@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 	"unsafe"
 )
@@ -207,10 +208,13 @@ func trimNL(b []byte) []byte {
 func readManifest(dir string) (*journalManifest, error) {
 	f, err := os.Open(filepath.Join(dir, manifestName))
 	if err != nil {
+		if st, serr := os.Stat(dir); serr == nil && !st.IsDir() {
+			return nil, fmt.Errorf("%w: %s is not a folder", ErrJournal, dir)
+		}
+		if errors.Is(err, syscall.ENOTDIR) {
+			return nil, fmt.Errorf("%w: %s: cannot make the folder: a folder above it is a file", ErrJournal, dir)
+		}
 		if errors.Is(err, os.ErrNotExist) {
-			if st, serr := os.Stat(dir); serr == nil && !st.IsDir() {
-				return nil, fmt.Errorf("%w: %s is not a folder", ErrJournal, dir)
-			}
 			return nil, os.ErrNotExist
 		}
 		return nil, fmt.Errorf("%w: %s: %v", ErrJournal, dir, unwrapPath(err))

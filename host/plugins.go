@@ -231,6 +231,25 @@ func (m *Manager) start(name string) (*proc, error) {
 	return p, p.err
 }
 
+// startAgain starts (once) the named plugin and runs f with it (when not
+// nil); a plugin killed while it starts or during f is no broken plugin:
+// it is started again (as crashed plugins are), up to the retry limit.
+func (m *Manager) startAgain(ctx context.Context, name string, f func(p *proc) error) (*proc, error) {
+	p, err := m.start(name)
+	if err == nil && f != nil {
+		err = f(p)
+	}
+	for try := 0; try < m.retries() && crashed(ctx, p, err); try++ {
+		if _, rerr := m.restart(p); rerr != nil {
+			break
+		}
+		if p, err = m.start(name); err == nil && f != nil {
+			err = f(p)
+		}
+	}
+	return p, err
+}
+
 // Client starts (once) the named plugin and returns its surface client.
 func (m *Manager) Client(name string) (*client.SurfaceClient, error) {
 	p, err := m.start(name)
@@ -515,21 +534,11 @@ func (m *Manager) Catalog(ctx context.Context, retry bool) (*Catalog, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p, err := m.start(f.Name)
 			var l client.Listing
-			if err == nil {
+			p, err := m.startAgain(ctx, f.Name, func(p *proc) (err error) {
 				l, err = client.List(ctx, p.sc, p.oc)
-			}
-			// A plugin killed while it starts or lists is no broken
-			// plugin: it is started again (as crashed plugins are).
-			for try := 0; try < m.retries() && crashed(ctx, p, err); try++ {
-				if _, rerr := m.restart(p); rerr != nil {
-					break
-				}
-				if p, err = m.start(f.Name); err == nil {
-					l, err = client.List(ctx, p.sc, p.oc)
-				}
-			}
+				return err
+			})
 			if ctx.Err() != nil {
 				return
 			}
@@ -586,7 +595,7 @@ func (c *Catalog) connect(e *Entry) error {
 	if c.m == nil || e.Client != nil {
 		return nil
 	}
-	p, err := c.m.start(e.Plugin)
+	p, err := c.m.startAgain(context.Background(), e.Plugin, nil)
 	if err != nil {
 		return err
 	}
@@ -602,7 +611,7 @@ func (c *Catalog) connectOpt(o *OptEntry) error {
 	if c.m == nil || o.Client != nil {
 		return nil
 	}
-	p, err := c.m.start(o.Plugin)
+	p, err := c.m.startAgain(context.Background(), o.Plugin, nil)
 	if err != nil {
 		return err
 	}
