@@ -231,7 +231,11 @@ func Merge(paths []string) (*Merged, error) {
 			have = append(have, i)
 		}
 		sort.Ints(have)
-		return nil, fmt.Errorf("%w: shard %s of %d missing (given: %s)", ErrShard, strings.Join(missing, ", "), first.h.Count, joinInts(have))
+		what := "shard " + missing[0] + " of " + strconv.Itoa(first.h.Count) + " is"
+		if len(missing) > 1 {
+			what = "shards " + strings.Join(missing, ", ") + " of " + strconv.Itoa(first.h.Count) + " are"
+		}
+		return nil, fmt.Errorf("%w: %s missing (given: %s)", ErrShard, what, joinInts(have))
 	}
 	id := first.h.Grid
 	g := id.Grid()
