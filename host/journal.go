@@ -527,20 +527,24 @@ func (j *Journal) record(r record) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	b := make([]byte, recordHeader, recordHeader+4*len(r.vals)+4)
+	// The header, the values (as they lie in memory, not copied) and the
+	// checksum of both.
+	h := make([]byte, recordHeader, recordHeader+4)
 	le := binary.LittleEndian
-	copy(b, recordMagic)
-	copy(b[8:40], j.hash[:])
-	le.PutUint32(b[40:], uint32(j.layers[r.layer]))
-	le.PutUint32(b[44:], uint32(r.tile))
-	le.PutUint32(b[48:], uint32(r.row0))
-	le.PutUint32(b[52:], uint32(r.row1))
-	le.PutUint32(b[56:], uint32(j.plan.Nx))
-	le.PutUint32(b[60:], uint32(j.backend))
-	b = append(b, float32Bytes(r.vals)...)
-	b = le.AppendUint32(b, crc32.Checksum(b, castagnoli))
-	if _, err := f.Write(b); err != nil {
-		return err
+	copy(h, recordMagic)
+	copy(h[8:40], j.hash[:])
+	le.PutUint32(h[40:], uint32(j.layers[r.layer]))
+	le.PutUint32(h[44:], uint32(r.tile))
+	le.PutUint32(h[48:], uint32(r.row0))
+	le.PutUint32(h[52:], uint32(r.row1))
+	le.PutUint32(h[56:], uint32(j.plan.Nx))
+	le.PutUint32(h[60:], uint32(j.backend))
+	vals := float32Bytes(r.vals)
+	sum := crc32.Update(crc32.Checksum(h, castagnoli), castagnoli, vals)
+	for _, b := range [][]byte{h, vals, le.AppendUint32(nil, sum)} {
+		if _, err := f.Write(b); err != nil {
+			return err
+		}
 	}
 	if err := f.Sync(); err != nil {
 		return err
