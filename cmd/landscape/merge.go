@@ -23,8 +23,8 @@ must pass its checksum; otherwise nothing is written and the mistake is
 named. The result is the grid an unsharded eval writes, bit for bit.
 
 Examples:
-  landscape eval ripple --res 4096 --shard 0/2 -o part-0.shard
-  landscape eval ripple --res 4096 --shard 1/2 -o part-1.shard
+  landscape eval ripple --res 4096 --backend cpu --shard 0/2 -o part-0.shard
+  landscape eval ripple --res 4096 --backend cpu --shard 1/2 -o part-1.shard
   landscape merge part-0.shard part-1.shard -o ripple.npy`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) == 0 {
@@ -72,8 +72,9 @@ reads the journal only, so it works from any machine that sees the folder,
 while the shards run.
 
 Examples:
-  landscape status /shared/grid.journal
-  landscape status .ripple.npy.journal --json`,
+  landscape eval ripple --res 1024 --tile-rows 64 --journal ripple.journal -o ripple.npy
+  landscape status ripple.journal
+  landscape status ripple.journal --json`,
 		Args: exactArgs(1, "one JOURNAL folder"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := host.ReadJournalStatus(args[0])
