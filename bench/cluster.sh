@@ -13,7 +13,8 @@
 #
 # Usage: bench/cluster.sh [ROUNDS]   (default 7; ~1-2 minutes on 2 cores)
 # Environment: SURFACE (ripple), SET (hyperparameters, as --set takes them; none),
-# RES (4096), BACKEND (cpu), LANDSCAPE (bin/landscape),
+# RES (4096), BACKEND (cpu), VARIANTS (the list above, or some of it; whole first),
+# LANDSCAPE (bin/landscape),
 # BENCH_DIR (a temporary folder on the disk under the current folder: the
 # journal's fsyncs must reach a disk, not tmpfs).
 set -euo pipefail
@@ -48,7 +49,7 @@ run() { # variant -> seconds on stdout; the grid in out.npy
   echo "$t1 - $t0" | bc
 }
 
-variants=(whole journal shards-1 shards-2 shards-4)
+read -ra variants <<<"${VARIANTS:-whole journal shards-1 shards-2 shards-4}"
 "$bin" "${grid[@]}" --no-journal -o ref.npy # warm the plugin's file cache; the reference
 echo "landscape ${grid[*]}: $rounds rounds of ${variants[*]}, alternately" >&2
 echo "load before: $(uptime)" >&2
