@@ -140,3 +140,44 @@ func TestChooseSplit(t *testing.T) {
 		}
 	}
 }
+
+// TestEvaluateRowsCuts: a grid evaluated in row ranges cut anywhere (as
+// the host's tiles and shards cut it) holds the whole grid's values bit
+// for bit, for a plain surface and for a data-driven one whose kernel
+// splits its samples (the split is chosen for the whole grid, not for a
+// range of rows), with one dispatch a tile and with many.
+func TestEvaluateRowsCuts(t *testing.T) {
+	c := testContext(t)
+	g := testGrid(37, 29)
+	for _, src := range []compute.Local{{S: wave{s: 0.5}}, {S: newSamples(1537)}} {
+		for _, work := range []int64{0, 1, 2} {
+			e := c.Evaluator()
+			e.DispatchWork = work
+			if work == 2 {
+				e.split = &shaders.Split{Lanes: 8, Pts: 7}
+			}
+			whole, err := e.Evaluate(context.Background(), src, g, compute.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, cuts := range [][]int{{0, 29}, {0, 1, 2, 29}, {0, 7, 8, 20, 29}, {0, 13, 28, 29}} {
+				got := make([]float32, g.Len())
+				for i := 0; i+1 < len(cuts); i++ {
+					r0, r1 := cuts[i], cuts[i+1]
+					if err := e.EvaluateRows(context.Background(), src, g, r0, r1, got[r0*g.Nx:r1*g.Nx], compute.Options{}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				for i := range got {
+					if math.Float32bits(got[i]) != math.Float32bits(whole.Values[i]) {
+						t.Fatalf("%s, work %d, cuts %v: value %d is %v in rows, %v whole", src.S.Info().Name, work, cuts, i, got[i], whole.Values[i])
+					}
+				}
+			}
+			if err := e.EvaluateRows(context.Background(), src, g, 5, 4, nil, compute.Options{}); err == nil {
+				t.Errorf("rows [5, 4) evaluated")
+			}
+			e.Close()
+		}
+	}
+}
