@@ -356,7 +356,7 @@ func (a *App) benchWarmUp(ctx context.Context, runs []*benchRun, peers *peerServ
 				return fmt.Errorf("%s on %s: %w", r.backend, r.sc.Desc.Name, err)
 			}
 		}
-		d, err := checkGrid(r.backend, vals, ref)
+		d, err := checkGrid(r.backend, vals, ref, func(k int) (float64, float64, error) { return a.roundingRange(ctx, r.sc, k) })
 		if err != nil {
 			return fmt.Errorf("on %s (reference: landscape's %s backend): %w", r.sc.Desc.Name, refName, err)
 		}

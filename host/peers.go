@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/landscape-go/landscape/bench"
 	"github.com/landscape-go/landscape/compute"
+	"github.com/landscape-go/landscape/sdk/grid"
 )
 
 // Peers are other tools' evaluations of the benchmark's grids, timed
@@ -239,8 +241,13 @@ func (p *peerServer) result(c *peerCase) ([]float32, error) {
 // points of the grid, row-major) with the reference field ref: it returns the largest
 // difference relative to ref's largest magnitude, and an error when they
 // disagree beyond float32 rounding (relative 1e-4 of each value plus 1e-5
-// of the largest).
-func checkGrid(name string, got []float32, ref *compute.Field) (float64, error) {
+// of the largest). A point beyond it still agrees when near is not nil
+// and the value lies within that rounding of the range near gives, the
+// reference's values over the float32 rounding of the point's
+// coordinates: where the surface is that steep (eggholder's cusps, where
+// √|u| meets u = 0), a float32 evaluation honestly lands anywhere in it.
+// Only a few points (at most 1 in 1000, or 16) are looked at so.
+func checkGrid(name string, got []float32, ref *compute.Field, near func(k int) (lo, hi float64, err error)) (float64, error) {
 	if len(got) == 0 || len(got) > len(ref.Values) {
 		return 0, fmt.Errorf("%w: %s returned %d values for a grid of %d", ErrBenchDisagree, name, len(got), len(ref.Values))
 	}
@@ -251,19 +258,62 @@ func checkGrid(name string, got []float32, ref *compute.Field) (float64, error) 
 			scale = max(scale, abs64(float64(v)))
 		}
 	}
+	bad := compute.Disagree(got, want, 1e-4, 1e-5)
+	steep := map[int]bool{}
+	if near != nil && len(bad) <= max(16, len(got)/1000) {
+		var still []int
+		for _, k := range bad {
+			lo, hi, err := near(k)
+			if err != nil {
+				return 0, err
+			}
+			v, tol := float64(got[k]), 1e-4*max(abs64(lo), abs64(hi))+1e-5*scale
+			if v == v && lo-tol <= v && v <= hi+tol {
+				steep[k] = true
+				continue
+			}
+			still = append(still, k)
+		}
+		bad = still
+	}
 	for k := range got {
-		if d := abs64(float64(got[k]) - float64(want[k])); d > worst {
+		if d := abs64(float64(got[k]) - float64(want[k])); d > worst && !steep[k] {
 			worst = d
 		}
 	}
 	if scale > 0 {
 		worst /= scale
 	}
-	if bad := compute.Disagree(got, want, 1e-4, 1e-5); len(bad) > 0 {
+	if len(bad) > 0 {
 		k := bad[0]
 		return worst, fmt.Errorf("%w: %s's grid differs from the reference at %d of %d points (first: point %d, %v against %v)", ErrBenchDisagree, name, len(bad), len(got), k, got[k], want[k])
 	}
 	return worst, nil
+}
+
+// roundingRange is the range of sc's values, evaluated on the CPU, over a
+// 5×5 grid spanning the float32 rounding of grid point k's plane
+// coordinates (4 units in the last place of each axis's largest
+// magnitude, each way).
+func (a *App) roundingRange(ctx context.Context, sc *Scene, k int) (lo, hi float64, err error) {
+	p := sc.Grid.Plane
+	i, j := k%p.Nx, k/p.Nx
+	x, y := p.XAt(i), p.YAt(j)
+	dx := 4 * 0x1p-24 * max(abs64(p.X.Lo), abs64(p.X.Hi))
+	dy := 4 * 0x1p-24 * max(abs64(p.Y.Lo), abs64(p.Y.Hi))
+	sub := *sc
+	sub.Grid.Plane.X = grid.Interval{Lo: x - dx, Hi: x + dx}
+	sub.Grid.Plane.Y = grid.Interval{Lo: y - dy, Hi: y + dy}
+	sub.Grid.Plane.Nx, sub.Grid.Plane.Ny = 5, 5
+	f, _, err := a.Evaluate(ctx, BackendCPU, &sub, compute.Options{})
+	if err != nil {
+		return 0, 0, err
+	}
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, v := range f.Values {
+		lo, hi = min(lo, float64(v)), max(hi, float64(v))
+	}
+	return lo, hi, nil
 }
 
 func abs64(v float64) float64 {

@@ -96,16 +96,102 @@ func TestBenchPeerRefusals(t *testing.T) {
 // rounding, or of the wrong size.
 func TestCheckGrid(t *testing.T) {
 	ref := &compute.Field{Values: []float32{1, 2, float32(math.NaN()), 4}}
-	if d, err := checkGrid("x", []float32{1, 2, float32(math.NaN()), 4}, ref); err != nil || d != 0 {
+	if d, err := checkGrid("x", []float32{1, 2, float32(math.NaN()), 4}, ref, nil); err != nil || d != 0 {
 		t.Errorf("equal: %v, %v", d, err)
 	}
 	near := float32(2.00001)
-	if d, err := checkGrid("x", []float32{1, near, float32(math.NaN())}, ref); err != nil || d != (float64(near)-2)/2 { // relative to the prefix's largest, 2
+	if d, err := checkGrid("x", []float32{1, near, float32(math.NaN())}, ref, nil); err != nil || d != (float64(near)-2)/2 { // relative to the prefix's largest, 2
 		t.Errorf("a prefix within rounding: %v, %v", d, err)
 	}
 	for _, got := range [][]float32{{1, 2.01, float32(math.NaN()), 4}, {1, 2, 3, 4}, {1, 2, float32(math.NaN()), 4, 5}, {}} {
-		if _, err := checkGrid("x", got, ref); !errors.Is(err, ErrBenchDisagree) {
+		if _, err := checkGrid("x", got, ref, nil); !errors.Is(err, ErrBenchDisagree) {
 			t.Errorf("%v passed: %v", got, err)
+		}
+	}
+}
+
+// TestCheckGridSteep: a point beyond float32 rounding of its value agrees
+// when it lies in the range of the reference over the rounding of its
+// coordinates, and is left out of the largest difference; a point outside
+// that range, or more such points than a steep surface explains, fail.
+func TestCheckGridSteep(t *testing.T) {
+	ref := &compute.Field{Values: []float32{1, 2, 3, 4}}
+	got := []float32{1, 2.5, 3, 4.00001}
+	asked := 0
+	rng := func(lo, hi float64) func(int) (float64, float64, error) {
+		return func(k int) (float64, float64, error) {
+			asked++
+			if k != 1 {
+				t.Errorf("asked about point %d, which agrees", k)
+			}
+			return lo, hi, nil
+		}
+	}
+	d, err := checkGrid("x", got, ref, rng(1.8, 2.6))
+	if err != nil || asked != 1 || d != (float64(got[3])-4)/4 {
+		t.Errorf("within the steep range: %v, %v, %d asks", d, err, asked)
+	}
+	if _, err := checkGrid("x", got, ref, rng(1.9, 2.3)); !errors.Is(err, ErrBenchDisagree) {
+		t.Errorf("outside the steep range: %v", err)
+	}
+	if _, err := checkGrid("x", []float32{1, float32(math.NaN()), 3, 4}, ref, rng(1, 3)); !errors.Is(err, ErrBenchDisagree) {
+		t.Errorf("NaN passed: %v", err)
+	}
+	// 17 points off in a grid of 17: a bug, not steepness.
+	many := make([]float32, 17)
+	ref = &compute.Field{Values: make([]float32, 17)}
+	for k := range many {
+		many[k] = 1
+	}
+	asked = 0
+	if _, err := checkGrid("x", many, ref, func(int) (float64, float64, error) { asked++; return -2, 2, nil }); !errors.Is(err, ErrBenchDisagree) || asked != 0 {
+		t.Errorf("17 of 17 points off: %v, %d asks", err, asked)
+	}
+}
+
+// TestRoundingRange: at a point of eggholder's grid beside its cusp
+// (x − y − 47 = 0, where √|u| is infinitely steep), the reference's range
+// over the float32 rounding of the coordinates is wide, holds the
+// reference's own value, and holds values that a float32 evaluation of
+// the rounded coordinates gives; away from the cusps it is narrow.
+func TestRoundingRange(t *testing.T) {
+	s, _ := funcs.ByName("eggholder")
+	a := inProcess(t, sdk.WithSurfaces(s))
+	ctx := context.Background()
+	cat, err := a.Catalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := a.ResolveScene(ctx, cat, SceneSpec{Surface: "eggholder", Res: Res{Nx: 2048, Ny: 2048}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := sc.Grid.Plane
+	// The grid point nearest the cusp in row 72, and one far from both.
+	j := 72
+	y := p.YAt(j)
+	i := int(math.Round((y + 47 - p.X.Lo) / (p.X.Hi - p.X.Lo) * float64(p.Nx-1)))
+	egg := func(x, y float64) float64 { return s.Loss([]float64{x, y}) }
+	for _, c := range []struct {
+		i    int
+		wide bool
+	}{{i, true}, {1500, false}} {
+		x := p.XAt(c.i)
+		lo, hi, err := a.roundingRange(ctx, sc, j*p.Nx+c.i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := egg(x, y)
+		if !(lo <= v+1e-4*math.Abs(v) && v-1e-4*math.Abs(v) <= hi) {
+			t.Errorf("point (%v, %v): its value %v is outside [%v, %v]", x, y, v, lo, hi)
+		}
+		// Independently: eggholder at the coordinates as float32 holds them.
+		v32 := egg(float64(float32(x)), float64(float32(y)))
+		if c.wide && !(lo-1e-9 <= v32 && v32 <= hi+1e-9) {
+			t.Errorf("point (%v, %v): the float32 coordinates' value %v is outside [%v, %v]", x, y, v32, lo, hi)
+		}
+		if w := hi - lo; c.wide != (w > 1e-3*math.Abs(v)) {
+			t.Errorf("point (%v, %v), u = %v: range [%v, %v] of width %v (wide: %v)", x, y, x-y-47, lo, hi, w, c.wide)
 		}
 	}
 }
