@@ -368,6 +368,12 @@ func (s *server) EvalGrid(req *pb.EvalGridRequest, stream grpc.ServerStreamingSe
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	if req.GetChunkRows() <= 0 {
+		// At least four chunks a worker when the rows allow: a small grid
+		// of a costly loss (a model's, over thousands of samples) in one
+		// 1 MiB chunk would run on one core.
+		chunk = min(chunk, max(1, (row1-row0)/(4*workers)))
+	}
 	// Rows go into the host's shared file when it can be opened; otherwise
 	// (or if a write fails) they travel in the stream. A path outside the
 	// host's folder is refused outright.

@@ -11,7 +11,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
@@ -588,5 +590,45 @@ func TestPeriodicDescriptor(t *testing.T) {
 	}
 	if nd := (Descriptor{Info: sdk.Info{Dim: 1, Domain: []sdk.Interval{{Lo: 0, Hi: 1}}}}); nd.Wrap(nil, []float64{7})[0] != 7 || nd.Period(0) != 0 {
 		t.Error("a surface without periods wrapped a parameter")
+	}
+}
+
+// costly is a surface whose every loss takes a while, counting how many
+// run at once.
+type costly struct{ now, most *atomic.Int32 }
+
+func (c costly) Info() sdk.Info {
+	return sdk.Info{Name: "costly", Summary: "test", Dim: 2, Domain: []sdk.Interval{{Lo: -1, Hi: 1}, {Lo: -1, Hi: 1}}}
+}
+
+func (c costly) Loss(p []float64) float64 {
+	n := c.now.Add(1)
+	for {
+		m := c.most.Load()
+		if n <= m || c.most.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	time.Sleep(time.Millisecond)
+	c.now.Add(-1)
+	return p[0] + p[1]
+}
+
+// TestSmallGridOnEveryWorker: a small grid of a costly loss, with no
+// chunk size asked, is cut so that every worker has rows: its 16 rows of
+// 16 points would fit one 1 MiB chunk, which one worker would evaluate.
+func TestSmallGridOnEveryWorker(t *testing.T) {
+	var now, most atomic.Int32
+	c, _ := connect(t, sdk.WithSurfaces(costly{&now, &most}))
+	p := grid.AxisPlane(2, 0, 1, nil, grid.Interval{Lo: -1, Hi: 1}, grid.Interval{Lo: -1, Hi: 1}, 16, 16)
+	got := make([]float32, 16*16)
+	if err := c.EvalGrid(context.Background(), Rows{Ref: Ref{Name: "costly"}, Plane: p, Row0: 0, Row1: 16, Dst: got, Workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if m := most.Load(); m != 2 {
+		t.Errorf("%d losses at once at most, want 2 (a worker each)", m)
+	}
+	if got[16*16-1] != 2 || got[0] != -2 {
+		t.Errorf("values %v … %v", got[0], got[16*16-1])
 	}
 }
