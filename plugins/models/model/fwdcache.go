@@ -113,6 +113,7 @@ func (a mlp) forwardAll(ds *dataset, th []float64) *fwdState {
 	f := &fwdState{theta: slices.Clone(th), h: make([]float64, blocks*hvpBlock*a.layers*a.hid), qd: make([]float64, blocks*hvpBlock*2*a.m)}
 	inChunks(n, func(_, lo, hi int) {
 		w := a.block(d)
+		defer w.put()
 		for k0 := lo; k0 < hi; k0 += hvpBlock {
 			nb := min(hvpBlock, hi-k0)
 			w.load(ds, nil, k0, nb)
@@ -137,6 +138,7 @@ func (f *fwdState) rows(a mlp, b int) (h1, h2, q, dz []float64) {
 // (lo a multiple of hvpBlock), their forward passes read from f.
 func (a mlp) hvpCached(th, v []float64, ds *dataset, f *fwdState, lo, hi int, hv []float64, wgt float64) {
 	w := a.block(ds.d)
+	defer w.put()
 	for k0 := lo; k0 < hi; k0 += hvpBlock {
 		n := min(hvpBlock, hi-k0)
 		w.load(ds, nil, k0, n)

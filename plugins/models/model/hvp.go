@@ -254,15 +254,29 @@ const hvpBlock = 64
 // the direction, possibly a block of the forward cache) and the scratch
 // of its R{·} pass.
 type rblock struct {
-	x, y               []float64 // features (d×B) and targets (B)
-	h1, h2, q, dz      []float64 // hidden values, the loss's factors (head.factors) and ∂ℓ/∂z
-	z, zs, qs, ds      []float64 // the outputs (m×B); one sample's outputs, factors and derivatives
-	rs1, rh1, rs2, rh2 []float64 // R{s} and R{h} of the hidden layers
-	rz, dzw, rdz       []float64 // R{z}, wgt·∂ℓ/∂z and wgt·R{∂ℓ/∂z}
-	dh, rdh, dh1, rdh1 []float64 // δ and R{δ} of the hidden layers
+	shape              [3]int       // features, hidden units, outputs
+	own                [4][]float64 // its own h1, h2, q and dz (which may be set to a cache's)
+	x, y               []float64    // features (d×B) and targets (B)
+	h1, h2, q, dz      []float64    // hidden values, the loss's factors (head.factors) and ∂ℓ/∂z
+	z, zs, qs, ds      []float64    // the outputs (m×B); one sample's outputs, factors and derivatives
+	rs1, rh1, rs2, rh2 []float64    // R{s} and R{h} of the hidden layers
+	rz, dzw, rdz       []float64    // R{z}, wgt·∂ℓ/∂z and wgt·R{∂ℓ/∂z}
+	dh, rdh, dh1, rdh1 []float64    // δ and R{δ} of the hidden layers
 }
 
+// blocks keeps rblocks between products: a product over 10,000 samples
+// would otherwise leave half a megabyte of them to the collector.
+var blocks sync.Pool
+
+// block is an rblock for a's layers and d features, from blocks when one
+// of that shape is there; give it back with put.
 func (a mlp) block(d int) *rblock {
+	if w, ok := blocks.Get().(*rblock); ok {
+		if w.shape == [3]int{d, a.hid, a.m} {
+			w.h1, w.h2, w.q, w.dz = w.own[0], w.own[1], w.own[2], w.own[3]
+			return w
+		}
+	}
 	const B = hvpBlock
 	hid, m := a.hid, a.m
 	buf := make([]float64, B*(d+1+12*hid+6*m)+3*m)
@@ -271,7 +285,7 @@ func (a mlp) block(d int) *rblock {
 		buf = buf[n:]
 		return out
 	}
-	w := &rblock{x: next(d * B), y: next(B)}
+	w := &rblock{shape: [3]int{d, hid, m}, x: next(d * B), y: next(B)}
 	for _, p := range []*[]float64{&w.h1, &w.h2, &w.rs1, &w.rh1, &w.rs2, &w.rh2, &w.dh, &w.rdh, &w.dh1, &w.rdh1} {
 		*p = next(hid * B)
 	}
@@ -279,8 +293,12 @@ func (a mlp) block(d int) *rblock {
 		*p = next(m * B)
 	}
 	w.zs, w.qs, w.ds = next(m), next(m), next(m)
+	w.own = [4][]float64{w.h1, w.h2, w.q, w.dz}
 	return w
 }
+
+// put gives w back to blocks.
+func (w *rblock) put() { blocks.Put(w) }
 
 // load reads the samples k0..k0+n−1 of a pass (through idx when it is not
 // nil) into w.x and w.y.
@@ -369,6 +387,7 @@ func (a mlp) forward(th []float64, w *rblock, d, n int, h1, h2, q, dz []float64)
 // hvpTotal is hvpSampler.hvpTotal for the MLP, by the R-operator.
 func (a mlp) hvpTotal(th, v []float64, ds *dataset, idx []int, lo, hi int, hv []float64, wgt float64) {
 	w := a.block(ds.d)
+	defer w.put()
 	for k0 := lo; k0 < hi; k0 += hvpBlock {
 		n := min(hvpBlock, hi-k0)
 		w.load(ds, idx, k0, n)
