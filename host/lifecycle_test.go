@@ -1,8 +1,10 @@
 package host
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -17,6 +19,36 @@ import (
 	"github.com/landscape-go/landscape/sdk/client"
 )
 
+// stop sends SIGSTOP to pid and waits until the kernel says every thread
+// of it is stopped (state T in /proc/PID/task/*/stat): a thread running
+// on another CPU when the signal is sent may still answer a request.
+func stop(t *testing.T, pid int) {
+	t.Helper()
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	stopped := func() bool {
+		tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", pid))
+		if err != nil || len(tasks) == 0 {
+			return false
+		}
+		for _, f := range tasks {
+			b, err := os.ReadFile(f)
+			// pid (comm) state ...: the state follows the last ')'.
+			i := bytes.LastIndexByte(b, ')')
+			if err != nil || i < 0 || i+2 >= len(b) || b[i+2] != 'T' {
+				return false
+			}
+		}
+		return true
+	}
+	for end := time.Now().Add(5 * time.Second); !stopped(); time.Sleep(time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("plugin %d not stopped 5 s after SIGSTOP", pid)
+		}
+	}
+}
+
 // TestCloseStoppedPlugin: ending a plugin that is stopped (SIGSTOP), which
 // go-plugin's Kill would wait on without a deadline, takes a fraction of a
 // second, and the process is gone.
@@ -27,9 +59,7 @@ func TestCloseStoppedPlugin(t *testing.T) {
 		t.Fatal(err)
 	}
 	pid := p.run.PID()
-	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
-		t.Fatal(err)
-	}
+	stop(t, pid)
 	t0 := time.Now()
 	m.Close()
 	if took := time.Since(t0); took > 2*time.Second {
@@ -59,7 +89,7 @@ func TestHungPluginIsEnded(t *testing.T) {
 		t.Fatal(err)
 	}
 	pid := p.run.PID()
-	syscall.Kill(pid, syscall.SIGSTOP)
+	stop(t, pid)
 	t0 := time.Now()
 	_, err = p.sc.Loss(context.Background(), client.Points{Ref: client.Ref{Name: "ripple"}, Dim: 2, Points: []float64{0, 0}})
 	if !errors.Is(err, client.ErrPluginHung) || !strings.Contains(err.Error(), "made no progress for 300ms while evaluating 1 points of surface ripple") {
