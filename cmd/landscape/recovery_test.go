@@ -317,16 +317,22 @@ func TestOptimizerKillsReplayed(t *testing.T) {
 			go func() { c.Wait(); close(exited) }()
 			// The first kill at a random moment of the run's first
 			// two thirds, the next ones each once the restarted plugin
-			// has been at work a while (so that no step meets more kills
-			// than the retry limit).
+			// has been at work a while; at most as many kills a run as
+			// the retry limit (3), so that no step can meet more of them
+			// however slowly a restarted run replays its steps.
 			wait := time.Duration(float64(d) * (0.05 + 0.6*rng.Float64()))
-			for running := true; running; {
+			for running, kills := true, 0; running; {
 				select {
 				case <-exited:
 					running = false
 					continue
 				case <-time.After(wait):
 				}
+				if kills == 3 {
+					wait = time.Hour
+					continue
+				}
+				kills++
 				wait = time.Duration(100+rng.IntN(400)) * time.Millisecond
 				victim := []string{"optimizers", "testfuncs"}[rng.IntN(2)]
 				if p := l.pid(victim); p > 0 {
