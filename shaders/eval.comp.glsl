@@ -128,11 +128,15 @@ void main() {
 	float v = ls_store(loss());
 	if (k < ls_npoints) ls_out[k] = v;
 #else
-	uint i = gl_GlobalInvocationID.x;
+	// LS_COLS consecutive columns an invocation: on a software renderer
+	// the cost of an invocation is then shared by several points.
 	uint j = gl_GlobalInvocationID.y + ls_row0;
-	ls_gx = (i >= ls_nx - 1u) ? ls_x1 : ls_x0 + float(i) * ls_dx;
 	ls_gy = (j >= ls_ny - 1u) ? ls_y1 : ls_y0 + float(j) * ls_dy;
-	float v = ls_store(loss());
-	if (i < ls_nx && j < ls_tile_row0 + ls_tile_rows) ls_out[(j - ls_tile_row0) * ls_nx + i] = v;
+	for (uint c = 0u; c < uint(LS_COLS); c++) {
+		uint i = gl_GlobalInvocationID.x * uint(LS_COLS) + c;
+		ls_gx = (i >= ls_nx - 1u) ? ls_x1 : ls_x0 + float(i) * ls_dx;
+		float v = ls_store(loss());
+		if (i < ls_nx && j < ls_tile_row0 + ls_tile_rows) ls_out[(j - ls_tile_row0) * ls_nx + i] = v;
+	}
 #endif
 }

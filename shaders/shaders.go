@@ -139,8 +139,11 @@ func Splits(snippet string) bool {
 }
 
 // Eval assembles the evaluation kernel for a surface's snippet; a split
-// (when split.Lanes > 0) needs a snippet that Splits.
-func Eval(mode Mode, snippet string, dim, ndata int, consts []Const, split Split) (EvalSource, error) {
+// (when split.Lanes > 0) needs a snippet that Splits. A plane kernel
+// without a split evaluates cols consecutive columns of a row an
+// invocation (cols < 1 means 1): its dispatch is ⌈nx / (PlaneLocalX·cols)⌉
+// work groups across.
+func Eval(mode Mode, snippet string, dim, ndata int, consts []Const, split Split, cols int) (EvalSource, error) {
 	if !strings.Contains(snippet, "loss") {
 		return EvalSource{}, fmt.Errorf("shaders: the snippet defines no loss()")
 	}
@@ -148,7 +151,7 @@ func Eval(mode Mode, snippet string, dim, ndata int, consts []Const, split Split
 	if mode == Points {
 		defs = fmt.Sprintf("#define LS_POINTS 1\n#define LOCAL_X %d\n#define LOCAL_Y %d\n", PointsLocalX, PointsLocalY)
 	} else {
-		defs = fmt.Sprintf("#define LOCAL_X %d\n#define LOCAL_Y %d\n", PlaneLocalX, PlaneLocalY)
+		defs = fmt.Sprintf("#define LOCAL_X %d\n#define LOCAL_Y %d\n#define LS_COLS %d\n", PlaneLocalX, PlaneLocalY, max(cols, 1))
 	}
 	if split.Lanes > 0 {
 		if !Splits(snippet) {

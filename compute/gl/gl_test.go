@@ -136,6 +136,36 @@ func TestEvaluateAgreesWithCPU(t *testing.T) {
 	}
 }
 
+// TestPlaneColumns: the plane kernel evaluating 1 to 5 consecutive
+// columns an invocation agrees with the CPU, on grids whose width is no
+// multiple of the columns a work group takes, in tiles and dispatches of
+// a few rows; the default on a software renderer is 4 columns, 1 on a
+// GPU.
+func TestPlaneColumns(t *testing.T) {
+	c := testContext(t)
+	s := wave{s: 0.5}
+	want := map[bool]int{true: 4, false: 1}[c.Info().Software]
+	if got := c.Evaluator().planeCols(); got != want {
+		t.Errorf("planeCols = %d on %s (software %v), want %d", got, c.Info().Renderer, c.Info().Software, want)
+	}
+	for _, cols := range []int{1, 2, 3, 4, 5} {
+		for _, g := range []compute.Grid{testGrid(37, 23), testGrid(259, 9), testGrid(2, 2)} {
+			e := c.Evaluator()
+			e.cols = cols
+			e.TileBytes, e.DispatchWork = int64(4*g.Nx*4), int64(g.Nx*3)
+			got, err := e.Evaluate(context.Background(), compute.Local{S: s}, g, compute.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref, err := compute.CPU{}.Evaluate(context.Background(), compute.Local{S: s}, g, compute.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			agree(t, fmt.Sprintf("%d columns, %dx%d", cols, g.Nx, g.Ny), got.Values, ref.Values)
+		}
+	}
+}
+
 func TestNDimensionalPlane(t *testing.T) {
 	c := testContext(t)
 	// Rastrigin-like in 5 dimensions, sliced through (0.5, ·, 1, ·, -1).
