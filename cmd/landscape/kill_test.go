@@ -38,37 +38,8 @@ func pluginPIDs(dir string) []int {
 // outlives them: no plugin process is left, and once the next command has
 // run no folder of a dead host is left in the runtime or shared folders.
 func TestKillsAtRandomMoments(t *testing.T) {
-	if _, err := os.Stat("/proc/self/cmdline"); err != nil {
-		t.Skip("needs /proc")
-	}
-	dir := plugins(t)
-	bin, err := exec.LookPath("landscape") // this test binary, as testscript put it on PATH
-	if err != nil {
-		t.Fatal(err)
-	}
-	work := t.TempDir()
-	rt, err := os.MkdirTemp("/tmp", "ls") // sockets' paths must be short
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(rt)
-	shm, pdir, out := filepath.Join(work, "shm"), filepath.Join(work, "p"), filepath.Join(work, "out")
-	for _, d := range []string{shm, pdir, out} {
-		if err := os.Mkdir(d, 0o700); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, n := range []string{"testfuncs", "optimizers"} {
-		b, err := os.ReadFile(filepath.Join(dir, "plugins", "landscape-plugin-"+n))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(pdir, "landscape-plugin-"+n), b, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	env := append(os.Environ(), "XDG_RUNTIME_DIR="+rt, "LANDSCAPE_SHARED_ROOT="+shm, "LANDSCAPE_PLUGIN_PATH="+pdir,
-		"XDG_CACHE_HOME="+filepath.Join(work, "cache"))
+	l := newLab(t, "testfuncs", "optimizers")
+	bin, env, pdir, out := l.bin, l.env, l.pdir, l.out
 	commands := [][]string{
 		{"eval", "ripple", "--res", "3000", "--backend", "cpu", "-o", "grid.npy"},
 		{"eval", "ripple", "--res", "1500", "--backend", "cpu", "-o", "grid.csv"},
@@ -81,8 +52,7 @@ func TestKillsAtRandomMoments(t *testing.T) {
 	refs := map[string][]byte{}
 	for i := range 8 {
 		args := commands[i%len(commands)]
-		cmd := exec.Command(bin, args...)
-		cmd.Env, cmd.Dir = env, out
+		cmd := l.command(args...)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -138,12 +108,11 @@ func TestKillsAtRandomMoments(t *testing.T) {
 	}
 	// The next command removes what the killed hosts left; then nothing
 	// of any host is left.
-	c := exec.Command(bin, "eval", "ripple", "--res", "4", "-o", "small.npy")
-	c.Env, c.Dir = env, out
+	c := l.command("eval", "ripple", "--res", "4", "-o", "small.npy")
 	if b, err := c.CombinedOutput(); err != nil {
 		t.Fatalf("the next command: %v\n%s", err, b)
 	}
-	for _, d := range []string{rt, shm} {
+	for _, d := range []string{l.rt, l.shm} {
 		ents, _ := os.ReadDir(d)
 		for _, e := range ents {
 			t.Errorf("%s holds %s after every host has exited", d, e.Name())

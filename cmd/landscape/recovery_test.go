@@ -21,6 +21,7 @@ import (
 // real binary on them, for tests that kill processes.
 type lab struct {
 	bin, work, pdir, out string
+	rt, shm              string // the hosts' runtime and shared folders
 	env                  []string
 }
 
@@ -40,8 +41,8 @@ func newLab(t *testing.T, plugs ...string) *lab {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(rt) })
-	l := &lab{bin: bin, work: work, pdir: filepath.Join(work, "p"), out: filepath.Join(work, "out")}
-	for _, d := range []string{filepath.Join(work, "shm"), l.pdir, l.out} {
+	l := &lab{bin: bin, work: work, pdir: filepath.Join(work, "p"), out: filepath.Join(work, "out"), rt: rt, shm: filepath.Join(work, "shm")}
+	for _, d := range []string{l.shm, l.pdir, l.out} {
 		if err := os.Mkdir(d, 0o700); err != nil {
 			t.Fatal(err)
 		}
@@ -55,7 +56,7 @@ func newLab(t *testing.T, plugs ...string) *lab {
 			t.Fatal(err)
 		}
 	}
-	l.env = append(os.Environ(), "XDG_RUNTIME_DIR="+rt, "LANDSCAPE_SHARED_ROOT="+filepath.Join(work, "shm"),
+	l.env = append(os.Environ(), "XDG_RUNTIME_DIR="+rt, "LANDSCAPE_SHARED_ROOT="+l.shm,
 		"LANDSCAPE_PLUGIN_PATH="+l.pdir, "XDG_CACHE_HOME="+filepath.Join(work, "cache"))
 	return l
 }
