@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"math"
 	"runtime"
@@ -47,10 +48,7 @@ func thetaSum(th []float64) uint64 {
 	h.SetSeed(fwdSeed)
 	var b [8]byte
 	for _, x := range th {
-		u := math.Float64bits(x)
-		for i := range b {
-			b[i] = byte(u >> (8 * i))
-		}
+		binary.LittleEndian.PutUint64(b[:], math.Float64bits(x))
 		h.Write(b[:])
 	}
 	return h.Sum64()
@@ -60,22 +58,20 @@ func thetaSum(th []float64) uint64 {
 // built now when th is asked for the second time and fits; nil otherwise
 // (the product then computes each sample's forward pass itself).
 func (c *fwdCache) forwardAt(a mlp, ds *dataset, th []float64) *fwdState {
-	n := ds.n()
-	row := a.layers*a.hid + 2*a.m
-	size := 8 * n * row
+	blocks := (ds.n() + hvpBlock - 1) / hvpBlock
+	size := 8 * blocks * hvpBlock * (a.layers*a.hid + 2*a.m) // as forwardAll allocates
 	keep := min(max(runtime.GOMAXPROCS(0), 2), 16, fwdBytes/max(size, 1))
 	if keep < 1 {
 		return nil
 	}
 	sum := thetaSum(th)
 	c.mu.Lock()
-	for i, f := range c.states {
-		if f.sum == sum && slices.Equal(f.theta, th) {
-			copy(c.states[1:i+1], c.states[:i])
-			c.states[0] = f
-			c.mu.Unlock()
-			return f
-		}
+	if i := c.find(sum, th); i >= 0 {
+		f := c.states[i]
+		copy(c.states[1:i+1], c.states[:i])
+		c.states[0] = f
+		c.mu.Unlock()
+		return f
 	}
 	if !slices.Contains(c.seen, sum) {
 		if len(c.seen) >= 2*keep {
@@ -89,12 +85,11 @@ func (c *fwdCache) forwardAt(a mlp, ds *dataset, th []float64) *fwdState {
 	f := a.forwardAll(ds, th)
 	f.sum = sum
 	c.mu.Lock()
-	for _, g := range c.states {
-		if g.sum == sum && slices.Equal(g.theta, th) {
-			// Built meanwhile by another product at th.
-			c.mu.Unlock()
-			return g
-		}
+	if i := c.find(sum, th); i >= 0 {
+		// Built meanwhile by another product at th.
+		g := c.states[i]
+		c.mu.Unlock()
+		return g
 	}
 	c.states = append([]*fwdState{f}, c.states...)
 	if len(c.states) > keep {
@@ -102,6 +97,12 @@ func (c *fwdCache) forwardAt(a mlp, ds *dataset, th []float64) *fwdState {
 	}
 	c.mu.Unlock()
 	return f
+}
+
+// find is the index of the kept forward pass at th (whose thetaSum is
+// sum), or −1; c.mu is held.
+func (c *fwdCache) find(sum uint64, th []float64) int {
+	return slices.IndexFunc(c.states, func(f *fwdState) bool { return f.sum == sum && slices.Equal(f.theta, th) })
 }
 
 // forwardAll computes the forward pass of every sample of ds at th, in

@@ -264,14 +264,14 @@ type rblock struct {
 	dh, rdh, dh1, rdh1 []float64    // δ and R{δ} of the hidden layers
 }
 
-// blocks keeps rblocks between products: a product over 10,000 samples
+// blockPool keeps rblocks between products: a product over 10,000 samples
 // would otherwise leave half a megabyte of them to the collector.
-var blocks sync.Pool
+var blockPool sync.Pool
 
-// block is an rblock for a's layers and d features, from blocks when one
+// block is an rblock for a's layers and d features, from blockPool when one
 // of that shape is there; give it back with put.
 func (a mlp) block(d int) *rblock {
-	if w, ok := blocks.Get().(*rblock); ok {
+	if w, ok := blockPool.Get().(*rblock); ok {
 		if w.shape == [3]int{d, a.hid, a.m} {
 			w.h1, w.h2, w.q, w.dz = w.own[0], w.own[1], w.own[2], w.own[3]
 			return w
@@ -297,8 +297,8 @@ func (a mlp) block(d int) *rblock {
 	return w
 }
 
-// put gives w back to blocks.
-func (w *rblock) put() { blocks.Put(w) }
+// put gives w back to blockPool.
+func (w *rblock) put() { blockPool.Put(w) }
 
 // load reads the samples k0..k0+n−1 of a pass (through idx when it is not
 // nil) into w.x and w.y.
