@@ -360,19 +360,16 @@ func (s *server) EvalGrid(req *pb.EvalGridRequest, stream grpc.ServerStreamingSe
 	if row0 < 0 || row1 > p.Ny || row0 >= row1 {
 		return toStatus(fmt.Errorf("%w: rows [%d, %d) outside 0..%d", ErrBadRequest, row0, row1, p.Ny))
 	}
-	chunk := int(req.GetChunkRows())
-	if chunk <= 0 {
-		chunk = max(1, defaultChunkBytes/(4*p.Nx))
-	}
 	workers := int(req.GetWorkers())
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	if req.GetChunkRows() <= 0 {
-		// At least four chunks a worker when the rows allow: a small grid
-		// of a costly loss (a model's, over thousands of samples) in one
-		// 1 MiB chunk would run on one core.
-		chunk = min(chunk, max(1, (row1-row0)/(4*workers)))
+	chunk := int(req.GetChunkRows())
+	if chunk <= 0 {
+		// 1 MiB, and at least four chunks a worker when the rows allow: a
+		// small grid of a costly loss (a model's, over thousands of
+		// samples) in one chunk would run on one core.
+		chunk = max(1, min(defaultChunkBytes/(4*p.Nx), (row1-row0)/(4*workers)))
 	}
 	// Rows go into the host's shared file when it can be opened; otherwise
 	// (or if a write fails) they travel in the stream. A path outside the
